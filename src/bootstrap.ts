@@ -1,0 +1,88 @@
+import type { ClientConfig, Config } from './config/schema.ts';
+import type { Logger } from './core/context.ts';
+import { randomId, randomToken, sha256 } from './core/crypto.ts';
+import type { Client } from './core/model.ts';
+import { hashPassword } from './interaction/passwords.ts';
+import type { Repositories, NewClient } from './storage/repositories.ts';
+import { DEMO_CALLBACK_PATH } from './http/page-routes.ts';
+
+/** Turns a client declared in configuration into the stored shape (secret hashed). */
+export function clientFromConfig(c: ClientConfig): NewClient {
+  return {
+    id: c.id,
+    name: c.name,
+    type: c.type,
+    secretHash: c.secret ? sha256(c.secret) : null,
+    redirectUris: c.redirectUris,
+    grantTypes: c.grantTypes,
+    responseTypes: c.responseTypes,
+    scopes: c.scopes,
+    accessTokenTtl: c.accessTokenTtl ?? null,
+    refreshTokenTtl: c.refreshTokenTtl ?? null,
+    codeTtl: c.codeTtl ?? null,
+    requirePkce: c.requirePkce ?? null,
+  };
+}
+
+/**
+ * Makes the database match what the configuration declares: scopes, clients and users are created or updated, so a
+ * deployment, a test or a demo is reproducible. Entities created by other means are left alone.
+ */
+export async function syncDeclared(repos: Repositories, config: Config, now: number): Promise<void> {
+  for (const scope of config.scopes) await repos.scopes.upsert(scope);
+  for (const c of config.clients) {
+    const client = clientFromConfig(c);
+    const existing = await repos.clients.findById(c.id);
+    if (existing) await repos.clients.update(c.id, client, now);
+    else await repos.clients.create(client, now);
+  }
+  for (const u of config.users) {
+    const existing = await repos.users.findByUsername(u.username);
+    const passwordHash = await hashPassword(u.password);
+    const profile = { name: u.name ?? null, email: u.email ?? null, isAdmin: u.admin };
+    if (existing) await repos.users.update(existing.id, { ...profile, passwordHash });
+    else await repos.users.create({ id: randomId(), username: u.username, passwordHash, ...profile }, now);
+  }
+}
+
+export interface DemoCredentials {
+  client: Client;
+  clientSecret: string;
+  username: string;
+  password: string;
+  authorizationUrl: string;
+}
+
+/** First start with no clients: a demo application and user, so a person can try the whole flow at once. */
+export async function createDemo(repos: Repositories, config: Config, now: number, logger: Logger): Promise<DemoCredentials | undefined> {
+  if (!config.demo || (await repos.clients.count()) > 0 || (await repos.users.list()).length > 0) return undefined;
+  const clientSecret = randomToken('clientSecret');
+  const password = randomId(12);
+  const redirectUri = config.issuer + DEMO_CALLBACK_PATH;
+  const client = await repos.clients.create(
+    {
+      id: 'demo-app',
+      name: 'Demo Application',
+      type: 'confidential',
+      secretHash: sha256(clientSecret),
+      redirectUris: [redirectUri],
+      grantTypes: ['authorization_code', 'refresh_token', 'client_credentials'],
+      responseTypes: ['code'],
+      scopes: [],
+      accessTokenTtl: null,
+      refreshTokenTtl: null,
+      codeTtl: null,
+      // The walkthrough exchanges the code with curl; PKCE stays on for every other client.
+      requirePkce: false,
+    },
+    now,
+  );
+  await repos.users.create(
+    { id: randomId(), username: 'demo', passwordHash: await hashPassword(password), name: 'Demo User', email: 'demo@example.com', isAdmin: true },
+    now,
+  );
+  logger.info({ event: 'demo_created', clientId: client.id }, 'created the demo application and user');
+  const url = new URL(config.issuer + config.paths.authorization);
+  url.search = new URLSearchParams({ response_type: 'code', client_id: client.id, redirect_uri: redirectUri, scope: 'openid profile email', state: randomId(8) }).toString();
+  return { client, clientSecret, username: 'demo', password, authorizationUrl: url.toString() };
+}

@@ -1,0 +1,109 @@
+import { readFileSync } from 'node:fs';
+import { configSchema, type Config } from './schema.ts';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Plain = Record<string, unknown>;
+const isPlain = (v: unknown): v is Plain => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function merge(base: Plain, over: Plain): Plain {
+  const out: Plain = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    if (k === '__proto__' || k === 'constructor' || k === 'prototype') continue;
+    out[k] = isPlain(v) && isPlain(out[k]) ? merge(out[k], v) : v;
+  }
+  return out;
+}
+
+const camel = (s: string) => s.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
+/** LATCHKEY_TOKENS__ACCESS_TOKEN_TTL=600 -> { tokens: { accessTokenTtl: 600 } }. Values are JSON when they parse. */
+export function fromEnv(env: NodeJS.ProcessEnv): Plain {
+  let out: Plain = {};
+  for (const [name, raw] of Object.entries(env)) {
+    if (!name.startsWith('LATCHKEY_') || raw === undefined || name === 'LATCHKEY_CONFIG') continue;
+    const path = name.slice('LATCHKEY_'.length).split('__').map(camel);
+    if (path[0] === 'databaseUrl') path[0] = 'database';
+    let value: unknown = raw;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      // a plain string
+    }
+    if (typeof value === 'number' && path.at(-1) !== 'port' && !Number.isSafeInteger(value)) value = raw;
+    const nested = path.reduceRight<unknown>((acc, key) => ({ [key]: acc }), value) as Plain;
+    out = merge(out, nested);
+  }
+  return out;
+}
+
+export function readConfigFile(path: string): Plain {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`config file ${path}: cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (!isPlain(parsed)) throw new ConfigError(`config file ${path}: must hold a JSON object`);
+    return parsed;
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    throw new ConfigError(`config file ${path}: invalid JSON (${(err as Error).message})`);
+  }
+}
+
+export interface ConfigSources {
+  file?: string | undefined;
+  env?: NodeJS.ProcessEnv;
+  /** Already-structured overrides, e.g. from command-line flags. */
+  overrides?: Plain;
+}
+
+/** Defaults < config file < LATCHKEY_* environment < flags. Invalid configuration throws a ConfigError naming the key. */
+export function loadConfig(sources: ConfigSources = {}): Config {
+  const env = sources.env ?? {};
+  const file = sources.file ?? env['LATCHKEY_CONFIG'];
+  let input: Plain = file ? readConfigFile(file) : {};
+  input = merge(input, fromEnv(env));
+  input = merge(input, sources.overrides ?? {});
+  return parseConfig(input);
+}
+
+export function parseConfig(input: unknown): Config {
+  const result = configSchema.safeParse(input);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const config = result.data;
+  const issuer = (config.issuer ?? `http://localhost:${config.port}`).replace(/\/+$/, '');
+  const url = new URL(issuer);
+  // RFC 8414 §2: the issuer has no query or fragment.
+  if (url.search || url.hash) throw new ConfigError('invalid configuration:\n  issuer: must not contain a query or fragment');
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError('invalid configuration:\n  issuer: must be an http(s) URL');
+  const seen = new Set<string>();
+  for (const [i, c] of config.clients.entries()) {
+    if (seen.has(c.id)) throw new ConfigError(`invalid configuration:\n  clients.${i}.id: duplicate client id ${c.id}`);
+    seen.add(c.id);
+    if (c.type === 'confidential' && !c.secret) throw new ConfigError(`invalid configuration:\n  clients.${i}.secret: required for a confidential client`);
+    if (c.type === 'public' && c.secret) throw new ConfigError(`invalid configuration:\n  clients.${i}.secret: a public client has no secret`);
+  }
+  return { ...config, issuer };
+}
+
+/** Start-up warnings: settings that work but that an operator should know are unsafe. */
+export function configWarnings(config: Config): string[] {
+  const warnings: string[] = [];
+  const url = new URL(config.issuer);
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !loopback) warnings.push('issuer is not https: tokens and cookies travel in clear text (RFC 8414 §2 requires https)');
+  if (config.cookies.secure === false && url.protocol === 'https:') warnings.push('cookies.secure is false under an https issuer');
+  if (config.pkce.allowPlain) warnings.push('pkce.allowPlain is on: plain PKCE does not protect a code seen in transit (RFC 9700 §2.1.1)');
+  if (config.features.implicit) warnings.push('features.implicit is on: the implicit grant exposes tokens in the URL (RFC 9700 §2.1.2)');
+  if (config.features.queryStringTokens) warnings.push('features.queryStringTokens is on: tokens in URLs end up in logs (RFC 6750 §2.3)');
+  return warnings;
+}

@@ -1,0 +1,116 @@
+import { z } from 'zod';
+
+/**
+ * The one configuration schema: types, defaults, validation and (through `describe`) documentation.
+ * Keys are camelCase; the file is JSON; environment variables are LATCHKEY_<PATH> with `__` between levels.
+ */
+
+const seconds = z.number().int().positive();
+
+export const scopeSchema = z.object({
+  name: z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'scope names use the characters of RFC 6749 §3.3'),
+  description: z.string().min(1),
+  claims: z.array(z.string()).default([]),
+});
+
+export const clientSchema = z.object({
+  id: z.string().min(1).max(200),
+  name: z.string().min(1),
+  /** Plain-text secret in the config file; stored hashed. Omit for a public client. */
+  secret: z.string().min(16, 'client secrets need at least 16 characters').optional(),
+  type: z.enum(['confidential', 'public']).default('confidential'),
+  redirectUris: z.array(z.string()).default([]),
+  grantTypes: z.array(z.enum(['authorization_code', 'refresh_token', 'client_credentials'])).default(['authorization_code', 'refresh_token']),
+  responseTypes: z.array(z.enum(['code', 'token'])).default(['code']),
+  scopes: z.array(z.string()).default([]),
+  accessTokenTtl: seconds.optional(),
+  refreshTokenTtl: z.union([seconds, z.literal('never')]).optional(),
+  codeTtl: seconds.optional(),
+  requirePkce: z.boolean().optional(),
+});
+
+export const userSchema = z.object({
+  username: z.string().min(1).max(200),
+  password: z.string().min(8, 'passwords need at least 8 characters'),
+  name: z.string().optional(),
+  email: z.string().optional(),
+  admin: z.boolean().default(false),
+});
+
+const pathSchema = z.string().regex(/^\/[A-Za-z0-9/._~-]*$/, 'a path starting with /');
+
+export const configSchema = z.object({
+  issuer: z.url().optional().describe('Public base URL; defaults to http://localhost:<port>. https in production.'),
+  port: z.number().int().min(0).max(65535).default(3000),
+  host: z.string().default('localhost').describe('Address to listen on; 0.0.0.0 behind a proxy or in a container.'),
+  database: z.string().default('./data/latchkey.db').describe('SQLite file path (or :memory:).'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  trustProxy: z.union([z.boolean(), z.number().int(), z.string()]).default(false)
+    .describe('Trust X-Forwarded-* from a reverse proxy (fastify trustProxy semantics).'),
+  bodyLimit: z.number().int().positive().default(64 * 1024).describe('Largest accepted request body, in bytes.'),
+  demo: z.boolean().default(true).describe('On first start with no clients, create a demo application and user.'),
+  paths: z
+    .object({
+      authorization: pathSchema.default('/oauth2/authorize'),
+      token: pathSchema.default('/oauth2/token'),
+      revocation: pathSchema.default('/oauth2/revoke'),
+      introspection: pathSchema.default('/oauth2/introspect'),
+      userinfo: pathSchema.default('/userinfo'),
+    })
+    .prefault({}),
+  tokens: z
+    .object({
+      accessTokenTtl: seconds.default(3600),
+      refreshTokenTtl: z.union([seconds, z.literal('never')]).default(30 * 24 * 3600),
+      codeTtl: seconds.default(60),
+      refreshTokenGraceSeconds: z.number().int().min(0).max(300).default(0)
+        .describe('A spent refresh token retried within this window gets a fresh answer instead of revoking the grant.'),
+    })
+    .prefault({}),
+  session: z
+    .object({
+      ttl: seconds.default(24 * 3600).describe('SSO session lifetime.'),
+      interactionTtl: seconds.default(600).describe('Time to finish login and consent.'),
+    })
+    .prefault({}),
+  pkce: z
+    .object({
+      required: z.boolean().default(true).describe('Require PKCE for confidential clients too (always for public).'),
+      allowPlain: z.boolean().default(false).describe('Accept code_challenge_method=plain (RFC 7636 §4.2); discouraged.'),
+    })
+    .prefault({}),
+  features: z
+    .object({
+      implicit: z.boolean().default(false)
+        .describe('Allow response_type=token for clients that list it (RFC 9700 §2.1.2 advises against it).'),
+      queryStringTokens: z.boolean().default(false).describe('Accept access_token in the query string (RFC 6750 §2.3).'),
+    })
+    .prefault({}),
+  cookies: z
+    .object({ secure: z.union([z.boolean(), z.literal('auto')]).default('auto').describe('auto: Secure when the issuer is https.') })
+    .prefault({}),
+  rateLimit: z
+    .object({
+      tokenPerMinute: z.number().int().min(0).default(600).describe('Token endpoint requests per minute per address; 0 disables.'),
+      loginFreeFailures: z.number().int().min(1).default(5).describe('Failed logins per account before backoff starts.'),
+      loginFreeFailuresPerAddress: z.number().int().min(1).default(20),
+      loginMaxLockSeconds: seconds.default(900),
+    })
+    .prefault({}),
+  theme: z
+    .object({ productName: z.string().default('Latchkey'), accentColor: z.string().regex(/^#[0-9a-fA-F]{3,8}$/).optional() })
+    .prefault({}),
+  scopes: z.array(scopeSchema).default([
+    { name: 'openid', description: 'Know who you are', claims: [] },
+    { name: 'profile', description: 'See your name and username', claims: ['name', 'preferred_username'] },
+    { name: 'email', description: 'See your email address', claims: ['email'] },
+  ]),
+  clients: z.array(clientSchema).default([]),
+  users: z.array(userSchema).default([]),
+});
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type ParsedConfig = z.output<typeof configSchema>;
+export type Config = ParsedConfig & { issuer: string };
+export type ClientConfig = z.output<typeof clientSchema>;
+export type UserConfig = z.output<typeof userSchema>;

@@ -1,0 +1,146 @@
+import type { CoreDeps, Params } from '../context.ts';
+import {
+  InvalidRequest,
+  InvalidScope,
+  OAuthError,
+  UnauthorizedClient,
+  UnsupportedResponseType,
+} from '../errors.ts';
+import type { Client, ResponseMode, ResponseType } from '../model.ts';
+import { isWellFormedPkceValue, type PkceMethod } from '../pkce.ts';
+import { resolveRedirectUri } from '../redirect-uri.ts';
+import { parseScope, resolveScope } from '../scope.ts';
+
+/** A validated authorization request (RFC 6749 §4.1.1, §4.2.1), as stored in an interaction. */
+export interface AuthorizationRequest {
+  clientId: string;
+  redirectUri: string;
+  redirectUriProvided: boolean;
+  responseType: ResponseType;
+  responseMode: ResponseMode;
+  scope: string[];
+  state?: string | undefined;
+  codeChallenge?: string | undefined;
+  codeChallengeMethod?: PkceMethod | undefined;
+  prompt: Prompt[];
+}
+
+export type Prompt = 'none' | 'login' | 'consent';
+const PROMPTS: readonly string[] = ['none', 'login', 'consent'];
+
+/** Where an error goes: before client and redirect URI are verified, to an error page; after, to the client. */
+export class AuthorizeErrorPage extends Error {
+  override readonly cause: OAuthError;
+  constructor(cause: OAuthError) {
+    super(cause.description);
+    this.cause = cause;
+  }
+}
+
+export class AuthorizeErrorRedirect extends Error {
+  override readonly cause: OAuthError;
+  readonly redirectUri: string;
+  readonly responseMode: ResponseMode;
+  readonly state: string | undefined;
+  constructor(cause: OAuthError, target: { redirectUri: string; responseMode: ResponseMode; state: string | undefined }) {
+    super(cause.description);
+    this.cause = cause;
+    this.redirectUri = target.redirectUri;
+    this.responseMode = target.responseMode;
+    this.state = target.state;
+  }
+}
+
+const MAX_STATE = 2048;
+
+/** The authorization request as an ordered list of checks; the first two may not redirect (RFC 6749 §4.1.2.1). */
+export async function validateAuthorizationRequest(
+  deps: CoreDeps<'clients' | 'scopes'>,
+  params: Params,
+  options: { knownScopes: ReadonlySet<string> },
+): Promise<{ request: AuthorizationRequest; client: Client }> {
+  // 1. The client.
+  const clientId = params['client_id'];
+  if (!clientId) throw new AuthorizeErrorPage(new InvalidRequest('client_id is missing'));
+  const client = await deps.repos.clients.findById(clientId);
+  if (!client) throw new AuthorizeErrorPage(new InvalidRequest('the client_id is not registered'));
+
+  // 2. The redirect URI: exact match, or the single registered one when omitted.
+  const requestedRedirect = params['redirect_uri'];
+  const redirectUri = resolveRedirectUri(requestedRedirect, client.redirectUris);
+  if (!redirectUri) {
+    const why = requestedRedirect === undefined ? 'redirect_uri is required: the client has several registered' : 'redirect_uri does not match a registered redirect URI';
+    throw new AuthorizeErrorPage(new InvalidRequest(why));
+  }
+
+  // From here on, errors go back to the client.
+  const state = params['state'];
+  const responseType = params['response_type'];
+  const defaultMode: ResponseMode = responseType === 'token' ? 'fragment' : 'query';
+  const requestedMode = params['response_mode'];
+  const responseMode: ResponseMode =
+    requestedMode === 'query' || requestedMode === 'fragment' || requestedMode === 'form_post' ? requestedMode : defaultMode;
+  const fail = (err: OAuthError): never => {
+    throw new AuthorizeErrorRedirect(err, { redirectUri, responseMode, state: state && state.length <= MAX_STATE ? state : undefined });
+  };
+
+  // 3. response_type.
+  if (!responseType) fail(new InvalidRequest('response_type is required'));
+  if (responseType !== 'code' && responseType !== 'token') fail(new UnsupportedResponseType('response_type must be code or token'));
+  const rt = responseType as ResponseType;
+  if (rt === 'token' && !deps.config.features.implicit) fail(new UnsupportedResponseType('the implicit grant is disabled on this server'));
+  if (!client.responseTypes.includes(rt)) fail(new UnauthorizedClient(`the client may not use response_type=${rt}`));
+
+  // 4. response_mode: never put tokens in a query string (OAuth 2.0 Multiple Response Types §2.1).
+  if (requestedMode !== undefined && requestedMode !== responseMode) fail(new InvalidRequest('response_mode must be query, fragment or form_post'));
+  if (rt === 'token' && responseMode === 'query') fail(new InvalidRequest('response_mode=query is not allowed with response_type=token'));
+
+  // 5. state.
+  if (state !== undefined && state.length > MAX_STATE) fail(new InvalidRequest(`state is longer than ${MAX_STATE} characters`));
+
+  // 6. scope.
+  let scope: string[] = [];
+  try {
+    scope = resolveScope(parseScope(params['scope']), client.scopes, options.knownScopes, params['scope'] !== undefined);
+  } catch (err) {
+    fail(err instanceof OAuthError ? err : new InvalidScope('invalid scope'));
+  }
+
+  // 7. PKCE (RFC 7636 §4.3): required for public clients, and by default for all; method defaults to plain.
+  const codeChallenge = params['code_challenge'];
+  const method = params['code_challenge_method'] ?? (codeChallenge !== undefined ? 'plain' : undefined);
+  let codeChallengeMethod: PkceMethod | undefined;
+  if (rt === 'code') {
+    const pkceRequired = client.type === 'public' || (client.requirePkce ?? deps.config.pkce.required);
+    if (codeChallenge === undefined) {
+      if (method !== undefined) fail(new InvalidRequest('code_challenge_method without code_challenge'));
+      if (pkceRequired) fail(new InvalidRequest('code_challenge is required (PKCE, RFC 7636)'));
+    } else {
+      if (method !== 'S256' && method !== 'plain') fail(new InvalidRequest('code_challenge_method must be S256'));
+      if (method === 'plain' && !deps.config.pkce.allowPlain) fail(new InvalidRequest('code_challenge_method=plain is not allowed; use S256'));
+      if (!isWellFormedPkceValue(codeChallenge)) fail(new InvalidRequest('code_challenge must be 43-128 characters of [A-Za-z0-9-._~]'));
+      codeChallengeMethod = method as PkceMethod;
+    }
+  }
+
+  // 8. prompt (OpenID Connect Core §3.1.2.1): space-delimited; none cannot be combined.
+  const prompt = (params['prompt'] ?? '').split(' ').filter(Boolean);
+  if (prompt.some((p) => !PROMPTS.includes(p))) fail(new InvalidRequest('prompt must be none, login or consent'));
+  if (prompt.includes('none') && prompt.length > 1) fail(new InvalidRequest('prompt=none cannot be combined with other values'));
+
+  return {
+    client,
+    request: {
+      clientId: client.id,
+      redirectUri,
+      redirectUriProvided: requestedRedirect !== undefined,
+      responseType: rt,
+      responseMode,
+      scope,
+      state,
+      codeChallenge: rt === 'code' ? codeChallenge : undefined,
+      codeChallengeMethod,
+      prompt: prompt as Prompt[],
+    },
+  };
+}

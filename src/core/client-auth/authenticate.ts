@@ -1,0 +1,60 @@
+import { verifyHashedSecret } from '../crypto.ts';
+import { InvalidClient, InvalidRequest } from '../errors.ts';
+import type { Client, TokenEndpointAuthMethod } from '../model.ts';
+import type { Params } from '../context.ts';
+import type { Repositories } from '../../storage/repositories.ts';
+import { parseBasic } from './basic.ts';
+
+export interface AuthenticatedClient {
+  client: Client;
+  method: TokenEndpointAuthMethod;
+}
+
+export interface ClientAuthInput {
+  params: Params;
+  authorization: string | undefined;
+}
+
+/**
+ * Authenticates the client of a token, revocation or introspection request (RFC 6749 §2.3):
+ * client_secret_basic, client_secret_post, or none (public clients, identified by client_id only).
+ * A client MUST NOT use more than one method in a request (§2.3).
+ */
+export async function authenticateClient(
+  repos: Pick<Repositories, 'clients'>,
+  input: ClientAuthInput,
+): Promise<AuthenticatedClient> {
+  const basic = parseBasic(input.authorization);
+  const postId = input.params['client_id'];
+  const postSecret = input.params['client_secret'];
+
+  if (basic) {
+    if (postSecret !== undefined) throw new InvalidRequest('use only one client authentication method');
+    if (postId !== undefined && postId !== basic.clientId) throw new InvalidRequest('client_id does not match the Basic credentials');
+    return verifySecret(repos, basic.clientId, basic.clientSecret, 'client_secret_basic');
+  }
+  if (postId === undefined) {
+    throw new InvalidClient('client authentication is required');
+  }
+  if (postSecret !== undefined) return verifySecret(repos, postId, postSecret, 'client_secret_post');
+
+  const client = await repos.clients.findById(postId);
+  if (!client) throw new InvalidClient('client authentication failed');
+  if (client.type !== 'public') throw new InvalidClient('client authentication is required');
+  return { client, method: 'none' };
+}
+
+async function verifySecret(
+  repos: Pick<Repositories, 'clients'>,
+  clientId: string,
+  secret: string,
+  method: 'client_secret_basic' | 'client_secret_post',
+): Promise<AuthenticatedClient> {
+  const basicChallenge = method === 'client_secret_basic';
+  const client = await repos.clients.findById(clientId);
+  // One message for "no such client" and "wrong secret", so the endpoint does not reveal which client ids exist.
+  if (!client || client.secretHash === null || !verifyHashedSecret(secret, client.secretHash)) {
+    throw new InvalidClient('client authentication failed', { basicChallenge });
+  }
+  return { client, method };
+}

@@ -1,0 +1,23 @@
+import { InvalidClient } from '../errors.ts';
+
+/**
+ * RFC 6749 §2.3.1 client_secret_basic: `Authorization: Basic base64(urlencode(id) ":" urlencode(secret))`.
+ * Returns undefined when the header is not Basic.
+ */
+export function parseBasic(header: string | undefined): { clientId: string; clientSecret: string } | undefined {
+  if (header === undefined) return undefined;
+  const m = /^Basic +([A-Za-z0-9+/=_-]*) *$/i.exec(header);
+  if (!m) return undefined;
+  const decoded = Buffer.from(m[1] ?? '', 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) throw new InvalidClient('malformed Basic credentials', { basicChallenge: true });
+  try {
+    const clientId = decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' '));
+    const clientSecret = decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, ' '));
+    if (!clientId) throw new InvalidClient('malformed Basic credentials', { basicChallenge: true });
+    return { clientId, clientSecret };
+  } catch (err) {
+    if (err instanceof InvalidClient) throw err;
+    throw new InvalidClient('malformed Basic credentials', { basicChallenge: true });
+  }
+}

@@ -1,0 +1,19 @@
+/** The core reads time only through a Clock, so tests can move it. Seconds since the Unix epoch. */
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Math.floor(Date.now() / 1000) };
+
+export class FakeClock implements Clock {
+  current: number;
+  constructor(start = 1_800_000_000) {
+    this.current = start;
+  }
+  now(): number {
+    return this.current;
+  }
+  advance(seconds: number): void {
+    this.current += seconds;
+  }
+}

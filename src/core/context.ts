@@ -1,0 +1,29 @@
+import type { Config } from '../config/schema.ts';
+import type { Repositories } from '../storage/repositories.ts';
+import type { Clock } from './clock.ts';
+
+/** What the core needs from the outside world, built once in main.ts. */
+export interface Logger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface CoreDeps<R extends keyof Repositories = keyof Repositories> {
+  config: Config;
+  clock: Clock;
+  repos: Pick<Repositories, R>;
+  logger: Logger;
+}
+
+/** Request parameters after the HTTP layer has refused duplicates and non-string values. */
+export type Params = Readonly<Record<string, string>>;
+
+/** Lifetimes for a client: its own settings, else the server's. */
+export function lifetimes(config: Config, client: { accessTokenTtl: number | null; refreshTokenTtl: number | 'never' | null; codeTtl: number | null }) {
+  return {
+    accessToken: client.accessTokenTtl ?? config.tokens.accessTokenTtl,
+    refreshToken: client.refreshTokenTtl ?? config.tokens.refreshTokenTtl,
+    code: client.codeTtl ?? config.tokens.codeTtl,
+  };
+}

@@ -1,0 +1,142 @@
+/**
+ * OAuth errors. One subclass per RFC error code; the HTTP status lives here and nowhere else.
+ * `description` is safe to show to the client; `cause` is for logs only and must never carry a secret.
+ */
+
+/** RFC 6749 §4.1.2.1 (authorization endpoint), §5.2 (token endpoint); RFC 6750 §3.1 (bearer); RFC 7009 §2.2.1. */
+export type OAuthErrorCode =
+  // RFC 6749
+  | 'invalid_request'
+  | 'invalid_client'
+  | 'invalid_grant'
+  | 'unauthorized_client'
+  | 'unsupported_grant_type'
+  | 'invalid_scope'
+  | 'access_denied'
+  | 'unsupported_response_type'
+  | 'server_error'
+  | 'temporarily_unavailable'
+  // RFC 6750
+  | 'invalid_token'
+  | 'insufficient_scope'
+  // RFC 7009
+  | 'unsupported_token_type'
+  // OpenID Connect Core §3.1.2.6
+  | 'login_required'
+  | 'consent_required'
+  | 'interaction_required'
+  // Latchkey: rate limiting (RFC 6585 status 429)
+  | 'slow_down';
+
+export abstract class OAuthError extends Error {
+  abstract readonly error: OAuthErrorCode;
+  abstract readonly status: number;
+  readonly description: string;
+
+  constructor(description: string, options?: { cause?: unknown }) {
+    super(description, options);
+    this.description = description;
+  }
+
+  override get name(): string {
+    return `OAuthError(${this.error})`;
+  }
+
+  toJSON(): { error: OAuthErrorCode; error_description: string } {
+    return { error: this.error, error_description: this.description };
+  }
+}
+
+export class InvalidRequest extends OAuthError {
+  readonly error = 'invalid_request';
+  readonly status: number;
+  /** 400 by default; 413/415 when the body itself is refused. */
+  constructor(description: string, options?: { cause?: unknown; status?: number }) {
+    super(description, options);
+    this.status = options?.status ?? 400;
+  }
+}
+
+export class InvalidClient extends OAuthError {
+  readonly error = 'invalid_client';
+  readonly status = 401;
+  /** RFC 6749 §5.2: when the client tried Basic authentication, answer with a Basic challenge. */
+  readonly basicChallenge: boolean;
+  constructor(description: string, options?: { cause?: unknown; basicChallenge?: boolean }) {
+    super(description, options);
+    this.basicChallenge = options?.basicChallenge ?? false;
+  }
+}
+
+export class InvalidGrant extends OAuthError {
+  readonly error = 'invalid_grant';
+  readonly status = 400;
+}
+export class UnauthorizedClient extends OAuthError {
+  readonly error = 'unauthorized_client';
+  readonly status = 400;
+}
+export class UnsupportedGrantType extends OAuthError {
+  readonly error = 'unsupported_grant_type';
+  readonly status = 400;
+}
+export class InvalidScope extends OAuthError {
+  readonly error = 'invalid_scope';
+  readonly status = 400;
+}
+export class AccessDenied extends OAuthError {
+  readonly error = 'access_denied';
+  readonly status = 403;
+}
+export class UnsupportedResponseType extends OAuthError {
+  readonly error = 'unsupported_response_type';
+  readonly status = 400;
+}
+export class ServerError extends OAuthError {
+  readonly error = 'server_error';
+  readonly status = 500;
+}
+export class TemporarilyUnavailable extends OAuthError {
+  readonly error = 'temporarily_unavailable';
+  readonly status = 503;
+}
+export class InvalidToken extends OAuthError {
+  readonly error = 'invalid_token';
+  readonly status = 401;
+}
+export class InsufficientScope extends OAuthError {
+  readonly error = 'insufficient_scope';
+  readonly status = 403;
+  readonly requiredScope: string;
+  constructor(description: string, requiredScope: string) {
+    super(description);
+    this.requiredScope = requiredScope;
+  }
+}
+export class UnsupportedTokenType extends OAuthError {
+  readonly error = 'unsupported_token_type';
+  readonly status = 400;
+}
+export class LoginRequired extends OAuthError {
+  readonly error = 'login_required';
+  readonly status = 400;
+}
+export class ConsentRequired extends OAuthError {
+  readonly error = 'consent_required';
+  readonly status = 400;
+}
+export class SlowDown extends OAuthError {
+  readonly error = 'slow_down';
+  readonly status = 429;
+  readonly retryAfterSeconds: number;
+  constructor(description: string, retryAfterSeconds: number) {
+    super(description);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/** Anything that is not an OAuthError becomes a generic server_error; the original goes to `cause` for the log. */
+export function toOAuthError(err: unknown): OAuthError {
+  if (err instanceof OAuthError) return err;
+  return new ServerError('The server could not complete the request.', { cause: err });
+}

@@ -1,0 +1,32 @@
+import { authenticateClient, type ClientAuthInput } from './client-auth/authenticate.ts';
+import type { CoreDeps } from './context.ts';
+import { sha256 } from './crypto.ts';
+import { InvalidClient, InvalidRequest } from './errors.ts';
+import { formatScope } from './scope.ts';
+import { isTokenActive } from './token/issue.ts';
+
+/**
+ * RFC 7662 token introspection. The caller must be an authenticated confidential client (§2.1), and learns only
+ * about tokens issued to itself: anything else is `{"active": false}` (§2.2), so it cannot probe other clients' tokens.
+ */
+export async function introspect(deps: CoreDeps<'clients' | 'tokens' | 'users'>, input: ClientAuthInput): Promise<Record<string, unknown>> {
+  const { client, method } = await authenticateClient(deps.repos, input);
+  if (method === 'none') throw new InvalidClient('introspection requires client authentication');
+  const token = input.params['token'];
+  if (!token) throw new InvalidRequest('token is required');
+  const row = await deps.repos.tokens.findByHash(sha256(token));
+  if (!row || row.clientId !== client.id || !isTokenActive(row, deps.clock.now())) return { active: false };
+  const user = row.userId === null ? undefined : await deps.repos.users.findById(row.userId);
+  const out: Record<string, unknown> = {
+    active: true,
+    scope: formatScope(row.scope),
+    client_id: row.clientId,
+    token_type: row.type === 'access_token' ? 'Bearer' : 'refresh_token',
+    iat: row.issuedAt,
+    iss: deps.config.issuer,
+  };
+  if (row.expiresAt !== null) out['exp'] = row.expiresAt;
+  if (row.userId !== null) out['sub'] = row.userId;
+  if (user) out['username'] = user.username;
+  return out;
+}

@@ -1,0 +1,107 @@
+/** Domain types shared by the core and the storage layer. camelCase here; snake_case only on the wire and in SQL. */
+
+export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials';
+export const GRANT_TYPES: readonly GrantType[] = ['authorization_code', 'refresh_token', 'client_credentials'];
+
+export type ResponseType = 'code' | 'token';
+export const RESPONSE_TYPES: readonly ResponseType[] = ['code', 'token'];
+
+export type ResponseMode = 'query' | 'fragment' | 'form_post';
+export type ClientType = 'confidential' | 'public';
+export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
+
+/** Lifetime in seconds; for refresh tokens, 'never' means the token does not expire. */
+export type RefreshTokenTtl = number | 'never';
+
+export interface Client {
+  id: string;
+  name: string;
+  type: ClientType;
+  /** SHA-256 of the secret; null for public clients. */
+  secretHash: string | null;
+  redirectUris: string[];
+  grantTypes: GrantType[];
+  responseTypes: ResponseType[];
+  /** Scopes this client may request; empty means "any scope the server knows". */
+  scopes: string[];
+  accessTokenTtl: number | null;
+  refreshTokenTtl: RefreshTokenTtl | null;
+  codeTtl: number | null;
+  /** null: follow the server default. Public clients always require PKCE. */
+  requirePkce: boolean | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface User {
+  id: string;
+  username: string;
+  passwordHash: string;
+  name: string | null;
+  email: string | null;
+  isAdmin: boolean;
+  createdAt: number;
+}
+
+export interface Scope {
+  name: string;
+  description: string;
+  /** User claims that /userinfo releases when this scope is granted. */
+  claims: string[];
+}
+
+export interface Grant {
+  id: string;
+  clientId: string;
+  userId: string | null;
+  scope: string[];
+  createdAt: number;
+  revokedAt: number | null;
+}
+
+export interface AuthorizationCode {
+  hash: string;
+  grantId: string;
+  clientId: string;
+  userId: string;
+  redirectUri: string;
+  /** RFC 6749 §4.1.3: redirect_uri is required at the token endpoint only if it was in the authorization request. */
+  redirectUriProvided: boolean;
+  scope: string[];
+  codeChallenge: string | null;
+  codeChallengeMethod: 'S256' | 'plain' | null;
+  authTime: number;
+  expiresAt: number;
+  consumedAt: number | null;
+}
+
+export type TokenType = 'access_token' | 'refresh_token';
+
+export interface Token {
+  hash: string;
+  type: TokenType;
+  grantId: string;
+  clientId: string;
+  userId: string | null;
+  scope: string[];
+  issuedAt: number;
+  /** null: never expires. */
+  expiresAt: number | null;
+  revokedAt: number | null;
+  /** Refresh tokens: when the token was rotated (spent). */
+  consumedAt: number | null;
+}
+
+export interface Session {
+  hash: string;
+  userId: string;
+  authTime: number;
+  expiresAt: number;
+}
+
+export interface Consent {
+  userId: string;
+  clientId: string;
+  scope: string[];
+  grantedAt: number;
+}

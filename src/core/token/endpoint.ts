@@ -1,0 +1,32 @@
+import { authenticateClient } from '../client-auth/authenticate.ts';
+import type { CoreDeps, Params } from '../context.ts';
+import { InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from '../errors.ts';
+import type { GrantType } from '../model.ts';
+import type { GrantMap } from './grant.ts';
+import type { TokenResponse } from './issue.ts';
+
+export interface TokenRequest {
+  params: Params;
+  authorization: string | undefined;
+}
+
+/** RFC 6749 §3.2 token endpoint: validate grant_type, authenticate the client, dispatch to the grant by key. */
+export function tokenEndpoint(deps: CoreDeps<'clients'>, grants: GrantMap) {
+  return async (req: TokenRequest): Promise<TokenResponse> => {
+    const grantType = req.params['grant_type'];
+    if (grantType === undefined || grantType === '') throw new InvalidRequest('grant_type is required');
+    const grant = grants.get(grantType);
+    if (!grant) throw new UnsupportedGrantType('this grant_type is not supported');
+    const { client, method } = await authenticateClient(deps.repos, req);
+    if (!client.grantTypes.includes(grantType as GrantType)) {
+      throw new UnauthorizedClient('the client is not allowed to use this grant_type');
+    }
+    if (method === 'none' && !grant.allowsPublicClients) {
+      throw new UnauthorizedClient('a public client cannot use this grant_type');
+    }
+    for (const p of grant.parameters) {
+      if (!req.params[p]) throw new InvalidRequest(`${p} is required`);
+    }
+    return grant.handle({ client, params: req.params, now: deps.clock.now() });
+  };
+}

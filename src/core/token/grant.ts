@@ -1,0 +1,31 @@
+import type { Config } from '../../config/schema.ts';
+import type { Params, Logger } from '../context.ts';
+import type { Client, GrantType } from '../model.ts';
+import type { TokenResponse } from './issue.ts';
+
+/** Everything a grant handler sees: built once per request at the boundary, never mutated. */
+export interface TokenContext {
+  client: Client;
+  params: Params;
+  now: number;
+}
+
+/**
+ * A grant: `{ grantType, parameters, handle }`. Built-in and extension grants register the same way, in a map keyed
+ * by grant_type (see main.ts); the endpoint dispatches by key, never by asking each handler.
+ */
+export interface GrantHandler {
+  readonly grantType: GrantType;
+  /** Parameters that must be present (RFC 6749 §5.2 invalid_request when missing). */
+  readonly parameters: readonly string[];
+  /** May a public client (auth method `none`) use this grant? */
+  readonly allowsPublicClients: boolean;
+  handle(ctx: TokenContext): Promise<TokenResponse>;
+}
+
+export type GrantMap = ReadonlyMap<string, GrantHandler>;
+
+export interface GrantDeps {
+  config: Config;
+  logger: Logger;
+}

@@ -1,0 +1,56 @@
+import { sha256 } from '../../crypto.ts';
+import { InvalidGrant, type OAuthError } from '../../errors.ts';
+import { verifyPkce } from '../../pkce.ts';
+import type { Repositories } from '../../../storage/repositories.ts';
+import type { GrantDeps, GrantHandler } from '../grant.ts';
+import { issueTokens, type TokenResponse } from '../issue.ts';
+
+type Repos = Pick<Repositories, 'codes' | 'grants' | 'tokens' | 'transaction'>;
+
+/** RFC 6749 §4.1.3 access token request, with PKCE (RFC 7636 §4.6). */
+export function authorizationCodeGrant(repos: Repos, deps: GrantDeps): GrantHandler {
+  return {
+    grantType: 'authorization_code',
+    parameters: ['code'],
+    allowsPublicClients: true,
+    async handle({ client, params, now }) {
+      const code = params['code'] ?? '';
+      const verifier = params['code_verifier'];
+      const outcome = await repos.transaction(async (tx): Promise<TokenResponse | OAuthError> => {
+        const consumed = await tx.codes.consume(sha256(code), now);
+        if (!consumed) throw new InvalidGrant('the authorization code is invalid');
+        if ('replayed' in consumed) {
+          // RFC 6749 §4.1.2: a code used twice: refuse, and revoke the tokens issued from it. Commit the revocation.
+          await tx.grants.revoke(consumed.replayed.grantId, now);
+          deps.logger.warn({ event: 'code_replay', clientId: client.id, grantId: consumed.replayed.grantId }, 'authorization code replayed; grant revoked');
+          return new InvalidGrant('the authorization code has already been used');
+        }
+        const c = consumed.code;
+        // Failures below roll back, so a mistaken request does not burn the code of the rightful client.
+        if (c.clientId !== client.id) throw new InvalidGrant('the authorization code was issued to another client');
+        if (c.expiresAt <= now) throw new InvalidGrant('the authorization code has expired');
+        const redirectUri = params['redirect_uri'];
+        // §4.1.3: redirect_uri REQUIRED if it was in the authorization request, and then identical.
+        if (c.redirectUriProvided && redirectUri === undefined) throw new InvalidGrant('redirect_uri is required');
+        if (redirectUri !== undefined && redirectUri !== c.redirectUri) throw new InvalidGrant('redirect_uri does not match the authorization request');
+        if (c.codeChallenge !== null && c.codeChallengeMethod !== null) {
+          if (verifier === undefined) throw new InvalidGrant('code_verifier is required');
+          if (!verifyPkce(verifier, c.codeChallenge, c.codeChallengeMethod)) throw new InvalidGrant('PKCE verification failed');
+        } else if (verifier !== undefined) {
+          // RFC 9700 §2.1.1: a code_verifier without a code_challenge is a PKCE downgrade attempt.
+          throw new InvalidGrant('code_verifier sent but the authorization request had no code_challenge');
+        }
+        return issueTokens(tx, deps.config, {
+          client,
+          grantId: c.grantId,
+          userId: c.userId,
+          scope: c.scope,
+          refresh: client.grantTypes.includes('refresh_token'),
+          now,
+        });
+      });
+      if (outcome instanceof Error) throw outcome;
+      return outcome;
+    },
+  };
+}

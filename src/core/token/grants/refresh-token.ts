@@ -1,0 +1,61 @@
+import { sha256 } from '../../crypto.ts';
+import { InvalidGrant, InvalidScope, type OAuthError } from '../../errors.ts';
+import { isSubset, parseScope } from '../../scope.ts';
+import type { Repositories } from '../../../storage/repositories.ts';
+import type { Token } from '../../model.ts';
+import type { GrantDeps, GrantHandler } from '../grant.ts';
+import { issueTokens, type TokenResponse } from '../issue.ts';
+
+type Repos = Pick<Repositories, 'tokens' | 'grants' | 'transaction'>;
+
+/**
+ * RFC 6749 §6 refreshing an access token. Refresh tokens rotate on every use; presenting a spent one is treated as
+ * theft and revokes the whole grant (RFC 9700 §4.14.2), except within the configured grace window, where a client
+ * that retried a request it never got the answer to receives a fresh pair.
+ */
+export function refreshTokenGrant(repos: Repos, deps: GrantDeps): GrantHandler {
+  return {
+    grantType: 'refresh_token',
+    parameters: ['refresh_token'],
+    allowsPublicClients: true,
+    async handle({ client, params, now }) {
+      const requestedScope = params['scope'] === undefined ? undefined : parseScope(params['scope']);
+      const outcome = await repos.transaction(async (tx): Promise<TokenResponse | OAuthError> => {
+        const consumed = await tx.tokens.consumeRefresh(sha256(params['refresh_token'] ?? ''), now);
+        if (!consumed) throw new InvalidGrant('the refresh token is invalid');
+        let token: Token;
+        if ('replayed' in consumed) {
+          const t = consumed.replayed;
+          if (t.clientId !== client.id || t.revokedAt !== null) throw new InvalidGrant('the refresh token is invalid');
+          const grace = deps.config.tokens.refreshTokenGraceSeconds;
+          if (t.consumedAt === null || now - t.consumedAt > grace || grace === 0) {
+            await tx.grants.revoke(t.grantId, now);
+            deps.logger.warn({ event: 'refresh_token_reuse', clientId: client.id, grantId: t.grantId }, 'spent refresh token presented; grant revoked');
+            return new InvalidGrant('the refresh token has already been used');
+          }
+          token = t;
+        } else {
+          token = consumed.token;
+          // Roll back (the token stays unspent) when another client presents it or it has expired.
+          if (token.clientId !== client.id) throw new InvalidGrant('the refresh token was issued to another client');
+        }
+        if (token.expiresAt !== null && token.expiresAt <= now) throw new InvalidGrant('the refresh token has expired');
+        // §6: a narrower scope may be requested; the new refresh token keeps the original scope.
+        if (requestedScope && !isSubset(requestedScope, token.scope)) {
+          throw new InvalidScope('the requested scope exceeds the scope originally granted');
+        }
+        return issueTokens(tx, deps.config, {
+          client,
+          grantId: token.grantId,
+          userId: token.userId,
+          scope: requestedScope ?? token.scope,
+          refreshScope: token.scope,
+          refresh: true,
+          now,
+        });
+      });
+      if (outcome instanceof Error) throw outcome;
+      return outcome;
+    },
+  };
+}

@@ -1,0 +1,61 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { InsufficientScope, InvalidClient, InvalidRequest, OAuthError, SlowDown, toOAuthError } from '../core/errors.ts';
+import { isMissingToken } from '../core/bearer.ts';
+import { errorPage } from '../interaction/views/index.ts';
+import { sendPage } from './pages-common.ts';
+import type { Theme } from '../interaction/views/index.ts';
+
+/** How a route reports errors: JSON (token-style endpoints), bearer challenge (resources), or an HTML page. */
+export type ErrorStyle = 'json' | 'bearer' | 'page';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    errorStyle?: ErrorStyle;
+  }
+}
+
+/** Fastify's own errors (body too large, bad content type, ...) are client mistakes: map 4xx to invalid_request. */
+function normalise(err: unknown): OAuthError {
+  if (err instanceof OAuthError) return err;
+  const status = (err as { statusCode?: unknown }).statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const code = (err as { code?: string }).code ?? '';
+    const description =
+      code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'the request body is too large'
+      : code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'unsupported content type'
+      : code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ? 'the JSON body is empty'
+      : status === 429 ? 'too many requests'
+      : 'the request is malformed';
+    if (status === 429) return new SlowDown(description, 60);
+    return new InvalidRequest(description, { status });
+  }
+  return toOAuthError(err);
+}
+
+const quote = (s: string) => `"${s.replace(/["\\]/g, '')}"`;
+
+export function sendError(err: unknown, request: FastifyRequest, reply: FastifyReply, theme: Theme): FastifyReply {
+  const oauth = normalise(err);
+  if (oauth.status >= 500) request.log.error({ err: oauth.cause ?? oauth, error: oauth.error }, 'request failed');
+  else request.log.info({ error: oauth.error }, oauth.description);
+  const style: ErrorStyle = request.routeOptions.config?.errorStyle ?? 'json';
+  reply.code(oauth.status);
+  if (oauth instanceof SlowDown) reply.header('retry-after', String(oauth.retryAfterSeconds));
+
+  if (style === 'page') {
+    return sendPage(reply, (nonce) => errorPage({ error: oauth.error, description: oauth.description, nonce, theme }));
+  }
+  reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+  if (style === 'bearer' && (oauth.status === 401 || oauth.status === 403 || oauth.status === 400)) {
+    // RFC 6750 §3: challenge with the error; §3.1: no error code when the request carried no token at all.
+    const parts = ['realm="latchkey"'];
+    if (!isMissingToken(oauth)) parts.push(`error=${quote(oauth.error)}`, `error_description=${quote(oauth.description)}`);
+    if (oauth instanceof InsufficientScope) parts.push(`scope=${quote(oauth.requiredScope)}`);
+    reply.header('www-authenticate', `Bearer ${parts.join(', ')}`);
+    if (isMissingToken(oauth)) return reply.send();
+  }
+  if (oauth instanceof InvalidClient && oauth.basicChallenge) {
+    reply.header('www-authenticate', 'Basic realm="latchkey", charset="UTF-8"');
+  }
+  return reply.type('application/json').send(oauth.toJSON());
+}

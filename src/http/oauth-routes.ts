@@ -1,0 +1,58 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AppDeps } from '../app-deps.ts';
+import { extractBearer } from '../core/bearer.ts';
+import { discoveryDocument } from '../core/discovery.ts';
+import { introspect } from '../core/introspection.ts';
+import { revoke } from '../core/revocation.ts';
+import { tokenEndpoint } from '../core/token/endpoint.ts';
+import { userinfo } from '../core/userinfo.ts';
+import { oauthParams } from './params.ts';
+
+const noStore = { 'cache-control': 'no-store', pragma: 'no-cache' } as const;
+
+/** Body parameters of a token-style request. The query string must not carry them (RFC 6749 §3.2: POST body). */
+const bodyParams = (req: FastifyRequest) => oauthParams(req.body ?? {});
+
+/** Token, revocation, introspection, userinfo and discovery: JSON in and out, translated here, decided in core/. */
+export function registerOAuthRoutes(app: FastifyInstance, deps: AppDeps): void {
+  const { config } = deps;
+  const token = tokenEndpoint(deps, deps.grants);
+  const tokenRateLimit = config.rateLimit.tokenPerMinute > 0 ? { max: config.rateLimit.tokenPerMinute, timeWindow: 60_000 } : false;
+
+  app.post(config.paths.token, { config: { errorStyle: 'json', rateLimit: tokenRateLimit } }, async (req, reply) => {
+    const result = await token({ params: bodyParams(req), authorization: req.headers.authorization });
+    return reply.headers(noStore).send(result);
+  });
+
+  app.post(config.paths.revocation, { config: { errorStyle: 'json', rateLimit: tokenRateLimit } }, async (req, reply) => {
+    await revoke(deps, { params: bodyParams(req), authorization: req.headers.authorization });
+    return reply.headers(noStore).send();
+  });
+
+  app.post(config.paths.introspection, { config: { errorStyle: 'json' } }, async (req, reply) => {
+    const result = await introspect(deps, { params: bodyParams(req), authorization: req.headers.authorization });
+    return reply.headers(noStore).send(result);
+  });
+
+  const userinfoHandler = async (req: FastifyRequest) => {
+    const query = oauthParams(req.query);
+    const isForm = req.method === 'POST' && (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+    const body = isForm ? oauthParams(req.body) : {};
+    const accessToken = extractBearer(
+      { authorization: req.headers.authorization, body: body['access_token'], query: query['access_token'] },
+      config.features.queryStringTokens,
+    );
+    return userinfo(deps, accessToken);
+  };
+  app.route({
+    method: ['GET', 'POST'],
+    url: config.paths.userinfo,
+    config: { errorStyle: 'bearer' },
+    handler: async (req, reply) => reply.headers(noStore).send(await userinfoHandler(req)),
+  });
+
+  app.get('/.well-known/oauth-authorization-server', { config: { errorStyle: 'json' } }, async (_req, reply) => {
+    const scopes = (await deps.repos.scopes.list()).map((s) => s.name);
+    return reply.header('cache-control', 'public, max-age=300').send(discoveryDocument(config, deps.grants, scopes));
+  });
+}

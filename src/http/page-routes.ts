@@ -1,0 +1,145 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AppDeps } from '../app-deps.ts';
+import { redirectUrl, type AuthorizationResponse } from '../core/authorize/respond.ts';
+import { constantTimeEqual, sha256 } from '../core/crypto.ts';
+import { InvalidRequest } from '../core/errors.ts';
+import { authorize, decideConsent, resume, type BrowserState, type Step } from '../interaction/flow.ts';
+import { submitLogin } from '../interaction/login.ts';
+import { loginThrottle } from '../interaction/throttle.ts';
+import { consentPage, demoCallbackPage, errorPage, formPostPage, loginPage, logoutPage } from '../interaction/views/index.ts';
+import { cookieJar } from './cookies.ts';
+import { sendPage } from './pages-common.ts';
+import { oauthParams } from './params.ts';
+
+/** CSRF token for forms: derived from the HttpOnly browser cookie (double submit that an attacker cannot read). */
+const csrfFor = (browser: BrowserState) => sha256(`csrf:${browser.browser}`);
+
+export const DEMO_CALLBACK_PATH = '/demo/callback';
+
+/** The authorization endpoint and the login, consent and logout pages. */
+export function registerPageRoutes(app: FastifyInstance, deps: AppDeps): void {
+  const { config } = deps;
+  const theme = config.theme;
+  const cookies = cookieJar(config);
+  const throttle = loginThrottle(deps.repos.throttle, config.rateLimit);
+  const page = { config: { errorStyle: 'page' as const } };
+  const interactionPath = (id: string) => `/interaction/${encodeURIComponent(id)}`;
+
+  const respond = (reply: FastifyReply, res: AuthorizationResponse) => {
+    if (res.responseMode === 'form_post') {
+      return sendPage(reply, (nonce) => formPostPage({ action: res.redirectUri, params: res.params, nonce }));
+    }
+    return reply.header('cache-control', 'no-store').redirect(redirectUrl(res), 303);
+  };
+
+  const render = (reply: FastifyReply, step: Step, browser: BrowserState): FastifyReply => {
+    const csrf = csrfFor(browser);
+    switch (step.kind) {
+      case 'error_page':
+        reply.code(step.error.status === 500 ? 500 : 400);
+        return sendPage(reply, (nonce) => errorPage({ error: step.error.error, description: step.error.description, nonce, theme }));
+      case 'respond':
+        return respond(reply, step.response);
+      case 'login':
+        if (step.status) reply.code(step.status);
+        return sendPage(reply, (nonce) =>
+          loginPage({ action: `${interactionPath(step.interactionId)}/login`, csrf, clientName: step.client.name, error: step.error, nonce, theme }),
+        );
+      case 'consent':
+        return sendPage(reply, (nonce) =>
+          consentPage({
+            action: `${interactionPath(step.interactionId)}/consent`,
+            csrf,
+            clientName: step.client.name,
+            username: step.user.name ?? step.user.username,
+            scopes: step.scopes,
+            nonce,
+            theme,
+          }),
+        );
+    }
+  };
+
+  const checkCsrf = (req: FastifyRequest, browser: BrowserState) => {
+    const sent = oauthParams(req.body)['csrf'];
+    if (!sent || !constantTimeEqual(sent, csrfFor(browser))) {
+      throw new InvalidRequest('The form has expired or did not come from this site. Go back and try again.', { status: 403 });
+    }
+  };
+
+  // RFC 6749 §3.1: the authorization endpoint supports GET and may support POST (form-encoded).
+  app.route({
+    method: ['GET', 'POST'],
+    url: config.paths.authorization,
+    ...page,
+    handler: async (req, reply) => {
+      const browser = cookies.browser(req, reply);
+      const params = oauthParams(req.query, req.method === 'POST' ? req.body : undefined);
+      const step = await authorize(deps, params, browser);
+      // Login and consent pages live on their own URL, so a reload does not resend the authorization request.
+      if (step.kind === 'login' || step.kind === 'consent') return reply.redirect(interactionPath(step.interactionId), 303);
+      return render(reply, step, browser);
+    },
+  });
+
+  app.get<{ Params: { id: string } }>('/interaction/:id', page, async (req, reply) => {
+    const browser = cookies.browser(req, reply);
+    return render(reply, await resume(deps, req.params.id, browser), browser);
+  });
+
+  app.post<{ Params: { id: string } }>('/interaction/:id/login', page, async (req, reply) => {
+    const browser = cookies.browser(req, reply);
+    checkCsrf(req, browser);
+    const body = oauthParams(req.body);
+    const result = await submitLogin(deps, throttle, {
+      interactionId: req.params.id,
+      browser,
+      username: body['username'] ?? '',
+      password: body['password'] ?? '',
+      address: req.ip,
+    });
+    if ('step' in result) return render(reply, result.step, browser);
+    cookies.setSession(reply, result.session);
+    return reply.redirect(interactionPath(req.params.id), 303);
+  });
+
+  app.post<{ Params: { id: string } }>('/interaction/:id/consent', page, async (req, reply) => {
+    const browser = cookies.browser(req, reply);
+    checkCsrf(req, browser);
+    const decision = oauthParams(req.body)['decision'];
+    if (decision !== 'allow' && decision !== 'deny') throw new InvalidRequest('choose Allow or Deny');
+    return render(reply, await decideConsent(deps, req.params.id, browser, decision === 'allow'), browser);
+  });
+
+  app.get('/logout', page, async (req, reply) => {
+    const browser = cookies.browser(req, reply);
+    const session = browser.session ? await deps.repos.sessions.findActive(sha256(browser.session), deps.clock.now()) : undefined;
+    const user = session && (await deps.repos.users.findById(session.userId));
+    return sendPage(reply, (nonce) =>
+      logoutPage({ action: '/logout', csrf: csrfFor(browser), username: user?.name ?? user?.username, done: !session, nonce, theme }),
+    );
+  });
+
+  app.post('/logout', page, async (req, reply) => {
+    const browser = cookies.browser(req, reply);
+    checkCsrf(req, browser);
+    if (browser.session) await deps.repos.sessions.delete(sha256(browser.session));
+    cookies.clearSession(reply);
+    return sendPage(reply, (nonce) => logoutPage({ action: '/logout', csrf: csrfFor(browser), done: true, nonce, theme }));
+  });
+
+  // The landing page of the first-start demo application: shows the code and how to exchange it.
+  app.get(DEMO_CALLBACK_PATH, page, async (req, reply) => {
+    const params = Object.fromEntries(Object.entries(oauthParams(req.query)));
+    return sendPage(reply, (nonce) =>
+      demoCallbackPage({
+        params,
+        tokenEndpoint: config.issuer + config.paths.token,
+        clientId: 'demo-app',
+        redirectUri: config.issuer + DEMO_CALLBACK_PATH,
+        nonce,
+        theme,
+      }),
+    );
+  });
+}

@@ -1,0 +1,39 @@
+import { randomToken, sha256 } from '../core/crypto.ts';
+import { loadInteraction, type BrowserState, type FlowDeps, type Step } from './flow.ts';
+import { verifyPassword } from './passwords.ts';
+import type { LoginThrottle } from './throttle.ts';
+
+/** On success, the new SSO session cookie value; the caller redirects to the interaction (post/redirect/get). */
+export type LoginResult = { session: string } | { step: Step };
+
+/** POST /interaction/:id/login: username and password against local users, with throttling. */
+export async function submitLogin(
+  deps: FlowDeps,
+  throttle: LoginThrottle,
+  input: { interactionId: string; browser: BrowserState; username: string; password: string; address: string },
+): Promise<LoginResult> {
+  const found = await loadInteraction(deps, input.interactionId, input.browser);
+  if ('error' in found) return { step: { kind: 'error_page', error: found.error } };
+  const now = deps.clock.now();
+  const loginPage = (error: string, status: number): LoginResult => ({
+    step: { kind: 'login', interactionId: input.interactionId, client: found.client, error, status },
+  });
+  const username = input.username.trim();
+  if (!username || !input.password) return loginPage('Enter your username and password.', 400);
+
+  const wait = await throttle.retryAfter(username, input.address, now);
+  if (wait > 0) return loginPage(`Too many failed attempts. Try again in ${wait} second${wait === 1 ? '' : 's'}.`, 429);
+
+  const user = await deps.repos.users.findByUsername(username);
+  if (!(await verifyPassword(user?.passwordHash, input.password)) || !user) {
+    await throttle.failed(username, input.address, now);
+    deps.logger.info({ event: 'login_failed', username, address: input.address }, 'login failed');
+    return loginPage('The username or password is incorrect.', 401);
+  }
+  await throttle.succeeded(username);
+  const session = randomToken('session');
+  await deps.repos.sessions.create({ hash: sha256(session), userId: user.id, authTime: now, expiresAt: now + deps.config.session.ttl });
+  await deps.repos.interactions.setLogin(input.interactionId, user.id, now);
+  deps.logger.info({ event: 'login', userId: user.id, address: input.address }, 'user signed in');
+  return { session };
+}

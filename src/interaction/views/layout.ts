@@ -1,0 +1,102 @@
+import { html, raw, type SafeHtml } from '../html.ts';
+
+export interface Theme {
+  productName?: string | undefined;
+  accentColor?: string | undefined;
+}
+
+export interface LayoutOptions {
+  title: string;
+  body: SafeHtml;
+  nonce?: string | undefined;
+  theme?: Theme | undefined;
+}
+
+const DEFAULT_ACCENT = '#1d4ed8';
+const DEFAULT_PRODUCT = 'Latchkey';
+const COLOR = /^#[0-9a-fA-F]{3,8}$/;
+
+/** Returns the accent colour if it is a plain hex colour, otherwise the default. */
+export function safeAccent(color: string | undefined): string {
+  return color !== undefined && COLOR.test(color) ? color : DEFAULT_ACCENT;
+}
+
+// Static stylesheet; the only dynamic value (accent) is validated above.
+const STYLES = `
+:root {
+  --lk-bg: #f3f4f6; --lk-card: #ffffff; --lk-fg: #111827; --lk-muted: #4b5563;
+  --lk-border: #9ca3af; --lk-accent-fg: #ffffff; --lk-focus: var(--lk-accent);
+  --lk-error: #991b1b; --lk-error-bg: #fef2f2; --lk-radius: 0.5rem;
+}
+*, *::before, *::after { box-sizing: border-box; }
+html { font-size: 100%; -webkit-text-size-adjust: 100%; }
+body {
+  margin: 0; min-height: 100vh; display: flex; flex-direction: column;
+  align-items: center; justify-content: center; padding: 1rem;
+  background: var(--lk-bg); color: var(--lk-fg); line-height: 1.5;
+  font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
+}
+.lk-brand { margin: 0 0 1rem; font-weight: 600; color: var(--lk-muted); }
+.lk-card {
+  width: 100%; max-width: 28rem; padding: 2rem 1.5rem; background: var(--lk-card);
+  border: 1px solid #e5e7eb; border-radius: var(--lk-radius);
+  box-shadow: 0 1px 3px rgb(0 0 0 / 0.1); overflow-wrap: anywhere;
+}
+h1 { font-size: 1.5rem; line-height: 1.25; margin: 0 0 1rem; }
+p { margin: 0 0 1rem; }
+.lk-muted { color: var(--lk-muted); }
+label { display: block; font-weight: 600; margin: 0 0 0.25rem; }
+input[type="text"], input[type="password"] {
+  display: block; width: 100%; min-height: 2.75rem; padding: 0.5rem 0.75rem;
+  margin: 0 0 1rem; font: inherit; color: inherit; background: #fff;
+  border: 1px solid var(--lk-border); border-radius: var(--lk-radius);
+}
+input[aria-invalid="true"] { border-color: var(--lk-error); }
+.lk-actions { display: flex; flex-wrap: wrap; gap: 0.75rem; margin-top: 1.5rem; }
+.lk-button {
+  flex: 1 1 8rem; min-height: 2.75rem; padding: 0.5rem 1rem; font: inherit;
+  font-weight: 600; border-radius: var(--lk-radius); cursor: pointer;
+  border: 2px solid var(--lk-accent); background: var(--lk-accent); color: var(--lk-accent-fg);
+}
+.lk-button-secondary { background: transparent; color: var(--lk-fg); border-color: var(--lk-border); }
+:focus-visible { outline: 3px solid var(--lk-focus); outline-offset: 2px; }
+.lk-error {
+  padding: 0.75rem 1rem; margin: 0 0 1rem; color: var(--lk-error);
+  background: var(--lk-error-bg); border: 1px solid var(--lk-error); border-radius: var(--lk-radius);
+}
+.lk-scopes { padding-left: 1.25rem; margin: 0 0 1rem; }
+.lk-scopes li { margin-bottom: 0.5rem; }
+code { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 0.875em; }
+.lk-scopes code { display: block; color: var(--lk-muted); }
+pre { overflow-x: auto; padding: 0.75rem; background: #f9fafb; border: 1px solid #e5e7eb; border-radius: var(--lk-radius); }
+dt { font-weight: 600; }
+dd { margin: 0 0 0.75rem; }
+@media (prefers-color-scheme: dark) {
+  :root { --lk-bg: #111827; --lk-card: #1f2937; --lk-fg: #f9fafb; --lk-muted: #d1d5db; --lk-error: #fecaca; --lk-error-bg: #450a0a; --lk-focus: #93c5fd; }
+  .lk-card, pre { border-color: #374151; }
+  input[type="text"], input[type="password"], pre { background: #111827; }
+}
+`;
+
+export function layout({ title, body, nonce, theme }: LayoutOptions): string {
+  const product = theme?.productName || DEFAULT_PRODUCT;
+  const accent = safeAccent(theme?.accentColor);
+  const nonceAttr = nonce ? html` nonce="${nonce}"` : '';
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>${title} – ${product}</title>
+<style${nonceAttr}>:root { --lk-accent: ${raw(accent)}; }${raw(STYLES)}</style>
+</head>
+<body>
+<p class="lk-brand">${product}</p>
+<main class="lk-card">
+${body}
+</main>
+</body>
+</html>
+`.value;
+}

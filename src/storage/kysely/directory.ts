@@ -1,0 +1,139 @@
+import type { Kysely } from 'kysely';
+import type {
+  ClientsRepository,
+  ConsentsRepository,
+  ScopesRepository,
+  UsersRepository,
+} from '../repositories.ts';
+import type { LatchkeyDatabase, UsersTable } from '../schema.ts';
+import { fromClient, json, list, toClient, toUser } from './rows.ts';
+
+/** Clients, users, scopes and consents: the directory an operator manages. */
+
+export function clientsRepository(db: Kysely<LatchkeyDatabase>): ClientsRepository {
+  return {
+    async findById(id) {
+      const row = await db.selectFrom('clients').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && toClient(row);
+    },
+    async list() {
+      const rows = await db.selectFrom('clients').selectAll().orderBy('created_at').orderBy('id').execute();
+      return rows.map(toClient);
+    },
+    async count() {
+      const row = await db.selectFrom('clients').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+    async create(client, now) {
+      const row = { ...fromClient(client), created_at: now, updated_at: now } as Parameters<typeof toClient>[0];
+      await db.insertInto('clients').values(row).execute();
+      return toClient(row);
+    },
+    async update(id, patch, now) {
+      const values = { ...fromClient(patch), updated_at: now };
+      const row = await db.updateTable('clients').set(values).where('id', '=', id).returningAll().executeTakeFirst();
+      return row && toClient(row);
+    },
+    async delete(id) {
+      const res = await db.deleteFrom('clients').where('id', '=', id).executeTakeFirst();
+      return Number(res.numDeletedRows) > 0;
+    },
+  };
+}
+
+export function usersRepository(db: Kysely<LatchkeyDatabase>): UsersRepository {
+  return {
+    async findById(id) {
+      const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && toUser(row);
+    },
+    async findByUsername(username) {
+      const row = await db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+      return row && toUser(row);
+    },
+    async list() {
+      return (await db.selectFrom('users').selectAll().orderBy('username').execute()).map(toUser);
+    },
+    async create(user, now) {
+      const row: UsersTable = {
+        id: user.id,
+        username: user.username,
+        password_hash: user.passwordHash,
+        name: user.name,
+        email: user.email,
+        is_admin: Number(user.isAdmin),
+        created_at: now,
+      };
+      await db.insertInto('users').values(row).execute();
+      return toUser(row);
+    },
+    async update(id, patch) {
+      const values: Partial<UsersTable> = {};
+      if (patch.passwordHash !== undefined) values.password_hash = patch.passwordHash;
+      if (patch.name !== undefined) values.name = patch.name;
+      if (patch.email !== undefined) values.email = patch.email;
+      if (patch.isAdmin !== undefined) values.is_admin = Number(patch.isAdmin);
+      if (Object.keys(values).length === 0) return this.findById(id);
+      const row = await db.updateTable('users').set(values).where('id', '=', id).returningAll().executeTakeFirst();
+      return row && toUser(row);
+    },
+    async delete(id) {
+      const res = await db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
+      return Number(res.numDeletedRows) > 0;
+    },
+  };
+}
+
+export function scopesRepository(db: Kysely<LatchkeyDatabase>): ScopesRepository {
+  const toScope = (r: { name: string; description: string; claims: string }) => ({
+    name: r.name,
+    description: r.description,
+    claims: list(r.claims),
+  });
+  return {
+    async list() {
+      return (await db.selectFrom('scopes').selectAll().orderBy('name').execute()).map(toScope);
+    },
+    async findMany(names) {
+      if (names.length === 0) return [];
+      return (await db.selectFrom('scopes').selectAll().where('name', 'in', [...names]).execute()).map(toScope);
+    },
+    async upsert(scope) {
+      const row = { name: scope.name, description: scope.description, claims: json(scope.claims) };
+      await db
+        .insertInto('scopes')
+        .values(row)
+        .onConflict((oc) => oc.column('name').doUpdateSet({ description: row.description, claims: row.claims }))
+        .execute();
+    },
+    async delete(name) {
+      const res = await db.deleteFrom('scopes').where('name', '=', name).executeTakeFirst();
+      return Number(res.numDeletedRows) > 0;
+    },
+  };
+}
+
+export function consentsRepository(db: Kysely<LatchkeyDatabase>): ConsentsRepository {
+  return {
+    async find(userId, clientId) {
+      const row = await db
+        .selectFrom('consents')
+        .selectAll()
+        .where('user_id', '=', userId)
+        .where('client_id', '=', clientId)
+        .executeTakeFirst();
+      return row && { userId, clientId, scope: list(row.scope), grantedAt: Number(row.granted_at) };
+    },
+    async upsert(c) {
+      const row = { user_id: c.userId, client_id: c.clientId, scope: json(c.scope), granted_at: c.grantedAt };
+      await db
+        .insertInto('consents')
+        .values(row)
+        .onConflict((oc) => oc.columns(['user_id', 'client_id']).doUpdateSet({ scope: row.scope, granted_at: row.granted_at }))
+        .execute();
+    },
+    async delete(userId, clientId) {
+      await db.deleteFrom('consents').where('user_id', '=', userId).where('client_id', '=', clientId).execute();
+    },
+  };
+}

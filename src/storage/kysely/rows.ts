@@ -1,0 +1,91 @@
+import type { Selectable } from 'kysely';
+import type { AuthorizationCode, Client, GrantType, ResponseType, Token, TokenType, User } from '../../core/model.ts';
+import type { ClientsTable, CodesTable, TokensTable, UsersTable } from '../schema.ts';
+
+/** Row <-> model mapping. Lists are JSON text; booleans 0/1; a refresh TTL of 0 means "never". */
+
+export const list = (text: string): string[] => JSON.parse(text) as string[];
+export const json = (value: readonly string[]): string => JSON.stringify(value);
+const num = (v: number | bigint | string | null): number | null => (v === null ? null : Number(v));
+const req = (v: number | bigint | string): number => Number(v);
+
+export function toClient(r: Selectable<ClientsTable>): Client {
+  const refresh = num(r.refresh_token_ttl);
+  return {
+    id: r.id,
+    name: r.name,
+    type: r.type === 'public' ? 'public' : 'confidential',
+    secretHash: r.secret_hash,
+    redirectUris: list(r.redirect_uris),
+    grantTypes: list(r.grant_types) as GrantType[],
+    responseTypes: list(r.response_types) as ResponseType[],
+    scopes: list(r.scopes),
+    accessTokenTtl: num(r.access_token_ttl),
+    refreshTokenTtl: refresh === 0 ? 'never' : refresh,
+    codeTtl: num(r.code_ttl),
+    requirePkce: r.require_pkce === null ? null : Boolean(r.require_pkce),
+    createdAt: req(r.created_at),
+    updatedAt: req(r.updated_at),
+  };
+}
+
+export function fromClient(c: Partial<Client>): Partial<ClientsTable> {
+  const row: Partial<ClientsTable> = {};
+  if (c.id !== undefined) row.id = c.id;
+  if (c.name !== undefined) row.name = c.name;
+  if (c.type !== undefined) row.type = c.type;
+  if (c.secretHash !== undefined) row.secret_hash = c.secretHash;
+  if (c.redirectUris !== undefined) row.redirect_uris = json(c.redirectUris);
+  if (c.grantTypes !== undefined) row.grant_types = json(c.grantTypes);
+  if (c.responseTypes !== undefined) row.response_types = json(c.responseTypes);
+  if (c.scopes !== undefined) row.scopes = json(c.scopes);
+  if (c.accessTokenTtl !== undefined) row.access_token_ttl = c.accessTokenTtl;
+  if (c.refreshTokenTtl !== undefined) row.refresh_token_ttl = c.refreshTokenTtl === 'never' ? 0 : c.refreshTokenTtl;
+  if (c.codeTtl !== undefined) row.code_ttl = c.codeTtl;
+  if (c.requirePkce !== undefined) row.require_pkce = c.requirePkce === null ? null : Number(c.requirePkce);
+  return row;
+}
+
+export function toUser(r: Selectable<UsersTable>): User {
+  return {
+    id: r.id,
+    username: r.username,
+    passwordHash: r.password_hash,
+    name: r.name,
+    email: r.email,
+    isAdmin: Boolean(r.is_admin),
+    createdAt: req(r.created_at),
+  };
+}
+
+export function toCode(r: Selectable<CodesTable>): AuthorizationCode {
+  return {
+    hash: r.hash,
+    grantId: r.grant_id,
+    clientId: r.client_id,
+    userId: r.user_id,
+    redirectUri: r.redirect_uri,
+    redirectUriProvided: Boolean(r.redirect_uri_provided),
+    scope: list(r.scope),
+    codeChallenge: r.code_challenge,
+    codeChallengeMethod: r.code_challenge_method === 'S256' || r.code_challenge_method === 'plain' ? r.code_challenge_method : null,
+    authTime: req(r.auth_time),
+    expiresAt: req(r.expires_at),
+    consumedAt: num(r.consumed_at),
+  };
+}
+
+export function toToken(r: Selectable<TokensTable>): Token {
+  return {
+    hash: r.hash,
+    type: r.type as TokenType,
+    grantId: r.grant_id,
+    clientId: r.client_id,
+    userId: r.user_id,
+    scope: list(r.scope),
+    issuedAt: req(r.issued_at),
+    expiresAt: num(r.expires_at),
+    revokedAt: num(r.revoked_at),
+    consumedAt: num(r.consumed_at),
+  };
+}

@@ -1,0 +1,80 @@
+import type { Kysely } from 'kysely';
+import type { InteractionsRepository, SessionsRepository, ThrottleRepository } from '../repositories.ts';
+import type { LatchkeyDatabase } from '../schema.ts';
+
+/** Browser-side state: SSO sessions, in-flight interactions, login throttling. All in the database, so any node serves. */
+
+export function sessionsRepository(db: Kysely<LatchkeyDatabase>): SessionsRepository {
+  return {
+    async create(s) {
+      await db.insertInto('sessions').values({ hash: s.hash, user_id: s.userId, auth_time: s.authTime, expires_at: s.expiresAt }).execute();
+    },
+    async findActive(hash, now) {
+      const r = await db.selectFrom('sessions').selectAll().where('hash', '=', hash).where('expires_at', '>', now).executeTakeFirst();
+      return r && { hash: r.hash, userId: r.user_id, authTime: Number(r.auth_time), expiresAt: Number(r.expires_at) };
+    },
+    async delete(hash) {
+      await db.deleteFrom('sessions').where('hash', '=', hash).execute();
+    },
+    async deleteAllForUser(userId) {
+      await db.deleteFrom('sessions').where('user_id', '=', userId).execute();
+    },
+  };
+}
+
+export function interactionsRepository(db: Kysely<LatchkeyDatabase>): InteractionsRepository {
+  return {
+    async create(i) {
+      await db
+        .insertInto('interactions')
+        .values({ id: i.id, browser_hash: i.browserHash, request: i.request, user_id: i.userId, auth_time: i.authTime, expires_at: i.expiresAt })
+        .execute();
+    },
+    async find(id, now) {
+      const r = await db.selectFrom('interactions').selectAll().where('id', '=', id).where('expires_at', '>', now).executeTakeFirst();
+      return (
+        r && {
+          id: r.id,
+          browserHash: r.browser_hash,
+          request: r.request,
+          userId: r.user_id,
+          authTime: r.auth_time === null ? null : Number(r.auth_time),
+          expiresAt: Number(r.expires_at),
+        }
+      );
+    },
+    async setLogin(id, userId, authTime) {
+      await db.updateTable('interactions').set({ user_id: userId, auth_time: authTime }).where('id', '=', id).execute();
+    },
+    async delete(id) {
+      await db.deleteFrom('interactions').where('id', '=', id).execute();
+    },
+  };
+}
+
+export function throttleRepository(db: Kysely<LatchkeyDatabase>): ThrottleRepository {
+  return {
+    async get(key) {
+      const r = await db.selectFrom('login_throttle').selectAll().where('key', '=', key).executeTakeFirst();
+      return r && { failures: Number(r.failures), lockedUntil: Number(r.locked_until) };
+    },
+    async recordFailure(key, now, lockFor) {
+      // Upsert-and-increment in one statement, so concurrent failures on several nodes all count.
+      const r = await db
+        .insertInto('login_throttle')
+        .values({ key, failures: 1, last_failure_at: now, locked_until: 0 })
+        .onConflict((oc) =>
+          oc.column('key').doUpdateSet((eb) => ({ failures: eb('login_throttle.failures', '+', 1), last_failure_at: now })),
+        )
+        .returning(['failures'])
+        .executeTakeFirstOrThrow();
+      const failures = Number(r.failures);
+      const lockedUntil = now + lockFor(failures);
+      await db.updateTable('login_throttle').set({ locked_until: lockedUntil }).where('key', '=', key).execute();
+      return { failures, lockedUntil };
+    },
+    async reset(key) {
+      await db.deleteFrom('login_throttle').where('key', '=', key).execute();
+    },
+  };
+}

@@ -1,0 +1,117 @@
+import type { AuthorizationCode, Client, Consent, Grant, Scope, Session, Token, User } from '../core/model.ts';
+
+/** Narrow repositories named by intent. Handlers receive `Pick<Repositories, ...>` of what they use. */
+
+export type NewClient = Omit<Client, 'createdAt' | 'updatedAt'>;
+export type ClientPatch = Partial<Omit<Client, 'id' | 'createdAt' | 'updatedAt'>>;
+
+export interface ClientsRepository {
+  findById(id: string): Promise<Client | undefined>;
+  list(): Promise<Client[]>;
+  count(): Promise<number>;
+  create(client: NewClient, now: number): Promise<Client>;
+  update(id: string, patch: ClientPatch, now: number): Promise<Client | undefined>;
+  delete(id: string): Promise<boolean>;
+}
+
+export type NewUser = Omit<User, 'createdAt'>;
+export type UserPatch = Partial<Pick<User, 'passwordHash' | 'name' | 'email' | 'isAdmin'>>;
+
+export interface UsersRepository {
+  findById(id: string): Promise<User | undefined>;
+  findByUsername(username: string): Promise<User | undefined>;
+  list(): Promise<User[]>;
+  create(user: NewUser, now: number): Promise<User>;
+  update(id: string, patch: UserPatch): Promise<User | undefined>;
+  delete(id: string): Promise<boolean>;
+}
+
+export interface ScopesRepository {
+  list(): Promise<Scope[]>;
+  findMany(names: readonly string[]): Promise<Scope[]>;
+  upsert(scope: Scope): Promise<void>;
+  delete(name: string): Promise<boolean>;
+}
+
+export interface GrantsRepository {
+  create(grant: Omit<Grant, 'revokedAt'>): Promise<void>;
+  findById(id: string): Promise<Grant | undefined>;
+  /** Revokes the grant and every token issued under it, atomically. */
+  revoke(id: string, now: number): Promise<void>;
+  /** Revokes every grant of a user for a client (consent withdrawn). */
+  revokeByUserAndClient(userId: string, clientId: string, now: number): Promise<void>;
+}
+
+export interface CodesRepository {
+  create(code: Omit<AuthorizationCode, 'consumedAt'>): Promise<void>;
+  /**
+   * Marks the code consumed if it was not: `UPDATE ... WHERE consumed_at IS NULL RETURNING`. Of two racing callers
+   * exactly one gets the code; the other gets `{ replayed }` (or undefined if no such code exists).
+   */
+  consume(hash: string, now: number): Promise<{ code: AuthorizationCode } | { replayed: AuthorizationCode } | undefined>;
+}
+
+export interface TokensRepository {
+  createMany(tokens: readonly Omit<Token, 'revokedAt' | 'consumedAt'>[]): Promise<void>;
+  findByHash(hash: string): Promise<Token | undefined>;
+  /** Atomically spends a refresh token; same contract as `codes.consume`. */
+  consumeRefresh(hash: string, now: number): Promise<{ token: Token } | { replayed: Token } | undefined>;
+  revoke(hash: string, now: number): Promise<void>;
+}
+
+export interface SessionsRepository {
+  create(session: Session): Promise<void>;
+  findActive(hash: string, now: number): Promise<Session | undefined>;
+  delete(hash: string): Promise<void>;
+  deleteAllForUser(userId: string): Promise<void>;
+}
+
+export interface ConsentsRepository {
+  find(userId: string, clientId: string): Promise<Consent | undefined>;
+  upsert(consent: Consent): Promise<void>;
+  delete(userId: string, clientId: string): Promise<void>;
+}
+
+export interface Interaction {
+  id: string;
+  browserHash: string;
+  /** The validated authorization request, serialised by the core. */
+  request: string;
+  userId: string | null;
+  authTime: number | null;
+  expiresAt: number;
+}
+
+export interface InteractionsRepository {
+  create(interaction: Interaction): Promise<void>;
+  find(id: string, now: number): Promise<Interaction | undefined>;
+  setLogin(id: string, userId: string, authTime: number): Promise<void>;
+  delete(id: string): Promise<void>;
+}
+
+export interface ThrottleState {
+  failures: number;
+  lockedUntil: number;
+}
+
+export interface ThrottleRepository {
+  get(key: string): Promise<ThrottleState | undefined>;
+  /** Records a failure and returns the new count; the lock is computed by the caller. */
+  recordFailure(key: string, now: number, lockFor: (failures: number) => number): Promise<ThrottleState>;
+  reset(key: string): Promise<void>;
+}
+
+export interface Repositories {
+  clients: ClientsRepository;
+  users: UsersRepository;
+  scopes: ScopesRepository;
+  grants: GrantsRepository;
+  codes: CodesRepository;
+  tokens: TokensRepository;
+  sessions: SessionsRepository;
+  consents: ConsentsRepository;
+  interactions: InteractionsRepository;
+  throttle: ThrottleRepository;
+  /** Runs `fn` in one database transaction with repositories bound to it. */
+  transaction<T>(fn: (repos: Repositories) => Promise<T>): Promise<T>;
+}

@@ -1,0 +1,115 @@
+/** Table shapes as stored. Booleans are 0/1 integers, lists are JSON text, times are Unix seconds: portable SQL. */
+export interface ClientsTable {
+  id: string;
+  name: string;
+  type: string;
+  secret_hash: string | null;
+  redirect_uris: string;
+  grant_types: string;
+  response_types: string;
+  scopes: string;
+  access_token_ttl: number | null;
+  /** 0 means "never expires". */
+  refresh_token_ttl: number | null;
+  code_ttl: number | null;
+  require_pkce: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface UsersTable {
+  id: string;
+  username: string;
+  password_hash: string;
+  name: string | null;
+  email: string | null;
+  is_admin: number;
+  created_at: number;
+}
+
+export interface ScopesTable {
+  name: string;
+  description: string;
+  claims: string;
+}
+
+export interface GrantsTable {
+  id: string;
+  client_id: string;
+  user_id: string | null;
+  scope: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+export interface CodesTable {
+  hash: string;
+  grant_id: string;
+  client_id: string;
+  user_id: string;
+  redirect_uri: string;
+  redirect_uri_provided: number;
+  scope: string;
+  code_challenge: string | null;
+  code_challenge_method: string | null;
+  auth_time: number;
+  expires_at: number;
+  consumed_at: number | null;
+}
+
+export interface TokensTable {
+  hash: string;
+  type: string;
+  grant_id: string;
+  client_id: string;
+  user_id: string | null;
+  scope: string;
+  issued_at: number;
+  expires_at: number | null;
+  revoked_at: number | null;
+  consumed_at: number | null;
+}
+
+export interface SessionsTable {
+  hash: string;
+  user_id: string;
+  auth_time: number;
+  expires_at: number;
+}
+
+export interface ConsentsTable {
+  user_id: string;
+  client_id: string;
+  scope: string;
+  granted_at: number;
+}
+
+export interface InteractionsTable {
+  id: string;
+  /** SHA-256 of the browser-binding cookie: only the browser that started an interaction can finish it. */
+  browser_hash: string;
+  request: string;
+  user_id: string | null;
+  auth_time: number | null;
+  expires_at: number;
+}
+
+export interface ThrottleTable {
+  key: string;
+  failures: number;
+  last_failure_at: number;
+  locked_until: number;
+}
+
+export interface LatchkeyDatabase {
+  clients: ClientsTable;
+  users: UsersTable;
+  scopes: ScopesTable;
+  grants: GrantsTable;
+  codes: CodesTable;
+  tokens: TokensTable;
+  sessions: SessionsTable;
+  consents: ConsentsTable;
+  interactions: InteractionsTable;
+  login_throttle: ThrottleTable;
+}
