@@ -7,6 +7,7 @@ import type { GrantHandler } from './core/token/grant.ts';
 import { builtInGrants } from './core/token/grants/index.ts';
 import { registerOAuthRoutes } from './http/oauth-routes.ts';
 import { registerPageRoutes } from './http/page-routes.ts';
+import { registerProfileRoutes } from './http/profile-routes.ts';
 import { createServer } from './http/server.ts';
 import { openStorage, type Storage } from './storage/index.ts';
 
@@ -21,6 +22,8 @@ export interface Latchkey {
 export interface BuildOptions {
   clock?: Clock;
   extraGrants?: readonly GrantHandler[];
+  /** Where log lines go (stdout by default); tests capture them to check nothing secret is logged. */
+  logStream?: NodeJS.WritableStream;
 }
 
 /** Composition root: config -> storage -> core -> http. */
@@ -29,7 +32,7 @@ export async function buildLatchkey(config: Config, options: BuildOptions = {}):
   const storage = openStorage(config.database);
   try {
     await storage.migrate();
-    const app = await createServer(config);
+    const app = await createServer(config, options.logStream ? { logStream: options.logStream } : {});
     const logger = app.log;
     const grants = builtInGrants(storage.repos, { config, logger }, options.extraGrants);
     const deps: AppDeps = { config, clock, repos: storage.repos, logger, grants };
@@ -37,6 +40,7 @@ export async function buildLatchkey(config: Config, options: BuildOptions = {}):
     const demo = await createDemo(storage.repos, config, clock.now(), logger);
     registerOAuthRoutes(app, deps);
     registerPageRoutes(app, deps);
+    registerProfileRoutes(app, deps);
     app.get('/', { config: { errorStyle: 'json' } }, async (_req, reply) =>
       reply.send({ name: 'Latchkey', issuer: config.issuer, metadata: `${config.issuer}/.well-known/oauth-authorization-server` }),
     );

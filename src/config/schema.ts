@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PROFILE_NAMES } from '../profiles/profile.ts';
 
 /**
  * The one configuration schema: types, defaults, validation and (through `describe`) documentation.
@@ -23,7 +24,8 @@ export const clientSchema = z.object({
   grantTypes: z.array(z.enum(['authorization_code', 'refresh_token', 'client_credentials'])).default(['authorization_code', 'refresh_token']),
   responseTypes: z.array(z.enum(['code', 'token'])).default(['code']),
   scopes: z.array(z.string()).default([]),
-  accessTokenTtl: seconds.optional(),
+  /** 'never': access tokens from the token endpoint do not expire (redCORE code flow); implicit ones still do. */
+  accessTokenTtl: z.union([seconds, z.literal('never')]).optional(),
   refreshTokenTtl: z.union([seconds, z.literal('never')]).optional(),
   codeTtl: seconds.optional(),
   requirePkce: z.boolean().optional(),
@@ -100,6 +102,8 @@ export const configSchema = z.object({
   theme: z
     .object({ productName: z.string().default('Latchkey'), accentColor: z.string().regex(/^#[0-9a-fA-F]{3,8}$/).optional() })
     .prefault({}),
+  profiles: z.array(z.enum(PROFILE_NAMES)).default([])
+    .describe('Migration profiles: extra routes for clients written to another provider\'s document (docs/profiles.md).'),
   scopes: z.array(scopeSchema).default([
     { name: 'openid', description: 'Know who you are', claims: [] },
     { name: 'profile', description: 'See your name and username', claims: ['name', 'preferred_username'] },

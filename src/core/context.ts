@@ -20,7 +20,7 @@ export interface CoreDeps<R extends keyof Repositories = keyof Repositories> {
 export type Params = Readonly<Record<string, string>>;
 
 /** Lifetimes for a client: its own settings, else the server's. */
-export function lifetimes(config: Config, client: { accessTokenTtl: number | null; refreshTokenTtl: number | 'never' | null; codeTtl: number | null }) {
+export function lifetimes(config: Config, client: { accessTokenTtl: number | 'never' | null; refreshTokenTtl: number | 'never' | null; codeTtl: number | null }) {
   return {
     accessToken: client.accessTokenTtl ?? config.tokens.accessTokenTtl,
     refreshToken: client.refreshTokenTtl ?? config.tokens.refreshTokenTtl,

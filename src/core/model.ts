@@ -10,8 +10,10 @@ export type ResponseMode = 'query' | 'fragment' | 'form_post';
 export type ClientType = 'confidential' | 'public';
 export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
 
-/** Lifetime in seconds; for refresh tokens, 'never' means the token does not expire. */
+/** Lifetime in seconds; 'never' means the token does not expire. */
 export type RefreshTokenTtl = number | 'never';
+/** 'never' is honoured for code-flow access tokens only (redCORE migrations); implicit tokens always expire. */
+export type AccessTokenTtl = number | 'never';
 
 export interface Client {
   id: string;
@@ -24,7 +26,7 @@ export interface Client {
   responseTypes: ResponseType[];
   /** Scopes this client may request; empty means "any scope the server knows". */
   scopes: string[];
-  accessTokenTtl: number | null;
+  accessTokenTtl: AccessTokenTtl | null;
   refreshTokenTtl: RefreshTokenTtl | null;
   codeTtl: number | null;
   /** null: follow the server default. Public clients always require PKCE. */

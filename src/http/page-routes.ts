@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../app-deps.ts';
+import type { Params } from '../core/context.ts';
 import { redirectUrl, type AuthorizationResponse } from '../core/authorize/respond.ts';
 import { constantTimeEqual, sha256 } from '../core/crypto.ts';
 import { InvalidRequest } from '../core/errors.ts';
@@ -16,15 +17,10 @@ const csrfFor = (browser: BrowserState) => sha256(`csrf:${browser.browser}`);
 
 export const DEMO_CALLBACK_PATH = '/demo/callback';
 
-/** The authorization endpoint and the login, consent and logout pages. */
-export function registerPageRoutes(app: FastifyInstance, deps: AppDeps): void {
-  const { config } = deps;
-  const theme = config.theme;
-  const cookies = cookieJar(config);
-  const throttle = loginThrottle(deps.repos.throttle, config.rateLimit);
-  const page = { config: { errorStyle: 'page' as const } };
-  const interactionPath = (id: string) => `/interaction/${encodeURIComponent(id)}`;
+const interactionPath = (id: string) => `/interaction/${encodeURIComponent(id)}`;
 
+/** Renders a step of the flow as a page or a redirect. */
+function stepRenderer(theme: AppDeps['config']['theme']) {
   const respond = (reply: FastifyReply, res: AuthorizationResponse) => {
     if (res.responseMode === 'form_post') {
       return sendPage(reply, (nonce) => formPostPage({ action: res.redirectUri, params: res.params, nonce }));
@@ -59,6 +55,34 @@ export function registerPageRoutes(app: FastifyInstance, deps: AppDeps): void {
         );
     }
   };
+  return render;
+}
+
+/**
+ * The authorization endpoint for already-parsed parameters: the standard route and the migration profiles' routes
+ * (src/http/profile-routes.ts) share it, so both run the same checks and pages.
+ */
+export function authorizationHandler(deps: AppDeps): (req: FastifyRequest, reply: FastifyReply, params: Params) => Promise<FastifyReply> {
+  const cookies = cookieJar(deps.config);
+  const render = stepRenderer(deps.config.theme);
+  return async (req, reply, params) => {
+    const browser = cookies.browser(req, reply);
+    const step = await authorize(deps, params, browser);
+    // Login and consent pages live on their own URL, so a reload does not resend the authorization request.
+    if (step.kind === 'login' || step.kind === 'consent') return reply.redirect(interactionPath(step.interactionId), 303);
+    return render(reply, step, browser);
+  };
+}
+
+/** The authorization endpoint and the login, consent and logout pages. */
+export function registerPageRoutes(app: FastifyInstance, deps: AppDeps): void {
+  const { config } = deps;
+  const theme = config.theme;
+  const cookies = cookieJar(config);
+  const throttle = loginThrottle(deps.repos.throttle, config.rateLimit);
+  const page = { config: { errorStyle: 'page' as const } };
+  const render = stepRenderer(theme);
+  const authorizeRequest = authorizationHandler(deps);
 
   const checkCsrf = (req: FastifyRequest, browser: BrowserState) => {
     const sent = oauthParams(req.body)['csrf'];
@@ -72,14 +96,7 @@ export function registerPageRoutes(app: FastifyInstance, deps: AppDeps): void {
     method: ['GET', 'POST'],
     url: config.paths.authorization,
     ...page,
-    handler: async (req, reply) => {
-      const browser = cookies.browser(req, reply);
-      const params = oauthParams(req.query, req.method === 'POST' ? req.body : undefined);
-      const step = await authorize(deps, params, browser);
-      // Login and consent pages live on their own URL, so a reload does not resend the authorization request.
-      if (step.kind === 'login' || step.kind === 'consent') return reply.redirect(interactionPath(step.interactionId), 303);
-      return render(reply, step, browser);
-    },
+    handler: async (req, reply) => authorizeRequest(req, reply, oauthParams(req.query, req.method === 'POST' ? req.body : undefined)),
   });
 
   app.get<{ Params: { id: string } }>('/interaction/:id', page, async (req, reply) => {

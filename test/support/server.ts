@@ -35,8 +35,11 @@ export function testConfig(overrides: Partial<ConfigInput> = {}): ConfigInput {
   };
 }
 
-/** Starts Latchkey on 127.0.0.1 with a fresh SQLite file; the issuer is the real loopback URL. */
-export async function startServer(overrides: Partial<ConfigInput> = {}, options: { clock?: Clock } = {}): Promise<TestServer> {
+/**
+ * Starts Latchkey on 127.0.0.1 with a fresh SQLite file; the issuer is the real loopback URL unless `overrides.issuer`
+ * names another (e.g. https://auth.example to test Secure cookies; requests still go to `url`).
+ */
+export async function startServer(overrides: Partial<ConfigInput> = {}, options: { clock?: Clock; logStream?: NodeJS.WritableStream } = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'latchkey-test-'));
   // Bind first to learn the port, so the issuer (and so `iss`) is the real URL.
   const probe = await import('node:net').then(
@@ -48,7 +51,7 @@ export async function startServer(overrides: Partial<ConfigInput> = {}, options:
         });
       }),
   );
-  const config = parseConfig({ ...testConfig(overrides), database: join(dir, 'latchkey.db'), port: probe, host: '127.0.0.1', issuer: `http://127.0.0.1:${probe}` });
+  const config = parseConfig({ ...testConfig(overrides), database: join(dir, 'latchkey.db'), port: probe, host: '127.0.0.1', issuer: overrides.issuer ?? `http://127.0.0.1:${probe}` });
   const latchkey = await buildLatchkey(config, options);
   await latchkey.app.listen({ port: probe, host: '127.0.0.1' });
   return {

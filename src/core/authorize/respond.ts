@@ -25,7 +25,8 @@ export async function completeAuthorization(
     const grantId = randomId();
     await tx.grants.create({ id: grantId, clientId: client.id, userId: user.id, scope: req.scope, createdAt: now });
     if (req.responseType === 'token') {
-      const t = await issueTokens(tx, deps.config, { client, grantId, userId: user.id, scope: req.scope, refresh: false, now });
+      const t = await issueTokens(tx, deps.config, { client, grantId, userId: user.id, scope: req.scope, refresh: false, now, implicit: true });
+      // `implicit: true` means the token always has a lifetime (RFC 6749 §4.2.2 expires_in).
       return { access_token: t.access_token, token_type: t.token_type, expires_in: String(t.expires_in), scope: formatScope(req.scope) };
     }
     const code = randomToken('code');

@@ -8,6 +8,8 @@ import type { TokenResponse } from './issue.ts';
 export interface TokenRequest {
   params: Params;
   authorization: string | undefined;
+  /** See TokenContext.accessTokenTtlDefault. */
+  accessTokenTtlDefault?: number | undefined;
 }
 
 /** RFC 6749 §3.2 token endpoint: validate grant_type, authenticate the client, dispatch to the grant by key. */
@@ -27,6 +29,6 @@ export function tokenEndpoint(deps: CoreDeps<'clients'>, grants: GrantMap) {
     for (const p of grant.parameters) {
       if (!req.params[p]) throw new InvalidRequest(`${p} is required`);
     }
-    return grant.handle({ client, params: req.params, now: deps.clock.now() });
+    return grant.handle({ client, params: req.params, now: deps.clock.now(), accessTokenTtlDefault: req.accessTokenTtlDefault });
   };
 }

@@ -8,6 +8,8 @@ export interface TokenContext {
   client: Client;
   params: Params;
   now: number;
+  /** Access-token lifetime for clients without their own, set by the route (a migration profile); else the server's. */
+  accessTokenTtlDefault?: number | undefined;
 }
 
 /**

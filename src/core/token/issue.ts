@@ -9,7 +9,8 @@ import type { Repositories } from '../../storage/repositories.ts';
 export interface TokenResponse {
   access_token: string;
   token_type: 'Bearer';
-  expires_in: number;
+  /** Left out when the access token does not expire: §5.1 makes it RECOMMENDED, not REQUIRED. */
+  expires_in?: number;
   scope: string;
   refresh_token?: string;
 }
@@ -24,6 +25,17 @@ export interface IssueRequest {
   refreshScope?: readonly string[] | undefined;
   refresh: boolean;
   now: number;
+  /** The implicit grant (RFC 6749 §4.2): its tokens always expire, whatever the client's setting. */
+  implicit?: boolean | undefined;
+  /** Access-token lifetime when the client has none of its own (a migration profile's default); else the server's. */
+  accessTokenTtlDefault?: number | undefined;
+}
+
+/** The client's own access-token lifetime, else the route's default, else the server's; 'never' only off implicit. */
+export function accessTokenLifetime(config: Config, client: Client, req: Pick<IssueRequest, 'implicit' | 'accessTokenTtlDefault'>): number | 'never' {
+  const own = client.accessTokenTtl;
+  if (own === 'never' && req.implicit) return config.tokens.accessTokenTtl;
+  return own ?? req.accessTokenTtlDefault ?? config.tokens.accessTokenTtl;
 }
 
 export async function issueTokens(
@@ -32,6 +44,7 @@ export async function issueTokens(
   req: IssueRequest,
 ): Promise<TokenResponse> {
   const ttl = lifetimes(config, req.client);
+  const accessTtl = accessTokenLifetime(config, req.client, req);
   const accessToken = randomToken('accessToken');
   const rows: Omit<Token, 'revokedAt' | 'consumedAt'>[] = [
     {
@@ -42,13 +55,13 @@ export async function issueTokens(
       userId: req.userId,
       scope: [...req.scope],
       issuedAt: req.now,
-      expiresAt: req.now + ttl.accessToken,
+      expiresAt: accessTtl === 'never' ? null : req.now + accessTtl,
     },
   ];
   const response: TokenResponse = {
     access_token: accessToken,
     token_type: 'Bearer',
-    expires_in: ttl.accessToken,
+    ...(accessTtl === 'never' ? {} : { expires_in: accessTtl }),
     scope: formatScope(req.scope),
   };
   if (req.refresh) {

@@ -2,7 +2,7 @@ import type { Selectable } from 'kysely';
 import type { AuthorizationCode, Client, GrantType, ResponseType, Token, TokenType, User } from '../../core/model.ts';
 import type { ClientsTable, CodesTable, TokensTable, UsersTable } from '../schema.ts';
 
-/** Row <-> model mapping. Lists are JSON text; booleans 0/1; a refresh TTL of 0 means "never". */
+/** Row <-> model mapping. Lists are JSON text; booleans 0/1; an access or refresh TTL of 0 means "never". */
 
 export const list = (text: string): string[] => JSON.parse(text) as string[];
 export const json = (value: readonly string[]): string => JSON.stringify(value);
@@ -10,6 +10,7 @@ const num = (v: number | bigint | string | null): number | null => (v === null ?
 const req = (v: number | bigint | string): number => Number(v);
 
 export function toClient(r: Selectable<ClientsTable>): Client {
+  const access = num(r.access_token_ttl);
   const refresh = num(r.refresh_token_ttl);
   return {
     id: r.id,
@@ -20,7 +21,7 @@ export function toClient(r: Selectable<ClientsTable>): Client {
     grantTypes: list(r.grant_types) as GrantType[],
     responseTypes: list(r.response_types) as ResponseType[],
     scopes: list(r.scopes),
-    accessTokenTtl: num(r.access_token_ttl),
+    accessTokenTtl: access === 0 ? 'never' : access,
     refreshTokenTtl: refresh === 0 ? 'never' : refresh,
     codeTtl: num(r.code_ttl),
     requirePkce: r.require_pkce === null ? null : Boolean(r.require_pkce),
@@ -39,7 +40,7 @@ export function fromClient(c: Partial<Client>): Partial<ClientsTable> {
   if (c.grantTypes !== undefined) row.grant_types = json(c.grantTypes);
   if (c.responseTypes !== undefined) row.response_types = json(c.responseTypes);
   if (c.scopes !== undefined) row.scopes = json(c.scopes);
-  if (c.accessTokenTtl !== undefined) row.access_token_ttl = c.accessTokenTtl;
+  if (c.accessTokenTtl !== undefined) row.access_token_ttl = c.accessTokenTtl === 'never' ? 0 : c.accessTokenTtl;
   if (c.refreshTokenTtl !== undefined) row.refresh_token_ttl = c.refreshTokenTtl === 'never' ? 0 : c.refreshTokenTtl;
   if (c.codeTtl !== undefined) row.code_ttl = c.codeTtl;
   if (c.requirePkce !== undefined) row.require_pkce = c.requirePkce === null ? null : Number(c.requirePkce);

@@ -13,7 +13,7 @@ export function authorizationCodeGrant(repos: Repos, deps: GrantDeps): GrantHand
     grantType: 'authorization_code',
     parameters: ['code'],
     allowsPublicClients: true,
-    async handle({ client, params, now }) {
+    async handle({ client, params, now, accessTokenTtlDefault }) {
       const code = params['code'] ?? '';
       const verifier = params['code_verifier'];
       const outcome = await repos.transaction(async (tx): Promise<TokenResponse | OAuthError> => {
@@ -47,6 +47,7 @@ export function authorizationCodeGrant(repos: Repos, deps: GrantDeps): GrantHand
           scope: c.scope,
           refresh: client.grantTypes.includes('refresh_token'),
           now,
+          accessTokenTtlDefault,
         });
       });
       if (outcome instanceof Error) throw outcome;

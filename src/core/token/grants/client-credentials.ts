@@ -12,12 +12,12 @@ export function clientCredentialsGrant(repos: Repos, deps: GrantDeps, knownScope
     grantType: 'client_credentials',
     parameters: [],
     allowsPublicClients: false,
-    async handle({ client, params, now }) {
+    async handle({ client, params, now, accessTokenTtlDefault }) {
       const scope = resolveScope(parseScope(params['scope']), client.scopes, await knownScopes(), params['scope'] !== undefined);
       return repos.transaction(async (tx) => {
         const grantId = randomId();
         await tx.grants.create({ id: grantId, clientId: client.id, userId: null, scope, createdAt: now });
-        return issueTokens(tx, deps.config, { client, grantId, userId: null, scope, refresh: false, now });
+        return issueTokens(tx, deps.config, { client, grantId, userId: null, scope, refresh: false, now, accessTokenTtlDefault });
       });
     },
   };

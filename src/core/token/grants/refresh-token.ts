@@ -18,7 +18,7 @@ export function refreshTokenGrant(repos: Repos, deps: GrantDeps): GrantHandler {
     grantType: 'refresh_token',
     parameters: ['refresh_token'],
     allowsPublicClients: true,
-    async handle({ client, params, now }) {
+    async handle({ client, params, now, accessTokenTtlDefault }) {
       const requestedScope = params['scope'] === undefined ? undefined : parseScope(params['scope']);
       const outcome = await repos.transaction(async (tx): Promise<TokenResponse | OAuthError> => {
         const consumed = await tx.tokens.consumeRefresh(sha256(params['refresh_token'] ?? ''), now);
@@ -38,6 +38,8 @@ export function refreshTokenGrant(repos: Repos, deps: GrantDeps): GrantHandler {
           token = consumed.token;
           // Roll back (the token stays unspent) when another client presents it or it has expired.
           if (token.clientId !== client.id) throw new InvalidGrant('the refresh token was issued to another client');
+          // A revoked token (RFC 7009, or its grant revoked after a replay) is unspent but dead.
+          if (token.revokedAt !== null) throw new InvalidGrant('the refresh token is invalid');
         }
         if (token.expiresAt !== null && token.expiresAt <= now) throw new InvalidGrant('the refresh token has expired');
         // §6: a narrower scope may be requested; the new refresh token keeps the original scope.
@@ -52,6 +54,7 @@ export function refreshTokenGrant(repos: Repos, deps: GrantDeps): GrantHandler {
           refreshScope: token.scope,
           refresh: true,
           now,
+          accessTokenTtlDefault,
         });
       });
       if (outcome instanceof Error) throw outcome;

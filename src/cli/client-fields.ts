@@ -1,0 +1,152 @@
+import { scopeSchema, type Config } from '../config/schema.ts';
+import { GRANT_TYPES, RESPONSE_TYPES, type Client } from '../core/model.ts';
+import { redirectUriProblem } from '../core/redirect-uri.ts';
+import type { ClientPatch } from '../storage/repositories.ts';
+import { CliError, checked, type CommonOptions, describeLines, isoTime } from './context.ts';
+
+/** The options of `clients create` and `clients update`, validated, and how a client is shown. */
+
+export interface ClientOptions extends CommonOptions {
+  name?: string;
+  id?: string;
+  secret?: string;
+  public?: boolean;
+  confidential?: boolean;
+  redirectUri?: string[];
+  grantType?: string[];
+  responseType?: string[];
+  scope?: string[];
+  accessTokenTtl?: string;
+  refreshTokenTtl?: string;
+  codeTtl?: string;
+  requirePkce?: boolean;
+}
+
+/** The validated fields given on the command line; absent options stay absent. `null` resets a lifetime to the default. */
+export function parseClientFields(opts: ClientOptions): ClientPatch {
+  const f: ClientPatch = {};
+  if (opts.name !== undefined) {
+    if (opts.name.trim() === '') throw new CliError('--name: must not be empty');
+    f.name = opts.name;
+  }
+  if (opts.redirectUri !== undefined) {
+    const uris = unique(opts.redirectUri.filter((u) => u !== ''));
+    for (const uri of uris) {
+      const problem = redirectUriProblem(uri);
+      if (problem) throw new CliError(`--redirect-uri "${uri}": ${problem}`);
+    }
+    f.redirectUris = uris;
+  }
+  if (opts.grantType !== undefined) f.grantTypes = oneOf('--grant-type', 'grant type', opts.grantType, GRANT_TYPES);
+  if (opts.responseType !== undefined) f.responseTypes = oneOf('--response-type', 'response type', opts.responseType, RESPONSE_TYPES);
+  if (opts.scope !== undefined) {
+    const scopes = unique(opts.scope.flatMap((s) => s.split(/\s+/)).filter((s) => s !== ''));
+    for (const s of scopes) checked(`--scope "${s}"`, scopeSchema.shape.name, s);
+    f.scopes = scopes;
+  }
+  if (opts.accessTokenTtl !== undefined) {
+    // 'never' exists for clients migrated from providers whose tokens do not expire (redCORE); the config allows it too.
+    f.accessTokenTtl = opts.accessTokenTtl === 'never' ? 'never' : seconds('--access-token-ttl', opts.accessTokenTtl, ', never');
+  }
+  if (opts.refreshTokenTtl !== undefined) {
+    f.refreshTokenTtl = opts.refreshTokenTtl === 'never' ? 'never' : seconds('--refresh-token-ttl', opts.refreshTokenTtl, ', never');
+  }
+  if (opts.codeTtl !== undefined) f.codeTtl = seconds('--code-ttl', opts.codeTtl);
+  if (opts.requirePkce !== undefined) f.requirePkce = opts.requirePkce;
+  return f;
+}
+
+const MAX_TTL = 10 * 365 * 24 * 3600;
+
+/** A lifetime in whole seconds; `default` (for update) goes back to the server setting. */
+function seconds(flag: string, value: string, alternatives = ''): number | null {
+  if (value === 'default') return null;
+  const n = /^[0-9]+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n <= 0 || n > MAX_TTL) {
+    throw new CliError(`${flag} "${value}": must be a whole number of seconds from 1 to ${MAX_TTL}${alternatives}, or default`);
+  }
+  return n;
+}
+
+function oneOf<T extends string>(flag: string, what: string, values: readonly string[], allowed: readonly T[]): T[] {
+  const out = unique(values.flatMap((v) => v.split(/[\s,]+/)).filter((v) => v !== ''));
+  if (out.length === 0) throw new CliError(`${flag}: give at least one ${what}`);
+  for (const v of out) {
+    if (!(allowed as readonly string[]).includes(v)) throw new CliError(`${flag} "${v}": unknown ${what}; use one of ${allowed.join(', ')}`);
+  }
+  return out as T[];
+}
+
+/** Rules that hold for a client as a whole; checked on create and on the result of an update. */
+export function checkConsistency(c: Pick<Client, 'type' | 'grantTypes' | 'responseTypes' | 'requirePkce'>): void {
+  if (c.type === 'public' && c.grantTypes.includes('client_credentials')) {
+    throw new CliError('--grant-type client_credentials: only a confidential client may use it (RFC 6749 §4.4)');
+  }
+  if (c.type === 'public' && c.requirePkce === false) {
+    throw new CliError('--no-require-pkce: a public client always uses PKCE (RFC 9700 §2.1.1)');
+  }
+  if (c.responseTypes.includes('code') && !c.grantTypes.includes('authorization_code')) {
+    throw new CliError('--response-type code: needs --grant-type authorization_code to redeem the code');
+  }
+}
+
+/** What `show`, `list` and `--json` print: everything but the secret hash. */
+export function clientView(c: Client) {
+  return {
+    id: c.id,
+    name: c.name,
+    type: c.type,
+    redirectUris: c.redirectUris,
+    grantTypes: c.grantTypes,
+    responseTypes: c.responseTypes,
+    scopes: c.scopes,
+    accessTokenTtl: c.accessTokenTtl,
+    refreshTokenTtl: c.refreshTokenTtl,
+    codeTtl: c.codeTtl,
+    requirePkce: c.requirePkce,
+    createdAt: isoTime(c.createdAt),
+    updatedAt: isoTime(c.updatedAt),
+  };
+}
+
+export function describeClient(c: Client, config: Config): string {
+  const ttl = (own: number | 'never' | null, fallback: number | 'never') => {
+    const v = own ?? fallback;
+    const text = v === 'never' ? 'never expires' : `${v} s`;
+    return own === null ? `${text} (server default)` : text;
+  };
+  const pkce =
+    c.type === 'public' ? 'required (always, public client)' : `${(c.requirePkce ?? config.pkce.required) ? 'required' : 'optional'}${c.requirePkce === null ? ' (server default)' : ''}`;
+  const many = (values: readonly string[], none: string) => (values.length === 0 ? none : values.join('\n' + ' '.repeat(22)));
+  return describeLines(`Client ${c.id}`, [
+    ['name', c.name],
+    ['type', c.type],
+    ['redirect URIs', many(c.redirectUris, '(none)')],
+    ['grant types', many(c.grantTypes, '(none)')],
+    ['response types', many(c.responseTypes, '(none)')],
+    ['scopes', many(c.scopes, '(any scope the server knows)')],
+    ['access token TTL', ttl(c.accessTokenTtl, config.tokens.accessTokenTtl)],
+    ['refresh token TTL', ttl(c.refreshTokenTtl, config.tokens.refreshTokenTtl)],
+    ['code TTL', ttl(c.codeTtl, config.tokens.codeTtl)],
+    ['PKCE', pkce],
+    ['created', isoTime(c.createdAt)],
+    ['updated', isoTime(c.updatedAt)],
+  ]);
+}
+
+const FLAGS: Record<string, string> = {
+  id: '--id',
+  name: '--name',
+  secret: '--secret',
+  redirectUris: '--redirect-uri',
+  grantTypes: '--grant-type',
+  responseTypes: '--response-type',
+  scopes: '--scope',
+  accessTokenTtl: '--access-token-ttl',
+  refreshTokenTtl: '--refresh-token-ttl',
+  codeTtl: '--code-ttl',
+  requirePkce: '--require-pkce',
+};
+export const flagFor = (key: string): string => FLAGS[key] ?? key;
+
+const unique = <T>(values: readonly T[]): T[] => [...new Set(values)];

@@ -1,0 +1,214 @@
+import type { Command } from 'commander';
+import type { Kysely } from 'kysely';
+import { clientFromConfig } from '../bootstrap.ts';
+import { clientSchema } from '../config/schema.ts';
+import { randomId, randomToken, sha256 } from '../core/crypto.ts';
+import { GRANT_TYPES, RESPONSE_TYPES, type Client } from '../core/model.ts';
+import type { ClientPatch } from '../storage/repositories.ts';
+import type { LatchkeyDatabase } from '../storage/schema.ts';
+import { checkConsistency, type ClientOptions, clientView, describeClient, flagFor, parseClientFields } from './client-fields.ts';
+import { type CliContext, CliError, checked, type CommonOptions, collect, table, withCommonOptions, withStorage } from './context.ts';
+
+/** `latchkey clients create|list|show|update|delete|rotate-secret`. */
+
+export function registerClients(program: Command): void {
+  const clients = program.command('clients').description('manage applications (OAuth clients)');
+
+  clientOptions(withCommonOptions(clients.command('create').description('register an application; prints a generated secret once')))
+    .requiredOption('--name <name>', 'name shown on the consent page')
+    .option('--id <id>', 'client_id (default: generated)')
+    .option('--secret <secret>', 'client secret, at least 16 characters (default: generated and printed once)')
+    .option('--public', 'a public client (no secret; browser or native app; PKCE always required)')
+    .action((opts: ClientOptions) => withStorage(opts, (ctx) => createClient(ctx, opts)));
+
+  withCommonOptions(clients.command('list').description('list the applications')).action((opts: CommonOptions) =>
+    withStorage(opts, async ({ repos, out }) => {
+      const all = await repos.clients.list();
+      out.result(
+        all.map(clientView),
+        () => table(['CLIENT_ID', 'NAME', 'TYPE', 'GRANT TYPES'], all.map((c) => [c.id, c.name, c.type, c.grantTypes.join(',')]), 'no clients'),
+      );
+    }),
+  );
+
+  withCommonOptions(clients.command('show').description('show one application (never its secret)').argument('<client-id>')).action(
+    (id: string, opts: CommonOptions) =>
+      withStorage(opts, async ({ repos, out, config }) => {
+        const client = await findClient(repos, id);
+        out.result(clientView(client), () => describeClient(client, config));
+      }),
+  );
+
+  clientOptions(withCommonOptions(clients.command('update').description('change an application; list options replace the stored list').argument('<client-id>')))
+    .option('--name <name>', 'name shown on the consent page')
+    .option('--secret <secret>', 'set this secret (see also rotate-secret)')
+    .option('--public', 'make it a public client (drops its secret)')
+    .option('--confidential', 'make it a confidential client (prints a generated secret unless --secret is given)')
+    .action((id: string, opts: ClientOptions) => withStorage(opts, (ctx) => updateClient(ctx, id, opts)));
+
+  withCommonOptions(clients.command('delete').description('delete an application and revoke its tokens').argument('<client-id>')).action(
+    (id: string, opts: CommonOptions) =>
+      withStorage(opts, async ({ storage, out, now, config }) => {
+        const revoked = await deleteClient(storage.db, id, now);
+        if (revoked === undefined) throw new CliError(`client "${id}" not found`);
+        if (config.clients.some((c) => c.id === id)) out.note(`client "${id}" is declared in the config file: \`latchkey start\` will create it again`);
+        out.result({ deleted: id, revokedTokens: revoked }, `Deleted client "${id}" (revoked ${revoked} active token${revoked === 1 ? '' : 's'})`);
+      }),
+  );
+
+  withCommonOptions(clients.command('rotate-secret').description('replace the secret; prints the new one once').argument('<client-id>'))
+    .option('--secret <secret>', 'use this secret instead of a generated one')
+    .action((id: string, opts: ClientOptions) =>
+      withStorage(opts, async ({ repos, out, now, config }) => {
+        const client = await findClient(repos, id);
+        if (client.type === 'public') throw new CliError(`client "${id}" is public and has no secret`);
+        const secret = opts.secret === undefined ? randomToken('clientSecret') : checked('--secret', clientSchema.shape.secret, opts.secret);
+        await repos.clients.update(id, { secretHash: sha256(secret) }, now);
+        if (config.clients.some((c) => c.id === id)) out.note(`client "${id}" is declared in the config file: \`latchkey start\` will restore the secret written there`);
+        const shown = opts.secret === undefined ? secret : undefined;
+        out.result(shown === undefined ? { id } : { id, clientSecret: shown }, () =>
+          shown === undefined
+            ? `Replaced the secret of client "${id}"; the old one no longer works.`
+            : `New secret for client "${id}" (shown only this once; the old one no longer works):\n  client_secret: ${shown}`,
+        );
+      }),
+    );
+}
+
+/** The options `create` and `update` share. */
+function clientOptions(cmd: Command): Command {
+  return cmd
+    .option('--redirect-uri <uri>', 'redirect URI, exact match (repeatable; https, or http on loopback)', collect)
+    .option('--grant-type <type>', `grant type (repeatable): ${GRANT_TYPES.join(', ')}`, collect)
+    .option('--response-type <type>', `response type (repeatable): ${RESPONSE_TYPES.join(', ')}`, collect)
+    .option('--scope <scope>', 'scope the client may request (repeatable; none means any known scope)', collect)
+    .option('--access-token-ttl <seconds|never>', 'access token lifetime; default: the server setting (update: default resets)')
+    .option('--refresh-token-ttl <seconds|never>', 'refresh token lifetime; default: the server setting')
+    .option('--code-ttl <seconds>', 'authorization code lifetime; default: the server setting')
+    .option('--require-pkce', 'require PKCE even though the client is confidential')
+    .option('--no-require-pkce', 'let this confidential client skip PKCE');
+}
+
+async function createClient({ repos, out, now, config }: CliContext, opts: ClientOptions): Promise<void> {
+  if (opts.public && opts.secret !== undefined) throw new CliError('--secret: a public client has no secret; drop --public or --secret');
+  const fields = parseClientFields(opts);
+  const id = opts.id ?? randomId();
+  if (!/^[\x21-\x7E]+$/.test(id) || id.length > 200) {
+    throw new CliError(`--id "${id}": use 1 to 200 printable ASCII characters without spaces (RFC 6749 Appendix A.1)`);
+  }
+  if (await repos.clients.findById(id)) throw new CliError(`client "${id}" already exists`);
+  const type = opts.public ? 'public' : 'confidential';
+  const generated = type === 'confidential' && opts.secret === undefined ? randomToken('clientSecret') : undefined;
+  const grantTypes = fields.grantTypes;
+  // A client without the authorization_code grant has no use for response_type=code.
+  const responseTypes = fields.responseTypes ?? (grantTypes && !grantTypes.includes('authorization_code') ? [] : undefined);
+  const parsed = clientSchema.safeParse({
+    id,
+    name: fields.name,
+    secret: opts.secret ?? generated,
+    type,
+    redirectUris: fields.redirectUris,
+    grantTypes,
+    responseTypes,
+    scopes: fields.scopes,
+    accessTokenTtl: fields.accessTokenTtl ?? undefined,
+    refreshTokenTtl: fields.refreshTokenTtl ?? undefined,
+    codeTtl: fields.codeTtl ?? undefined,
+    requirePkce: fields.requirePkce ?? undefined,
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new CliError(`${flagFor(String(issue?.path[0] ?? ''))}: ${issue?.message ?? 'invalid'}`);
+  }
+  const stored = clientFromConfig(parsed.data);
+  checkConsistency(stored);
+  await noteConcerns(stored, { repos, out, config });
+  let client: Client;
+  try {
+    client = await repos.clients.create(stored, now);
+  } catch (err) {
+    // Lost a race with another `create` of the same id.
+    if (/unique|constraint/i.test((err as Error).message)) throw new CliError(`client "${id}" already exists`);
+    throw err;
+  }
+  const view = clientView(client);
+  out.result(generated === undefined ? view : { ...view, clientSecret: generated }, () => {
+    const lines = [`Created ${client.type} client "${client.name}"`, `  client_id:     ${client.id}`];
+    if (generated !== undefined) {
+      lines.push(`  client_secret: ${generated}`, '', 'Store the secret now: it is shown only this once (Latchkey keeps only its SHA-256 hash).');
+    }
+    return lines.join('\n');
+  });
+}
+
+async function updateClient({ repos, out, now, config }: CliContext, id: string, opts: ClientOptions): Promise<void> {
+  const current = await findClient(repos, id);
+  if (opts.public && opts.confidential) throw new CliError('--public and --confidential: choose one');
+  const fields = parseClientFields(opts);
+  const patch: ClientPatch = { ...fields };
+  // As on create, response_type=code follows the authorization_code grant unless response types are given too.
+  if (fields.grantTypes && !fields.responseTypes) {
+    const withCode = fields.grantTypes.includes('authorization_code');
+    if (!withCode && current.responseTypes.includes('code')) patch.responseTypes = current.responseTypes.filter((r) => r !== 'code');
+    if (withCode && current.responseTypes.length === 0) patch.responseTypes = ['code'];
+  }
+  const type = opts.public ? 'public' : opts.confidential ? 'confidential' : current.type;
+  let generated: string | undefined;
+  if (type === 'public') {
+    if (opts.secret !== undefined) throw new CliError(`--secret: client "${id}" is public and has no secret; add --confidential to change that`);
+    if (current.type !== 'public') Object.assign(patch, { type, secretHash: null });
+  } else if (opts.secret !== undefined) {
+    Object.assign(patch, { type, secretHash: sha256(checked('--secret', clientSchema.shape.secret, opts.secret)) });
+  } else if (current.type === 'public') {
+    generated = randomToken('clientSecret');
+    Object.assign(patch, { type, secretHash: sha256(generated) });
+  }
+  if (Object.keys(patch).length === 0) throw new CliError('nothing to update: pass at least one option (see `latchkey clients update --help`)');
+  const next: Client = { ...current, ...patch };
+  checkConsistency(next);
+  await noteConcerns(next, { repos, out, config });
+  const updated = await repos.clients.update(id, patch, now);
+  if (!updated) throw new CliError(`client "${id}" not found`);
+  if (config.clients.some((c) => c.id === id)) out.note(`client "${id}" is declared in the config file: \`latchkey start\` will restore what is written there`);
+  const view = clientView(updated);
+  out.result(generated === undefined ? view : { ...view, clientSecret: generated }, () => {
+    const text = describeClient(updated, config);
+    return generated === undefined ? `Updated.\n${text}` : `Updated.\n${text}\n\nNew client_secret (shown only this once): ${generated}`;
+  });
+}
+
+/** Things that work but that the person most likely did not mean. */
+async function noteConcerns(c: Client | Omit<Client, 'createdAt' | 'updatedAt'>, { repos, out, config }: Pick<CliContext, 'repos' | 'out' | 'config'>) {
+  if (c.responseTypes.length > 0 && c.redirectUris.length === 0) out.note('the client has no redirect URI, so it cannot use the authorization endpoint: add --redirect-uri');
+  if (c.responseTypes.includes('token') && !config.features.implicit) out.note('response type token needs features.implicit, which is off on this server');
+  if (c.scopes.length > 0) {
+    const known = new Set([...(await repos.scopes.list()).map((s) => s.name), ...config.scopes.map((s) => s.name)]);
+    const unknown = c.scopes.filter((s) => !known.has(s));
+    const many = unknown.length > 1;
+    if (unknown.length > 0) {
+      out.note(`scope${many ? 's' : ''} ${unknown.map((s) => `"${s}"`).join(', ')} ${many ? 'are' : 'is'} not defined yet: add ${many ? 'them' : 'it'} with \`latchkey scopes create\``);
+    }
+  }
+}
+
+async function findClient(repos: CliContext['repos'], id: string): Promise<Client> {
+  const client = await repos.clients.findById(id);
+  if (!client) throw new CliError(`client "${id}" not found`);
+  return client;
+}
+
+/**
+ * Deletes the client and, in the same transaction, revokes its grants and tokens and forgets its codes and consents,
+ * so nothing it was issued outlives it. Returns the number of tokens revoked, or undefined if there was no such client.
+ */
+async function deleteClient(db: Kysely<LatchkeyDatabase>, id: string, now: number): Promise<number | undefined> {
+  return db.transaction().execute(async (trx) => {
+    const res = await trx.deleteFrom('clients').where('id', '=', id).executeTakeFirst();
+    if (Number(res.numDeletedRows) === 0) return undefined;
+    await trx.updateTable('grants').set({ revoked_at: now }).where('client_id', '=', id).where('revoked_at', 'is', null).execute();
+    const tokens = await trx.updateTable('tokens').set({ revoked_at: now }).where('client_id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+    await trx.deleteFrom('codes').where('client_id', '=', id).execute();
+    await trx.deleteFrom('consents').where('client_id', '=', id).execute();
+    return Number(tokens.numUpdatedRows);
+  });
+}

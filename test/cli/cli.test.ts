@@ -1,0 +1,349 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/load.ts';
+import { sha256 } from '../../src/core/crypto.ts';
+import { verifyPassword } from '../../src/interaction/passwords.ts';
+import { buildLatchkey, type Latchkey } from '../../src/main.ts';
+import { basicAuth, pkcePair } from '../support/flow-helpers.ts';
+import { testConfig } from '../support/server.ts';
+import { authorizeUrl, UserAgent } from '../support/user-agent.ts';
+
+/**
+ * The `latchkey` management commands, run as a person runs them: the real bin as a child process, against the SQLite
+ * file of a Latchkey server that is running in this process, so each change is checked where it matters (over HTTP).
+ */
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const BIN = join(ROOT, 'bin', 'latchkey.mjs');
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The environment without the developer's own LATCHKEY_* settings; the sources, not a stale dist/ build. */
+function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('LATCHKEY_')) env[k] = v;
+  return { ...env, LATCHKEY_USE_SOURCE: '1', ...extra };
+}
+
+function latchkey(args: readonly string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, [BIN, ...args], { cwd: ROOT, env: cleanEnv(options.env), timeout: 20_000 }, (err, stdout, stderr) => {
+      const code = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin?.end(options.input ?? '');
+  });
+}
+
+let dir: string;
+let db: string;
+let url: string;
+let server: Latchkey;
+
+/** Runs a management command against the server's database and expects success. */
+async function ok(args: readonly string[], input?: string): Promise<string> {
+  const run = await latchkey([...args, '-d', db], input === undefined ? {} : { input });
+  expect(run, `latchkey ${args.join(' ')}`).toMatchObject({ code: 0 });
+  return run.stdout;
+}
+
+async function okJson<T = Record<string, unknown>>(args: readonly string[], input?: string): Promise<T> {
+  return JSON.parse(await ok([...args, '--json'], input)) as T;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const clientCredentials = (id: string, secret: string) =>
+  fetch(`${url}/oauth2/token`, {
+    method: 'POST',
+    headers: { authorization: basicAuth(id, secret), 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials' }),
+  });
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'latchkey-cli-'));
+  db = join(dir, 'latchkey.db');
+  const port = await freePort();
+  url = `http://127.0.0.1:${port}`;
+  server = await buildLatchkey(parseConfig({ ...testConfig(), database: db, port, host: '127.0.0.1', issuer: url }));
+  await server.app.listen({ port, host: '127.0.0.1' });
+});
+
+afterAll(async () => {
+  await server?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('latchkey migrate and configuration sources', () => {
+  it('applies pending migrations once and reports them; -d beats LATCHKEY_DATABASE, which beats the config file', async () => {
+    const file = join(dir, 'config.json');
+    writeFileSync(file, JSON.stringify({ database: join(dir, 'from-file.db') }));
+    const env = { LATCHKEY_DATABASE: join(dir, 'from-env.db') };
+
+    const fromEnv = await latchkey(['migrate', '-c', file, '--json'], { env });
+    expect(fromEnv.code).toBe(0);
+    expect(JSON.parse(fromEnv.stdout)).toEqual({ database: join(dir, 'from-env.db'), applied: ['001-initial'] });
+
+    const fromFlag = await latchkey(['migrate', '-c', file, '-d', join(dir, 'from-flag.db'), '--json'], { env });
+    expect(JSON.parse(fromFlag.stdout)).toEqual({ database: join(dir, 'from-flag.db'), applied: ['001-initial'] });
+
+    const again = await latchkey(['migrate', '-d', join(dir, 'from-flag.db')]);
+    expect(again).toMatchObject({ code: 0, stderr: '' });
+    expect(again.stdout).toMatch(/already up to date/);
+  });
+});
+
+describe('latchkey clients', () => {
+  const SECRET = 'cli-secret-0123456789abcdef';
+  let newSecret = '';
+  let shopId = '';
+  let shopSecret = '';
+
+  it('creates a client with --id and --secret, stores only the hash, and the client gets a token (RFC 6749 §4.4)', async () => {
+    const scope = await okJson(['scopes', 'create', 'reports:read', '--description', 'Read your reports']);
+    expect(scope).toEqual({ name: 'reports:read', description: 'Read your reports', claims: [] });
+
+    const created = await okJson([
+      'clients', 'create', '--id', 'svc', '--secret', SECRET, '--name', 'Report Service',
+      '--grant-type', 'client_credentials', '--scope', 'reports:read',
+    ]);
+    expect(created).toMatchObject({ id: 'svc', name: 'Report Service', type: 'confidential', grantTypes: ['client_credentials'], scopes: ['reports:read'] });
+    // A secret the operator chose is never echoed back.
+    expect(JSON.stringify(created)).not.toContain(SECRET);
+    expect(created).not.toHaveProperty('clientSecret');
+    expect((await server.storage.repos.clients.findById('svc'))?.secretHash).toBe(sha256(SECRET));
+
+    const res = await clientCredentials('svc', SECRET);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ token_type: 'Bearer', scope: 'reports:read', expires_in: 3600 });
+    expect(body).not.toHaveProperty('refresh_token');
+  });
+
+  it('generates a client_id and a secret when not given, prints the secret once, and the secret authenticates', async () => {
+    const created = await okJson([
+      'clients', 'create', '--name', 'Web Shop', '--redirect-uri', 'https://shop.example/cb', '--redirect-uri', 'http://127.0.0.1/cb',
+      '--scope', 'openid profile', '--refresh-token-ttl', 'never', '--require-pkce',
+    ]);
+    shopId = String(created['id']);
+    shopSecret = String(created['clientSecret']);
+    expect(shopId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(shopSecret).toMatch(/^lk_cs_[A-Za-z0-9_-]{43}$/);
+    expect(created).toMatchObject({
+      name: 'Web Shop',
+      redirectUris: ['https://shop.example/cb', 'http://127.0.0.1/cb'],
+      grantTypes: ['authorization_code', 'refresh_token'],
+      responseTypes: ['code'],
+      scopes: ['openid', 'profile'],
+      refreshTokenTtl: 'never',
+      requirePkce: true,
+    });
+    // RFC 7009 §2.1: revocation authenticates the client; an unknown token then gets 200, a wrong secret 401.
+    const revoke = (secret: string) =>
+      fetch(`${url}/oauth2/revoke`, {
+        method: 'POST',
+        headers: { authorization: basicAuth(shopId, secret), 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token: 'lk_at_unknown' }),
+      });
+    expect((await revoke(shopSecret)).status).toBe(200);
+    expect((await revoke(`${shopSecret}x`)).status).toBe(401);
+  });
+
+  it('show and list never print a secret or its hash, in human-readable or JSON output', async () => {
+    const hash = sha256(shopSecret);
+    const human = await ok(['clients', 'show', shopId]);
+    expect(human).toContain('Web Shop');
+    expect(human).toContain('https://shop.example/cb');
+    expect(() => JSON.parse(human)).toThrow();
+    const json = await okJson(['clients', 'show', shopId]);
+    expect(json).toMatchObject({ id: shopId, type: 'confidential' });
+    const list = await okJson<Record<string, unknown>[]>(['clients', 'list']);
+    expect(list.map((c) => c['id']).sort()).toEqual(['spa', 'svc', 'web-app', shopId].sort());
+    for (const out of [human, JSON.stringify(json), JSON.stringify(list)]) {
+      expect(out).not.toContain(shopSecret);
+      expect(out).not.toContain(hash);
+      expect(out).not.toContain(sha256(SECRET));
+      expect(out).not.toMatch(/secret/i);
+    }
+  });
+
+  it('update changes only the given fields, and the running server applies them at once', async () => {
+    const updated = await okJson(['clients', 'update', 'svc', '--name', 'Reports', '--access-token-ttl', '600']);
+    expect(updated).toMatchObject({ id: 'svc', name: 'Reports', accessTokenTtl: 600, grantTypes: ['client_credentials'], scopes: ['reports:read'] });
+    const res = await clientCredentials('svc', SECRET);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { expires_in: number }).expires_in).toBe(600);
+  });
+
+  it('rotate-secret prints a new secret once; the old one gets invalid_client (RFC 6749 §5.2) and the new one works', async () => {
+    const rotated = await okJson(['clients', 'rotate-secret', 'svc']);
+    newSecret = String(rotated['clientSecret']);
+    expect(newSecret).toMatch(/^lk_cs_/);
+    expect(newSecret).not.toBe(SECRET);
+
+    const old = await clientCredentials('svc', SECRET);
+    expect(old.status).toBe(401);
+    expect(((await old.json()) as { error: string }).error).toBe('invalid_client');
+    expect(old.headers.get('www-authenticate')).toMatch(/^Basic/);
+    expect((await clientCredentials('svc', newSecret)).status).toBe(200);
+  });
+
+  it('delete removes the client and revokes the tokens it was issued', async () => {
+    const res = await clientCredentials('svc', newSecret);
+    const token = ((await res.json()) as { access_token: string }).access_token;
+    const deleted = await okJson(['clients', 'delete', 'svc']);
+    expect(deleted['deleted']).toBe('svc');
+    expect(deleted['revokedTokens']).toBeGreaterThanOrEqual(1);
+    expect((await server.storage.repos.tokens.findByHash(sha256(token)))?.revokedAt).not.toBeNull();
+    expect(await server.storage.repos.clients.findById('svc')).toBeUndefined();
+    const after = await clientCredentials('svc', newSecret);
+    expect(after.status).toBe(401);
+    expect(((await after.json()) as { error: string }).error).toBe('invalid_client');
+  });
+});
+
+describe('latchkey users', () => {
+  const { challenge } = pkcePair();
+  const authorize = () =>
+    authorizeUrl({ url }, {
+      response_type: 'code',
+      client_id: 'web-app',
+      redirect_uri: 'https://client.example/callback',
+      scope: 'openid',
+      state: 'xyz',
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+    });
+
+  /** One sign-in attempt (authorizeAsUser would retry a refused one); the page it leads to. */
+  async function signIn(username: string, password: string, agent = new UserAgent(url)): Promise<string | undefined> {
+    const page = await agent.start(authorize());
+    expect(page.page).toBe('login');
+    return (await agent.login(page, username, password)).page;
+  }
+
+  it('creates a user with --password-stdin who can then sign in; the password is never printed', async () => {
+    const created = await okJson(['users', 'create', '--username', 'carol', '--password-stdin', '--name', 'Carol', '--email', 'carol@example.com'], 'first password 123\n');
+    expect(created).toMatchObject({ username: 'carol', name: 'Carol', email: 'carol@example.com', admin: false });
+    expect(JSON.stringify(created)).not.toContain('first password');
+    expect(created).not.toHaveProperty('password');
+
+    expect(await signIn('carol', 'first password 12')).toBe('login');
+    expect(await signIn('carol', 'first password 123')).toBe('consent');
+  });
+
+  it("set-password replaces the password and ends the user's sessions", async () => {
+    const agent = new UserAgent(url);
+    expect(await signIn('carol', 'first password 123', agent)).toBe('consent');
+    expect((await agent.start(authorize())).page).toBe('consent'); // signed in: no login page
+
+    const out = await ok(['users', 'set-password', 'carol', '--password-stdin'], 'second password 456\n');
+    expect(out).not.toContain('second password');
+
+    expect((await agent.start(authorize())).page).toBe('login'); // the session is gone
+    expect(await signIn('carol', 'first password 123')).toBe('login');
+    expect(await signIn('carol', 'second password 456')).toBe('consent');
+  });
+
+  it('generates a password when none is given and prints it once; list never shows a hash; delete removes the user', async () => {
+    const created = await okJson(['users', 'create', '--username', 'dave', '--admin']);
+    const password = String(created['password']);
+    expect(password.length).toBeGreaterThanOrEqual(16);
+    expect(created).toMatchObject({ username: 'dave', admin: true });
+    const stored = await server.storage.repos.users.findByUsername('dave');
+    expect(await verifyPassword(stored?.passwordHash, password)).toBe(true);
+
+    const list = await ok(['users', 'list', '--json']);
+    expect((JSON.parse(list) as { username: string }[]).map((u) => u.username)).toEqual(['alice', 'carol', 'dave']);
+    expect(list).not.toContain('argon2');
+    expect(list).not.toContain(password);
+
+    expect(await okJson(['users', 'delete', 'dave'])).toMatchObject({ deleted: 'dave' });
+    expect(await server.storage.repos.users.findByUsername('dave')).toBeUndefined();
+  });
+});
+
+describe('latchkey scopes', () => {
+  it('creates, lists and deletes a scope, and the consent page and token endpoint see the change', async () => {
+    expect(await okJson(['scopes', 'create', 'billing', '--description', 'See your invoices', '--claim', 'email'])).toEqual({
+      name: 'billing',
+      description: 'See your invoices',
+      claims: ['email'],
+    });
+    const names = (await okJson<{ name: string }[]>(['scopes', 'list'])).map((s) => s.name);
+    expect(names).toEqual(expect.arrayContaining(['billing', 'openid', 'reports:read']));
+
+    const ask = () =>
+      fetch(`${url}/oauth2/token`, {
+        method: 'POST',
+        headers: { authorization: basicAuth('web-app', 'test-secret-0123456789abcdef'), 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'billing' }),
+      });
+    expect((await ask()).status).toBe(200);
+    expect(await okJson(['scopes', 'delete', 'billing'])).toEqual({ deleted: 'billing' });
+    const refused = await ask();
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { error: string }).error).toBe('invalid_scope');
+  });
+});
+
+describe('latchkey errors name what is wrong, go to stderr and exit non-zero', () => {
+  const cases: [string, string[], RegExp, string?][] = [
+    ['an unknown client', ['clients', 'show', 'nope'], /^latchkey: client "nope" not found$/],
+    ['an http redirect URI on a public host (RFC 8252 §8.3)', ['clients', 'create', '--name', 'x', '--redirect-uri', 'http://evil.example/cb'],
+      /^latchkey: --redirect-uri "http:\/\/evil\.example\/cb": http is allowed only for loopback addresses; use https$/],
+    ['an unknown grant type', ['clients', 'create', '--name', 'x', '--grant-type', 'password'], /--grant-type "password": unknown grant type; use one of authorization_code, refresh_token, client_credentials/],
+    ['a duplicate client id', ['clients', 'create', '--name', 'x', '--id', 'web-app'], /^latchkey: client "web-app" already exists$/],
+    ['a missing --name', ['clients', 'create', '--id', 'noname'], /required option '--name <name>' not specified/],
+    ['a TTL that is not a whole number of seconds', ['clients', 'create', '--name', 'x', '--access-token-ttl', '1.5'], /--access-token-ttl "1\.5": must be a whole number of seconds/],
+    ['a scope name outside RFC 6749 §3.3', ['clients', 'create', '--name', 'x', '--scope', 'a"b'], /--scope "a"b": scope names use the characters of RFC 6749 §3\.3/],
+    ['a secret for a public client', ['clients', 'create', '--name', 'x', '--public', '--secret', 'public-secret-0123456789'], /--secret: a public client has no secret/, 'public-secret-0123456789'],
+    ['client_credentials for a public client (RFC 6749 §4.4)', ['clients', 'create', '--name', 'x', '--public', '--grant-type', 'client_credentials'], /only a confidential client/],
+    ['a short secret', ['clients', 'create', '--name', 'x', '--secret', 'tooshort'], /--secret: client secrets need at least 16 characters/, 'tooshort'],
+    ['an update with nothing to change', ['clients', 'update', 'web-app'], /nothing to update/],
+    ['rotating the secret of a public client', ['clients', 'rotate-secret', 'spa'], /client "spa" is public and has no secret/],
+    ['a duplicate username', ['users', 'create', '--username', 'alice', '--password', 'a fine password'], /^latchkey: user "alice" already exists$/, 'a fine password'],
+    ['a short password', ['users', 'create', '--username', 'erin', '--password', 'short'], /--password: passwords need at least 8 characters/],
+    ['an unknown user', ['users', 'set-password', 'nobody', '--password', 'another password'], /^latchkey: user "nobody" not found$/, 'another password'],
+    ['a bad scope name', ['scopes', 'create', 'two words', '--description', 'x'], /scope "two words": scope names use the characters/],
+    ['an unknown scope', ['scopes', 'delete', 'nope'], /^latchkey: scope "nope" not found$/],
+  ];
+
+  // Read-only and independent: run a few at once to keep the wall time down.
+  it.concurrent.each(cases)('refuses %s', async (_what, args, message, secret) => {
+    const run = await latchkey([...args, '-d', db]);
+    expect(run, 'exit code and stdout').toMatchObject({ code: 1, stdout: '' });
+    expect(run.stderr.trim()).toMatch(message);
+    if (secret !== undefined) expect(run.stderr).not.toContain(secret);
+  });
+
+  it('refuses a config file that cannot be read, naming it', async () => {
+    const run = await latchkey(['clients', 'list', '-c', join(dir, 'missing.json')]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/config file .*missing\.json: cannot be read \(ENOENT\)/);
+  });
+
+});
+
+describe('after the refused commands', () => {
+  it('the database is as it was: they created nothing', async () => {
+    const ids = (await server.storage.repos.clients.list()).map((c) => c.name);
+    expect(ids).not.toContain('x');
+    expect((await server.storage.repos.users.list()).map((u) => u.username)).not.toContain('erin');
+  });
+});

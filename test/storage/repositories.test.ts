@@ -1,0 +1,573 @@
+import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AuthorizationCode, Token } from '../../src/core/model.ts';
+import { openStorage, type Storage } from '../../src/storage/index.ts';
+import type { NewClient, Repositories } from '../../src/storage/repositories.ts';
+
+/**
+ * One suite, run on every storage backend (DESIGN.md "Storage"). A backend is a factory that opens an empty,
+ * migrated store and a disposer. PostgreSQL joins this list in a later issue.
+ */
+interface Backend {
+  name: string;
+  /** `peer` opens a second connection to the same database, as a second Latchkey node would. */
+  open(): Promise<{ storage: Storage; peer(): Promise<Storage>; dispose(): Promise<void> }>;
+}
+
+const backends: Backend[] = [
+  {
+    name: 'sqlite',
+    async open() {
+      const dir = mkdtempSync(join(tmpdir(), 'latchkey-storage-'));
+      const file = join(dir, 'latchkey.db');
+      const storage = openStorage(file);
+      await storage.migrate();
+      const peers: Storage[] = [];
+      return {
+        storage,
+        async peer() {
+          const p = openStorage(file);
+          peers.push(p);
+          return p;
+        },
+        async dispose() {
+          for (const p of peers) await p.close();
+          await storage.close();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  },
+];
+
+const NOW = 1_800_000_000;
+
+const client = (over: Partial<NewClient> = {}): NewClient => ({
+  id: 'web-app',
+  name: 'Web App',
+  type: 'confidential',
+  secretHash: 'hash-of-secret',
+  redirectUris: ['https://client.example/callback', 'http://127.0.0.1/cb'],
+  grantTypes: ['authorization_code', 'refresh_token'],
+  responseTypes: ['code'],
+  scopes: ['openid', 'profile'],
+  accessTokenTtl: null,
+  refreshTokenTtl: null,
+  codeTtl: null,
+  requirePkce: null,
+  ...over,
+});
+
+const code = (over: Partial<AuthorizationCode> = {}): Omit<AuthorizationCode, 'consumedAt'> => ({
+  hash: 'code-hash',
+  grantId: 'grant-1',
+  clientId: 'web-app',
+  userId: 'user-1',
+  redirectUri: 'https://client.example/callback',
+  redirectUriProvided: true,
+  scope: ['openid', 'profile'],
+  codeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+  codeChallengeMethod: 'S256',
+  authTime: NOW - 10,
+  expiresAt: NOW + 60,
+  ...over,
+});
+
+const token = (over: Partial<Token> = {}): Omit<Token, 'revokedAt' | 'consumedAt'> => ({
+  hash: 'token-hash',
+  type: 'access_token',
+  grantId: 'grant-1',
+  clientId: 'web-app',
+  userId: 'user-1',
+  scope: ['openid'],
+  issuedAt: NOW,
+  expiresAt: NOW + 3600,
+  ...over,
+});
+
+describe.each(backends)('repositories on $name', (backend) => {
+  let storage: Storage;
+  let repos: Repositories;
+  let dispose: () => Promise<void>;
+  let peer: () => Promise<Storage>;
+
+  beforeEach(async () => {
+    const opened = await backend.open();
+    storage = opened.storage;
+    repos = storage.repos;
+    dispose = opened.dispose;
+    peer = opened.peer;
+  });
+
+  afterEach(async () => {
+    await dispose();
+  });
+
+  describe('migrations', () => {
+    it('are idempotent: a second run applies nothing', async () => {
+      expect(await storage.migrate()).toEqual([]);
+    });
+  });
+
+  describe('clients', () => {
+    it('round-trips a client, with its JSON list columns and nulls', async () => {
+      const created = await repos.clients.create(client(), NOW);
+      expect(created).toEqual({ ...client(), createdAt: NOW, updatedAt: NOW });
+      expect(await repos.clients.findById('web-app')).toEqual(created);
+    });
+
+    it("round-trips a refresh token lifetime of 'never', a number and null", async () => {
+      await repos.clients.create(client({ id: 'never', refreshTokenTtl: 'never' }), NOW);
+      await repos.clients.create(client({ id: 'finite', refreshTokenTtl: 86_400, accessTokenTtl: 300, codeTtl: 30 }), NOW);
+      await repos.clients.create(client({ id: 'default' }), NOW);
+      expect((await repos.clients.findById('never'))?.refreshTokenTtl).toBe('never');
+      const finite = await repos.clients.findById('finite');
+      expect(finite?.refreshTokenTtl).toBe(86_400);
+      expect(finite?.accessTokenTtl).toBe(300);
+      expect(finite?.codeTtl).toBe(30);
+      expect((await repos.clients.findById('default'))?.refreshTokenTtl).toBeNull();
+    });
+
+    it('round-trips requirePkce true, false and null, and a public client without a secret', async () => {
+      await repos.clients.create(client({ id: 'a', requirePkce: true }), NOW);
+      await repos.clients.create(client({ id: 'b', requirePkce: false }), NOW);
+      await repos.clients.create(client({ id: 'spa', type: 'public', secretHash: null }), NOW);
+      expect((await repos.clients.findById('a'))?.requirePkce).toBe(true);
+      expect((await repos.clients.findById('b'))?.requirePkce).toBe(false);
+      const spa = await repos.clients.findById('spa');
+      expect(spa?.requirePkce).toBeNull();
+      expect(spa?.type).toBe('public');
+      expect(spa?.secretHash).toBeNull();
+    });
+
+    it('round-trips empty lists and list values that need JSON escaping', async () => {
+      await repos.clients.create(client({ redirectUris: ['https://c.example/cb?a="b"&c=\\d'], scopes: [] }), NOW);
+      const found = await repos.clients.findById('web-app');
+      expect(found?.redirectUris).toEqual(['https://c.example/cb?a="b"&c=\\d']);
+      expect(found?.scopes).toEqual([]);
+    });
+
+    it('returns undefined for an unknown client id', async () => {
+      expect(await repos.clients.findById('nobody')).toBeUndefined();
+    });
+
+    it('refuses a second client with the same id', async () => {
+      await repos.clients.create(client(), NOW);
+      await expect(repos.clients.create(client({ name: 'Other' }), NOW)).rejects.toThrow();
+      expect((await repos.clients.findById('web-app'))?.name).toBe('Web App');
+    });
+
+    it('updates only the given fields and bumps updatedAt', async () => {
+      await repos.clients.create(client(), NOW);
+      const updated = await repos.clients.update('web-app', { name: 'Renamed', redirectUris: ['https://new.example/cb'], refreshTokenTtl: 'never' }, NOW + 5);
+      expect(updated).toEqual({
+        ...client(),
+        name: 'Renamed',
+        redirectUris: ['https://new.example/cb'],
+        refreshTokenTtl: 'never',
+        createdAt: NOW,
+        updatedAt: NOW + 5,
+      });
+      expect(await repos.clients.findById('web-app')).toEqual(updated);
+    });
+
+    it('updates a nullable field back to null', async () => {
+      await repos.clients.create(client({ accessTokenTtl: 300, requirePkce: false }), NOW);
+      const updated = await repos.clients.update('web-app', { accessTokenTtl: null, requirePkce: null }, NOW + 1);
+      expect(updated?.accessTokenTtl).toBeNull();
+      expect(updated?.requirePkce).toBeNull();
+    });
+
+    it('returns undefined when updating an unknown client', async () => {
+      expect(await repos.clients.update('nobody', { name: 'x' }, NOW)).toBeUndefined();
+    });
+
+    it('lists clients in creation order and counts them', async () => {
+      expect(await repos.clients.count()).toBe(0);
+      await repos.clients.create(client({ id: 'b' }), NOW);
+      await repos.clients.create(client({ id: 'a' }), NOW + 1);
+      expect((await repos.clients.list()).map((c) => c.id)).toEqual(['b', 'a']);
+      expect(await repos.clients.count()).toBe(2);
+    });
+
+    it('deletes a client once', async () => {
+      await repos.clients.create(client(), NOW);
+      expect(await repos.clients.delete('web-app')).toBe(true);
+      expect(await repos.clients.delete('web-app')).toBe(false);
+      expect(await repos.clients.findById('web-app')).toBeUndefined();
+    });
+  });
+
+  describe('users', () => {
+    const user = { id: 'user-1', username: 'alice', passwordHash: '$argon2id$x', name: 'Alice', email: 'alice@example.com', isAdmin: false };
+
+    it('round-trips a user and finds it by id and by username', async () => {
+      const created = await repos.users.create(user, NOW);
+      expect(created).toEqual({ ...user, createdAt: NOW });
+      expect(await repos.users.findById('user-1')).toEqual(created);
+      expect(await repos.users.findByUsername('alice')).toEqual(created);
+    });
+
+    it('refuses a second user with the same username', async () => {
+      await repos.users.create(user, NOW);
+      await expect(repos.users.create({ ...user, id: 'user-2' }, NOW)).rejects.toThrow();
+      expect((await repos.users.list()).map((u) => u.id)).toEqual(['user-1']);
+    });
+
+    it('matches usernames exactly', async () => {
+      await repos.users.create(user, NOW);
+      expect(await repos.users.findByUsername('alice ')).toBeUndefined();
+      expect(await repos.users.findByUsername('alic%')).toBeUndefined();
+    });
+
+    it('updates the password, profile and admin flag; an empty patch changes nothing', async () => {
+      await repos.users.create(user, NOW);
+      expect(await repos.users.update('user-1', {})).toEqual({ ...user, createdAt: NOW });
+      const updated = await repos.users.update('user-1', { passwordHash: '$argon2id$y', name: null, isAdmin: true });
+      expect(updated).toEqual({ ...user, passwordHash: '$argon2id$y', name: null, isAdmin: true, createdAt: NOW });
+    });
+
+    it('returns undefined when updating or finding an unknown user', async () => {
+      expect(await repos.users.update('nobody', { name: 'x' })).toBeUndefined();
+      expect(await repos.users.findById('nobody')).toBeUndefined();
+      expect(await repos.users.findByUsername('nobody')).toBeUndefined();
+    });
+
+    it('lists users by username and deletes one once', async () => {
+      await repos.users.create({ ...user, id: 'u2', username: 'bob' }, NOW);
+      await repos.users.create(user, NOW);
+      expect((await repos.users.list()).map((u) => u.username)).toEqual(['alice', 'bob']);
+      expect(await repos.users.delete('u2')).toBe(true);
+      expect(await repos.users.delete('u2')).toBe(false);
+    });
+  });
+
+  describe('scopes', () => {
+    it('inserts a scope and replaces its description and claims on a second upsert', async () => {
+      await repos.scopes.upsert({ name: 'profile', description: 'Old', claims: ['name'] });
+      await repos.scopes.upsert({ name: 'profile', description: 'See your profile', claims: ['name', 'preferred_username'] });
+      expect(await repos.scopes.list()).toEqual([{ name: 'profile', description: 'See your profile', claims: ['name', 'preferred_username'] }]);
+    });
+
+    it('finds only the named scopes, and nothing for an empty list', async () => {
+      await repos.scopes.upsert({ name: 'openid', description: 'Who you are', claims: [] });
+      await repos.scopes.upsert({ name: 'email', description: 'Email', claims: ['email'] });
+      expect((await repos.scopes.findMany(['email', 'unknown'])).map((s) => s.name)).toEqual(['email']);
+      expect(await repos.scopes.findMany([])).toEqual([]);
+    });
+
+    it('deletes a scope once', async () => {
+      await repos.scopes.upsert({ name: 'openid', description: 'x', claims: [] });
+      expect(await repos.scopes.delete('openid')).toBe(true);
+      expect(await repos.scopes.delete('openid')).toBe(false);
+      expect(await repos.scopes.list()).toEqual([]);
+    });
+  });
+
+  describe('consents', () => {
+    it('stores one consent per user and client, replaced by a later upsert', async () => {
+      await repos.consents.upsert({ userId: 'u1', clientId: 'c1', scope: ['openid'], grantedAt: NOW });
+      await repos.consents.upsert({ userId: 'u1', clientId: 'c1', scope: ['openid', 'email'], grantedAt: NOW + 10 });
+      await repos.consents.upsert({ userId: 'u1', clientId: 'c2', scope: ['profile'], grantedAt: NOW });
+      expect(await repos.consents.find('u1', 'c1')).toEqual({ userId: 'u1', clientId: 'c1', scope: ['openid', 'email'], grantedAt: NOW + 10 });
+      expect((await repos.consents.find('u1', 'c2'))?.scope).toEqual(['profile']);
+    });
+
+    it('finds nothing for another user or client, and forgets a deleted consent', async () => {
+      await repos.consents.upsert({ userId: 'u1', clientId: 'c1', scope: ['openid'], grantedAt: NOW });
+      expect(await repos.consents.find('u2', 'c1')).toBeUndefined();
+      expect(await repos.consents.find('u1', 'c2')).toBeUndefined();
+      await repos.consents.delete('u1', 'c1');
+      expect(await repos.consents.find('u1', 'c1')).toBeUndefined();
+    });
+  });
+
+  describe('sessions', () => {
+    const session = { hash: 'sess-hash', userId: 'u1', authTime: NOW, expiresAt: NOW + 100 };
+
+    it('finds a session before it expires', async () => {
+      await repos.sessions.create(session);
+      expect(await repos.sessions.findActive('sess-hash', NOW + 99)).toEqual(session);
+    });
+
+    it('does not find a session at or after its expiry', async () => {
+      await repos.sessions.create(session);
+      expect(await repos.sessions.findActive('sess-hash', NOW + 100)).toBeUndefined();
+      expect(await repos.sessions.findActive('sess-hash', NOW + 1000)).toBeUndefined();
+    });
+
+    it('does not find an unknown or deleted session', async () => {
+      await repos.sessions.create(session);
+      expect(await repos.sessions.findActive('other', NOW)).toBeUndefined();
+      await repos.sessions.delete('sess-hash');
+      expect(await repos.sessions.findActive('sess-hash', NOW)).toBeUndefined();
+    });
+
+    it("deletes all of a user's sessions and only theirs", async () => {
+      await repos.sessions.create(session);
+      await repos.sessions.create({ ...session, hash: 'sess-2' });
+      await repos.sessions.create({ ...session, hash: 'sess-bob', userId: 'u2' });
+      await repos.sessions.deleteAllForUser('u1');
+      expect(await repos.sessions.findActive('sess-hash', NOW)).toBeUndefined();
+      expect(await repos.sessions.findActive('sess-2', NOW)).toBeUndefined();
+      expect(await repos.sessions.findActive('sess-bob', NOW)).toBeDefined();
+    });
+  });
+
+  describe('interactions', () => {
+    const interaction = { id: 'ix-1', browserHash: 'browser', request: '{"client_id":"web-app"}', userId: null, authTime: null, expiresAt: NOW + 600 };
+
+    it('round-trips an interaction and records the login on it', async () => {
+      await repos.interactions.create(interaction);
+      expect(await repos.interactions.find('ix-1', NOW)).toEqual(interaction);
+      await repos.interactions.setLogin('ix-1', 'u1', NOW + 5);
+      expect(await repos.interactions.find('ix-1', NOW + 6)).toEqual({ ...interaction, userId: 'u1', authTime: NOW + 5 });
+    });
+
+    it('does not find an expired, unknown or deleted interaction', async () => {
+      await repos.interactions.create(interaction);
+      expect(await repos.interactions.find('ix-1', NOW + 600)).toBeUndefined();
+      expect(await repos.interactions.find('ix-2', NOW)).toBeUndefined();
+      await repos.interactions.delete('ix-1');
+      expect(await repos.interactions.find('ix-1', NOW)).toBeUndefined();
+    });
+  });
+
+  describe('throttle', () => {
+    it('counts failures per key and passes the count to the lock policy', async () => {
+      const seen: number[] = [];
+      const policy = (n: number) => {
+        seen.push(n);
+        return n >= 3 ? 60 : 0;
+      };
+      expect(await repos.throttle.recordFailure('user:alice', NOW, policy)).toEqual({ failures: 1, lockedUntil: NOW });
+      expect(await repos.throttle.recordFailure('user:alice', NOW + 1, policy)).toEqual({ failures: 2, lockedUntil: NOW + 1 });
+      expect(await repos.throttle.recordFailure('user:alice', NOW + 2, policy)).toEqual({ failures: 3, lockedUntil: NOW + 62 });
+      expect(seen).toEqual([1, 2, 3]);
+      expect(await repos.throttle.get('user:alice')).toEqual({ failures: 3, lockedUntil: NOW + 62 });
+      expect(await repos.throttle.get('user:bob')).toBeUndefined();
+    });
+
+    it('counts every one of 20 concurrent failures', async () => {
+      await Promise.all(Array.from({ length: 20 }, () => repos.throttle.recordFailure('ip:203.0.113.7', NOW, () => 0)));
+      expect((await repos.throttle.get('ip:203.0.113.7'))?.failures).toBe(20);
+    });
+
+    it('starts again from zero after a reset', async () => {
+      await repos.throttle.recordFailure('user:alice', NOW, () => 30);
+      await repos.throttle.reset('user:alice');
+      expect(await repos.throttle.get('user:alice')).toBeUndefined();
+      expect((await repos.throttle.recordFailure('user:alice', NOW, () => 0)).failures).toBe(1);
+    });
+  });
+
+  describe('grants, codes and tokens', () => {
+    const grant = { id: 'grant-1', clientId: 'web-app', userId: 'user-1', scope: ['openid', 'profile'], createdAt: NOW };
+
+    it('round-trips a grant, including one without a user (client_credentials)', async () => {
+      await repos.grants.create(grant);
+      await repos.grants.create({ ...grant, id: 'grant-cc', userId: null });
+      expect(await repos.grants.findById('grant-1')).toEqual({ ...grant, revokedAt: null });
+      expect((await repos.grants.findById('grant-cc'))?.userId).toBeNull();
+      expect(await repos.grants.findById('nope')).toBeUndefined();
+    });
+
+    it('consumes a code once: the first call gets { code }, later ones { replayed } (RFC 6749 §4.1.2)', async () => {
+      await repos.codes.create(code());
+      const first = await repos.codes.consume('code-hash', NOW + 1);
+      expect(first).toEqual({ code: { ...code(), consumedAt: NOW + 1 } });
+      const second = await repos.codes.consume('code-hash', NOW + 2);
+      expect(second).toEqual({ replayed: { ...code(), consumedAt: NOW + 1 } });
+    });
+
+    it('round-trips a code without PKCE and with an omitted redirect_uri', async () => {
+      await repos.codes.create(code({ codeChallenge: null, codeChallengeMethod: null, redirectUriProvided: false }));
+      const result = await repos.codes.consume('code-hash', NOW);
+      expect(result && 'code' in result ? result.code : undefined).toMatchObject({ codeChallenge: null, codeChallengeMethod: null, redirectUriProvided: false });
+    });
+
+    it('returns undefined when consuming an unknown code', async () => {
+      expect(await repos.codes.consume('no-such-code', NOW)).toBeUndefined();
+    });
+
+    it('lets exactly one of 20 parallel redemptions of a code win', async () => {
+      await repos.codes.create(code());
+      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => repos.codes.consume('code-hash', NOW + i)));
+      const winners = results.filter((r) => r !== undefined && 'code' in r);
+      const replays = results.filter((r) => r !== undefined && 'replayed' in r);
+      expect(winners).toHaveLength(1);
+      expect(replays).toHaveLength(19);
+    });
+
+    it('lets exactly one of 20 parallel redemptions win across two connections (two nodes)', async () => {
+      await repos.codes.create(code());
+      const other = (await peer()).repos;
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? repos : other).codes.consume('code-hash', NOW + i)),
+      );
+      expect(results.filter((r) => r !== undefined && 'code' in r)).toHaveLength(1);
+      expect(results.filter((r) => r !== undefined && 'replayed' in r)).toHaveLength(19);
+    });
+
+    it('round-trips tokens, including one that never expires', async () => {
+      await repos.tokens.createMany([token(), token({ hash: 'rt', type: 'refresh_token', expiresAt: null, userId: null })]);
+      expect(await repos.tokens.findByHash('token-hash')).toEqual({ ...token(), revokedAt: null, consumedAt: null });
+      expect(await repos.tokens.findByHash('rt')).toMatchObject({ type: 'refresh_token', expiresAt: null, userId: null });
+      expect(await repos.tokens.findByHash('nope')).toBeUndefined();
+    });
+
+    it('accepts an empty batch of tokens', async () => {
+      await expect(repos.tokens.createMany([])).resolves.toBeUndefined();
+    });
+
+    it('rotates a refresh token once: { token } then { replayed } (RFC 6749 §10.4)', async () => {
+      await repos.tokens.createMany([token({ hash: 'rt', type: 'refresh_token' })]);
+      expect(await repos.tokens.consumeRefresh('rt', NOW + 1)).toMatchObject({ token: { hash: 'rt', consumedAt: NOW + 1 } });
+      expect(await repos.tokens.consumeRefresh('rt', NOW + 2)).toMatchObject({ replayed: { hash: 'rt', consumedAt: NOW + 1 } });
+    });
+
+    it('does not consume an access token as a refresh token', async () => {
+      await repos.tokens.createMany([token()]);
+      expect(await repos.tokens.consumeRefresh('token-hash', NOW)).toBeUndefined();
+      expect((await repos.tokens.findByHash('token-hash'))?.consumedAt).toBeNull();
+    });
+
+    it('lets exactly one of 20 parallel rotations of a refresh token win', async () => {
+      await repos.tokens.createMany([token({ hash: 'rt', type: 'refresh_token' })]);
+      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => repos.tokens.consumeRefresh('rt', NOW + i)));
+      expect(results.filter((r) => r !== undefined && 'token' in r)).toHaveLength(1);
+      expect(results.filter((r) => r !== undefined && 'replayed' in r)).toHaveLength(19);
+    });
+
+    it('lets exactly one of 20 parallel rotations win across two connections (two nodes)', async () => {
+      await repos.tokens.createMany([token({ hash: 'rt', type: 'refresh_token' })]);
+      const other = (await peer()).repos;
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? repos : other).tokens.consumeRefresh('rt', NOW + i)),
+      );
+      expect(results.filter((r) => r !== undefined && 'token' in r)).toHaveLength(1);
+      expect(results.filter((r) => r !== undefined && 'replayed' in r)).toHaveLength(19);
+    });
+
+    it('revokes one token, keeping the first revocation time', async () => {
+      await repos.tokens.createMany([token(), token({ hash: 'other' })]);
+      await repos.tokens.revoke('token-hash', NOW + 5);
+      await repos.tokens.revoke('token-hash', NOW + 9);
+      expect((await repos.tokens.findByHash('token-hash'))?.revokedAt).toBe(NOW + 5);
+      expect((await repos.tokens.findByHash('other'))?.revokedAt).toBeNull();
+    });
+
+    it('revokes a grant and every token issued under it, and nothing else', async () => {
+      await repos.grants.create(grant);
+      await repos.grants.create({ ...grant, id: 'grant-2' });
+      await repos.tokens.createMany([
+        token({ hash: 'at1' }),
+        token({ hash: 'rt1', type: 'refresh_token' }),
+        token({ hash: 'at1b' }),
+        token({ hash: 'at2', grantId: 'grant-2' }),
+      ]);
+      await repos.grants.revoke('grant-1', NOW + 7);
+      expect((await repos.grants.findById('grant-1'))?.revokedAt).toBe(NOW + 7);
+      for (const h of ['at1', 'rt1', 'at1b']) expect((await repos.tokens.findByHash(h))?.revokedAt).toBe(NOW + 7);
+      expect((await repos.grants.findById('grant-2'))?.revokedAt).toBeNull();
+      expect((await repos.tokens.findByHash('at2'))?.revokedAt).toBeNull();
+    });
+
+    it('keeps the first revocation time of a grant revoked twice', async () => {
+      await repos.grants.create(grant);
+      await repos.tokens.createMany([token({ hash: 'at1' })]);
+      await repos.grants.revoke('grant-1', NOW + 1);
+      await repos.grants.revoke('grant-1', NOW + 2);
+      expect((await repos.grants.findById('grant-1'))?.revokedAt).toBe(NOW + 1);
+      expect((await repos.tokens.findByHash('at1'))?.revokedAt).toBe(NOW + 1);
+    });
+
+    it('revokes a grant atomically: inside a failed transaction, neither the grant nor its tokens are revoked', async () => {
+      await repos.grants.create(grant);
+      await repos.tokens.createMany([token({ hash: 'at1' }), token({ hash: 'rt1', type: 'refresh_token' })]);
+      await expect(
+        repos.transaction(async (tx) => {
+          await tx.grants.revoke('grant-1', NOW + 1);
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      expect((await repos.grants.findById('grant-1'))?.revokedAt).toBeNull();
+      expect((await repos.tokens.findByHash('at1'))?.revokedAt).toBeNull();
+      expect((await repos.tokens.findByHash('rt1'))?.revokedAt).toBeNull();
+    });
+
+    it("revokes every grant of a user for a client, and their tokens, but not other users' or clients'", async () => {
+      await repos.grants.create(grant);
+      await repos.grants.create({ ...grant, id: 'grant-1b' });
+      await repos.grants.create({ ...grant, id: 'grant-bob', userId: 'user-2' });
+      await repos.grants.create({ ...grant, id: 'grant-other-client', clientId: 'spa' });
+      await repos.tokens.createMany([
+        token({ hash: 'a', grantId: 'grant-1' }),
+        token({ hash: 'b', grantId: 'grant-1b' }),
+        token({ hash: 'c', grantId: 'grant-bob', userId: 'user-2' }),
+        token({ hash: 'd', grantId: 'grant-other-client', clientId: 'spa' }),
+      ]);
+      await repos.grants.revokeByUserAndClient('user-1', 'web-app', NOW + 3);
+      expect((await repos.tokens.findByHash('a'))?.revokedAt).toBe(NOW + 3);
+      expect((await repos.tokens.findByHash('b'))?.revokedAt).toBe(NOW + 3);
+      expect((await repos.tokens.findByHash('c'))?.revokedAt).toBeNull();
+      expect((await repos.tokens.findByHash('d'))?.revokedAt).toBeNull();
+      expect((await repos.grants.findById('grant-bob'))?.revokedAt).toBeNull();
+    });
+
+    it('does nothing when the user has no grant for the client', async () => {
+      await expect(repos.grants.revokeByUserAndClient('nobody', 'web-app', NOW)).resolves.toBeUndefined();
+    });
+  });
+
+  describe('transaction', () => {
+    it('commits every write when the function returns, and returns its value', async () => {
+      const value = await repos.transaction(async (tx) => {
+        await tx.clients.create(client(), NOW);
+        await tx.scopes.upsert({ name: 'openid', description: 'x', claims: [] });
+        return 42;
+      });
+      expect(value).toBe(42);
+      expect(await repos.clients.findById('web-app')).toBeDefined();
+      expect(await repos.scopes.list()).toHaveLength(1);
+    });
+
+    it('rolls back every write when the function throws, and rethrows', async () => {
+      await expect(
+        repos.transaction(async (tx) => {
+          await tx.clients.create(client(), NOW);
+          await tx.grants.create({ id: 'g', clientId: 'web-app', userId: null, scope: [], createdAt: NOW });
+          await tx.tokens.createMany([token({ grantId: 'g' })]);
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      expect(await repos.clients.findById('web-app')).toBeUndefined();
+      expect(await repos.grants.findById('g')).toBeUndefined();
+      expect(await repos.tokens.findByHash('token-hash')).toBeUndefined();
+    });
+
+    it('rolls back a consumed code when the tokens cannot be issued, so the code is not burnt by a failed exchange', async () => {
+      await repos.codes.create(code());
+      await expect(
+        repos.transaction(async (tx) => {
+          expect(await tx.codes.consume('code-hash', NOW)).toHaveProperty('code');
+          throw new Error('issuing failed');
+        }),
+      ).rejects.toThrow('issuing failed');
+      expect(await repos.codes.consume('code-hash', NOW + 1)).toHaveProperty('code');
+    });
+
+    it('rolls back when a statement inside fails (a unique violation)', async () => {
+      await repos.clients.create(client(), NOW);
+      await expect(
+        repos.transaction(async (tx) => {
+          await tx.scopes.upsert({ name: 'openid', description: 'x', claims: [] });
+          await tx.clients.create(client(), NOW);
+        }),
+      ).rejects.toThrow();
+      expect(await repos.scopes.list()).toEqual([]);
+    });
+  });
+});
