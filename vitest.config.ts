@@ -2,11 +2,21 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Two cores: a few workers keep browser and HTTP tests from starving each other.
     maxWorkers: 2,
-    reporters: ['default'],
+    projects: [
+      { extends: true, test: { name: 'all', include: ['test/**/*.test.ts'] } },
+      {
+        // The standard endpoints must behave the same with every migration profile on (issue 3).
+        extends: true,
+        test: {
+          name: 'core with all profiles on',
+          include: ['test/flows/authorization-code.test.ts', 'test/flows/token-errors.test.ts', 'test/flows/authorize-errors.test.ts', 'test/flows/token-bodies.test.ts'],
+          env: { LATCHKEY_TEST_ALL_PROFILES: '1' },
+        },
+      },
+    ],
   },
 });

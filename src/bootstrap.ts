@@ -21,6 +21,7 @@ export function clientFromConfig(c: ClientConfig): NewClient {
     refreshTokenTtl: c.refreshTokenTtl ?? null,
     codeTtl: c.codeTtl ?? null,
     requirePkce: c.requirePkce ?? null,
+    introspectAny: c.introspectAny,
   };
 }
 
@@ -74,6 +75,7 @@ export async function createDemo(repos: Repositories, config: Config, now: numbe
       codeTtl: null,
       // The walkthrough exchanges the code with curl; PKCE stays on for every other client.
       requirePkce: false,
+      introspectAny: false,
     },
     now,
   );

@@ -20,6 +20,7 @@ export interface ClientOptions extends CommonOptions {
   refreshTokenTtl?: string;
   codeTtl?: string;
   requirePkce?: boolean;
+  introspectAny?: boolean;
 }
 
 /** The validated fields given on the command line; absent options stay absent. `null` resets a lifetime to the default. */
@@ -53,6 +54,7 @@ export function parseClientFields(opts: ClientOptions): ClientPatch {
   }
   if (opts.codeTtl !== undefined) f.codeTtl = seconds('--code-ttl', opts.codeTtl);
   if (opts.requirePkce !== undefined) f.requirePkce = opts.requirePkce;
+  if (opts.introspectAny !== undefined) f.introspectAny = opts.introspectAny;
   return f;
 }
 
@@ -104,6 +106,7 @@ export function clientView(c: Client) {
     refreshTokenTtl: c.refreshTokenTtl,
     codeTtl: c.codeTtl,
     requirePkce: c.requirePkce,
+    introspectAny: c.introspectAny,
     createdAt: isoTime(c.createdAt),
     updatedAt: isoTime(c.updatedAt),
   };
@@ -129,6 +132,7 @@ export function describeClient(c: Client, config: Config): string {
     ['refresh token TTL', ttl(c.refreshTokenTtl, config.tokens.refreshTokenTtl)],
     ['code TTL', ttl(c.codeTtl, config.tokens.codeTtl)],
     ['PKCE', pkce],
+    ['introspects', c.introspectAny ? 'tokens of every client (resource server)' : 'its own tokens'],
     ['created', isoTime(c.createdAt)],
     ['updated', isoTime(c.updatedAt)],
   ]);
@@ -146,6 +150,7 @@ const FLAGS: Record<string, string> = {
   refreshTokenTtl: '--refresh-token-ttl',
   codeTtl: '--code-ttl',
   requirePkce: '--require-pkce',
+  introspectAny: '--introspect-any',
 };
 export const flagFor = (key: string): string => FLAGS[key] ?? key;
 

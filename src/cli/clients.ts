@@ -1,11 +1,9 @@
 import type { Command } from 'commander';
-import type { Kysely } from 'kysely';
 import { clientFromConfig } from '../bootstrap.ts';
 import { clientSchema } from '../config/schema.ts';
 import { randomId, randomToken, sha256 } from '../core/crypto.ts';
 import { GRANT_TYPES, RESPONSE_TYPES, type Client } from '../core/model.ts';
 import type { ClientPatch } from '../storage/repositories.ts';
-import type { LatchkeyDatabase } from '../storage/schema.ts';
 import { checkConsistency, type ClientOptions, clientView, describeClient, flagFor, parseClientFields } from './client-fields.ts';
 import { type CliContext, CliError, checked, type CommonOptions, collect, table, withCommonOptions, withStorage } from './context.ts';
 
@@ -48,8 +46,8 @@ export function registerClients(program: Command): void {
 
   withCommonOptions(clients.command('delete').description('delete an application and revoke its tokens').argument('<client-id>')).action(
     (id: string, opts: CommonOptions) =>
-      withStorage(opts, async ({ storage, out, now, config }) => {
-        const revoked = await deleteClient(storage.db, id, now);
+      withStorage(opts, async ({ repos, out, now, config }) => {
+        const revoked = await repos.clients.delete(id, now);
         if (revoked === undefined) throw new CliError(`client "${id}" not found`);
         if (config.clients.some((c) => c.id === id)) out.note(`client "${id}" is declared in the config file: \`latchkey start\` will create it again`);
         out.result({ deleted: id, revokedTokens: revoked }, `Deleted client "${id}" (revoked ${revoked} active token${revoked === 1 ? '' : 's'})`);
@@ -86,7 +84,9 @@ function clientOptions(cmd: Command): Command {
     .option('--refresh-token-ttl <seconds|never>', 'refresh token lifetime; default: the server setting')
     .option('--code-ttl <seconds>', 'authorization code lifetime; default: the server setting')
     .option('--require-pkce', 'require PKCE even though the client is confidential')
-    .option('--no-require-pkce', 'let this confidential client skip PKCE');
+    .option('--no-require-pkce', 'let this confidential client skip PKCE')
+    .option('--introspect-any', 'a resource server: may introspect tokens issued to any client')
+    .option('--no-introspect-any', 'may introspect only its own tokens');
 }
 
 async function createClient({ repos, out, now, config }: CliContext, opts: ClientOptions): Promise<void> {
@@ -115,6 +115,7 @@ async function createClient({ repos, out, now, config }: CliContext, opts: Clien
     refreshTokenTtl: fields.refreshTokenTtl ?? undefined,
     codeTtl: fields.codeTtl ?? undefined,
     requirePkce: fields.requirePkce ?? undefined,
+    introspectAny: fields.introspectAny ?? undefined,
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -197,18 +198,3 @@ async function findClient(repos: CliContext['repos'], id: string): Promise<Clien
   return client;
 }
 
-/**
- * Deletes the client and, in the same transaction, revokes its grants and tokens and forgets its codes and consents,
- * so nothing it was issued outlives it. Returns the number of tokens revoked, or undefined if there was no such client.
- */
-async function deleteClient(db: Kysely<LatchkeyDatabase>, id: string, now: number): Promise<number | undefined> {
-  return db.transaction().execute(async (trx) => {
-    const res = await trx.deleteFrom('clients').where('id', '=', id).executeTakeFirst();
-    if (Number(res.numDeletedRows) === 0) return undefined;
-    await trx.updateTable('grants').set({ revoked_at: now }).where('client_id', '=', id).where('revoked_at', 'is', null).execute();
-    const tokens = await trx.updateTable('tokens').set({ revoked_at: now }).where('client_id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
-    await trx.deleteFrom('codes').where('client_id', '=', id).execute();
-    await trx.deleteFrom('consents').where('client_id', '=', id).execute();
-    return Number(tokens.numUpdatedRows);
-  });
-}

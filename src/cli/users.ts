@@ -1,10 +1,8 @@
 import type { Command } from 'commander';
-import type { Kysely } from 'kysely';
 import { userSchema } from '../config/schema.ts';
 import { randomId } from '../core/crypto.ts';
 import type { User } from '../core/model.ts';
 import { hashPassword } from '../interaction/passwords.ts';
-import type { LatchkeyDatabase } from '../storage/schema.ts';
 import {
   type CliContext,
   CliError,
@@ -53,9 +51,9 @@ export function registerUsers(program: Command): void {
 
   withCommonOptions(users.command('delete').description('delete a user, end their sessions and revoke their tokens').argument('<username>')).action(
     (username: string, opts: CommonOptions) =>
-      withStorage(opts, async ({ repos, storage, out, now, config }) => {
+      withStorage(opts, async ({ repos, out, now, config }) => {
         const user = await findUser(repos, username);
-        const revoked = await deleteUser(storage.db, user.id, now);
+        const revoked = await repos.users.delete(user.id, now);
         if (config.users.some((u) => u.username === username)) out.note(`user "${username}" is declared in the config file: \`latchkey start\` will create it again`);
         out.result({ deleted: username, revokedTokens: revoked }, `Deleted user "${username}" (revoked ${revoked} active token${revoked === 1 ? '' : 's'})`);
       }),
@@ -127,23 +125,6 @@ async function findUser(repos: CliContext['repos'], username: string): Promise<U
   const user = await repos.users.findByUsername(username);
   if (!user) throw new CliError(`user "${username}" not found`);
   return user;
-}
-
-/**
- * Deletes the user and, in one transaction, revokes their grants and tokens and removes their codes, sessions,
- * consents and pending logins, so nothing they were issued outlives them. Returns the number of tokens revoked.
- */
-async function deleteUser(db: Kysely<LatchkeyDatabase>, userId: string, now: number): Promise<number> {
-  return db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('users').where('id', '=', userId).execute();
-    await trx.updateTable('grants').set({ revoked_at: now }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
-    const tokens = await trx.updateTable('tokens').set({ revoked_at: now }).where('user_id', '=', userId).where('revoked_at', 'is', null).executeTakeFirst();
-    await trx.deleteFrom('codes').where('user_id', '=', userId).execute();
-    await trx.deleteFrom('sessions').where('user_id', '=', userId).execute();
-    await trx.deleteFrom('consents').where('user_id', '=', userId).execute();
-    await trx.deleteFrom('interactions').where('user_id', '=', userId).execute();
-    return Number(tokens.numUpdatedRows);
-  });
 }
 
 /** What `list` and `--json` print: never the password hash. */

@@ -29,6 +29,7 @@ export const clientSchema = z.object({
   refreshTokenTtl: z.union([seconds, z.literal('never')]).optional(),
   codeTtl: seconds.optional(),
   requirePkce: z.boolean().optional(),
+  introspectAny: z.boolean().default(false).describe('A resource server that may introspect tokens issued to any client.'),
 });
 
 export const userSchema = z.object({
@@ -97,6 +98,7 @@ export const configSchema = z.object({
       loginFreeFailures: z.number().int().min(1).default(5).describe('Failed logins per account before backoff starts.'),
       loginFreeFailuresPerAddress: z.number().int().min(1).default(20),
       loginMaxLockSeconds: seconds.default(900),
+      loginFailureWindowSeconds: seconds.default(3600).describe('Failures older than this are forgotten: counting starts afresh.'),
     })
     .prefault({}),
   theme: z

@@ -8,6 +8,7 @@ import { isTokenActive } from './token/issue.ts';
 /**
  * RFC 7662 token introspection. The caller must be an authenticated confidential client (§2.1), and learns only
  * about tokens issued to itself: anything else is `{"active": false}` (§2.2), so it cannot probe other clients' tokens.
+ * The exception is a client registered as a resource server (`introspectAny`): an API that accepts every client's tokens.
  */
 export async function introspect(deps: CoreDeps<'clients' | 'tokens' | 'users'>, input: ClientAuthInput): Promise<Record<string, unknown>> {
   const { client, method } = await authenticateClient(deps.repos, input);
@@ -15,7 +16,7 @@ export async function introspect(deps: CoreDeps<'clients' | 'tokens' | 'users'>,
   const token = input.params['token'];
   if (!token) throw new InvalidRequest('token is required');
   const row = await deps.repos.tokens.findByHash(sha256(token));
-  if (!row || row.clientId !== client.id || !isTokenActive(row, deps.clock.now())) return { active: false };
+  if (!row || (row.clientId !== client.id && !client.introspectAny) || !isTokenActive(row, deps.clock.now())) return { active: false };
   const user = row.userId === null ? undefined : await deps.repos.users.findById(row.userId);
   const out: Record<string, unknown> = {
     active: true,

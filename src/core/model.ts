@@ -31,6 +31,8 @@ export interface Client {
   codeTtl: number | null;
   /** null: follow the server default. Public clients always require PKCE. */
   requirePkce: boolean | null;
+  /** A resource server (an API) may introspect tokens issued to any client, not only its own (RFC 7662 §4). */
+  introspectAny: boolean;
   createdAt: number;
   updatedAt: number;
 }

@@ -39,7 +39,7 @@ function stepRenderer(theme: AppDeps['config']['theme']) {
       case 'login':
         if (step.status) reply.code(step.status);
         return sendPage(reply, (nonce) =>
-          loginPage({ action: `${interactionPath(step.interactionId)}/login`, csrf, clientName: step.client.name, error: step.error, nonce, theme }),
+          loginPage({ action: `${interactionPath(step.interactionId)}/login`, csrf, clientName: step.client.name, error: step.error, username: step.username, nonce, theme }),
         );
       case 'consent':
         return sendPage(reply, (nonce) =>

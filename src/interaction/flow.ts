@@ -22,7 +22,7 @@ export type FlowDeps = CoreDeps;
 export type Step =
   | { kind: 'error_page'; error: OAuthError }
   | { kind: 'respond'; response: AuthorizationResponse }
-  | { kind: 'login'; interactionId: string; client: Client; error?: string; status?: number }
+  | { kind: 'login'; interactionId: string; client: Client; error?: string; status?: number; username?: string }
   | { kind: 'consent'; interactionId: string; client: Client; user: User; scopes: Scope[] };
 
 export interface BrowserState {

@@ -16,7 +16,8 @@ export async function submitLogin(
   if ('error' in found) return { step: { kind: 'error_page', error: found.error } };
   const now = deps.clock.now();
   const loginPage = (error: string, status: number): LoginResult => ({
-    step: { kind: 'login', interactionId: input.interactionId, client: found.client, error, status },
+    // The username is given back so the person only retypes the password (never the other way round).
+    step: { kind: 'login', interactionId: input.interactionId, client: found.client, error, status, username: input.username.trim() },
   });
   const username = input.username.trim();
   if (!username || !input.password) return loginPage('Enter your username and password.', 400);

@@ -21,8 +21,8 @@ export function loginThrottle(repo: ThrottleRepository, config: Config['rateLimi
     },
     async failed(username: string, address: string, now: number): Promise<void> {
       const k = keys(username, address);
-      await repo.recordFailure(k.account, now, backoff(config.loginFreeFailures));
-      await repo.recordFailure(k.address, now, backoff(config.loginFreeFailuresPerAddress));
+      await repo.recordFailure(k.account, now, config.loginFailureWindowSeconds, backoff(config.loginFreeFailures));
+      await repo.recordFailure(k.address, now, config.loginFailureWindowSeconds, backoff(config.loginFreeFailuresPerAddress));
     },
     async succeeded(username: string): Promise<void> {
       await repo.reset(keys(username, '').account);

@@ -11,7 +11,11 @@ export interface ClientsRepository {
   count(): Promise<number>;
   create(client: NewClient, now: number): Promise<Client>;
   update(id: string, patch: ClientPatch, now: number): Promise<Client | undefined>;
-  delete(id: string): Promise<boolean>;
+  /**
+   * Deletes the client and, in one transaction, revokes its grants and tokens and forgets its codes and consents, so
+   * nothing it was issued outlives it. Returns the number of tokens revoked, or undefined when there was no client.
+   */
+  delete(id: string, now: number): Promise<number | undefined>;
 }
 
 export type NewUser = Omit<User, 'createdAt'>;
@@ -23,7 +27,8 @@ export interface UsersRepository {
   list(): Promise<User[]>;
   create(user: NewUser, now: number): Promise<User>;
   update(id: string, patch: UserPatch): Promise<User | undefined>;
-  delete(id: string): Promise<boolean>;
+  /** Deletes the user with their grants, tokens, codes, sessions, consents and pending logins; as clients.delete. */
+  delete(id: string, now: number): Promise<number | undefined>;
 }
 
 export interface ScopesRepository {
@@ -96,8 +101,11 @@ export interface ThrottleState {
 
 export interface ThrottleRepository {
   get(key: string): Promise<ThrottleState | undefined>;
-  /** Records a failure and returns the new count; the lock is computed by the caller. */
-  recordFailure(key: string, now: number, lockFor: (failures: number) => number): Promise<ThrottleState>;
+  /**
+   * Records a failure atomically and returns the new state; the lock length is computed by the caller. A failure more
+   * than `windowSeconds` after the previous one starts the count afresh.
+   */
+  recordFailure(key: string, now: number, windowSeconds: number, lockFor: (failures: number) => number): Promise<ThrottleState>;
   reset(key: string): Promise<void>;
 }
 

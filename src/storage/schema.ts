@@ -13,6 +13,7 @@ export interface ClientsTable {
   refresh_token_ttl: number | null;
   code_ttl: number | null;
   require_pkce: number | null;
+  introspect_any: number;
   created_at: number;
   updated_at: number;
 }

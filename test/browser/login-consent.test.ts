@@ -203,6 +203,8 @@ describe('login and consent in Chromium, as a person would', () => {
       expect(await alert.innerText()).toBe('The username or password is incorrect.');
       // The form is still there, marked invalid and pointing at the message; the password is never echoed back.
       expect(await page.getByLabel('Password').inputValue()).toBe('');
+      // The username is kept, so only the password needs retyping.
+      expect(await page.getByLabel('Username').inputValue()).toBe('alice');
       expect(await page.getByLabel('Password').getAttribute('aria-invalid')).toBe('true');
       expect(await page.getByLabel('Username').getAttribute('aria-describedby')).toBe('lk-error');
       expect(await page.content()).not.toContain('not the password');

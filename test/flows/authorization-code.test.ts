@@ -31,6 +31,7 @@ beforeAll(async () => {
     clients: [
       ...(base.clients ?? []),
       { id: 'other-app', name: 'Other App', secret: OTHER_SECRET, redirectUris: ['https://other.example/cb'], grantTypes: ['authorization_code', 'client_credentials'] },
+      { id: 'api', name: 'Resource API', secret: OTHER_SECRET, grantTypes: ['client_credentials'], introspectAny: true },
     ],
     scopes: [
       { name: 'openid', description: 'Know who you are' },
@@ -258,6 +259,14 @@ describe('refresh, revocation and introspection (RFC 6749 §6, RFC 7009, RFC 766
     expect(info).toEqual({ active: false });
     // And the token is untouched for its own client.
     expect((await introspect(tokens.access_token)).active).toBe(true);
+  });
+
+  it('a client registered as a resource server (introspectAny) may introspect any client’s token (RFC 7662 §4)', async () => {
+    const tokens = await tokensFor();
+    const info = await introspect(tokens.access_token, { client_id: 'api' }, otherAuth);
+    expect(info).toMatchObject({ active: true, client_id: 'web-app', username: 'alice' });
+    // It still learns nothing about a token that is not active.
+    expect(await introspect('lk_at_not-a-real-token', { client_id: 'api' }, otherAuth)).toEqual({ active: false });
   });
 
   it('revoking another client’s token is a silent no-op (RFC 7009 §2.2)', async () => {

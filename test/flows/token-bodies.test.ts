@@ -19,6 +19,11 @@ afterAll(async () => {
 
 const ccForm = 'grant_type=client_credentials&client_id=web-app&client_secret=' + encodeURIComponent(TEST_SECRET);
 
+it('serves the migration profiles’ paths exactly when the "core with all profiles on" project switches them on', async () => {
+  const res = await fetch(new URL('/kraken/oauth2/token', server.url), { method: 'POST' });
+  expect(res.status === 404).toBe(process.env['LATCHKEY_TEST_ALL_PROFILES'] !== '1');
+});
+
 describe('accepted bodies', () => {
   it('accepts application/x-www-form-urlencoded', async () => {
     await expectTokens(await postToken(server, ccForm, { headers: { 'content-type': 'application/x-www-form-urlencoded' } }));

@@ -9,7 +9,7 @@ import { twitch } from '../../src/profiles/twitch.ts';
 
 const client = (redirectUris: string[]): Client => ({
   id: 'c', name: 'C', type: 'confidential', secretHash: 'h', redirectUris, grantTypes: ['authorization_code'], responseTypes: ['code'],
-  scopes: [], accessTokenTtl: null, refreshTokenTtl: null, codeTtl: null, requirePkce: false, createdAt: 0, updatedAt: 0,
+  scopes: [], accessTokenTtl: null, refreshTokenTtl: null, codeTtl: null, requirePkce: false, introspectAny: false, createdAt: 0, updatedAt: 0,
 });
 
 describe('atomgit normalisation', () => {

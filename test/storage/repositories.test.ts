@@ -57,6 +57,7 @@ const client = (over: Partial<NewClient> = {}): NewClient => ({
   refreshTokenTtl: null,
   codeTtl: null,
   requirePkce: null,
+  introspectAny: false,
   ...over,
 });
 
@@ -194,8 +195,8 @@ describe.each(backends)('repositories on $name', (backend) => {
 
     it('deletes a client once', async () => {
       await repos.clients.create(client(), NOW);
-      expect(await repos.clients.delete('web-app')).toBe(true);
-      expect(await repos.clients.delete('web-app')).toBe(false);
+      expect(await repos.clients.delete('web-app', NOW)).toBe(0);
+      expect(await repos.clients.delete('web-app', NOW)).toBeUndefined();
       expect(await repos.clients.findById('web-app')).toBeUndefined();
     });
   });
@@ -239,8 +240,8 @@ describe.each(backends)('repositories on $name', (backend) => {
       await repos.users.create({ ...user, id: 'u2', username: 'bob' }, NOW);
       await repos.users.create(user, NOW);
       expect((await repos.users.list()).map((u) => u.username)).toEqual(['alice', 'bob']);
-      expect(await repos.users.delete('u2')).toBe(true);
-      expect(await repos.users.delete('u2')).toBe(false);
+      expect(await repos.users.delete('u2', NOW)).toBe(0);
+      expect(await repos.users.delete('u2', NOW)).toBeUndefined();
     });
   });
 
@@ -342,24 +343,32 @@ describe.each(backends)('repositories on $name', (backend) => {
         seen.push(n);
         return n >= 3 ? 60 : 0;
       };
-      expect(await repos.throttle.recordFailure('user:alice', NOW, policy)).toEqual({ failures: 1, lockedUntil: NOW });
-      expect(await repos.throttle.recordFailure('user:alice', NOW + 1, policy)).toEqual({ failures: 2, lockedUntil: NOW + 1 });
-      expect(await repos.throttle.recordFailure('user:alice', NOW + 2, policy)).toEqual({ failures: 3, lockedUntil: NOW + 62 });
+      expect(await repos.throttle.recordFailure('user:alice', NOW, 3600, policy)).toEqual({ failures: 1, lockedUntil: NOW });
+      expect(await repos.throttle.recordFailure('user:alice', NOW + 1, 3600, policy)).toEqual({ failures: 2, lockedUntil: NOW + 1 });
+      expect(await repos.throttle.recordFailure('user:alice', NOW + 2, 3600, policy)).toEqual({ failures: 3, lockedUntil: NOW + 62 });
       expect(seen).toEqual([1, 2, 3]);
       expect(await repos.throttle.get('user:alice')).toEqual({ failures: 3, lockedUntil: NOW + 62 });
       expect(await repos.throttle.get('user:bob')).toBeUndefined();
     });
 
     it('counts every one of 20 concurrent failures', async () => {
-      await Promise.all(Array.from({ length: 20 }, () => repos.throttle.recordFailure('ip:203.0.113.7', NOW, () => 0)));
+      await Promise.all(Array.from({ length: 20 }, () => repos.throttle.recordFailure('ip:203.0.113.7', NOW, 3600, () => 0)));
       expect((await repos.throttle.get('ip:203.0.113.7'))?.failures).toBe(20);
     });
 
     it('starts again from zero after a reset', async () => {
-      await repos.throttle.recordFailure('user:alice', NOW, () => 30);
+      await repos.throttle.recordFailure('user:alice', NOW, 3600, () => 30);
       await repos.throttle.reset('user:alice');
       expect(await repos.throttle.get('user:alice')).toBeUndefined();
-      expect((await repos.throttle.recordFailure('user:alice', NOW, () => 0)).failures).toBe(1);
+      expect((await repos.throttle.recordFailure('user:alice', NOW, 3600, () => 0)).failures).toBe(1);
+    });
+
+    it('forgets failures older than the window: a shared address is not locked forever by old mistakes', async () => {
+      await repos.throttle.recordFailure('ip:198.51.100.1', NOW, 600, () => 0);
+      await repos.throttle.recordFailure('ip:198.51.100.1', NOW + 10, 600, () => 0);
+      expect((await repos.throttle.recordFailure('ip:198.51.100.1', NOW + 20, 600, () => 0)).failures).toBe(3);
+      // More than 600 s after the last failure: counting starts afresh.
+      expect((await repos.throttle.recordFailure('ip:198.51.100.1', NOW + 621, 600, () => 0)).failures).toBe(1);
     });
   });
 

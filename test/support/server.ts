@@ -5,6 +5,7 @@ import { parseConfig } from '../../src/config/load.ts';
 import type { ConfigInput } from '../../src/config/schema.ts';
 import type { Clock } from '../../src/core/clock.ts';
 import { buildLatchkey, type Latchkey } from '../../src/main.ts';
+import { PROFILE_NAMES } from '../../src/profiles/profile.ts';
 
 export interface TestServer {
   url: string;
@@ -31,6 +32,9 @@ export function testConfig(overrides: Partial<ConfigInput> = {}): ConfigInput {
       { id: 'spa', name: 'Single Page App', type: 'public', redirectUris: ['https://spa.example/cb'] },
     ],
     users: [{ username: 'alice', password: TEST_PASSWORD, name: 'Alice Liddell', email: 'alice@example.com' }],
+    // The "profiles on" project of vitest.config.ts runs the core suites with every migration profile switched on,
+    // to prove the profiles leave the standard endpoints unchanged (issue 3).
+    ...(process.env['LATCHKEY_TEST_ALL_PROFILES'] === '1' ? { profiles: [...PROFILE_NAMES] } : {}),
     ...overrides,
   };
 }

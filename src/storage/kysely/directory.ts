@@ -6,6 +6,7 @@ import type {
   UsersRepository,
 } from '../repositories.ts';
 import type { LatchkeyDatabase, UsersTable } from '../schema.ts';
+import { atomically } from './grants.ts';
 import { fromClient, json, list, toClient, toUser } from './rows.ts';
 
 /** Clients, users, scopes and consents: the directory an operator manages. */
@@ -34,10 +35,16 @@ export function clientsRepository(db: Kysely<LatchkeyDatabase>): ClientsReposito
       const row = await db.updateTable('clients').set(values).where('id', '=', id).returningAll().executeTakeFirst();
       return row && toClient(row);
     },
-    async delete(id) {
-      const res = await db.deleteFrom('clients').where('id', '=', id).executeTakeFirst();
-      return Number(res.numDeletedRows) > 0;
-    },
+    delete: (id, now) =>
+      atomically(db, async (trx) => {
+        const res = await trx.deleteFrom('clients').where('id', '=', id).executeTakeFirst();
+        if (Number(res.numDeletedRows) === 0) return undefined;
+        await trx.updateTable('grants').set({ revoked_at: now }).where('client_id', '=', id).where('revoked_at', 'is', null).execute();
+        const tokens = await trx.updateTable('tokens').set({ revoked_at: now }).where('client_id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+        await trx.deleteFrom('codes').where('client_id', '=', id).execute();
+        await trx.deleteFrom('consents').where('client_id', '=', id).execute();
+        return Number(tokens.numUpdatedRows);
+      }),
   };
 }
 
@@ -77,10 +84,17 @@ export function usersRepository(db: Kysely<LatchkeyDatabase>): UsersRepository {
       const row = await db.updateTable('users').set(values).where('id', '=', id).returningAll().executeTakeFirst();
       return row && toUser(row);
     },
-    async delete(id) {
-      const res = await db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
-      return Number(res.numDeletedRows) > 0;
-    },
+    delete: (id, now) =>
+      atomically(db, async (trx) => {
+        const res = await trx.deleteFrom('users').where('id', '=', id).executeTakeFirst();
+        if (Number(res.numDeletedRows) === 0) return undefined;
+        await trx.updateTable('grants').set({ revoked_at: now }).where('user_id', '=', id).where('revoked_at', 'is', null).execute();
+        const tokens = await trx.updateTable('tokens').set({ revoked_at: now }).where('user_id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+        for (const table of ['codes', 'sessions', 'consents', 'interactions'] as const) {
+          await trx.deleteFrom(table).where('user_id', '=', id).execute();
+        }
+        return Number(tokens.numUpdatedRows);
+      }),
   };
 }
 

@@ -25,6 +25,7 @@ export function toClient(r: Selectable<ClientsTable>): Client {
     refreshTokenTtl: refresh === 0 ? 'never' : refresh,
     codeTtl: num(r.code_ttl),
     requirePkce: r.require_pkce === null ? null : Boolean(r.require_pkce),
+    introspectAny: Boolean(r.introspect_any),
     createdAt: req(r.created_at),
     updatedAt: req(r.updated_at),
   };
@@ -43,6 +44,7 @@ export function fromClient(c: Partial<Client>): Partial<ClientsTable> {
   if (c.accessTokenTtl !== undefined) row.access_token_ttl = c.accessTokenTtl === 'never' ? 0 : c.accessTokenTtl;
   if (c.refreshTokenTtl !== undefined) row.refresh_token_ttl = c.refreshTokenTtl === 'never' ? 0 : c.refreshTokenTtl;
   if (c.codeTtl !== undefined) row.code_ttl = c.codeTtl;
+  if (c.introspectAny !== undefined) row.introspect_any = Number(c.introspectAny);
   if (c.requirePkce !== undefined) row.require_pkce = c.requirePkce === null ? null : Number(c.requirePkce);
   return row;
 }

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { InteractionsRepository, SessionsRepository, ThrottleRepository } from '../repositories.ts';
 import type { LatchkeyDatabase } from '../schema.ts';
+import { atomically } from './grants.ts';
 
 /** Browser-side state: SSO sessions, in-flight interactions, login throttling. All in the database, so any node serves. */
 
@@ -58,21 +59,31 @@ export function throttleRepository(db: Kysely<LatchkeyDatabase>): ThrottleReposi
       const r = await db.selectFrom('login_throttle').selectAll().where('key', '=', key).executeTakeFirst();
       return r && { failures: Number(r.failures), lockedUntil: Number(r.locked_until) };
     },
-    async recordFailure(key, now, lockFor) {
-      // Upsert-and-increment in one statement, so concurrent failures on several nodes all count.
-      const r = await db
-        .insertInto('login_throttle')
-        .values({ key, failures: 1, last_failure_at: now, locked_until: 0 })
-        .onConflict((oc) =>
-          oc.column('key').doUpdateSet((eb) => ({ failures: eb('login_throttle.failures', '+', 1), last_failure_at: now })),
-        )
-        .returning(['failures'])
-        .executeTakeFirstOrThrow();
-      const failures = Number(r.failures);
-      const lockedUntil = now + lockFor(failures);
-      await db.updateTable('login_throttle').set({ locked_until: lockedUntil }).where('key', '=', key).execute();
-      return { failures, lockedUntil };
-    },
+    recordFailure: (key, now, windowSeconds, lockFor) =>
+      atomically(db, async (trx) => {
+        // Upsert-and-increment in one statement, so concurrent failures on several nodes all count; the transaction
+        // keeps the lock written with the count it was computed from.
+        const r = await trx
+          .insertInto('login_throttle')
+          .values({ key, failures: 1, last_failure_at: now, locked_until: 0 })
+          .onConflict((oc) =>
+            oc.column('key').doUpdateSet((eb) => ({
+              failures: eb
+                .case()
+                .when('login_throttle.last_failure_at', '<', now - windowSeconds)
+                .then(1)
+                .else(eb('login_throttle.failures', '+', 1))
+                .end(),
+              last_failure_at: now,
+            })),
+          )
+          .returning(['failures'])
+          .executeTakeFirstOrThrow();
+        const failures = Number(r.failures);
+        const lockedUntil = now + lockFor(failures);
+        await trx.updateTable('login_throttle').set({ locked_until: lockedUntil }).where('key', '=', key).execute();
+        return { failures, lockedUntil };
+      }),
     async reset(key) {
       await db.deleteFrom('login_throttle').where('key', '=', key).execute();
     },

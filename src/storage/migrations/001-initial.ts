@@ -18,6 +18,7 @@ export const initial: Migration = {
       .addColumn('refresh_token_ttl', 'bigint')
       .addColumn('code_ttl', 'bigint')
       .addColumn('require_pkce', 'integer')
+      .addColumn('introspect_any', 'integer', (c) => c.notNull().defaultTo(0))
       .addColumn('created_at', 'bigint', (c) => c.notNull())
       .addColumn('updated_at', 'bigint', (c) => c.notNull())
       .execute();
