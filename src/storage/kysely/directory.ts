@@ -11,6 +11,31 @@ import { fromClient, json, list, toClient, toUser } from './rows.ts';
 
 /** Clients, users, scopes and consents: the directory an operator manages. */
 
+/**
+ * Deletes a client or user and, in one transaction, revokes the grants and tokens issued under it and removes its
+ * other rows, so nothing it was issued outlives it. Returns the number of tokens revoked, or undefined if absent.
+ */
+function deleteWithEverythingIssued(
+  db: Kysely<LatchkeyDatabase>,
+  table: 'clients' | 'users',
+  column: 'client_id' | 'user_id',
+  id: string,
+  now: number,
+  forget: readonly ('codes' | 'consents' | 'sessions' | 'interactions')[],
+): Promise<number | undefined> {
+  return atomically(db, async (trx) => {
+    const res = await trx.deleteFrom(table).where('id', '=', id).executeTakeFirst();
+    if (Number(res.numDeletedRows) === 0) return undefined;
+    await trx.updateTable('grants').set({ revoked_at: now }).where(column, '=', id).where('revoked_at', 'is', null).execute();
+    const tokens = await trx.updateTable('tokens').set({ revoked_at: now }).where(column, '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+    for (const t of forget) {
+      // sessions and interactions have only user_id; the caller lists them for users only.
+      await trx.deleteFrom(t).where(column as 'user_id', '=', id).execute();
+    }
+    return Number(tokens.numUpdatedRows);
+  });
+}
+
 export function clientsRepository(db: Kysely<LatchkeyDatabase>): ClientsRepository {
   return {
     async findById(id) {
@@ -35,16 +60,7 @@ export function clientsRepository(db: Kysely<LatchkeyDatabase>): ClientsReposito
       const row = await db.updateTable('clients').set(values).where('id', '=', id).returningAll().executeTakeFirst();
       return row && toClient(row);
     },
-    delete: (id, now) =>
-      atomically(db, async (trx) => {
-        const res = await trx.deleteFrom('clients').where('id', '=', id).executeTakeFirst();
-        if (Number(res.numDeletedRows) === 0) return undefined;
-        await trx.updateTable('grants').set({ revoked_at: now }).where('client_id', '=', id).where('revoked_at', 'is', null).execute();
-        const tokens = await trx.updateTable('tokens').set({ revoked_at: now }).where('client_id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
-        await trx.deleteFrom('codes').where('client_id', '=', id).execute();
-        await trx.deleteFrom('consents').where('client_id', '=', id).execute();
-        return Number(tokens.numUpdatedRows);
-      }),
+    delete: (id, now) => deleteWithEverythingIssued(db, 'clients', 'client_id', id, now, ['codes', 'consents']),
   };
 }
 
@@ -84,17 +100,7 @@ export function usersRepository(db: Kysely<LatchkeyDatabase>): UsersRepository {
       const row = await db.updateTable('users').set(values).where('id', '=', id).returningAll().executeTakeFirst();
       return row && toUser(row);
     },
-    delete: (id, now) =>
-      atomically(db, async (trx) => {
-        const res = await trx.deleteFrom('users').where('id', '=', id).executeTakeFirst();
-        if (Number(res.numDeletedRows) === 0) return undefined;
-        await trx.updateTable('grants').set({ revoked_at: now }).where('user_id', '=', id).where('revoked_at', 'is', null).execute();
-        const tokens = await trx.updateTable('tokens').set({ revoked_at: now }).where('user_id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
-        for (const table of ['codes', 'sessions', 'consents', 'interactions'] as const) {
-          await trx.deleteFrom(table).where('user_id', '=', id).execute();
-        }
-        return Number(tokens.numUpdatedRows);
-      }),
+    delete: (id, now) => deleteWithEverythingIssued(db, 'users', 'user_id', id, now, ['codes', 'sessions', 'consents', 'interactions']),
   };
 }
 
