@@ -6,6 +6,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Two cores: a few workers keep browser and HTTP tests from starving each other.
     maxWorkers: 2,
+    // One throwaway PostgreSQL server for the run (skipped with a message when not installed; required under CI=true).
+    globalSetup: ['test/support/postgres-global-setup.ts'],
     projects: [
       { extends: true, test: { name: 'all', include: ['test/**/*.test.ts'] } },
       {

@@ -6,11 +6,11 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pickNode } from './node24.mjs';
+import { NODE_OPTIONS, pickNode } from './node24.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const source = join(root, 'src', 'cli', 'index.ts');
 const entry = process.env.LATCHKEY_USE_DIST !== '1' && existsSync(source) ? source : join(root, 'dist', 'cli', 'index.js');
-const child = spawn(pickNode(), ['--disable-warning=ExperimentalWarning', entry, ...process.argv.slice(2)], { stdio: 'inherit' });
+const child = spawn(pickNode(), ['--disable-warning=ExperimentalWarning', ...NODE_OPTIONS, entry, ...process.argv.slice(2)], { stdio: 'inherit' });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code, signal) => (signal ? process.kill(process.pid, signal) : process.exit(code ?? 1)));

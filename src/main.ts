@@ -1,21 +1,35 @@
 import type { FastifyInstance } from 'fastify';
+import { auditRecorder } from './admin/audit.ts';
+import { seedBuiltIns } from './admin/built-in.ts';
+import type { AdminDeps } from './admin/context.ts';
+import { liveTokenSettings } from './admin/settings.ts';
 import type { AppDeps } from './app-deps.ts';
 import { createDemo, syncDeclared, type DemoCredentials } from './bootstrap.ts';
 import type { Config } from './config/schema.ts';
 import { systemClock, type Clock } from './core/clock.ts';
 import type { GrantHandler } from './core/token/grant.ts';
 import { builtInGrants } from './core/token/grants/index.ts';
+import type { Logger } from './core/context.ts';
+import { registerAccountRoutes } from './http/account-routes.ts';
+import { registerAdminRoutes } from './http/admin-routes.ts';
+import { registerConsoleRoutes } from './http/console-routes.ts';
+import { registerHealthRoutes } from './http/health-routes.ts';
 import { registerOAuthRoutes } from './http/oauth-routes.ts';
 import { registerPageRoutes } from './http/page-routes.ts';
 import { registerProfileRoutes } from './http/profile-routes.ts';
+import { databaseRateLimitStore } from './http/rate-limit-store.ts';
 import { createServer } from './http/server.ts';
 import { openStorage, type Storage } from './storage/index.ts';
+import { purgeExpired, startJanitor, type Janitor } from './storage/janitor.ts';
 
 export interface Latchkey {
   app: FastifyInstance;
   storage: Storage;
   deps: AppDeps;
   demo: DemoCredentials | undefined;
+  /** The periodic purge of expired rows (config `janitor`); `runOnce` purges now. */
+  janitor: Janitor;
+  /** Stops the janitor, lets in-flight requests finish (new ones get 503), then closes the database pool. */
   close(): Promise<void>;
 }
 
@@ -29,28 +43,79 @@ export interface BuildOptions {
 /** Composition root: config -> storage -> core -> http. */
 export async function buildLatchkey(config: Config, options: BuildOptions = {}): Promise<Latchkey> {
   const clock = options.clock ?? systemClock;
-  const storage = openStorage(config.database);
+  // This instance's own token settings: the console changes them at run time (admin/settings.ts).
+  config = { ...config, tokens: { ...config.tokens } };
+  let log: Logger | undefined;
+  const storage = openStorage(config.database, {
+    pool: config.databasePool,
+    onIdleError: (err) => log?.warn({ event: 'database_connection_lost', err }, 'an idle database connection failed; it will be replaced'),
+  });
   try {
     await storage.migrate();
-    const app = await createServer(config, options.logStream ? { logStream: options.logStream } : {});
+    // Counters in the database when several nodes share it, so the limit is per address, not per address and node.
+    const { store } = config.rateLimit;
+    const sharedLimits = store === 'database' || (store === 'auto' && storage.dialect === 'postgres');
+    const app = await createServer(config, {
+      ...(options.logStream ? { logStream: options.logStream } : {}),
+      rateLimitStore: sharedLimits ? databaseRateLimitStore(storage.repos.rateLimits) : undefined,
+    });
     const logger = app.log;
-    const grants = builtInGrants(storage.repos, { config, logger }, options.extraGrants);
-    const deps: AppDeps = { config, clock, repos: storage.repos, logger, grants };
-    await syncDeclared(storage.repos, config, clock.now());
-    const demo = await createDemo(storage.repos, config, clock.now(), logger);
+    log = logger;
+    // While draining, every response closes its connection, so clients move to another node and close() ends.
+    let draining = false;
+    // A callback hook: an async one costs a promise on every response.
+    app.addHook('onSend', (_req, reply, payload, done) => {
+      if (draining) reply.header('connection', 'close');
+      done(null, payload);
+    });
+    const audit = auditRecorder(storage.repos.audit, clock, logger);
+    const tokenSettings = liveTokenSettings(config, storage.repos.settings);
+    await tokenSettings.reload();
+    const grants = builtInGrants(storage.repos, { config, logger, audit }, options.extraGrants);
+    const deps: AdminDeps = { config, clock, repos: storage.repos, logger, audit, grants, tokenSettings };
+    // One node at a time: nodes started together would otherwise race to create the same clients and users.
+    const demo = await storage.exclusive(async (repos) => {
+      await syncDeclared(repos, config, clock.now());
+      const created = await createDemo(repos, config, clock.now(), logger);
+      // After the demo: its "no clients yet" check must not see the console's own clients.
+      await seedBuiltIns(repos, config, clock.now());
+      return created;
+    });
+    registerHealthRoutes(app, storage, config.databasePool.connectionTimeoutMs);
     registerOAuthRoutes(app, deps);
     registerPageRoutes(app, deps);
     registerProfileRoutes(app, deps);
+    registerAdminRoutes(app, deps);
+    registerConsoleRoutes(app, deps);
+    registerAccountRoutes(app, deps);
+    // Other nodes' changes to the token settings arrive within this many seconds.
+    const settingsRefresh = tokenSettings.startRefreshing(30, logger);
     app.get('/', { config: { errorStyle: 'json' } }, async (_req, reply) =>
       reply.send({ name: 'Latchkey', issuer: config.issuer, metadata: `${config.issuer}/.well-known/oauth-authorization-server` }),
+    );
+    const janitor = startJanitor(
+      () => purgeExpired(storage.db, storage.dialect, clock.now(), { ...config.janitor, loginFailureWindowSeconds: config.rateLimit.loginFailureWindowSeconds }),
+      config.janitor,
+      logger,
     );
     return {
       app,
       storage,
       deps,
       demo,
+      janitor,
       async close() {
-        await app.close();
+        draining = true;
+        // app.close() answers requests already received, refuses new ones with 503, and waits for every connection to
+        // end; a keep-alive connection that was busy when it began would linger until its idle timeout otherwise.
+        const reaper = setInterval(() => app.server.closeIdleConnections(), 100);
+        try {
+          await Promise.all([janitor.stop(), app.close()]);
+        } finally {
+          clearInterval(reaper);
+        }
+        settingsRefresh.stop();
+        await audit.flush();
         await storage.close();
       },
     };

@@ -23,7 +23,7 @@ export interface CommonOptions {
 export function withCommonOptions(cmd: Command): Command {
   return cmd
     .option('-c, --config <file>', 'JSON config file (default: $LATCHKEY_CONFIG)')
-    .option('-d, --database <path>', 'SQLite file path (overrides the config file and LATCHKEY_DATABASE)')
+    .option('-d, --database <path>', 'SQLite file path or postgres:// URL (overrides the config file and LATCHKEY_DATABASE_URL)')
     .option('--json', 'print machine-readable JSON');
 }
 
@@ -73,7 +73,7 @@ export function loadCliConfig(opts: CommonOptions): Config {
  */
 export async function withStorage<T>(opts: CommonOptions, fn: (ctx: CliContext) => Promise<T>): Promise<T> {
   const config = loadCliConfig(opts);
-  const storage = openStorage(config.database);
+  const storage = openStorage(config.database, { pool: config.databasePool });
   try {
     const applied = await storage.migrate();
     return await fn({ config, storage, repos: storage.repos, applied, now: systemClock.now(), out: output(opts.json === true) });

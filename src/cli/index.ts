@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { ConfigError } from '../config/load.ts';
 import { registerClients } from './clients.ts';
+import { registerJanitor } from './janitor.ts';
 import { CliError } from './context.ts';
 import { registerMigrate } from './migrate.ts';
 import { registerProfiles } from './profiles.ts';
@@ -19,7 +20,7 @@ program
   .option('-p, --port <port>', 'port to listen on', (v) => Number(v))
   .option('--host <host>', 'address to listen on')
   .option('--issuer <url>', 'public base URL')
-  .option('-d, --database <path>', 'SQLite file path')
+  .option('-d, --database <path>', 'SQLite file path or postgres:// URL')
   .action(async (opts: { config?: string; port?: number; host?: string; issuer?: string; database?: string }) => {
     const overrides: Record<string, unknown> = {};
     for (const key of ['port', 'host', 'issuer', 'database'] as const) if (opts[key] !== undefined) overrides[key] = opts[key];
@@ -33,6 +34,7 @@ registerClients(program);
 registerUsers(program);
 registerScopes(program);
 registerProfiles(program);
+registerJanitor(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof ConfigError || err instanceof CliError) process.stderr.write(`latchkey: ${err.message}\n`);

@@ -10,18 +10,33 @@ export async function start(sources: ConfigSources): Promise<void> {
   const out = process.stdout;
   out.write(`\nLatchkey is listening: ${config.issuer}\n`);
   out.write(`  metadata: ${config.issuer}/.well-known/oauth-authorization-server\n`);
+  out.write(`  console:  ${config.issuer}/console   (administrators)   account: ${config.issuer}/account\n`);
   if (latchkey.demo) {
     // Printed once, to the terminal (not the log), so the person can try the flow right away.
     const d = latchkey.demo;
     out.write('\nFirst start: created a demo application and user (shown once; store them if you need them):\n');
     out.write(`  client_id:     ${d.client.id}\n  client_secret: ${d.clientSecret}\n`);
     out.write(`  username:      ${d.username}\n  password:      ${d.password}\n`);
-    out.write(`\nOpen this in a browser, sign in, and click Allow:\n  ${d.authorizationUrl}\n\n`);
+    out.write(`\nOpen this in a browser, sign in, and click Allow:\n  ${d.authorizationUrl}\n`);
+    out.write(`The demo user is an administrator: sign in to ${config.issuer}/console to manage applications and users.\n\n`);
   }
+  // Graceful: stop accepting connections, answer requests already received (later ones on open connections get 503,
+  // and /readyz says so), then close the database pool. A second signal, or the timeout, ends the process at once.
   const stop = async (signal: string) => {
-    latchkey.app.log.info({ signal }, 'shutting down');
-    await latchkey.close();
-    process.exit(0);
+    latchkey.app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+    const force = setTimeout(() => {
+      latchkey.app.log.error({ event: 'shutdown_timeout' }, `requests still running after ${config.shutdownTimeoutSeconds} s; exiting`);
+      process.exit(1);
+    }, config.shutdownTimeoutSeconds * 1000);
+    force.unref();
+    try {
+      await latchkey.close();
+      latchkey.app.log.info({ event: 'stopped' }, 'stopped');
+      process.exit(0);
+    } catch (err) {
+      latchkey.app.log.error({ event: 'shutdown_failed', err }, 'shutdown failed');
+      process.exit(1);
+    }
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));

@@ -46,7 +46,31 @@ export const configSchema = z.object({
   issuer: z.url().optional().describe('Public base URL; defaults to http://localhost:<port>. https in production.'),
   port: z.number().int().min(0).max(65535).default(3000),
   host: z.string().default('localhost').describe('Address to listen on; 0.0.0.0 behind a proxy or in a container.'),
-  database: z.string().default('./data/latchkey.db').describe('SQLite file path (or :memory:).'),
+  database: z.string().default('./data/latchkey.db')
+    .describe('SQLite file path (or :memory:), or a postgres:// URL for many nodes on one PostgreSQL (env LATCHKEY_DATABASE_URL).'),
+  databasePool: z
+    .object({
+      max: z.number().int().min(1).max(1000).default(10).describe('PostgreSQL connections per node.'),
+      connectionTimeoutMs: z.number().int().min(100).default(3000)
+        .describe('Longest wait for a connection; past it the request fails with 503 temporarily_unavailable.'),
+      statementTimeoutMs: z.number().int().min(100).default(10_000)
+        .describe('PostgreSQL statement_timeout for every query; on SQLite, the longest wait for a lock (at most 5 s).'),
+      idleTimeoutMs: z.number().int().min(1000).default(30_000).describe('An idle connection is closed after this long.'),
+    })
+    .prefault({}),
+  janitor: z
+    .object({
+      enabled: z.boolean().default(true).describe('Purge expired rows periodically in this process (safe on every node).'),
+      intervalSeconds: seconds.default(300).describe('Time between purges, jittered by ±20%.'),
+      batchSize: z.number().int().min(1).max(10_000).default(500).describe('Rows deleted per statement.'),
+      retentionSeconds: z.number().int().min(0).default(86_400).describe('Expired or revoked codes and tokens are kept this long.'),
+      spentTokenRetentionSeconds: z.number().int().min(300).default(30 * 86_400)
+        .describe('Rotated refresh tokens are kept this long to detect reuse (RFC 9700 §4.14.2).'),
+    })
+    .prefault({}),
+  shutdownTimeoutSeconds: seconds.default(10).describe('On SIGTERM, in-flight requests get this long to finish.'),
+  requestTimeoutMs: z.number().int().min(100).default(15_000)
+    .describe('The longest a request may take; past it the answer is 503 temporarily_unavailable.'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   trustProxy: z.union([z.boolean(), z.number().int(), z.string()]).default(false)
     .describe('Trust X-Forwarded-* from a reverse proxy (fastify trustProxy semantics).'),
@@ -95,6 +119,8 @@ export const configSchema = z.object({
   rateLimit: z
     .object({
       tokenPerMinute: z.number().int().min(0).default(600).describe('Token endpoint requests per minute per address; 0 disables.'),
+      store: z.enum(['auto', 'memory', 'database']).default('auto')
+        .describe('Where the token endpoint counts requests; auto: the database on PostgreSQL (shared by all nodes), memory on SQLite.'),
       loginFreeFailures: z.number().int().min(1).default(5).describe('Failed logins per account before backoff starts.'),
       loginFreeFailuresPerAddress: z.number().int().min(1).default(20),
       loginMaxLockSeconds: seconds.default(900),

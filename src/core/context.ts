@@ -1,5 +1,6 @@
 import type { Config } from '../config/schema.ts';
 import type { Repositories } from '../storage/repositories.ts';
+import type { Audit } from './audit.ts';
 import type { Clock } from './clock.ts';
 
 /** What the core needs from the outside world, built once in main.ts. */
@@ -14,12 +15,18 @@ export interface CoreDeps<R extends keyof Repositories = keyof Repositories> {
   clock: Clock;
   repos: Pick<Repositories, R>;
   logger: Logger;
+  /** Security events for the audit log (never a secret). */
+  audit: Audit;
 }
 
 /** Request parameters after the HTTP layer has refused duplicates and non-string values. */
 export type Params = Readonly<Record<string, string>>;
 
-/** Lifetimes for a client: its own settings, else the server's. */
+/**
+ * Lifetimes for a client: its own settings, else the server's. `config.tokens` is live: the configuration file's
+ * values with the ones an administrator set in the console laid over them (admin/settings.ts), so reading it here
+ * costs nothing per request.
+ */
 export function lifetimes(config: Config, client: { accessTokenTtl: number | 'never' | null; refreshTokenTtl: number | 'never' | null; codeTtl: number | null }) {
   return {
     accessToken: client.accessTokenTtl ?? config.tokens.accessTokenTtl,

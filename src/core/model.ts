@@ -45,6 +45,8 @@ export interface User {
   email: string | null;
   isAdmin: boolean;
   createdAt: number;
+  /** Set while an administrator has disabled the account: no sign-in, no tokens. */
+  disabledAt: number | null;
 }
 
 export interface Scope {

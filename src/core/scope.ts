@@ -15,6 +15,12 @@ export function parseScope(value: string | undefined): string[] {
   return out;
 }
 
+/**
+ * The scope of Latchkey's own admin API (src/admin). Never implied: a client gets it only when its registration lists
+ * it, and the authorization flow grants it only to administrators (src/interaction/flow.ts).
+ */
+export const ADMIN_SCOPE = 'admin';
+
 export const formatScope = (scope: readonly string[]): string => scope.join(' ');
 
 export const isSubset = (requested: readonly string[], allowed: readonly string[]): boolean =>
@@ -35,6 +41,9 @@ export function resolveScope(
   if (unknown.length > 0) throw new InvalidScope(`unknown scope: ${unknown.join(' ')}`);
   if (clientScopes.length > 0 && !isSubset(scope, clientScopes)) {
     throw new InvalidScope('the client is not allowed to request this scope');
+  }
+  if (scope.includes(ADMIN_SCOPE) && !clientScopes.includes(ADMIN_SCOPE)) {
+    throw new InvalidScope('the admin scope is only for clients registered with it');
   }
   return scope;
 }

@@ -19,7 +19,7 @@ export function cookieJar(config: Config) {
         browser = randomId(32);
         reply.setCookie(names.browser, browser, { ...base, maxAge: 365 * 24 * 3600 });
       }
-      return { browser, session: req.cookies[names.session] };
+      return { browser, session: req.cookies[names.session], address: req.ip };
     },
     setSession(reply: FastifyReply, value: string): void {
       reply.setCookie(names.session, value, { ...base, maxAge: config.session.ttl });

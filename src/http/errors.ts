@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { InsufficientScope, InvalidClient, InvalidRequest, OAuthError, SlowDown, toOAuthError } from '../core/errors.ts';
+import { InsufficientScope, InvalidClient, InvalidRequest, OAuthError, SlowDown, TemporarilyUnavailable, toOAuthError } from '../core/errors.ts';
+import { isDatabaseUnavailable } from '../storage/errors.ts';
 import { isMissingToken } from '../core/bearer.ts';
 import { errorPage } from '../interaction/views/index.ts';
 import { sendPage } from './pages-common.ts';
@@ -29,6 +30,11 @@ function normalise(err: unknown): OAuthError {
     if (status === 429) return new SlowDown(description, 60);
     return new InvalidRequest(description, { status });
   }
+  // The database is down, restarting, overloaded or timed out, or the request ran past requestTimeoutMs: a retryable
+  // 503, never a 500 (storage/errors.ts).
+  if (isDatabaseUnavailable(err) || (err as { code?: unknown }).code === 'FST_ERR_HANDLER_TIMEOUT') {
+    return new TemporarilyUnavailable('the service is temporarily unavailable; try again shortly', { cause: err });
+  }
   return toOAuthError(err);
 }
 
@@ -41,6 +47,7 @@ export function sendError(err: unknown, request: FastifyRequest, reply: FastifyR
   const style: ErrorStyle = request.routeOptions.config?.errorStyle ?? 'json';
   reply.code(oauth.status);
   if (oauth instanceof SlowDown) reply.header('retry-after', String(oauth.retryAfterSeconds));
+  if (oauth instanceof TemporarilyUnavailable) reply.header('retry-after', '5');
 
   if (style === 'page') {
     return sendPage(reply, (nonce) => errorPage({ error: oauth.error, description: oauth.description, nonce, theme }));

@@ -20,12 +20,12 @@ export function registerOAuthRoutes(app: FastifyInstance, deps: AppDeps): void {
   const tokenRateLimit = config.rateLimit.tokenPerMinute > 0 ? { max: config.rateLimit.tokenPerMinute, timeWindow: 60_000 } : false;
 
   app.post(config.paths.token, { config: { errorStyle: 'json', rateLimit: tokenRateLimit } }, async (req, reply) => {
-    const result = await token({ params: bodyParams(req), authorization: req.headers.authorization });
+    const result = await token({ params: bodyParams(req), authorization: req.headers.authorization, address: req.ip });
     return reply.headers(noStore).send(result);
   });
 
   app.post(config.paths.revocation, { config: { errorStyle: 'json', rateLimit: tokenRateLimit } }, async (req, reply) => {
-    await revoke(deps, { params: bodyParams(req), authorization: req.headers.authorization });
+    await revoke(deps, { params: bodyParams(req), authorization: req.headers.authorization }, req.ip);
     return reply.headers(noStore).send();
   });
 

@@ -13,7 +13,7 @@ import { sendPage } from './pages-common.ts';
 import { oauthParams } from './params.ts';
 
 /** CSRF token for forms: derived from the HttpOnly browser cookie (double submit that an attacker cannot read). */
-const csrfFor = (browser: BrowserState) => sha256(`csrf:${browser.browser}`);
+export const csrfFor = (browser: BrowserState) => sha256(`csrf:${browser.browser}`);
 
 export const DEMO_CALLBACK_PATH = '/demo/callback';
 

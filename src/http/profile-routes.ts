@@ -94,7 +94,7 @@ export function registerProfileRoutes(app: FastifyInstance, deps: AppDeps): void
         let params = oauthParams(req.body ?? {});
         if (profile.normalizeToken) params = profile.normalizeToken(params, await namedClient(deps, params, authorization));
         const now = deps.clock.now();
-        const result = await token({ params, authorization, accessTokenTtlDefault: profile.accessTokenTtlDefault });
+        const result = await token({ params, authorization, accessTokenTtlDefault: profile.accessTokenTtlDefault, address: req.ip });
         return reply.headers(noStore).send(profile.shapeTokenResponse ? profile.shapeTokenResponse(result, now) : result);
       });
     }

@@ -1,17 +1,21 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
-import rateLimit from '@fastify/rate-limit';
+import rateLimit, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import type { Config } from '../config/schema.ts';
 import { InvalidRequest, OAuthError } from '../core/errors.ts';
 import { decodeUtf8, parseJsonBody, parseUrlEncoded, type RawParams } from './params.ts';
 import { redactUrl } from './log-redact.ts';
+import { requestDeadline } from './request-deadline.ts';
 import { sendError } from './errors.ts';
 
 const hops = (n: number) => (_address: string, hop: number) => hop < n;
 
 /** A Fastify instance with Latchkey's hardening: strict parsers, body limit, security headers, redacted logs. */
-export async function createServer(config: Config, options: { logStream?: NodeJS.WritableStream } = {}): Promise<FastifyInstance> {
+export async function createServer(
+  config: Config,
+  options: { logStream?: NodeJS.WritableStream; rateLimitStore?: FastifyRateLimitStoreCtor | undefined } = {},
+): Promise<FastifyInstance> {
   const app = Fastify({
     logger: {
       level: config.logLevel,
@@ -29,6 +33,8 @@ export async function createServer(config: Config, options: { logStream?: NodeJS
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
   });
+  // No request outlives requestTimeoutMs: past it the answer is 503 temporarily_unavailable (request-deadline.ts).
+  requestDeadline(app, config.requestTimeoutMs);
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (_req, body: Buffer, done) => {
@@ -52,8 +58,7 @@ export async function createServer(config: Config, options: { logStream?: NodeJS
   });
   // Fields are collected here rather than by `attachFieldsToBody`, whose busboy errors (no boundary, truncated body)
   // carry no status and would become a 500: a malformed body is the client's mistake.
-  app.addHook('preValidation', async (req) => {
-    if (!req.isMultipart()) return;
+  const collectParts = async (req: FastifyRequest) => {
     const body: RawParams = Object.create(null) as RawParams;
     try {
       for await (const part of req.parts()) {
@@ -68,23 +73,31 @@ export async function createServer(config: Config, options: { logStream?: NodeJS
       throw new InvalidRequest('the multipart body is malformed', { cause: err });
     }
     req.body = body;
+  };
+  // A callback hook, not an async one: the common case (not multipart) then costs no promise.
+  app.addHook('preValidation', (req, _reply, done) => {
+    if (!req.isMultipart()) return done();
+    collectParts(req).then(() => done(), done);
   });
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, _body, done) => {
     done(new InvalidRequest('unsupported content type: use application/x-www-form-urlencoded, application/json or multipart/form-data', { status: 415 }), undefined);
   });
 
   await app.register(cookie);
-  await app.register(rateLimit, { global: false });
+  // The default store counts in this process; many nodes share a database-backed one (main.ts chooses).
+  await app.register(rateLimit, { global: false, ...(options.rateLimitStore ? { store: options.rateLimitStore } : {}) });
 
-  const https = config.issuer.startsWith('https:');
-  app.addHook('onSend', async (_req, reply, payload) => {
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('referrer-policy', 'no-referrer');
-    reply.header('x-frame-options', 'DENY');
-    reply.header('cross-origin-opener-policy', 'same-origin');
+  const securityHeaders: Record<string, string> = {
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    'x-frame-options': 'DENY',
+    'cross-origin-opener-policy': 'same-origin',
+    ...(config.issuer.startsWith('https:') ? { 'strict-transport-security': 'max-age=31536000; includeSubDomains' } : {}),
+  };
+  app.addHook('onSend', (_req, reply, payload, done) => {
+    reply.headers(securityHeaders);
     if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
-    if (https) reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
-    return payload;
+    done(null, payload);
   });
 
   app.setErrorHandler((err, request, reply) => sendError(err, request, reply, config.theme));

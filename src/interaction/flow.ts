@@ -9,8 +9,9 @@ import type { CoreDeps, Params } from '../core/context.ts';
 import { randomToken, sha256 } from '../core/crypto.ts';
 import { AccessDenied, ConsentRequired, LoginRequired, type OAuthError } from '../core/errors.ts';
 import type { Client, Scope, User } from '../core/model.ts';
-import { isSubset } from '../core/scope.ts';
+import { ADMIN_SCOPE, isSubset } from '../core/scope.ts';
 import type { Interaction } from '../storage/repositories.ts';
+import { isFirstParty } from './first-party.ts';
 
 /**
  * The browser side of the authorization endpoint: decide whether the user must log in, consent, or can be sent
@@ -30,6 +31,8 @@ export interface BrowserState {
   browser: string;
   /** The SSO session cookie value, if any. */
   session: string | undefined;
+  /** The request's address, for the audit log. */
+  address?: string | undefined;
 }
 
 export async function knownScopes(deps: FlowDeps): Promise<Set<string>> {
@@ -111,9 +114,16 @@ async function next(
     await persist();
     return { kind: 'login', interactionId: interaction.id, client };
   }
-  // Consent is asked when none covers the requested scopes, or when prompt=consent asks for it anew.
+  // The admin API's scope goes to administrators only: anyone else is refused before any consent is asked.
+  if (request.scope.includes(ADMIN_SCOPE) && !current.user.isAdmin) {
+    deps.audit.record({ type: 'authorization.denied', actorUserId: current.user.id, clientId: client.id, ip: browser.address, details: { reason: 'admin_scope_not_administrator' } });
+    return deny(new AccessDenied('only administrators may be granted the admin scope'));
+  }
+  // Consent is asked when none covers the requested scopes, or when prompt=consent asks for it anew; never for
+  // Latchkey's own console and account page asking for what they are registered for (nothing more, even if crafted).
   const consent = await deps.repos.consents.find(current.user.id, client.id);
-  const consentNeeded = request.prompt.includes('consent') || !consent || !isSubset(request.scope, consent.scope);
+  const firstParty = isFirstParty(client.id) && isSubset(request.scope, client.scopes);
+  const consentNeeded = !firstParty && (request.prompt.includes('consent') || !consent || !isSubset(request.scope, consent.scope));
   if (consentNeeded) {
     if (request.prompt.includes('none')) return deny(new ConsentRequired('the user has not approved this application'));
     await persist();
@@ -131,11 +141,14 @@ export async function decideConsent(deps: FlowDeps, interactionId: string, brows
   const current = await currentUser(deps, request, interaction, browser);
   if (!current) return next(deps, client, request, interaction, browser, true);
   await deps.repos.interactions.delete(interaction.id);
+  const audit = { actorUserId: current.user.id, clientId: client.id, ip: browser.address };
   if (!allow) {
+    deps.audit.record({ type: 'consent.denied', ...audit, details: { scope: request.scope } });
     return { kind: 'respond', response: errorResponse(deps.config.issuer, request, new AccessDenied('the user denied the request')) };
   }
   const previous = await deps.repos.consents.find(current.user.id, client.id);
   const scope = [...new Set([...(previous?.scope ?? []), ...request.scope])];
   await deps.repos.consents.upsert({ userId: current.user.id, clientId: client.id, scope, grantedAt: deps.clock.now() });
+  deps.audit.record({ type: 'consent.granted', ...audit, details: { scope } });
   return { kind: 'respond', response: await completeAuthorization(deps, client, request, { id: current.user.id, authTime: current.authTime }) };
 }

@@ -23,18 +23,29 @@ export async function submitLogin(
   if (!username || !input.password) return loginPage('Enter your username and password.', 400);
 
   const wait = await throttle.retryAfter(username, input.address, now);
-  if (wait > 0) return loginPage(`Too many failed attempts. Try again in ${wait} second${wait === 1 ? '' : 's'}.`, 429);
+  const audit = { clientId: found.client.id, ip: input.address };
+  if (wait > 0) {
+    deps.audit.record({ type: 'login.locked', ...audit, details: { username, retryAfterSeconds: wait } });
+    return loginPage(`Too many failed attempts. Try again in ${wait} second${wait === 1 ? '' : 's'}.`, 429);
+  }
 
   const user = await deps.repos.users.findByUsername(username);
   if (!(await verifyPassword(user?.passwordHash, input.password)) || !user) {
     await throttle.failed(username, input.address, now);
     deps.logger.info({ event: 'login_failed', username, address: input.address }, 'login failed');
+    deps.audit.record({ type: 'login.failed', ...audit, userId: user?.id, details: { username, reason: 'bad_credentials' } });
     return loginPage('The username or password is incorrect.', 401);
+  }
+  // Only someone who knows the password learns that the account is disabled.
+  if (user.disabledAt !== null) {
+    deps.audit.record({ type: 'login.failed', ...audit, userId: user.id, details: { username, reason: 'disabled' } });
+    return loginPage('This account is disabled. Ask your administrator to enable it.', 403);
   }
   await throttle.succeeded(username);
   const session = randomToken('session');
   await deps.repos.sessions.create({ hash: sha256(session), userId: user.id, authTime: now, expiresAt: now + deps.config.session.ttl });
   await deps.repos.interactions.setLogin(input.interactionId, user.id, now);
   deps.logger.info({ event: 'login', userId: user.id, address: input.address }, 'user signed in');
+  deps.audit.record({ type: 'login.succeeded', ...audit, actorUserId: user.id, details: { username: user.username } });
   return { session };
 }

@@ -1,3 +1,4 @@
+import type { AuditRepository, ListingsRepository, SettingsRepository } from './admin-repositories.ts';
 import type { AuthorizationCode, Client, Consent, Grant, Scope, Session, Token, User } from '../core/model.ts';
 
 /** Narrow repositories named by intent. Handlers receive `Pick<Repositories, ...>` of what they use. */
@@ -18,8 +19,8 @@ export interface ClientsRepository {
   delete(id: string, now: number): Promise<number | undefined>;
 }
 
-export type NewUser = Omit<User, 'createdAt'>;
-export type UserPatch = Partial<Pick<User, 'passwordHash' | 'name' | 'email' | 'isAdmin'>>;
+export type NewUser = Omit<User, 'createdAt' | 'disabledAt'>;
+export type UserPatch = Partial<Pick<User, 'passwordHash' | 'name' | 'email' | 'isAdmin' | 'disabledAt'>>;
 
 export interface UsersRepository {
   findById(id: string): Promise<User | undefined>;
@@ -109,6 +110,21 @@ export interface ThrottleRepository {
   reset(key: string): Promise<void>;
 }
 
+export interface RateLimitWindow {
+  /** Hits counted in the current window, this one included. */
+  hits: number;
+  /** Milliseconds since the epoch at which the window ends. */
+  resetAt: number;
+}
+
+export interface RateLimitsRepository {
+  /**
+   * Counts one hit on `key` in a fixed window of `windowMs` that starts with the first hit, in one atomic upsert, so
+   * every node counts against the same number.
+   */
+  hit(key: string, nowMs: number, windowMs: number): Promise<RateLimitWindow>;
+}
+
 export interface Repositories {
   clients: ClientsRepository;
   users: UsersRepository;
@@ -120,6 +136,11 @@ export interface Repositories {
   consents: ConsentsRepository;
   interactions: InteractionsRepository;
   throttle: ThrottleRepository;
+  rateLimits: RateLimitsRepository;
+  /** The applications manager (issue 6): audit log, run-time settings, paged listings (admin-repositories.ts). */
+  audit: AuditRepository;
+  settings: SettingsRepository;
+  listings: ListingsRepository;
   /** Runs `fn` in one database transaction with repositories bound to it. */
   transaction<T>(fn: (repos: Repositories) => Promise<T>): Promise<T>;
 }

@@ -26,6 +26,8 @@ export interface UsersTable {
   email: string | null;
   is_admin: number;
   created_at: number;
+  /** Set while an administrator has disabled the account (migration 003). */
+  disabled_at: number | null;
 }
 
 export interface ScopesTable {
@@ -102,6 +104,33 @@ export interface ThrottleTable {
   locked_until: number;
 }
 
+export interface RateLimitsTable {
+  key: string;
+  hits: number;
+  /** Milliseconds since the epoch at which the current window ends. */
+  reset_at: number;
+}
+
+/** Migration 003: the audit log. `details` is a JSON object of identifiers and names, never a credential. */
+export interface AuditEventsTable {
+  id: string;
+  at: number;
+  type: string;
+  actor_user_id: string | null;
+  actor_client_id: string | null;
+  user_id: string | null;
+  client_id: string | null;
+  ip: string | null;
+  details: string;
+}
+
+/** Migration 003: settings an administrator changes at run time (JSON values). */
+export interface SettingsTable {
+  key: string;
+  value: string;
+  updated_at: number;
+}
+
 export interface LatchkeyDatabase {
   clients: ClientsTable;
   users: UsersTable;
@@ -113,4 +142,7 @@ export interface LatchkeyDatabase {
   consents: ConsentsTable;
   interactions: InteractionsTable;
   login_throttle: ThrottleTable;
+  audit_events: AuditEventsTable;
+  settings: SettingsTable;
+  rate_limits: RateLimitsTable;
 }

@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.ts';
 import { sha256 } from '../../src/core/crypto.ts';
 import { verifyPassword } from '../../src/interaction/passwords.ts';
+import { migrationProvider } from '../../src/storage/migrations/index.ts';
+import { SCOPE_CACHE_TTL_MS } from '../../src/storage/scope-cache.ts';
 import { buildLatchkey, type Latchkey } from '../../src/main.ts';
 import { basicAuth, pkcePair } from '../support/flow-helpers.ts';
 import { testConfig } from '../support/server.ts';
@@ -94,13 +96,16 @@ describe('latchkey migrate and configuration sources', () => {
     const file = join(dir, 'config.json');
     writeFileSync(file, JSON.stringify({ database: join(dir, 'from-file.db') }));
     const env = { LATCHKEY_DATABASE: join(dir, 'from-env.db') };
+    // Every migration this build has, in order (the list grows as issues add tables).
+    const all = Object.keys(await migrationProvider.getMigrations()).sort();
+    expect(all[0]).toBe('001-initial');
 
     const fromEnv = await latchkey(['migrate', '-c', file, '--json'], { env });
     expect(fromEnv.code).toBe(0);
-    expect(JSON.parse(fromEnv.stdout)).toEqual({ database: join(dir, 'from-env.db'), applied: ['001-initial'] });
+    expect(JSON.parse(fromEnv.stdout)).toEqual({ database: join(dir, 'from-env.db'), applied: all });
 
     const fromFlag = await latchkey(['migrate', '-c', file, '-d', join(dir, 'from-flag.db'), '--json'], { env });
-    expect(JSON.parse(fromFlag.stdout)).toEqual({ database: join(dir, 'from-flag.db'), applied: ['001-initial'] });
+    expect(JSON.parse(fromFlag.stdout)).toEqual({ database: join(dir, 'from-flag.db'), applied: all });
 
     const again = await latchkey(['migrate', '-d', join(dir, 'from-flag.db')]);
     expect(again).toMatchObject({ code: 0, stderr: '' });
@@ -173,7 +178,8 @@ describe('latchkey clients', () => {
     const json = await okJson(['clients', 'show', shopId]);
     expect(json).toMatchObject({ id: shopId, type: 'confidential' });
     const list = await okJson<Record<string, unknown>[]>(['clients', 'list']);
-    expect(list.map((c) => c['id']).sort()).toEqual(['spa', 'svc', 'web-app', shopId].sort());
+    // `latchkey start` also seeded the console's and the account page's own clients (issue 6).
+    expect(list.map((c) => c['id']).sort()).toEqual(['latchkey-account', 'latchkey-console', 'spa', 'svc', 'web-app', shopId].sort());
     for (const out of [human, JSON.stringify(json), JSON.stringify(list)]) {
       expect(out).not.toContain(shopSecret);
       expect(out).not.toContain(hash);
@@ -296,6 +302,8 @@ describe('latchkey scopes', () => {
       });
     expect((await ask()).status).toBe(200);
     expect(await okJson(['scopes', 'delete', 'billing'])).toEqual({ deleted: 'billing' });
+    // A change made by another process reaches a running server within the scope cache's documented bound.
+    await expect.poll(async () => (await ask()).status, { timeout: SCOPE_CACHE_TTL_MS + 3000, interval: 250 }).toBe(400);
     const refused = await ask();
     expect(refused.status).toBe(400);
     expect(((await refused.json()) as { error: string }).error).toBe('invalid_scope');

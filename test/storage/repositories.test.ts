@@ -1,47 +1,13 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { AuthorizationCode, Token } from '../../src/core/model.ts';
-import { openStorage, type Storage } from '../../src/storage/index.ts';
+import type { Storage } from '../../src/storage/index.ts';
 import type { NewClient, Repositories } from '../../src/storage/repositories.ts';
+import { backends } from '../support/storage-backends.ts';
 
 /**
- * One suite, run on every storage backend (DESIGN.md "Storage"). A backend is a factory that opens an empty,
- * migrated store and a disposer. PostgreSQL joins this list in a later issue.
+ * One suite, run on every storage backend (DESIGN.md "Storage"): SQLite, and PostgreSQL on the suite's throwaway
+ * server (test/support/storage-backends.ts).
  */
-interface Backend {
-  name: string;
-  /** `peer` opens a second connection to the same database, as a second Latchkey node would. */
-  open(): Promise<{ storage: Storage; peer(): Promise<Storage>; dispose(): Promise<void> }>;
-}
-
-const backends: Backend[] = [
-  {
-    name: 'sqlite',
-    async open() {
-      const dir = mkdtempSync(join(tmpdir(), 'latchkey-storage-'));
-      const file = join(dir, 'latchkey.db');
-      const storage = openStorage(file);
-      await storage.migrate();
-      const peers: Storage[] = [];
-      return {
-        storage,
-        async peer() {
-          const p = openStorage(file);
-          peers.push(p);
-          return p;
-        },
-        async dispose() {
-          for (const p of peers) await p.close();
-          await storage.close();
-          rmSync(dir, { recursive: true, force: true });
-        },
-      };
-    },
-  },
-];
-
 const NOW = 1_800_000_000;
 
 const client = (over: Partial<NewClient> = {}): NewClient => ({
@@ -206,7 +172,7 @@ describe.each(backends)('repositories on $name', (backend) => {
 
     it('round-trips a user and finds it by id and by username', async () => {
       const created = await repos.users.create(user, NOW);
-      expect(created).toEqual({ ...user, createdAt: NOW });
+      expect(created).toEqual({ ...user, createdAt: NOW, disabledAt: null });
       expect(await repos.users.findById('user-1')).toEqual(created);
       expect(await repos.users.findByUsername('alice')).toEqual(created);
     });
@@ -225,9 +191,9 @@ describe.each(backends)('repositories on $name', (backend) => {
 
     it('updates the password, profile and admin flag; an empty patch changes nothing', async () => {
       await repos.users.create(user, NOW);
-      expect(await repos.users.update('user-1', {})).toEqual({ ...user, createdAt: NOW });
+      expect(await repos.users.update('user-1', {})).toEqual({ ...user, createdAt: NOW, disabledAt: null });
       const updated = await repos.users.update('user-1', { passwordHash: '$argon2id$y', name: null, isAdmin: true });
-      expect(updated).toEqual({ ...user, passwordHash: '$argon2id$y', name: null, isAdmin: true, createdAt: NOW });
+      expect(updated).toEqual({ ...user, passwordHash: '$argon2id$y', name: null, isAdmin: true, createdAt: NOW, disabledAt: null });
     });
 
     it('returns undefined when updating or finding an unknown user', async () => {

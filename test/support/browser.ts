@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 
 /**
  * Browser tests run Debian's Chromium (`apt-get install chromium`) through playwright-core, which downloads nothing.
@@ -49,13 +49,18 @@ export function requireChromium(ctx: SkippableContext): void {
 
 /**
  * Launches Chromium with an empty profile (a plain launch uses a fresh temporary user data dir), opens one page,
- * hands it to `fn`, and closes everything afterwards, whether `fn` passes or throws.
+ * hands it to `fn`, and closes everything afterwards, whether `fn` passes or throws. `options` adjust the context
+ * (a wider viewport, JavaScript off, clipboard permissions).
  */
-export async function withPage<T>(ctx: SkippableContext, fn: (page: Page, context: BrowserContext) => Promise<T>): Promise<T> {
+export async function withPage<T>(
+  ctx: SkippableContext,
+  fn: (page: Page, context: BrowserContext) => Promise<T>,
+  options: BrowserContextOptions = {},
+): Promise<T> {
   requireChromium(ctx);
   const browser: Browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS, timeout: 30_000 });
   try {
-    const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 800, height: 900 } });
+    const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 800, height: 900 }, ...options });
     context.setDefaultTimeout(10_000);
     try {
       const page = await context.newPage();

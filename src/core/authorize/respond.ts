@@ -1,5 +1,5 @@
 import { lifetimes, type CoreDeps } from '../context.ts';
-import { randomId, randomToken, sha256 } from '../crypto.ts';
+import { grantId as newGrantId, randomToken, sha256 } from '../crypto.ts';
 import type { OAuthError } from '../errors.ts';
 import type { Client, ResponseMode } from '../model.ts';
 import { formatScope } from '../scope.ts';
@@ -22,7 +22,7 @@ export async function completeAuthorization(
 ): Promise<AuthorizationResponse> {
   const now = deps.clock.now();
   const params: Record<string, string> = await deps.repos.transaction(async (tx) => {
-    const grantId = randomId();
+    const grantId = newGrantId();
     await tx.grants.create({ id: grantId, clientId: client.id, userId: user.id, scope: req.scope, createdAt: now });
     if (req.responseType === 'token') {
       const t = await issueTokens(tx, deps.config, { client, grantId, userId: user.id, scope: req.scope, refresh: false, now, implicit: true });

@@ -10,6 +10,8 @@ export interface TokenRequest {
   authorization: string | undefined;
   /** See TokenContext.accessTokenTtlDefault. */
   accessTokenTtlDefault?: number | undefined;
+  /** The requester's address, for the audit log. */
+  address?: string | undefined;
 }
 
 /** RFC 6749 §3.2 token endpoint: validate grant_type, authenticate the client, dispatch to the grant by key. */
@@ -29,6 +31,6 @@ export function tokenEndpoint(deps: CoreDeps<'clients'>, grants: GrantMap) {
     for (const p of grant.parameters) {
       if (!req.params[p]) throw new InvalidRequest(`${p} is required`);
     }
-    return grant.handle({ client, params: req.params, now: deps.clock.now(), accessTokenTtlDefault: req.accessTokenTtlDefault });
+    return grant.handle({ client, params: req.params, now: deps.clock.now(), accessTokenTtlDefault: req.accessTokenTtlDefault, address: req.address });
   };
 }

@@ -1,4 +1,5 @@
 import type { Config } from '../../config/schema.ts';
+import type { Audit } from '../audit.ts';
 import type { Params, Logger } from '../context.ts';
 import type { Client, GrantType } from '../model.ts';
 import type { TokenResponse } from './issue.ts';
@@ -10,6 +11,8 @@ export interface TokenContext {
   now: number;
   /** Access-token lifetime for clients without their own, set by the route (a migration profile); else the server's. */
   accessTokenTtlDefault?: number | undefined;
+  /** The requester's address, for the audit log. */
+  address?: string | undefined;
 }
 
 /**
@@ -30,4 +33,5 @@ export type GrantMap = ReadonlyMap<string, GrantHandler>;
 export interface GrantDeps {
   config: Config;
   logger: Logger;
+  audit: Audit;
 }

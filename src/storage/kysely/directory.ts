@@ -7,7 +7,17 @@ import type {
 } from '../repositories.ts';
 import type { LatchkeyDatabase, UsersTable } from '../schema.ts';
 import { atomically } from './grants.ts';
+import { precompiled } from './precompiled.ts';
 import { fromClient, json, list, toClient, toUser } from './rows.ts';
+
+/** Lookups on the hot paths, compiled once (precompiled.ts). */
+const q = {
+  findClient: precompiled((db, a) => db.selectFrom('clients').selectAll().where('id', '=', a<string>(0))),
+  findUser: precompiled((db, a) => db.selectFrom('users').selectAll().where('id', '=', a<string>(0))),
+  findConsent: precompiled((db, a) =>
+    db.selectFrom('consents').selectAll().where('user_id', '=', a<string>(0)).where('client_id', '=', a<string>(1)),
+  ),
+};
 
 /** Clients, users, scopes and consents: the directory an operator manages. */
 
@@ -39,7 +49,7 @@ function deleteWithEverythingIssued(
 export function clientsRepository(db: Kysely<LatchkeyDatabase>): ClientsRepository {
   return {
     async findById(id) {
-      const row = await db.selectFrom('clients').selectAll().where('id', '=', id).executeTakeFirst();
+      const [row] = (await q.findClient(db, [id])).rows;
       return row && toClient(row);
     },
     async list() {
@@ -67,7 +77,7 @@ export function clientsRepository(db: Kysely<LatchkeyDatabase>): ClientsReposito
 export function usersRepository(db: Kysely<LatchkeyDatabase>): UsersRepository {
   return {
     async findById(id) {
-      const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+      const [row] = (await q.findUser(db, [id])).rows;
       return row && toUser(row);
     },
     async findByUsername(username) {
@@ -86,6 +96,7 @@ export function usersRepository(db: Kysely<LatchkeyDatabase>): UsersRepository {
         email: user.email,
         is_admin: Number(user.isAdmin),
         created_at: now,
+        disabled_at: null,
       };
       await db.insertInto('users').values(row).execute();
       return toUser(row);
@@ -96,6 +107,7 @@ export function usersRepository(db: Kysely<LatchkeyDatabase>): UsersRepository {
       if (patch.name !== undefined) values.name = patch.name;
       if (patch.email !== undefined) values.email = patch.email;
       if (patch.isAdmin !== undefined) values.is_admin = Number(patch.isAdmin);
+      if (patch.disabledAt !== undefined) values.disabled_at = patch.disabledAt;
       if (Object.keys(values).length === 0) return this.findById(id);
       const row = await db.updateTable('users').set(values).where('id', '=', id).returningAll().executeTakeFirst();
       return row && toUser(row);
@@ -136,12 +148,7 @@ export function scopesRepository(db: Kysely<LatchkeyDatabase>): ScopesRepository
 export function consentsRepository(db: Kysely<LatchkeyDatabase>): ConsentsRepository {
   return {
     async find(userId, clientId) {
-      const row = await db
-        .selectFrom('consents')
-        .selectAll()
-        .where('user_id', '=', userId)
-        .where('client_id', '=', clientId)
-        .executeTakeFirst();
+      const [row] = (await q.findConsent(db, [userId, clientId])).rows;
       return row && { userId, clientId, scope: list(row.scope), grantedAt: Number(row.granted_at) };
     },
     async upsert(c) {

@@ -1,9 +1,67 @@
 import type { Kysely } from 'kysely';
 import type { CodesRepository, GrantsRepository, TokensRepository } from '../repositories.ts';
 import type { LatchkeyDatabase } from '../schema.ts';
+import { precompiled } from './precompiled.ts';
 import { json, list, toCode, toToken } from './rows.ts';
 
 /** Grants, codes and tokens: the credentials, with atomic single-use semantics. */
+
+/** The queries of the token endpoint and the authorization step, compiled once (precompiled.ts). */
+const q = {
+  insertGrant: precompiled((db, a) =>
+    db.insertInto('grants').values({ id: a(0), client_id: a(1), user_id: a(2), scope: a(3), created_at: a(4), revoked_at: null }),
+  ),
+  insertCode: precompiled((db, a) =>
+    db.insertInto('codes').values({
+      hash: a(0),
+      grant_id: a(1),
+      client_id: a(2),
+      user_id: a(3),
+      redirect_uri: a(4),
+      redirect_uri_provided: a(5),
+      scope: a(6),
+      code_challenge: a(7),
+      code_challenge_method: a(8),
+      auth_time: a(9),
+      expires_at: a(10),
+      consumed_at: null,
+    }),
+  ),
+  consumeCode: precompiled((db, a) =>
+    db.updateTable('codes').set({ consumed_at: a(1) }).where('hash', '=', a<string>(0)).where('consumed_at', 'is', null).returningAll(),
+  ),
+  findCode: precompiled((db, a) => db.selectFrom('codes').selectAll().where('hash', '=', a<string>(0))),
+  findToken: precompiled((db, a) => db.selectFrom('tokens').selectAll().where('hash', '=', a<string>(0))),
+  consumeRefresh: precompiled((db, a) =>
+    db
+      .updateTable('tokens')
+      .set({ consumed_at: a(1) })
+      .where('hash', '=', a<string>(0))
+      .where('type', '=', 'refresh_token')
+      .where('consumed_at', 'is', null)
+      .returningAll(),
+  ),
+  findRefresh: precompiled((db, a) => db.selectFrom('tokens').selectAll().where('hash', '=', a<string>(0)).where('type', '=', 'refresh_token')),
+  /** One insert per number of rows (one access token; or with a refresh token, two). */
+  insertTokens: [1, 2].map((n) =>
+    precompiled((db, a) =>
+      db.insertInto('tokens').values(
+        Array.from({ length: n }, (_, i) => ({
+          hash: a<string>(i * 8),
+          type: a<string>(i * 8 + 1),
+          grant_id: a<string>(i * 8 + 2),
+          client_id: a<string>(i * 8 + 3),
+          user_id: a<string | null>(i * 8 + 4),
+          scope: a<string>(i * 8 + 5),
+          issued_at: a<number>(i * 8 + 6),
+          expires_at: a<number | null>(i * 8 + 7),
+          revoked_at: null,
+          consumed_at: null,
+        })),
+      ),
+    ),
+  ),
+};
 
 /** Runs `fn` in a transaction unless `db` already is one (kysely forbids nesting). */
 export async function atomically<T>(db: Kysely<LatchkeyDatabase>, fn: (db: Kysely<LatchkeyDatabase>) => Promise<T>): Promise<T> {
@@ -17,10 +75,7 @@ export function grantsRepository(db: Kysely<LatchkeyDatabase>): GrantsRepository
       : trx.updateTable('tokens').set({ revoked_at: now }).where('grant_id', 'in', grantIds).where('revoked_at', 'is', null).execute();
   return {
     async create(g) {
-      await db
-        .insertInto('grants')
-        .values({ id: g.id, client_id: g.clientId, user_id: g.userId, scope: json(g.scope), created_at: g.createdAt, revoked_at: null })
-        .execute();
+      await q.insertGrant(db, [g.id, g.clientId, g.userId, json(g.scope), g.createdAt]);
     },
     async findById(id) {
       const r = await db.selectFrom('grants').selectAll().where('id', '=', id).executeTakeFirst();
@@ -60,35 +115,25 @@ export function grantsRepository(db: Kysely<LatchkeyDatabase>): GrantsRepository
 export function codesRepository(db: Kysely<LatchkeyDatabase>): CodesRepository {
   return {
     async create(c) {
-      await db
-        .insertInto('codes')
-        .values({
-          hash: c.hash,
-          grant_id: c.grantId,
-          client_id: c.clientId,
-          user_id: c.userId,
-          redirect_uri: c.redirectUri,
-          redirect_uri_provided: Number(c.redirectUriProvided),
-          scope: json(c.scope),
-          code_challenge: c.codeChallenge,
-          code_challenge_method: c.codeChallengeMethod,
-          auth_time: c.authTime,
-          expires_at: c.expiresAt,
-          consumed_at: null,
-        })
-        .execute();
+      await q.insertCode(db, [
+        c.hash,
+        c.grantId,
+        c.clientId,
+        c.userId,
+        c.redirectUri,
+        Number(c.redirectUriProvided),
+        json(c.scope),
+        c.codeChallenge,
+        c.codeChallengeMethod,
+        c.authTime,
+        c.expiresAt,
+      ]);
     },
     async consume(hash, now) {
       // The single UPDATE is the race arbiter: of two redemptions, exactly one sees consumed_at IS NULL.
-      const won = await db
-        .updateTable('codes')
-        .set({ consumed_at: now })
-        .where('hash', '=', hash)
-        .where('consumed_at', 'is', null)
-        .returningAll()
-        .executeTakeFirst();
+      const [won] = (await q.consumeCode(db, [hash, now])).rows;
       if (won) return { code: toCode(won) };
-      const lost = await db.selectFrom('codes').selectAll().where('hash', '=', hash).executeTakeFirst();
+      const [lost] = (await q.findCode(db, [hash])).rows;
       return lost && { replayed: toCode(lost) };
     },
   };
@@ -98,44 +143,33 @@ export function tokensRepository(db: Kysely<LatchkeyDatabase>): TokensRepository
   return {
     async createMany(tokens) {
       if (tokens.length === 0) return;
-      await db
-        .insertInto('tokens')
-        .values(
-          tokens.map((t) => ({
-            hash: t.hash,
-            type: t.type,
-            grant_id: t.grantId,
-            client_id: t.clientId,
-            user_id: t.userId,
-            scope: json(t.scope),
-            issued_at: t.issuedAt,
-            expires_at: t.expiresAt,
-            revoked_at: null,
-            consumed_at: null,
-          })),
-        )
-        .execute();
+      const rows = tokens.map((t) => ({
+        hash: t.hash,
+        type: t.type,
+        grant_id: t.grantId,
+        client_id: t.clientId,
+        user_id: t.userId,
+        scope: json(t.scope),
+        issued_at: t.issuedAt,
+        expires_at: t.expiresAt,
+        revoked_at: null,
+        consumed_at: null,
+      }));
+      const insert = q.insertTokens[rows.length - 1];
+      if (!insert) {
+        await db.insertInto('tokens').values(rows).execute();
+        return;
+      }
+      await insert(db, rows.flatMap((r) => [r.hash, r.type, r.grant_id, r.client_id, r.user_id, r.scope, r.issued_at, r.expires_at]));
     },
     async findByHash(hash) {
-      const row = await db.selectFrom('tokens').selectAll().where('hash', '=', hash).executeTakeFirst();
+      const [row] = (await q.findToken(db, [hash])).rows;
       return row && toToken(row);
     },
     async consumeRefresh(hash, now) {
-      const won = await db
-        .updateTable('tokens')
-        .set({ consumed_at: now })
-        .where('hash', '=', hash)
-        .where('type', '=', 'refresh_token')
-        .where('consumed_at', 'is', null)
-        .returningAll()
-        .executeTakeFirst();
+      const [won] = (await q.consumeRefresh(db, [hash, now])).rows;
       if (won) return { token: toToken(won) };
-      const lost = await db
-        .selectFrom('tokens')
-        .selectAll()
-        .where('hash', '=', hash)
-        .where('type', '=', 'refresh_token')
-        .executeTakeFirst();
+      const [lost] = (await q.findRefresh(db, [hash])).rows;
       return lost && { replayed: toToken(lost) };
     },
     async revoke(hash, now) {

@@ -58,6 +58,7 @@ export function toUser(r: Selectable<UsersTable>): User {
     email: r.email,
     isAdmin: Boolean(r.is_admin),
     createdAt: req(r.created_at),
+    disabledAt: num(r.disabled_at),
   };
 }
 

@@ -2,6 +2,12 @@ import type { Kysely } from 'kysely';
 import type { InteractionsRepository, SessionsRepository, ThrottleRepository } from '../repositories.ts';
 import type { LatchkeyDatabase } from '../schema.ts';
 import { atomically } from './grants.ts';
+import { precompiled } from './precompiled.ts';
+
+/** Every authorization request of a signed-in browser looks its session up (precompiled.ts). */
+const findSession = precompiled((db, a) =>
+  db.selectFrom('sessions').selectAll().where('hash', '=', a<string>(0)).where('expires_at', '>', a<number>(1)),
+);
 
 /** Browser-side state: SSO sessions, in-flight interactions, login throttling. All in the database, so any node serves. */
 
@@ -11,7 +17,7 @@ export function sessionsRepository(db: Kysely<LatchkeyDatabase>): SessionsReposi
       await db.insertInto('sessions').values({ hash: s.hash, user_id: s.userId, auth_time: s.authTime, expires_at: s.expiresAt }).execute();
     },
     async findActive(hash, now) {
-      const r = await db.selectFrom('sessions').selectAll().where('hash', '=', hash).where('expires_at', '>', now).executeTakeFirst();
+      const [r] = (await findSession(db, [hash, now])).rows;
       return r && { hash: r.hash, userId: r.user_id, authTime: Number(r.auth_time), expiresAt: Number(r.expires_at) };
     },
     async delete(hash) {

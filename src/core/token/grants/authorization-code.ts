@@ -13,7 +13,7 @@ export function authorizationCodeGrant(repos: Repos, deps: GrantDeps): GrantHand
     grantType: 'authorization_code',
     parameters: ['code'],
     allowsPublicClients: true,
-    async handle({ client, params, now, accessTokenTtlDefault }) {
+    async handle({ client, params, now, accessTokenTtlDefault, address }) {
       const code = params['code'] ?? '';
       const verifier = params['code_verifier'];
       const outcome = await repos.transaction(async (tx): Promise<TokenResponse | OAuthError> => {
@@ -23,6 +23,7 @@ export function authorizationCodeGrant(repos: Repos, deps: GrantDeps): GrantHand
           // RFC 6749 §4.1.2: a code used twice: refuse, and revoke the tokens issued from it. Commit the revocation.
           await tx.grants.revoke(consumed.replayed.grantId, now);
           deps.logger.warn({ event: 'code_replay', clientId: client.id, grantId: consumed.replayed.grantId }, 'authorization code replayed; grant revoked');
+          deps.audit.record({ type: 'code.replayed', actorClientId: client.id, userId: consumed.replayed.userId, clientId: client.id, ip: address, details: { grantId: consumed.replayed.grantId } });
           return new InvalidGrant('the authorization code has already been used');
         }
         const c = consumed.code;

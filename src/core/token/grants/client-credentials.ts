@@ -1,4 +1,4 @@
-import { randomId } from '../../crypto.ts';
+import { grantId } from '../../crypto.ts';
 import { parseScope, resolveScope } from '../../scope.ts';
 import type { Repositories } from '../../../storage/repositories.ts';
 import type { GrantDeps, GrantHandler } from '../grant.ts';
@@ -15,9 +15,9 @@ export function clientCredentialsGrant(repos: Repos, deps: GrantDeps, knownScope
     async handle({ client, params, now, accessTokenTtlDefault }) {
       const scope = resolveScope(parseScope(params['scope']), client.scopes, await knownScopes(), params['scope'] !== undefined);
       return repos.transaction(async (tx) => {
-        const grantId = randomId();
-        await tx.grants.create({ id: grantId, clientId: client.id, userId: null, scope, createdAt: now });
-        return issueTokens(tx, deps.config, { client, grantId, userId: null, scope, refresh: false, now, accessTokenTtlDefault });
+        const id = grantId();
+        await tx.grants.create({ id, clientId: client.id, userId: null, scope, createdAt: now });
+        return issueTokens(tx, deps.config, { client, grantId: id, userId: null, scope, refresh: false, now, accessTokenTtlDefault });
       });
     },
   };

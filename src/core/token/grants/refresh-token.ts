@@ -18,7 +18,7 @@ export function refreshTokenGrant(repos: Repos, deps: GrantDeps): GrantHandler {
     grantType: 'refresh_token',
     parameters: ['refresh_token'],
     allowsPublicClients: true,
-    async handle({ client, params, now, accessTokenTtlDefault }) {
+    async handle({ client, params, now, accessTokenTtlDefault, address }) {
       const requestedScope = params['scope'] === undefined ? undefined : parseScope(params['scope']);
       const outcome = await repos.transaction(async (tx): Promise<TokenResponse | OAuthError> => {
         const consumed = await tx.tokens.consumeRefresh(sha256(params['refresh_token'] ?? ''), now);
@@ -31,6 +31,7 @@ export function refreshTokenGrant(repos: Repos, deps: GrantDeps): GrantHandler {
           if (t.consumedAt === null || now - t.consumedAt > grace || grace === 0) {
             await tx.grants.revoke(t.grantId, now);
             deps.logger.warn({ event: 'refresh_token_reuse', clientId: client.id, grantId: t.grantId }, 'spent refresh token presented; grant revoked');
+            deps.audit.record({ type: 'refresh_token.reused', actorClientId: client.id, userId: t.userId, clientId: client.id, ip: address, details: { grantId: t.grantId } });
             return new InvalidGrant('the refresh token has already been used');
           }
           token = t;

@@ -1,0 +1,178 @@
+import type { ServerName } from './common.ts';
+import type { MachineInfo } from './proc.ts';
+import { WORKLOADS, type WorkloadName } from './workloads/types.ts';
+
+/** One measured run: one server, one workload, one round. */
+export interface RunResult {
+  round: number;
+  server: ServerName;
+  workload: WorkloadName;
+  unit: 'req/s' | 'flows/s';
+  /** Successful requests (or flows) per second over the measured run. */
+  rate: number;
+  ok: number;
+  errors: number;
+  errorKinds: Record<string, number>;
+  p50: number;
+  p99: number;
+  /** Server CPU over the measured run, in percent of one core. */
+  cpu: number;
+  /** Server CPU time per successful request (or flow), µs: the cost, less sensitive to a busy machine than the rate. */
+  cpuPerOp: number;
+  /** Peak RSS of the server process (VmHWM), MB, over the warm-up and the measured run (reset before the warm-up). */
+  peakRssMb: number;
+  /** RSS once started and set up for the workload, before the load, MB. */
+  idleRssMb: number;
+  seconds: number;
+}
+
+export interface BenchInfo {
+  startedAt: string;
+  machine: MachineInfo;
+  node: string;
+  versions: Record<string, string>;
+  pinned: boolean;
+  options: { duration: number; warmup: number; rounds: number; connections: number };
+  notes: Record<string, string[]>;
+}
+
+export interface Summary {
+  workload: WorkloadName;
+  server: ServerName;
+  unit: 'req/s' | 'flows/s';
+  rounds: number;
+  rate: number;
+  p50: number;
+  /** The worst p99 of the rounds. */
+  p99: number;
+  cpu: number;
+  cpuPerOp: number;
+  peakRssMb: number;
+  errors: number;
+  /** Latchkey's rate divided by this server's, from the same rounds; undefined for Latchkey itself. */
+  latchkeyRatio?: number;
+  /** Per-round ratios, to show their spread. */
+  roundRatios?: number[];
+}
+
+const mean = (xs: number[]) => (xs.length === 0 ? Number.NaN : xs.reduce((a, b) => a + b, 0) / xs.length);
+
+export const SERVER_ORDER: ServerName[] = ['latchkey', 'oidc-provider', 'oauth2-server', 'bare'];
+
+export function summarise(runs: RunResult[]): Summary[] {
+  const out: Summary[] = [];
+  for (const workload of WORKLOADS) {
+    const latchkey = runs.filter((r) => r.workload === workload && r.server === 'latchkey');
+    for (const server of SERVER_ORDER) {
+      // The bare server is measured once a round, under the client_credentials request: it is the ceiling for
+      // every single-request workload.
+      const source = server === 'bare' ? 'client_credentials' : workload;
+      const mine = runs.filter((r) => r.workload === source && r.server === server);
+      if (mine.length === 0) continue;
+      if (server === 'bare' && latchkey[0]?.unit !== 'req/s') continue;
+      const s: Summary = {
+        workload,
+        server,
+        unit: mine[0]?.unit ?? 'req/s',
+        rounds: mine.length,
+        rate: mean(mine.map((r) => r.rate)),
+        p50: mean(mine.map((r) => r.p50)),
+        p99: Math.max(...mine.map((r) => r.p99)),
+        cpu: mean(mine.map((r) => r.cpu)),
+        cpuPerOp: mean(mine.map((r) => r.cpuPerOp)),
+        peakRssMb: Math.max(...mine.map((r) => r.peakRssMb)),
+        errors: mine.reduce((a, r) => a + r.errors, 0),
+      };
+      if (server !== 'latchkey' && latchkey.length > 0) {
+        s.latchkeyRatio = mean(latchkey.map((r) => r.rate)) / s.rate;
+        s.roundRatios = latchkey
+          .map((l) => {
+            const peer = mine.find((r) => r.round === l.round);
+            return peer ? l.rate / peer.rate : Number.NaN;
+          })
+          .filter((x) => Number.isFinite(x));
+      }
+      out.push(s);
+    }
+  }
+  return out;
+}
+
+const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+const ms = (n: number) => (Number.isFinite(n) ? (n < 10 ? n.toFixed(2) : n.toFixed(1)) : 'n/a');
+
+/** The results as a Markdown table (printed, and pasted into the README). */
+export function table(summaries: Summary[], unsupported: { workload: WorkloadName; server: ServerName }[]): string {
+  const lines = [
+    '| workload | server | rate | p50 ms | p99 ms | server CPU | CPU per op | peak RSS | errors | Latchkey ÷ server |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const workload of WORKLOADS) {
+    for (const server of SERVER_ORDER) {
+      const s = summaries.find((x) => x.workload === workload && x.server === server);
+      if (s) {
+        const ratio = s.latchkeyRatio === undefined ? '' : `${fmt(s.latchkeyRatio, 2)}×`;
+        const label = server === 'bare' ? 'bare node:http' : server;
+        lines.push(
+          `| ${workload} | ${label} | ${fmt(s.rate)} ${s.unit} | ${ms(s.p50)} | ${ms(s.p99)} | ${fmt(s.cpu)}% | ${fmt(s.cpuPerOp)} µs | ${fmt(s.peakRssMb)} MB | ${s.errors} | ${ratio} |`,
+        );
+      } else if (unsupported.some((u) => u.workload === workload && u.server === server)) {
+        lines.push(`| ${workload} | ${server} | n/a | | | | | | | |`);
+      }
+    }
+  }
+  return lines.join('\n');
+}
+
+export interface TargetCheck {
+  target: string;
+  met: boolean | undefined;
+  detail: string;
+}
+
+/** The targets of issue 5, checked against the summaries. */
+export function checkTargets(summaries: Summary[]): TargetCheck[] {
+  const get = (w: WorkloadName, s: ServerName) => summaries.find((x) => x.workload === w && x.server === s);
+  const checks: TargetCheck[] = [];
+  for (const w of WORKLOADS) {
+    const l = get(w, 'latchkey');
+    if (!l) continue;
+    const peers = (['oidc-provider', 'oauth2-server'] as const).map((p) => get(w, p)).filter((x): x is Summary => x !== undefined);
+    const behind = peers.filter((p) => (p.latchkeyRatio ?? 0) <= 1);
+    checks.push({
+      target: `${w}: ahead of both peers`,
+      met: peers.length === 0 ? undefined : behind.length === 0,
+      detail: peers.map((p) => `${p.server} ${fmt(p.latchkeyRatio ?? Number.NaN, 2)}×`).join(', '),
+    });
+    const oidc = get(w, 'oidc-provider');
+    if (oidc) checks.push({ target: `${w}: ≥ 3× oidc-provider`, met: (oidc.latchkeyRatio ?? 0) >= 3, detail: `${fmt(oidc.latchkeyRatio ?? Number.NaN, 2)}×` });
+  }
+  for (const w of ['client_credentials', 'introspection'] as const) {
+    const bare = get(w, 'bare');
+    if (bare) {
+      const share = 1 / (bare.latchkeyRatio ?? Number.NaN);
+      checks.push({ target: `${w}: ≥ 40% of bare node:http`, met: share <= 2.5, detail: `${fmt((bare.latchkeyRatio ?? Number.NaN) * 100)}%` });
+    }
+  }
+  for (const w of ['client_credentials', 'introspection', 'refresh_token'] as const) {
+    const l = get(w, 'latchkey');
+    if (l) checks.push({ target: `${w}: p99 < 10 ms`, met: l.p99 < 10, detail: `${ms(l.p99)} ms` });
+  }
+  const rss = summaries.filter((s) => s.server === 'latchkey').map((s) => s.peakRssMb);
+  if (rss.length > 0) checks.push({ target: 'Latchkey peak RSS < 150 MB', met: Math.max(...rss) < 150, detail: `${fmt(Math.max(...rss))} MB` });
+  return checks;
+}
+
+export function targetLines(checks: TargetCheck[]): string {
+  return checks.map((c) => `- ${c.met === undefined ? '–' : c.met ? 'met' : 'NOT met'}: ${c.target} (${c.detail})`).join('\n');
+}
+
+export function header(info: BenchInfo): string {
+  const m = info.machine;
+  return [
+    `machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB, Linux ${m.kernel}; load average at start ${m.loadAverage.join(' ')}`,
+    `node ${info.node}; ${Object.entries(info.versions).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+    `${info.options.connections} connections, ${info.options.warmup} s warm-up + ${info.options.duration} s measured, ${info.options.rounds} interleaved round(s); ` +
+      (info.pinned ? 'server pinned to core 0, load generator to core 1' : 'not pinned (taskset unavailable or one core)'),
+  ].join('\n');
+}

@@ -1,0 +1,69 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { announce, BENCH, onStop, profileOnSignal } from '../common.ts';
+import { freePort } from './free-port.ts';
+
+/**
+ * Latchkey as it runs in production: the built JS from dist/ (`npm run build`), a durable SQLite file (WAL,
+ * synchronous=NORMAL, the defaults) in a fresh temporary directory, the default security settings. Two settings
+ * differ from the defaults, both stated in the report: the token endpoint's per-address rate limit is off (every
+ * request of the benchmark comes from 127.0.0.1), and the log level is `warn` (at `info`, Fastify writes two lines
+ * per request).
+ */
+const root = new URL('../../', import.meta.url);
+// BENCH_LATCHKEY_DIST names another build (say, of an older checkout) to compare with.
+const distDir = process.env['BENCH_LATCHKEY_DIST'] ? pathToFileURL(`${process.env['BENCH_LATCHKEY_DIST'].replace(/\/$/, '')}/`) : new URL('dist/', root);
+const dist = (path: string) => new URL(path, distDir).href;
+const { buildLatchkey } = (await import(dist('main.js'))) as typeof import('../../src/main.ts');
+const { parseConfig } = (await import(dist('config/load.js'))) as typeof import('../../src/config/load.ts');
+const { version } = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { version: string };
+
+const logLevel = process.env['BENCH_LATCHKEY_LOG_LEVEL'] ?? 'warn';
+const dir = mkdtempSync(join(tmpdir(), 'latchkey-bench-'));
+const port = await freePort();
+const config = parseConfig({
+  issuer: `http://127.0.0.1:${port}`,
+  port,
+  host: '127.0.0.1',
+  database: join(dir, 'latchkey.db'),
+  logLevel,
+  demo: false,
+  rateLimit: { tokenPerMinute: 0 },
+  scopes: [
+    { name: 'openid', description: 'Know who you are', claims: [] },
+    { name: 'profile', description: 'See your name and username', claims: ['name', 'preferred_username'] },
+    { name: 'email', description: 'See your email address', claims: ['email'] },
+    { name: BENCH.clientScope, description: 'Call the API', claims: [] },
+  ],
+  clients: [
+    {
+      id: BENCH.clientId,
+      name: 'Benchmark client',
+      secret: BENCH.clientSecret,
+      redirectUris: [BENCH.redirectUri],
+      grantTypes: ['authorization_code', 'refresh_token', 'client_credentials'],
+    },
+  ],
+  users: [{ username: BENCH.username, password: BENCH.password, name: BENCH.userName, email: BENCH.email }],
+});
+const writeProfile = await profileOnSignal();
+const latchkey = await buildLatchkey(config);
+await latchkey.app.listen({ port, host: '127.0.0.1' });
+announce({
+  port,
+  version,
+  endpoints: {
+    token: config.paths.token,
+    introspection: config.paths.introspection,
+    authorization: config.paths.authorization,
+    resource: config.paths.userinfo,
+  },
+  notes: [`built JS (${distDir.pathname})`, `SQLite file, WAL`, `logLevel ${logLevel}`, 'token rate limit off'],
+});
+onStop(async () => {
+  await writeProfile?.();
+  await latchkey.close();
+  rmSync(dir, { recursive: true, force: true });
+});

@@ -1,0 +1,138 @@
+import type { z } from 'zod';
+import { randomId, randomToken, sha256 } from '../core/crypto.ts';
+import type { Client } from '../core/model.ts';
+import type { Page } from '../storage/admin-repositories.ts';
+import type { ClientPatch } from '../storage/repositories.ts';
+import { isFirstParty } from './built-in.ts';
+import { type AdminContext, type AdminDeps, iso, recordAction } from './context.ts';
+import { conflict, invalidFields, notFound } from './errors.ts';
+import type { ApplicationView, applicationCreate, applicationUpdate } from './schemas.ts';
+
+/** Applications (OAuth clients): list, read, create, update, delete, rotate the secret. A secret is shown once. */
+
+export function applicationView(c: Client, deps: Pick<AdminDeps, 'config'>): ApplicationView {
+  return {
+    id: c.id,
+    name: c.name,
+    type: c.type,
+    redirectUris: c.redirectUris,
+    grantTypes: c.grantTypes,
+    responseTypes: c.responseTypes,
+    scopes: c.scopes,
+    accessTokenTtl: c.accessTokenTtl,
+    refreshTokenTtl: c.refreshTokenTtl,
+    codeTtl: c.codeTtl,
+    requirePkce: c.requirePkce,
+    introspectAny: c.introspectAny,
+    hasSecret: c.secretHash !== null,
+    builtIn: isFirstParty(c.id),
+    declaredInConfig: deps.config.clients.some((d) => d.id === c.id),
+    createdAt: iso(c.createdAt),
+    updatedAt: iso(c.updatedAt),
+  };
+}
+
+export async function listApplications(ctx: AdminContext, q: string | undefined, limit: number, cursor: string | undefined): Promise<Page<ApplicationView>> {
+  const page = await ctx.deps.repos.listings.clients(q, { limit, cursor });
+  return { items: page.items.map((c) => applicationView(c, ctx.deps)), nextCursor: page.nextCursor };
+}
+
+export async function findApplication(ctx: AdminContext, id: string): Promise<Client> {
+  const client = await ctx.deps.repos.clients.findById(id);
+  if (!client) throw notFound('application');
+  return client;
+}
+
+/** Built-in applications are Latchkey's own console and account page: changing them would lock people out. */
+function refuseBuiltIn(client: Client): void {
+  if (isFirstParty(client.id)) throw conflict(`${client.id} is built into Latchkey and cannot be changed`);
+}
+
+type Shape = Pick<Client, 'type' | 'redirectUris' | 'grantTypes' | 'responseTypes' | 'scopes' | 'requirePkce'>;
+
+/** Rules for an application as a whole, checked on create and on the result of an update; each names its field. */
+async function checkApplication(ctx: AdminContext, c: Shape, scopesChanged: boolean): Promise<void> {
+  const fields: Record<string, string> = {};
+  if (c.grantTypes.length === 0) fields['grantTypes'] = 'choose at least one grant type';
+  else if (c.type === 'public' && c.grantTypes.includes('client_credentials')) {
+    fields['grantTypes'] = 'client_credentials is for confidential clients only (RFC 6749 §4.4)';
+  } else if (c.responseTypes.includes('code') && !c.grantTypes.includes('authorization_code')) {
+    fields['grantTypes'] = 'the code response type needs the authorization_code grant to redeem the code';
+  }
+  if (c.grantTypes.includes('authorization_code') && c.redirectUris.length === 0) {
+    fields['redirectUris'] = 'add at least one redirect URI for the authorization code grant';
+  }
+  if (c.grantTypes.includes('authorization_code') && !c.responseTypes.includes('code')) {
+    fields['responseTypes'] = 'the authorization code grant needs the code response type';
+  }
+  if (c.type === 'public' && c.requirePkce === false) fields['requirePkce'] = 'a public client always uses PKCE (RFC 9700 §2.1.1)';
+  const known = new Set((await ctx.deps.repos.scopes.list()).map((s) => s.name));
+  const unknown = scopesChanged ? c.scopes.filter((s) => !known.has(s)) : [];
+  if (unknown.length > 0) fields['scopes'] = `unknown scope${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`;
+  if (Object.keys(fields).length > 0) throw invalidFields(fields);
+}
+
+export async function createApplication(
+  ctx: AdminContext,
+  input: z.output<typeof applicationCreate>,
+): Promise<{ application: ApplicationView; clientSecret?: string }> {
+  const { repos, clock } = ctx.deps;
+  const id = input.id ?? randomId(12);
+  if (await repos.clients.findById(id)) throw conflict('an application with this id already exists', { id: 'an application with this id already exists' });
+  await checkApplication(ctx, input, true);
+  const clientSecret = input.type === 'confidential' ? randomToken('clientSecret') : undefined;
+  const client = await repos.clients.create(
+    {
+      id,
+      name: input.name,
+      type: input.type,
+      secretHash: clientSecret === undefined ? null : sha256(clientSecret),
+      redirectUris: input.redirectUris,
+      grantTypes: [...new Set(input.grantTypes)],
+      responseTypes: [...new Set(input.responseTypes)],
+      scopes: [...new Set(input.scopes)],
+      accessTokenTtl: input.accessTokenTtl,
+      refreshTokenTtl: input.refreshTokenTtl,
+      codeTtl: input.codeTtl,
+      requirePkce: input.requirePkce,
+      introspectAny: input.introspectAny,
+    },
+    clock.now(),
+  );
+  recordAction(ctx, { type: 'client.created', clientId: id, details: { name: client.name, clientType: client.type, scopes: client.scopes } });
+  return { application: applicationView(client, ctx.deps), ...(clientSecret === undefined ? {} : { clientSecret }) };
+}
+
+export async function updateApplication(ctx: AdminContext, id: string, patch: z.output<typeof applicationUpdate>): Promise<ApplicationView> {
+  const existing = await findApplication(ctx, id);
+  refuseBuiltIn(existing);
+  const changes: ClientPatch = {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value !== undefined) (changes as Record<string, unknown>)[key] = Array.isArray(value) ? [...new Set(value)] : value;
+  }
+  await checkApplication(ctx, { ...existing, ...changes }, changes.scopes !== undefined);
+  const updated = await ctx.deps.repos.clients.update(id, changes, ctx.deps.clock.now());
+  if (!updated) throw notFound('application');
+  recordAction(ctx, { type: 'client.updated', clientId: id, details: { fields: Object.keys(changes) } });
+  return applicationView(updated, ctx.deps);
+}
+
+/** Deletes the application and revokes everything it was issued (repos.clients.delete). */
+export async function deleteApplication(ctx: AdminContext, id: string): Promise<void> {
+  refuseBuiltIn(await findApplication(ctx, id));
+  const revoked = await ctx.deps.repos.clients.delete(id, ctx.deps.clock.now());
+  if (revoked === undefined) throw notFound('application');
+  recordAction(ctx, { type: 'client.deleted', clientId: id, details: { revokedTokens: revoked } });
+}
+
+/** A new secret, returned in this response only; the old one stops working at once. */
+export async function rotateSecret(ctx: AdminContext, id: string): Promise<{ application: ApplicationView; clientSecret: string }> {
+  const client = await findApplication(ctx, id);
+  refuseBuiltIn(client);
+  if (client.type === 'public') throw conflict('a public application has no secret to rotate');
+  const clientSecret = randomToken('clientSecret');
+  const updated = await ctx.deps.repos.clients.update(id, { secretHash: sha256(clientSecret) }, ctx.deps.clock.now());
+  if (!updated) throw notFound('application');
+  recordAction(ctx, { type: 'client.secret_rotated', clientId: id });
+  return { application: applicationView(updated, ctx.deps), clientSecret };
+}

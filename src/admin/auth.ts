@@ -1,0 +1,24 @@
+import { authenticateAccessToken, extractBearer } from '../core/bearer.ts';
+import type { CoreDeps } from '../core/context.ts';
+import { AccessDenied, InvalidToken } from '../core/errors.ts';
+import { ADMIN_SCOPE } from '../core/scope.ts';
+import type { Actor } from './context.ts';
+
+/**
+ * The admin API's guard: a Bearer access token issued by this Latchkey (RFC 6750 §2.1), carrying the `admin` scope,
+ * of a user who is an administrator now (a demoted administrator's tokens stop working at once) and not disabled.
+ * 401 invalid_token for a missing, unknown, expired or revoked token; 403 otherwise.
+ */
+export async function authenticateAdmin(deps: CoreDeps<'tokens' | 'users'>, authorization: string | undefined, ip: string | undefined): Promise<Actor> {
+  const raw = extractBearer({ authorization, body: undefined, query: undefined }, false);
+  return adminFromToken(deps, raw, ip);
+}
+
+export async function adminFromToken(deps: CoreDeps<'tokens' | 'users'>, raw: string, ip: string | undefined): Promise<Actor> {
+  const token = await authenticateAccessToken(deps, raw, [ADMIN_SCOPE]);
+  if (token.userId === null) throw new AccessDenied('the admin API needs the token of a signed-in administrator, not a client token');
+  const user = await deps.repos.users.findById(token.userId);
+  if (!user || user.disabledAt !== null) throw new InvalidToken('the access token is invalid, expired or revoked');
+  if (!user.isAdmin) throw new AccessDenied('this user is not an administrator');
+  return { userId: user.id, username: user.username, clientId: token.clientId, ip };
+}

@@ -1,0 +1,48 @@
+import type { Config } from '../config/schema.ts';
+import { ADMIN_SCOPE } from '../core/scope.ts';
+import { ACCOUNT_CLIENT_ID, CONSOLE_CLIENT_ID, isFirstParty } from '../interaction/first-party.ts';
+import type { NewClient, Repositories } from '../storage/repositories.ts';
+
+export { ACCOUNT_CLIENT_ID, CONSOLE_CLIENT_ID, isFirstParty };
+
+export const CONSOLE_CALLBACK_PATH = '/console/callback';
+export const ACCOUNT_CALLBACK_PATH = '/account/callback';
+
+export const ADMIN_SCOPE_DESCRIPTION = 'Manage Latchkey: applications, users, scopes, token settings and the audit log';
+
+/** Scopes Latchkey depends on: not deletable from the console or the API. */
+export const isBuiltInScope = (name: string): boolean => name === ADMIN_SCOPE;
+
+const firstParty = (id: string, name: string, redirectUri: string, scopes: string[]): NewClient => ({
+  id,
+  name,
+  type: 'public',
+  secretHash: null,
+  redirectUris: [redirectUri],
+  grantTypes: ['authorization_code'],
+  responseTypes: ['code'],
+  scopes,
+  accessTokenTtl: null,
+  refreshTokenTtl: null,
+  codeTtl: null,
+  requirePkce: true,
+  introspectAny: false,
+});
+
+/**
+ * Seeds what the console and the account page need, at every start (the issuer, and so the redirect URIs, may have
+ * changed): the `admin` scope, and the two first-party public clients that sign people in through the ordinary
+ * authorization endpoint with PKCE.
+ */
+export async function seedBuiltIns(repos: Pick<Repositories, 'scopes' | 'clients'>, config: Config, now: number): Promise<void> {
+  await repos.scopes.upsert({ name: ADMIN_SCOPE, description: ADMIN_SCOPE_DESCRIPTION, claims: [] });
+  const clients = [
+    firstParty(CONSOLE_CLIENT_ID, `${config.theme.productName} console`, config.issuer + CONSOLE_CALLBACK_PATH, [ADMIN_SCOPE]),
+    // The account page asks for no scope: it only needs the person signed in (the SSO session).
+    firstParty(ACCOUNT_CLIENT_ID, `${config.theme.productName} account`, config.issuer + ACCOUNT_CALLBACK_PATH, []),
+  ];
+  for (const client of clients) {
+    if (await repos.clients.findById(client.id)) await repos.clients.update(client.id, client, now);
+    else await repos.clients.create(client, now);
+  }
+}

@@ -1,0 +1,67 @@
+import { html, type SafeHtml } from '../html.ts';
+import { csrfInput, errorSummary, type FieldErrors, postButton, table, textField, time } from './console/layout.ts';
+
+/** /account: the applications a person has authorized, their password, and their sessions. */
+
+export interface AuthorizedApplication {
+  clientId: string;
+  name: string;
+  scopes: readonly { name: string; description: string }[];
+  grantedAt: string;
+  lastUsedAt: string | null;
+}
+
+export const ACCOUNT_LABELS: Readonly<Record<string, string>> = {
+  currentPassword: 'Current password',
+  newPassword: 'New password',
+  confirmPassword: 'Confirm the new password',
+};
+
+export function accountPage(o: {
+  username: string;
+  applications: readonly AuthorizedApplication[];
+  csrf: string;
+  errors: FieldErrors;
+  message?: string | undefined;
+  notice?: string | undefined;
+}): SafeHtml {
+  const rows = o.applications.map(
+    (a) => html`<tr>
+<td><strong>${a.name}</strong></td>
+<td>${a.scopes.length === 0 ? html`<span class="lk-hint">who you are</span>` : html`<ul class="lk-scopes">${a.scopes.map((s) => html`<li>${s.description} <code>${s.name}</code></li>`)}</ul>`}</td>
+<td>${time(a.grantedAt)}</td>
+<td>${time(a.lastUsedAt)}</td>
+<td>${postButton({ action: `/account/applications/${encodeURIComponent(a.clientId)}/revoke`, csrf: o.csrf, text: 'Revoke', label: `Revoke access for ${a.name}`, danger: true })}</td>
+</tr>\n`,
+  );
+  return html`<div class="lk-page-head"><h1>Your account</h1></div>
+${o.notice ? html`<p class="lk-notice" role="status">${o.notice}</p>` : ''}
+<section class="lk-panel" aria-labelledby="apps-heading">
+<h2 id="apps-heading">Applications you have authorized</h2>
+<p class="lk-hint">Revoking signs the application out: its tokens stop working, and it must ask you again.</p>
+${table({ caption: 'Applications you have authorized', head: ['Application', 'Can', 'Authorized', 'Last used', ''], rows, empty: 'You have not authorized any application.' })}
+</section>
+${errorSummary(o.errors, ACCOUNT_LABELS, o.message)}
+<form method="post" action="/account/password" class="lk-panel" novalidate aria-labelledby="password-heading">
+<h2 id="password-heading">Change your password</h2>
+${csrfInput(o.csrf)}
+<input type="text" name="username" value="${o.username}" autocomplete="username" hidden>
+${textField({ name: 'currentPassword', label: 'Current password', type: 'password', autocomplete: 'current-password', error: o.errors['currentPassword'], required: true })}
+${textField({ name: 'newPassword', label: 'New password', type: 'password', autocomplete: 'new-password', error: o.errors['newPassword'], required: true, hint: 'At least 8 characters. Your other sessions end.' })}
+${textField({ name: 'confirmPassword', label: 'Confirm the new password', type: 'password', autocomplete: 'new-password', error: o.errors['confirmPassword'], required: true })}
+<div class="lk-actions"><button type="submit" class="lk-button">Change password</button></div>
+</form>
+<section class="lk-panel" aria-labelledby="sessions-heading">
+<h2 id="sessions-heading">Sessions</h2>
+<p>Signed in on a computer you no longer use? Sign out everywhere, this browser included.</p>
+${postButton({ action: '/account/sign-out-everywhere', csrf: o.csrf, text: 'Sign out of all sessions', secondary: true, large: true })}
+</section>`;
+}
+
+export function accountMessage(o: { heading: string; text: string; link?: { href: string; label: string } }): SafeHtml {
+  return html`<section class="lk-panel lk-narrow">
+<h1>${o.heading}</h1>
+<p>${o.text}</p>
+${o.link ? html`<div class="lk-actions"><a class="lk-button" href="${o.link.href}">${o.link.label}</a></div>` : ''}
+</section>`;
+}

@@ -1,0 +1,167 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { screenshot, withPage } from '../support/browser.ts';
+import { WEB_APP_BASIC } from '../support/flow-helpers.ts';
+import { startServer, TEST_PASSWORD, type TestServer } from '../support/server.ts';
+
+/**
+ * A person on /account in Chromium: they see the applications they have authorized, revoke one and its tokens stop
+ * working; they change their password; they sign out of every session.
+ */
+
+const REDIRECT = 'https://client.example/callback';
+
+function pageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() !== 'error' || msg.location().url.endsWith('/favicon.ico')) return;
+    // The client's redirect URI does not exist in the test (client.example); the browser stops there.
+    if (msg.location().url.startsWith(REDIRECT)) return;
+    if (/^Failed to load resource: the server responded with a status of (401|403|422|429)/.test(msg.text())) return;
+    errors.push(`${msg.text()} (${msg.location().url})`);
+  });
+  page.on('pageerror', (err) => errors.push(err.message));
+  return errors;
+}
+
+async function signIn(page: Page, password = TEST_PASSWORD): Promise<void> {
+  await page.getByLabel('Username').fill('alice');
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** alice authorizes Web App in the browser; the code (caught on its way to the client) buys tokens. */
+async function authorizeWebApp(page: Page, server: TestServer, signInFirst: boolean): Promise<{ access_token: string; refresh_token: string }> {
+  const verifier = randomBytes(32).toString('base64url');
+  const url = new URL(`${server.url}/oauth2/authorize`);
+  url.search = new URLSearchParams({
+    response_type: 'code',
+    client_id: 'web-app',
+    redirect_uri: REDIRECT,
+    scope: 'openid profile email',
+    state: 'st',
+    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+    code_challenge_method: 'S256',
+  }).toString();
+  let code = '';
+  await page.route(`${REDIRECT}**`, async (route) => {
+    code = new URL(route.request().url()).searchParams.get('code') ?? '';
+    await route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>Web App</title><h1>Back at Web App</h1>' });
+  });
+  await page.goto(url.toString());
+  if (signInFirst) await signIn(page);
+  await page.getByRole('button', { name: 'Allow' }).click();
+  await page.getByRole('heading', { name: 'Back at Web App' }).waitFor();
+  await page.unroute(`${REDIRECT}**`);
+  const res = await fetch(`${server.url}/oauth2/token`, {
+    method: 'POST',
+    headers: { authorization: WEB_APP_BASIC },
+    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier }),
+  });
+  expect(res.status).toBe(200);
+  return (await res.json()) as { access_token: string; refresh_token: string };
+}
+
+const userinfo = (server: TestServer, token: string) => fetch(`${server.url}/userinfo`, { headers: { authorization: `Bearer ${token}` } });
+
+describe('/account in Chromium, as a person would use it', () => {
+  let server: TestServer;
+
+  beforeEach(async () => {
+    server = await startServer();
+  });
+
+  afterEach(async () => {
+    await server.close();
+  });
+
+  it('lists an authorized application with its scopes; Revoke withdraws consent and its tokens stop working', async (ctx) => {
+    await withPage(
+      ctx,
+      async (page) => {
+        const errors = pageErrors(page);
+        const tokens = await authorizeWebApp(page, server, true);
+        expect((await userinfo(server, tokens.access_token)).status).toBe(200);
+
+        // Already signed in (the SSO session): straight to the page.
+        await page.goto(`${server.url}/account`);
+        await page.getByRole('heading', { name: 'Your account' }).waitFor();
+        const row = page.getByRole('row', { name: /Web App/ });
+        const text = await row.innerText();
+        expect(text).toContain('See your name and username');
+        expect(text).toContain('See your email address');
+        // Latchkey's own account page is not listed as an application.
+        expect(await page.locator('tbody tr').count()).toBe(1);
+        await screenshot(page, 'account');
+
+        await row.getByRole('button', { name: 'Revoke access for Web App' }).click();
+        await page.getByText('Access was revoked').waitFor();
+        expect(await page.getByText('You have not authorized any application.').isVisible()).toBe(true);
+        await screenshot(page, 'account-revoked');
+
+        expect((await userinfo(server, tokens.access_token)).status).toBe(401);
+        const refresh = await fetch(`${server.url}/oauth2/token`, {
+          method: 'POST',
+          headers: { authorization: WEB_APP_BASIC },
+          body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token }),
+        });
+        expect(refresh.status).toBe(400);
+        expect(((await refresh.json()) as { error: string }).error).toBe('invalid_grant');
+
+        // The consent is gone too: the next authorization asks again.
+        await page.goto(`${server.url}/oauth2/authorize?${new URLSearchParams({ response_type: 'code', client_id: 'web-app', redirect_uri: REDIRECT, scope: 'openid', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' }).toString()}`);
+        await page.getByRole('button', { name: 'Allow' }).waitFor();
+        expect(errors).toEqual([]);
+      },
+      { viewport: { width: 1100, height: 800 } },
+    );
+  });
+
+  it('signs in through the ordinary login page when there is no session, and comes back to /account', async (ctx) => {
+    await withPage(ctx, async (page) => {
+      await page.goto(`${server.url}/account`);
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+      expect(new URL(page.url()).pathname).toMatch(/^\/interaction\//);
+      await signIn(page);
+      await page.waitForURL(`${server.url}/account`);
+      await page.getByRole('heading', { name: 'Your account' }).waitFor();
+      expect(await page.getByText('Signed in as Alice Liddell').isVisible()).toBe(true);
+    });
+  });
+
+  it('changes the password: a wrong current one is named next to its field; then the old password no longer signs in', async (ctx) => {
+    await withPage(ctx, async (page) => {
+      const errors = pageErrors(page);
+      await page.goto(`${server.url}/account`);
+      await signIn(page);
+      await page.getByRole('heading', { name: 'Your account' }).waitFor();
+
+      await page.getByLabel('Current password').fill('not my password');
+      await page.getByLabel('New password', { exact: true }).fill('a brand new password');
+      await page.getByLabel('Confirm the new password').fill('a brand new password');
+      await page.getByRole('button', { name: 'Change password' }).click();
+      await page.getByRole('heading', { name: 'There is a problem' }).waitFor();
+      expect(await page.locator('#f-currentPassword-error').innerText()).toBe('this is not your current password');
+      expect(await page.getByLabel('Current password').getAttribute('aria-invalid')).toBe('true');
+      await screenshot(page, 'account-password-invalid');
+
+      await page.getByLabel('Current password').fill(TEST_PASSWORD);
+      await page.getByLabel('New password', { exact: true }).fill('a brand new password');
+      await page.getByLabel('Confirm the new password').fill('a brand new password');
+      await page.getByRole('button', { name: 'Change password' }).click();
+      await page.getByText('Your password was changed').waitFor();
+
+      // This browser stays signed in; a new sign-in needs the new password.
+      await page.getByRole('button', { name: 'Sign out of all sessions' }).click();
+      await page.getByRole('heading', { name: 'You are signed out everywhere' }).waitFor();
+      await page.goto(`${server.url}/account`);
+      await signIn(page, TEST_PASSWORD);
+      await page.getByRole('alert').waitFor();
+      expect(await page.getByRole('alert').innerText()).toBe('The username or password is incorrect.');
+      await signIn(page, 'a brand new password');
+      await page.waitForURL(`${server.url}/account`);
+      expect(errors).toEqual([]);
+    });
+  });
+});
