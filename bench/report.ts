@@ -23,6 +23,9 @@ export interface RunResult {
   peakRssMb: number;
   /** RSS once started and set up for the workload, before the load, MB. */
   idleRssMb: number;
+  /** The machine's 1-minute load average when the run ended: above about 2 (the server and the load generator) means
+   *  other work shared the cores, and the run's figures are low. */
+  loadAverage: number;
   seconds: number;
 }
 
@@ -41,10 +44,12 @@ export interface Summary {
   server: ServerName;
   unit: 'req/s' | 'flows/s';
   rounds: number;
+  /** Medians over the rounds. */
   rate: number;
   p50: number;
-  /** The worst p99 of the rounds. */
   p99: number;
+  /** The worst p99 of the rounds. */
+  worstP99: number;
   cpu: number;
   cpuPerOp: number;
   peakRssMb: number;
@@ -55,7 +60,13 @@ export interface Summary {
   roundRatios?: number[];
 }
 
-const mean = (xs: number[]) => (xs.length === 0 ? Number.NaN : xs.reduce((a, b) => a + b, 0) / xs.length);
+/** The median: on a shared machine a disturbed round is an outlier, which the median leaves out and a mean would not. */
+const median = (xs: number[]): number => {
+  if (xs.length === 0) return Number.NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[mid] ?? Number.NaN) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
+};
 
 export const SERVER_ORDER: ServerName[] = ['latchkey', 'oidc-provider', 'oauth2-server', 'bare'];
 
@@ -75,16 +86,17 @@ export function summarise(runs: RunResult[]): Summary[] {
         server,
         unit: mine[0]?.unit ?? 'req/s',
         rounds: mine.length,
-        rate: mean(mine.map((r) => r.rate)),
-        p50: mean(mine.map((r) => r.p50)),
-        p99: Math.max(...mine.map((r) => r.p99)),
-        cpu: mean(mine.map((r) => r.cpu)),
-        cpuPerOp: mean(mine.map((r) => r.cpuPerOp)),
+        rate: median(mine.map((r) => r.rate)),
+        p50: median(mine.map((r) => r.p50)),
+        p99: median(mine.map((r) => r.p99)),
+        worstP99: Math.max(...mine.map((r) => r.p99)),
+        cpu: median(mine.map((r) => r.cpu)),
+        cpuPerOp: median(mine.map((r) => r.cpuPerOp)),
         peakRssMb: Math.max(...mine.map((r) => r.peakRssMb)),
         errors: mine.reduce((a, r) => a + r.errors, 0),
       };
       if (server !== 'latchkey' && latchkey.length > 0) {
-        s.latchkeyRatio = mean(latchkey.map((r) => r.rate)) / s.rate;
+        s.latchkeyRatio = median(latchkey.map((r) => r.rate)) / s.rate;
         s.roundRatios = latchkey
           .map((l) => {
             const peer = mine.find((r) => r.round === l.round);

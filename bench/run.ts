@@ -11,6 +11,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { ReadyMessage, ServerName } from './common.ts';
@@ -32,9 +33,9 @@ const serverNotes: Record<string, string[]> = {};
 
 const { values: opts } = parseArgs({
   options: {
-    duration: { type: 'string', default: '8' },
-    warmup: { type: 'string', default: '3' },
-    rounds: { type: 'string', default: '2' },
+    duration: { type: 'string', default: '6' },
+    warmup: { type: 'string', default: '2' },
+    rounds: { type: 'string', default: '3' },
     connections: { type: 'string', default: '50' },
     servers: { type: 'string', default: ALL_SERVERS.join(',') },
     workloads: { type: 'string', default: WORKLOADS.join(',') },
@@ -186,6 +187,7 @@ async function measure(p: Plan, o: { duration: number; warmup: number; connectio
       cpuPerOp: stats.ok > 0 ? ((cpu1 - cpu0) / stats.ok) * 1e6 : Number.NaN,
       peakRssMb: peakRssMb(server.pid),
       idleRssMb: idleRss,
+      loadAverage: Math.round((loadavg()[0] ?? 0) * 100) / 100,
       seconds,
     };
   } finally {
@@ -195,7 +197,7 @@ async function measure(p: Plan, o: { duration: number; warmup: number; connectio
 
 function line(r: RunResult): string {
   const errors = r.errors > 0 ? `  errors ${r.errors}: ${Object.keys(r.errorKinds)[0] ?? ''}` : '';
-  return `${r.rate.toFixed(0).padStart(7)} ${r.unit}  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  cpu ${r.cpu.toFixed(0)}% (${r.cpuPerOp.toFixed(0)} µs/op)  rss ${r.peakRssMb.toFixed(0)} MB${errors}`;
+  return `${r.rate.toFixed(0).padStart(7)} ${r.unit}  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  cpu ${r.cpu.toFixed(0)}% (${r.cpuPerOp.toFixed(0)} µs/op)  rss ${r.peakRssMb.toFixed(0)} MB  load ${r.loadAverage.toFixed(1)}${errors}`;
 }
 
 async function main(): Promise<void> {
