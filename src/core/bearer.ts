@@ -1,5 +1,5 @@
 import type { CoreDeps } from './context.ts';
-import { sha256 } from './crypto.ts';
+import { credentialKey } from './crypto.ts';
 import { InsufficientScope, InvalidRequest, InvalidToken } from './errors.ts';
 import type { Token } from './model.ts';
 import { isTokenActive } from './token/issue.ts';
@@ -42,7 +42,7 @@ export async function authenticateAccessToken(
   token: string,
   anyOf?: readonly string[],
 ): Promise<Token> {
-  const row = await deps.repos.tokens.findByHash(sha256(token));
+  const row = await deps.repos.tokens.findByHash(credentialKey(token));
   if (!row || row.type !== 'access_token' || !isTokenActive(row, deps.clock.now())) {
     throw new InvalidToken('the access token is invalid, expired or revoked');
   }

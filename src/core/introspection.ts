@@ -1,6 +1,6 @@
 import { authenticateClient, type ClientAuthInput } from './client-auth/authenticate.ts';
 import type { CoreDeps } from './context.ts';
-import { sha256 } from './crypto.ts';
+import { credentialKey } from './crypto.ts';
 import { InvalidClient, InvalidRequest } from './errors.ts';
 import { formatScope } from './scope.ts';
 import { isTokenActive } from './token/issue.ts';
@@ -15,7 +15,7 @@ export async function introspect(deps: CoreDeps<'clients' | 'tokens' | 'users'>,
   if (method === 'none') throw new InvalidClient('introspection requires client authentication');
   const token = input.params['token'];
   if (!token) throw new InvalidRequest('token is required');
-  const row = await deps.repos.tokens.findByHash(sha256(token));
+  const row = await deps.repos.tokens.findByHash(credentialKey(token));
   if (!row || (row.clientId !== client.id && !client.introspectAny) || !isTokenActive(row, deps.clock.now())) return { active: false };
   const user = row.userId === null ? undefined : await deps.repos.users.findById(row.userId);
   const out: Record<string, unknown> = {

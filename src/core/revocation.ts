@@ -1,6 +1,6 @@
 import { authenticateClient, type ClientAuthInput } from './client-auth/authenticate.ts';
 import type { CoreDeps } from './context.ts';
-import { sha256 } from './crypto.ts';
+import { credentialKey } from './crypto.ts';
 import { InvalidRequest } from './errors.ts';
 
 /**
@@ -12,7 +12,7 @@ export async function revoke(deps: CoreDeps<'clients' | 'tokens' | 'grants'>, in
   const token = input.params['token'];
   if (!token) throw new InvalidRequest('token is required');
   // token_type_hint is only a hint (§2.1): the lookup is by hash whatever the type, so an unknown hint is harmless.
-  const row = await deps.repos.tokens.findByHash(sha256(token));
+  const row = await deps.repos.tokens.findByHash(credentialKey(token));
   if (!row || row.clientId !== client.id) return;
   const now = deps.clock.now();
   if (row.type === 'refresh_token') await deps.repos.grants.revoke(row.grantId, now);

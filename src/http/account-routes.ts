@@ -3,7 +3,7 @@ import { ACCOUNT_CALLBACK_PATH, ACCOUNT_CLIENT_ID, isFirstParty } from '../admin
 import type { AdminDeps } from '../admin/context.ts';
 import { fieldsFromZod } from '../admin/errors.ts';
 import { newPassword } from '../admin/schemas.ts';
-import { constantTimeEqual, randomToken, sha256 } from '../core/crypto.ts';
+import { constantTimeEqual, randomToken, credentialKey } from '../core/crypto.ts';
 import type { User } from '../core/model.ts';
 import type { BrowserState } from '../interaction/flow.ts';
 import { hashPassword, verifyPassword } from '../interaction/passwords.ts';
@@ -52,7 +52,7 @@ export function registerAccountRoutes(app: FastifyInstance, deps: AdminDeps): vo
   async function current(req: FastifyRequest, reply: FastifyReply): Promise<{ user: User; browser: BrowserState } | undefined> {
     const browser = cookies.browser(req, reply);
     if (!browser.session) return undefined;
-    const session = await repos.sessions.findActive(sha256(browser.session), deps.clock.now());
+    const session = await repos.sessions.findActive(credentialKey(browser.session), deps.clock.now());
     const user = session && (await repos.users.findById(session.userId));
     if (!user || user.disabledAt !== null) return undefined;
     return { user, browser };
@@ -148,7 +148,7 @@ export function registerAccountRoutes(app: FastifyInstance, deps: AdminDeps): vo
     // Whoever knew the old password loses their session; this browser gets a fresh one.
     await repos.sessions.deleteAllForUser(who.user.id);
     const session = randomToken('session');
-    await repos.sessions.create({ hash: sha256(session), userId: who.user.id, authTime: now, expiresAt: now + config.session.ttl });
+    await repos.sessions.create({ hash: credentialKey(session), userId: who.user.id, authTime: now, expiresAt: now + config.session.ttl });
     cookies.setSession(reply, session);
     deps.audit.record({ type: 'account.password_changed', actorUserId: who.user.id, userId: who.user.id, ip: req.ip });
     return reply.redirect(withNotice('/account', 'password-changed'), 303);

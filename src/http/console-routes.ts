@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { CONSOLE_CALLBACK_PATH, CONSOLE_CLIENT_ID } from '../admin/built-in.ts';
 import type { AdminDeps } from '../admin/context.ts';
-import { sha256 } from '../core/crypto.ts';
+import { credentialKey } from '../core/crypto.ts';
 import { ADMIN_SCOPE } from '../core/scope.ts';
 import { consoleMessagePage } from '../interaction/views/console/directory.ts';
 import { CONSOLE_SCRIPT_PATH } from '../interaction/views/console/layout.ts';
@@ -63,7 +63,7 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: AdminDeps): vo
     kit.page(async (req, reply) => {
       // The console's token dies with its session; the SSO session is the sign-out page's business (/logout).
       const token = req.cookies[kit.cookieName];
-      if (token) await deps.repos.tokens.revoke(sha256(token), deps.clock.now());
+      if (token) await deps.repos.tokens.revoke(credentialKey(token), deps.clock.now());
       kit.clearSession(reply);
       return reply.redirect('/console/signed-out', 303);
     }),

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../app-deps.ts';
 import type { Params } from '../core/context.ts';
 import { redirectUrl, type AuthorizationResponse } from '../core/authorize/respond.ts';
-import { constantTimeEqual, sha256 } from '../core/crypto.ts';
+import { constantTimeEqual, credentialKey, sha256 } from '../core/crypto.ts';
 import { InvalidRequest } from '../core/errors.ts';
 import { authorize, decideConsent, resume, type BrowserState, type Step } from '../interaction/flow.ts';
 import { submitLogin } from '../interaction/login.ts';
@@ -130,7 +130,7 @@ export function registerPageRoutes(app: FastifyInstance, deps: AppDeps): void {
 
   app.get('/logout', page, async (req, reply) => {
     const browser = cookies.browser(req, reply);
-    const session = browser.session ? await deps.repos.sessions.findActive(sha256(browser.session), deps.clock.now()) : undefined;
+    const session = browser.session ? await deps.repos.sessions.findActive(credentialKey(browser.session), deps.clock.now()) : undefined;
     const user = session && (await deps.repos.users.findById(session.userId));
     return sendPage(reply, (nonce) =>
       logoutPage({ action: '/logout', csrf: csrfFor(browser), username: user?.name ?? user?.username, done: !session, nonce, theme }),
@@ -140,7 +140,7 @@ export function registerPageRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.post('/logout', page, async (req, reply) => {
     const browser = cookies.browser(req, reply);
     checkCsrf(req, browser);
-    if (browser.session) await deps.repos.sessions.delete(sha256(browser.session));
+    if (browser.session) await deps.repos.sessions.delete(credentialKey(browser.session));
     cookies.clearSession(reply);
     return sendPage(reply, (nonce) => logoutPage({ action: '/logout', csrf: csrfFor(browser), done: true, nonce, theme }));
   });

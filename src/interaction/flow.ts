@@ -6,7 +6,7 @@ import {
   type AuthorizationRequest,
 } from '../core/authorize/request.ts';
 import type { CoreDeps, Params } from '../core/context.ts';
-import { randomToken, sha256 } from '../core/crypto.ts';
+import { randomToken, credentialKey, sha256 } from '../core/crypto.ts';
 import { AccessDenied, ConsentRequired, LoginRequired, type OAuthError } from '../core/errors.ts';
 import type { Client, Scope, User } from '../core/model.ts';
 import { ADMIN_SCOPE, isSubset } from '../core/scope.ts';
@@ -90,7 +90,7 @@ async function currentUser(deps: FlowDeps, request: AuthorizationRequest, intera
     return user && { user, authTime: interaction.authTime };
   }
   if (request.prompt.includes('login') || browser.session === undefined) return undefined;
-  const session = await deps.repos.sessions.findActive(sha256(browser.session), deps.clock.now());
+  const session = await deps.repos.sessions.findActive(credentialKey(browser.session), deps.clock.now());
   if (!session) return undefined;
   const user = await deps.repos.users.findById(session.userId);
   return user && { user, authTime: session.authTime };

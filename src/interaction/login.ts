@@ -1,4 +1,4 @@
-import { randomToken, sha256 } from '../core/crypto.ts';
+import { randomToken, credentialKey } from '../core/crypto.ts';
 import { loadInteraction, type BrowserState, type FlowDeps, type Step } from './flow.ts';
 import { verifyPassword } from './passwords.ts';
 import type { LoginThrottle } from './throttle.ts';
@@ -43,7 +43,7 @@ export async function submitLogin(
   }
   await throttle.succeeded(username);
   const session = randomToken('session');
-  await deps.repos.sessions.create({ hash: sha256(session), userId: user.id, authTime: now, expiresAt: now + deps.config.session.ttl });
+  await deps.repos.sessions.create({ hash: credentialKey(session), userId: user.id, authTime: now, expiresAt: now + deps.config.session.ttl });
   await deps.repos.interactions.setLogin(input.interactionId, user.id, now);
   deps.logger.info({ event: 'login', userId: user.id, address: input.address }, 'user signed in');
   deps.audit.record({ type: 'login.succeeded', ...audit, actorUserId: user.id, details: { username: user.username } });

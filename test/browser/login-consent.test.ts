@@ -147,7 +147,7 @@ describe('login and consent in Chromium, as a person would', () => {
     expect(callback.received).toHaveLength(1);
     const query = callback.received[0] as URLSearchParams;
     const code = query.get('code') ?? '';
-    expect(code).toMatch(/^lk_ac_[A-Za-z0-9_-]{43}$/);
+    expect(code).toMatch(/^lk_ac_[A-Za-z0-9_-]{52}$/);
     expect(query.get('state')).toBe(req.state);
     expect(query.get('iss')).toBe(server.url);
     expect(query.get('error')).toBeNull();

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.ts';
-import { sha256 } from '../../src/core/crypto.ts';
+import { credentialKey, sha256 } from '../../src/core/crypto.ts';
 import { verifyPassword } from '../../src/interaction/passwords.ts';
 import { migrationProvider } from '../../src/storage/migrations/index.ts';
 import { SCOPE_CACHE_TTL_MS } from '../../src/storage/scope-cache.ts';
@@ -215,7 +215,7 @@ describe('latchkey clients', () => {
     const deleted = await okJson(['clients', 'delete', 'svc']);
     expect(deleted['deleted']).toBe('svc');
     expect(deleted['revokedTokens']).toBeGreaterThanOrEqual(1);
-    expect((await server.storage.repos.tokens.findByHash(sha256(token)))?.revokedAt).not.toBeNull();
+    expect((await server.storage.repos.tokens.findByHash(credentialKey(token)))?.revokedAt).not.toBeNull();
     expect(await server.storage.repos.clients.findById('svc')).toBeUndefined();
     const after = await clientCredentials('svc', newSecret);
     expect(after.status).toBe(401);

@@ -1,5 +1,6 @@
 import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256 } from '../../src/core/crypto.ts';
 import { startServer, testConfig, TEST_PASSWORD, TEST_SECRET, type TestServer } from '../support/server.ts';
 import { authorizeAsUser, authorizeUrl, parseForms, UserAgent, type Outcome, type UserChoices } from '../support/user-agent.ts';
 
@@ -274,6 +275,32 @@ describe('refresh, revocation and introspection (RFC 6749 §6, RFC 7009, RFC 766
     const res = await oauth.revocationRequest(as, otherApp, otherAuth, tokens.access_token, insecure);
     await oauth.processRevocationResponse(res);
     expect((await userinfo(tokens.access_token)).status).toBe(200);
+  });
+});
+
+describe('tokens issued by an earlier version (keyed by their plain SHA-256)', () => {
+  it('still introspect, call /userinfo, refresh and revoke', async () => {
+    const { repos } = server.latchkey.storage;
+    const user = await repos.users.findByUsername('alice');
+    const now = Math.floor(Date.now() / 1000);
+    const grant = `0${now.toString(36)}earlier-grant`;
+    const access = `lk_at_${'a'.repeat(43)}`;
+    const refresh = `lk_rt_${'r'.repeat(43)}`;
+    await repos.grants.create({ id: grant, clientId: 'web-app', userId: user!.id, scope: ['openid', 'profile'], createdAt: now });
+    const row = { grantId: grant, clientId: 'web-app', userId: user!.id, scope: ['openid', 'profile'], issuedAt: now };
+    await repos.tokens.createMany([
+      { ...row, hash: sha256(access), type: 'access_token', expiresAt: now + 600 },
+      { ...row, hash: sha256(refresh), type: 'refresh_token', expiresAt: null },
+    ]);
+
+    expect(await introspect(access)).toMatchObject({ active: true, client_id: 'web-app', username: 'alice' });
+    expect((await userinfo(access)).status).toBe(200);
+    const res = await oauth.refreshTokenGrantRequest(as, webApp, webAuth, refresh, insecure);
+    const next = await oauth.processRefreshTokenResponse(as, webApp, res);
+    expect(next.refresh_token).not.toBe(refresh);
+    expect((await introspect(next.access_token)).active).toBe(true);
+    await oauth.processRevocationResponse(await oauth.revocationRequest(as, webApp, webAuth, access, insecure));
+    expect(await introspect(access)).toEqual({ active: false });
   });
 });
 

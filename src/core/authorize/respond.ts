@@ -1,5 +1,5 @@
 import { lifetimes, type CoreDeps } from '../context.ts';
-import { grantId as newGrantId, randomToken, sha256 } from '../crypto.ts';
+import { grantId as newGrantId, randomToken, credentialKey } from '../crypto.ts';
 import type { OAuthError } from '../errors.ts';
 import type { Client, ResponseMode } from '../model.ts';
 import { formatScope } from '../scope.ts';
@@ -31,7 +31,7 @@ export async function completeAuthorization(
     }
     const code = randomToken('code');
     await tx.codes.create({
-      hash: sha256(code),
+      hash: credentialKey(code),
       grantId,
       clientId: client.id,
       userId: user.id,

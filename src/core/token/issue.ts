@@ -1,6 +1,6 @@
 import type { Config } from '../../config/schema.ts';
 import { lifetimes } from '../context.ts';
-import { randomToken, sha256 } from '../crypto.ts';
+import { randomToken, credentialKey } from '../crypto.ts';
 import type { Client, Token } from '../model.ts';
 import { formatScope } from '../scope.ts';
 import type { Repositories } from '../../storage/repositories.ts';
@@ -48,7 +48,7 @@ export async function issueTokens(
   const accessToken = randomToken('accessToken');
   const rows: Omit<Token, 'revokedAt' | 'consumedAt'>[] = [
     {
-      hash: sha256(accessToken),
+      hash: credentialKey(accessToken),
       type: 'access_token',
       grantId: req.grantId,
       clientId: req.client.id,
@@ -67,7 +67,7 @@ export async function issueTokens(
   if (req.refresh) {
     const refreshToken = randomToken('refreshToken');
     rows.push({
-      hash: sha256(refreshToken),
+      hash: credentialKey(refreshToken),
       type: 'refresh_token',
       grantId: req.grantId,
       clientId: req.client.id,

@@ -4,6 +4,7 @@ import {
   TOKEN_PREFIX,
   constantTimeEqual,
   randomId,
+  credentialKey,
   randomToken,
   sha256,
   verifyHashedSecret,
@@ -13,10 +14,22 @@ import {
 const KINDS = Object.keys(TOKEN_PREFIX) as TokenKind[];
 
 describe('randomToken', () => {
-  it.each(KINDS)('gives a %s its recognisable prefix and 256 bits of base64url randomness', (kind) => {
+  const LOOKED_UP = KINDS.filter((k) => k !== 'clientSecret');
+
+  it.each(LOOKED_UP)('gives a %s its prefix, its issue time and 256 bits of base64url randomness', (kind) => {
+    const before = Date.now();
     const token = randomToken(kind);
     expect(token.startsWith(TOKEN_PREFIX[kind])).toBe(true);
-    const random = token.slice(TOKEN_PREFIX[kind].length);
+    const rest = token.slice(TOKEN_PREFIX[kind].length);
+    expect(rest).toMatch(/^[0-9a-z]{9}[A-Za-z0-9_-]{43}$/);
+    const issued = parseInt(rest.slice(0, 9), 36);
+    expect(issued).toBeGreaterThanOrEqual(before);
+    expect(issued).toBeLessThanOrEqual(Date.now());
+    expect(Buffer.from(rest.slice(9), 'base64url')).toHaveLength(32);
+  });
+
+  it('gives a client secret no issue time: it is compared, never looked up', () => {
+    const random = randomToken('clientSecret').slice(TOKEN_PREFIX.clientSecret.length);
     expect(random).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(Buffer.from(random, 'base64url')).toHaveLength(32);
   });
@@ -31,6 +44,31 @@ describe('randomToken', () => {
   it('does not repeat across many draws', () => {
     const seen = new Set(Array.from({ length: 1000 }, () => randomToken('accessToken')));
     expect(seen.size).toBe(1000);
+  });
+});
+
+describe('credentialKey', () => {
+  it('is the issue time followed by the SHA-256 of the whole token, so keys of newer tokens sort after older ones', () => {
+    const token = randomToken('accessToken');
+    const key = credentialKey(token);
+    expect(key).toBe(token.slice(6, 15) + sha256(token));
+    expect(key).not.toContain(token.slice(15));
+    const older = `lk_at_${(Date.now() - 1000).toString(36).padStart(9, '0')}${'A'.repeat(43)}`;
+    expect(credentialKey(older) < key).toBe(true);
+  });
+
+  it('differs for tokens that differ in one character of the random part', () => {
+    const token = randomToken('refreshToken');
+    const other = token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A');
+    expect(credentialKey(other)).not.toBe(credentialKey(token));
+  });
+
+  it('is the plain SHA-256 for anything not shaped as a timed token (tokens of earlier versions, garbage)', () => {
+    const earlier = `lk_at_${'x'.repeat(43)}`;
+    expect(credentialKey(earlier)).toBe(sha256(earlier));
+    expect(credentialKey('')).toBe(sha256(''));
+    const wrongTime = `lk_at_ABCDEFGHI${'x'.repeat(43)}`;
+    expect(credentialKey(wrongTime)).toBe(sha256(wrongTime));
   });
 });
 

@@ -1,4 +1,4 @@
-import { sha256 } from '../../crypto.ts';
+import { credentialKey } from '../../crypto.ts';
 import { InvalidGrant, type OAuthError } from '../../errors.ts';
 import { verifyPkce } from '../../pkce.ts';
 import type { Repositories } from '../../../storage/repositories.ts';
@@ -17,7 +17,7 @@ export function authorizationCodeGrant(repos: Repos, deps: GrantDeps): GrantHand
       const code = params['code'] ?? '';
       const verifier = params['code_verifier'];
       const outcome = await repos.transaction(async (tx): Promise<TokenResponse | OAuthError> => {
-        const consumed = await tx.codes.consume(sha256(code), now);
+        const consumed = await tx.codes.consume(credentialKey(code), now);
         if (!consumed) throw new InvalidGrant('the authorization code is invalid');
         if ('replayed' in consumed) {
           // RFC 6749 §4.1.2: a code used twice: refuse, and revoke the tokens issued from it. Commit the revocation.

@@ -1,4 +1,4 @@
-import { sha256 } from '../../crypto.ts';
+import { credentialKey } from '../../crypto.ts';
 import { InvalidGrant, InvalidScope, type OAuthError } from '../../errors.ts';
 import { isSubset, parseScope } from '../../scope.ts';
 import type { Repositories } from '../../../storage/repositories.ts';
@@ -21,7 +21,7 @@ export function refreshTokenGrant(repos: Repos, deps: GrantDeps): GrantHandler {
     async handle({ client, params, now, accessTokenTtlDefault, address }) {
       const requestedScope = params['scope'] === undefined ? undefined : parseScope(params['scope']);
       const outcome = await repos.transaction(async (tx): Promise<TokenResponse | OAuthError> => {
-        const consumed = await tx.tokens.consumeRefresh(sha256(params['refresh_token'] ?? ''), now);
+        const consumed = await tx.tokens.consumeRefresh(credentialKey(params['refresh_token'] ?? ''), now);
         if (!consumed) throw new InvalidGrant('the refresh token is invalid');
         let token: Token;
         if ('replayed' in consumed) {
