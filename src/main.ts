@@ -48,6 +48,7 @@ export async function buildLatchkey(config: Config, options: BuildOptions = {}):
   let log: Logger | undefined;
   const storage = openStorage(config.database, {
     pool: config.databasePool,
+    cacheTtlMs: config.cacheTtlMs,
     onIdleError: (err) => log?.warn({ event: 'database_connection_lost', err }, 'an idle database connection failed; it will be replaced'),
   });
   try {

@@ -68,6 +68,8 @@ export const configSchema = z.object({
         .describe('Rotated refresh tokens are kept this long to detect reuse (RFC 9700 §4.14.2).'),
     })
     .prefault({}),
+  cacheTtlMs: z.number().int().min(0).max(60_000).default(2000)
+    .describe('How long a node serves applications and the scope catalogue from memory: a change made by another process or node (the CLI, another node\'s console) takes effect within this bound. 0: read them on every request.'),
   shutdownTimeoutSeconds: seconds.default(10).describe('On SIGTERM, in-flight requests get this long to finish.'),
   requestTimeoutMs: z.number().int().min(100).default(15_000)
     .describe('The longest a request may take; past it the answer is 503 temporarily_unavailable.'),

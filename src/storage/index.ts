@@ -6,7 +6,8 @@ import { migrationProvider } from './migrations/index.ts';
 import { openSqlite, type SqliteHandle } from './sqlite.ts';
 import { runDirectly } from './kysely/precompiled.ts';
 import { groupCommit } from './group-commit.ts';
-import { cachedScopes } from './scope-cache.ts';
+import { cachedClients } from './client-cache.ts';
+import { cachedScopes, SCOPE_CACHE_TTL_MS as DEFAULT_CACHE_TTL_MS } from './scope-cache.ts';
 import { defaultPoolOptions, postgresDialect, type PoolOptions } from './postgres.ts';
 import { auditRepository, listingsRepository, settingsRepository } from './kysely/admin.ts';
 import { clientsRepository, consentsRepository, scopesRepository, usersRepository } from './kysely/directory.ts';
@@ -39,6 +40,8 @@ export interface StorageOptions {
   pool?: PoolOptions;
   /** PostgreSQL only: an idle pooled connection failed (the server went away); the pool already dropped it. */
   onIdleError?: (err: Error) => void;
+  /** How long clients and scopes are served from memory (client-cache.ts, scope-cache.ts); 0: not cached. */
+  cacheTtlMs?: number;
 }
 
 /** `transaction` replaces the plain one (a transaction per call): SQLite groups them, see group-commit.ts. */
@@ -62,13 +65,16 @@ export function repositories(db: Kysely<LatchkeyDatabase>, transaction?: Reposit
   };
 }
 
-/** The repositories of the application: scopes cached (scope-cache.ts); on SQLite, transactions grouped. */
-function rootRepositories(db: Kysely<LatchkeyDatabase>, sqlite: SqliteHandle | undefined): Repositories {
+/** The repositories of the application: scopes and clients cached (scope-cache.ts, client-cache.ts); on SQLite, transactions grouped. */
+function rootRepositories(db: Kysely<LatchkeyDatabase>, sqlite: SqliteHandle | undefined, cacheTtlMs: number): Repositories {
   // SQLite has a single writer: group commit amortises the commit over the transactions that wait for it.
   const repos = sqlite
     ? repositories(db, groupCommit(db, (trx) => repositories(trx), (statement, parameters) => sqlite.execute(statement, parameters)))
     : repositories(db);
-  repos.scopes = cachedScopes(repos.scopes);
+  if (cacheTtlMs > 0) {
+    repos.scopes = cachedScopes(repos.scopes, cacheTtlMs);
+    repos.clients = cachedClients(repos.clients, cacheTtlMs);
+  }
   return repos;
 }
 
@@ -111,7 +117,7 @@ export function openStorage(url: string, options: StorageOptions = {}): Storage 
   const migrator = new Migrator({ db, provider: migrationProvider });
   return {
     db,
-    repos: rootRepositories(db, sqlite),
+    repos: rootRepositories(db, sqlite, options.cacheTtlMs ?? DEFAULT_CACHE_TTL_MS),
     dialect,
     async migrate() {
       // On PostgreSQL kysely holds an advisory lock while migrating, so nodes starting together migrate once.
@@ -132,6 +138,9 @@ export function openStorage(url: string, options: StorageOptions = {}): Storage 
         if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(${STARTUP_LOCK})`.execute(trx);
         return fn(repositories(trx));
       }),
-    close: () => db.destroy(),
+    close: async () => {
+      await sqlite?.stopBackground();
+      await db.destroy();
+    },
   };
 }

@@ -7,7 +7,8 @@ export type NewClient = Omit<Client, 'createdAt' | 'updatedAt'>;
 export type ClientPatch = Partial<Omit<Client, 'id' | 'createdAt' | 'updatedAt'>>;
 
 export interface ClientsRepository {
-  findById(id: string): Promise<Client | undefined>;
+  /** `fresh`: read the database even when a cache holds the client (client-cache.ts). */
+  findById(id: string, options?: { fresh?: boolean }): Promise<Client | undefined>;
   list(): Promise<Client[]>;
   count(): Promise<number>;
   create(client: NewClient, now: number): Promise<Client>;

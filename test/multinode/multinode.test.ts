@@ -16,6 +16,8 @@ import { latchkeyCommand, startNode, writeNodeConfig, type LatchkeyNode } from '
  * and the shared rate limit can be counted per address.
  */
 
+/** The nodes run with the default cacheTtlMs. */
+const DEFAULT_CACHE_TTL_MS = 2000;
 const RATE_LIMIT = 12;
 const WEB_APP = basicAuth('web-app', TEST_SECRET);
 /** A resource server that may introspect every client's tokens. */
@@ -252,7 +254,7 @@ describe.skipIf(!postgresUrl())(`three Latchkey nodes on one PostgreSQL${skipNot
     expect((await new Agent().token(B, { grant_type: 'client_credentials' })).status).toBe(200);
   });
 
-  it('a client deleted with the command line is refused on every node at once, and its tokens are inactive everywhere', async () => {
+  it('a client deleted with the command line: its tokens are inactive everywhere at once, the client refused on every node within cacheTtlMs', async () => {
     const agent = new Agent();
     const created = await latchkeyCommand(['clients', 'create', '--id', 'batch-job', '--name', 'Batch', '--secret', 'batch-secret-0123456789', '--grant-type', 'client_credentials', '-d', database, '--json']);
     expect(created.code, created.stderr).toBe(0);
@@ -260,11 +262,23 @@ describe.skipIf(!postgresUrl())(`three Latchkey nodes on one PostgreSQL${skipNot
     const t = await tokens(await agent.token(A, { grant_type: 'client_credentials' }, auth));
     expect(await agent.introspect(B, t.access_token, API)).toBe(true);
 
+    // Every node has the client in its cache now (README, "What a node caches").
+    for (const n of nodes) await tokens(await agent.token(n, { grant_type: 'client_credentials' }, auth));
     const deleted = await latchkeyCommand(['clients', 'delete', 'batch-job', '-d', database]);
     expect(deleted.code, deleted.stderr).toBe(0);
+    const at = performance.now();
+    for (const n of nodes) expect(await agent.introspect(n, t.access_token, API)).toBe(false);
     for (const n of nodes) {
-      await oauthError(await agent.token(n, { grant_type: 'client_credentials' }, auth), 401, 'invalid_client');
-      expect(await agent.introspect(n, t.access_token, API)).toBe(false);
+      for (;;) {
+        // Each attempt from an address of its own, so the polling stays clear of the token endpoint's rate limit.
+        const res = await new Agent().token(n, { grant_type: 'client_credentials' }, auth);
+        if (res.status !== 200) {
+          await oauthError(res, 401, 'invalid_client');
+          break;
+        }
+        expect(performance.now() - at).toBeLessThan(DEFAULT_CACHE_TTL_MS + 500);
+        await new Promise((r) => setTimeout(r, 100));
+      }
     }
   });
 

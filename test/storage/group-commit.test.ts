@@ -93,7 +93,7 @@ describe('group commit (SQLite)', () => {
   });
 
   it('fails every transaction of the batch when the commit itself fails, and keeps none of their writes', async () => {
-    const database = openSqlite(join(dir, 'deferred.db'));
+    const database = openSqlite(join(dir, 'deferred.db'), { checkpointInBackground: false });
     const db = new Kysely<LatchkeyDatabase>({ dialect: new SqliteDialect({ database }) });
     try {
       await sql`create table parent (id text primary key)`.execute(db);

@@ -51,9 +51,13 @@ async function verifySecret(
   method: 'client_secret_basic' | 'client_secret_post',
 ): Promise<AuthenticatedClient> {
   const basicChallenge = method === 'client_secret_basic';
-  const client = await repos.clients.findById(clientId);
+  const matches = (c: Client | undefined): c is Client => c !== undefined && c.secretHash !== null && verifyHashedSecret(secret, c.secretHash);
+  let client = await repos.clients.findById(clientId);
+  // The client may come from a cache (storage/client-cache.ts): a secret rotated by another process or node works at
+  // once, before the cached client expires. (The old one still works until then: the documented bound.)
+  if (client && !matches(client)) client = await repos.clients.findById(clientId, { fresh: true });
   // One message for "no such client" and "wrong secret", so the endpoint does not reveal which client ids exist.
-  if (!client || client.secretHash === null || !verifyHashedSecret(secret, client.secretHash)) {
+  if (!matches(client)) {
     throw new InvalidClient('client authentication failed', { basicChallenge });
   }
   return { client, method };

@@ -13,6 +13,8 @@ describe('database configuration', () => {
     expect(c.rateLimit.store).toBe('auto');
     expect(c.requestTimeoutMs).toBe(15_000);
     expect(c.shutdownTimeoutSeconds).toBe(10);
+    expect(c.cacheTtlMs).toBe(2000);
+    expect(loadConfig({ env: { LATCHKEY_CACHE_TTL_MS: '0' } }).cacheTtlMs).toBe(0);
   });
 
   it('reads LATCHKEY_DATABASE_URL as the database, and LATCHKEY_DATABASE_POOL__MAX as the pool size', () => {
@@ -28,6 +30,8 @@ describe('database configuration', () => {
     [{ janitor: { spentTokenRetentionSeconds: 10 } }, 'janitor.spentTokenRetentionSeconds'],
     [{ rateLimit: { store: 'redis' } }, 'rateLimit.store'],
     [{ requestTimeoutMs: 0 }, 'requestTimeoutMs'],
+    [{ cacheTtlMs: -1 }, 'cacheTtlMs'],
+    [{ cacheTtlMs: 600_000 }, 'cacheTtlMs'],
   ])('refuses %j at start-up, naming the key', (input, key) => {
     expect(() => parseConfig(input)).toThrow(ConfigError);
     expect(() => parseConfig(input)).toThrow(key);
