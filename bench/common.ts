@@ -22,7 +22,11 @@ export const BENCH = {
   codeTtl: 60,
 } as const;
 
-export type ServerName = 'bare' | 'latchkey' | 'oidc-provider' | 'oauth2-server';
+export type ServerName = 'bare' | 'latchkey-http' | 'latchkey' | 'oidc-provider' | 'oauth2-server';
+
+/** The ceilings: fixed answers, measured once a round under the client_credentials request (servers/bare.ts, servers/latchkey-http.ts). */
+export const CEILINGS: readonly ServerName[] = ['bare', 'latchkey-http'];
+export const isCeiling = (s: ServerName): boolean => CEILINGS.includes(s);
 
 /** Where a server under test answers each kind of request; `undefined` when it has no such endpoint. */
 export interface Endpoints {

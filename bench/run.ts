@@ -14,7 +14,7 @@ import { createInterface } from 'node:readline';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { ReadyMessage, ServerName } from './common.ts';
+import { isCeiling, type ReadyMessage, type ServerName } from './common.ts';
 import { drive, percentile } from './load.ts';
 import { canPin, cpuSeconds, machine, peakRssMb, resetPeakRss, rssMb } from './proc.ts';
 import { summariseProfile } from './profile-summary.ts';
@@ -23,7 +23,7 @@ import { workloads } from './workloads/index.ts';
 import { WORKLOADS, type Target, type WorkloadName } from './workloads/types.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
-const ALL_SERVERS: ServerName[] = ['bare', 'latchkey', 'oidc-provider', 'oauth2-server'];
+const ALL_SERVERS: ServerName[] = ['bare', 'latchkey-http', 'latchkey', 'oidc-provider', 'oauth2-server'];
 /** The V8 options `latchkey start` runs with (bin/node24.mjs), so the benchmark measures what production runs. */
 const launcher = '../bin/node24.mjs';
 const { NODE_OPTIONS: latchkeyNodeOptions } = (await import(launcher)) as { NODE_OPTIONS: string[] };
@@ -82,7 +82,7 @@ interface RunningServer {
 
 async function startServer(name: ServerName, env: Record<string, string> = {}): Promise<RunningServer> {
   const script = fileURLToPath(new URL(`./servers/${name}.ts`, import.meta.url));
-  const nodeArgs = ['--disable-warning=ExperimentalWarning', ...(name === 'latchkey' ? latchkeyNodeOptions : []), script];
+  const nodeArgs = ['--disable-warning=ExperimentalWarning', ...(name.startsWith('latchkey') ? latchkeyNodeOptions : []), script];
   const child = pin
     ? spawn('taskset', ['-c', '0', process.execPath, ...nodeArgs], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
     : spawn(process.execPath, nodeArgs, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
@@ -150,10 +150,10 @@ function plan(servers: ServerName[], chosen: WorkloadName[], rounds: number): Pl
   const out: Plan[] = [];
   for (let round = 1; round <= rounds; round++) {
     for (const workload of chosen) {
-      // The bare server is the ceiling of every single-request workload; it is measured once a round.
-      const here = servers.filter((s) => s !== 'bare' || workload === (chosen.find((w) => workloads[w].unit === 'req/s') ?? ''));
+      // The ceilings (fixed answers) bound every single-request workload; they are measured once a round.
+      const here = servers.filter((s) => !isCeiling(s) || workload === (chosen.find((w) => workloads[w].unit === 'req/s') ?? ''));
       const order = round % 2 === 1 ? here : [...here].reverse();
-      for (const server of order) out.push({ round, server, workload: server === 'bare' ? 'client_credentials' : workload });
+      for (const server of order) out.push({ round, server, workload: isCeiling(server) ? 'client_credentials' : workload });
     }
   }
   return out;
@@ -248,7 +248,7 @@ async function main(): Promise<void> {
   const unsupported: { workload: WorkloadName; server: ServerName }[] = [];
   const steps = plan(servers, chosen, o.rounds);
   for (const [i, p] of steps.entries()) {
-    const label = `[${i + 1}/${steps.length}] round ${p.round} ${p.server} ${p.server === 'bare' ? '(ceiling)' : p.workload}`;
+    const label = `[${i + 1}/${steps.length}] round ${p.round} ${p.server} ${isCeiling(p.server) ? '(ceiling)' : p.workload}`;
     process.stdout.write(`${label.padEnd(58)}`);
     try {
       const r = await measure(p, o);

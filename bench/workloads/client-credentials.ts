@@ -1,4 +1,4 @@
-import { BASIC, BENCH } from '../common.ts';
+import { BASIC, BENCH, isCeiling } from '../common.ts';
 import { singleRequest } from './sequence.ts';
 import type { Workload } from './types.ts';
 
@@ -16,7 +16,7 @@ export const clientCredentials: Workload = {
       headers: { authorization: BASIC, 'content-type': 'application/x-www-form-urlencoded' },
       body,
     };
-    const bare = target.name === 'bare';
+    const bare = isCeiling(target.name);
     return singleRequest(
       () => request,
       (res) => (res.status === 200 && (bare || res.body.includes('"access_token"')) ? undefined : `${res.status} ${res.body.slice(0, 160)}`),

@@ -1,4 +1,4 @@
-import { BASIC } from '../common.ts';
+import { BASIC, isCeiling } from '../common.ts';
 import { mintFlows } from './http.ts';
 import { singleRequest } from './sequence.ts';
 import type { HttpRequest, Workload } from './types.ts';
@@ -15,7 +15,7 @@ export const introspection: Workload = {
   describe: `POST introspection of an active user access token (pool of ${POOL}), client_secret_basic`,
   supports: (t) => t.endpoints.introspection !== undefined,
   async prepare(target) {
-    const bare = target.name === 'bare';
+    const bare = isCeiling(target.name);
     const tokens = bare ? ['lk_at_dummy'] : (await mintFlows(target, POOL)).map((f) => f.tokens?.access_token ?? '');
     // One request object per token, so each is encoded once.
     const requests: HttpRequest[] = tokens.map((token) => ({
