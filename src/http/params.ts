@@ -1,5 +1,6 @@
 import { InvalidRequest } from '../core/errors.ts';
 import type { Params } from '../core/context.ts';
+import { formDecode } from '../core/form-decode.ts';
 
 /**
  * Strict parsing of OAuth parameters: valid UTF-8, no duplicated parameters (RFC 6749 §3.1, §3.2), string values
@@ -31,8 +32,8 @@ export function parseUrlEncoded(text: string): RawParams {
     let key: string;
     let value: string;
     try {
-      key = decodeURIComponent(rawKey.replace(/\+/g, ' '));
-      value = decodeURIComponent(rawValue.replace(/\+/g, ' '));
+      key = formDecode(rawKey);
+      value = formDecode(rawValue);
     } catch {
       out[MALFORMED] = 'a parameter is not valid percent-encoded UTF-8';
       return out;

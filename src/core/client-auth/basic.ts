@@ -1,4 +1,5 @@
 import { InvalidClient } from '../errors.ts';
+import { formDecode } from '../form-decode.ts';
 
 /**
  * RFC 6749 §2.3.1 client_secret_basic: `Authorization: Basic base64(urlencode(id) ":" urlencode(secret))`.
@@ -14,8 +15,8 @@ export function parseBasic(header: string | undefined): { clientId: string; clie
   const colon = decoded.indexOf(':');
   if (colon < 0) throw new InvalidClient('malformed Basic credentials', { basicChallenge: true });
   try {
-    const clientId = decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' '));
-    const clientSecret = decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, ' '));
+    const clientId = formDecode(decoded.slice(0, colon));
+    const clientSecret = formDecode(decoded.slice(colon + 1));
     if (!clientId) throw new InvalidClient('malformed Basic credentials', { basicChallenge: true });
     return { clientId, clientSecret };
   } catch (err) {
