@@ -56,8 +56,8 @@ export function randomToken(kind: TokenKind): string {
  * What the store keeps, and looks a presented credential up by, instead of the credential: its issue time followed by
  * the SHA-256 of the whole credential. The hash makes a stolen database worthless (as a plain hash would); the time in
  * front makes the index on these keys grow at its end, like the grant ids' (`grantId`), instead of at a random page
- * per insert, so a group commit writes a few pages instead of one per token: under load that halves the cost of
- * issuing a token on SQLite (see the README's Performance section). A credential of another shape (issued by an
+ * per insert, so a group commit writes a few pages instead of one per token: storage alone issued 11,300 tokens a
+ * second with plain hashes as keys, 19,800 with these (see the README's Performance section). A credential of another shape (issued by an
  * earlier version, or made up) is keyed by its plain hash, so earlier tokens stay valid; the two never collide (43
  * against 52 characters).
  */
