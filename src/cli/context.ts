@@ -73,7 +73,7 @@ export function loadCliConfig(opts: CommonOptions): Config {
  */
 export async function withStorage<T>(opts: CommonOptions, fn: (ctx: CliContext) => Promise<T>): Promise<T> {
   const config = loadCliConfig(opts);
-  const storage = openStorage(config.database, { pool: config.databasePool });
+  const storage = openStorage(config.database, { pool: config.databasePool, checkpointInBackground: false });
   try {
     const applied = await storage.migrate();
     return await fn({ config, storage, repos: storage.repos, applied, now: systemClock.now(), out: output(opts.json === true) });

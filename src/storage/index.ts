@@ -42,6 +42,8 @@ export interface StorageOptions {
   onIdleError?: (err: Error) => void;
   /** How long clients and scopes are served from memory (client-cache.ts, scope-cache.ts); 0: not cached. */
   cacheTtlMs?: number;
+  /** SQLite: checkpoint the WAL from a worker thread (sqlite.ts). Default true; a short command needs no thread. */
+  checkpointInBackground?: boolean;
 }
 
 /** `transaction` replaces the plain one (a transaction per call): SQLite groups them, see group-commit.ts. */
@@ -108,7 +110,7 @@ export function openStorage(url: string, options: StorageOptions = {}): Storage 
     const path = url.startsWith('sqlite:') ? url.slice('sqlite:'.length).replace(/^\/\//, '') : url;
     const limit = options.pool?.statementTimeoutMs ?? 0;
     const busyTimeoutMs = limit > 0 ? Math.min(limit, 5000) : 5000;
-    const database = openSqlite(path, { busyTimeoutMs });
+    const database = openSqlite(path, { busyTimeoutMs, checkpointInBackground: options.checkpointInBackground ?? true });
     db = new Kysely<LatchkeyDatabase>({ dialect: new SqliteDialect({ database }) });
     // Hot statements skip kysely's connection hand-over when no transaction is open (precompiled.ts).
     runDirectly(db, (statement, parameters) => (database.inTransaction ? undefined : database.execute(statement, parameters)));

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidCursor, type StoredAuditEvent } from '../../src/storage/admin-repositories.ts';
-import type { NewClient, Repositories } from '../../src/storage/repositories.ts';
+import type { Repositories } from '../../src/storage/repositories.ts';
+import { newClient } from '../support/fixtures.ts';
 import { backends } from '../support/storage-backends.ts';
 
 /**
@@ -23,21 +24,7 @@ const event = (over: Partial<StoredAuditEvent>): StoredAuditEvent => ({
   ...over,
 });
 
-const client = (id: string, name: string): NewClient => ({
-  id,
-  name,
-  type: 'confidential',
-  secretHash: 'h',
-  redirectUris: ['https://x.example/cb'],
-  grantTypes: ['authorization_code'],
-  responseTypes: ['code'],
-  scopes: [],
-  accessTokenTtl: null,
-  refreshTokenTtl: null,
-  codeTtl: null,
-  requirePkce: null,
-  introspectAny: false,
-});
+const client = (id: string, name: string) => newClient({ id, name, redirectUris: ['https://x.example/cb'] });
 
 describe.each(backends)('admin repositories on $name', (backend) => {
   let repos: Repositories;

@@ -3,27 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStorage, type Storage } from '../../src/storage/index.ts';
-import type { NewClient } from '../../src/storage/repositories.ts';
+import { newClient } from '../support/fixtures.ts';
 
 /**
  * Two processes on one database file (a server and a `latchkey clients` command, say): what the server's caches let
  * it see of the other's changes, with the default cacheTtlMs and with 0 (README, "What a node caches").
  */
-const app: NewClient = {
-  id: 'app',
-  name: 'App',
-  type: 'confidential',
-  secretHash: 'first',
-  redirectUris: ['https://app.example/cb'],
-  grantTypes: ['client_credentials'],
-  responseTypes: ['code'],
-  scopes: [],
-  accessTokenTtl: null,
-  refreshTokenTtl: null,
-  codeTtl: null,
-  requirePkce: null,
-  introspectAny: false,
-};
+const app = newClient({ id: 'app', name: 'App', secretHash: 'first', grantTypes: ['client_credentials'] });
 
 describe('the cache bound between two processes on one SQLite file', () => {
   let dir: string;

@@ -3,6 +3,7 @@ import type { Storage } from '../../src/storage/index.ts';
 import { purgeExpired, startJanitor, type PurgeReport, type PurgeSettings } from '../../src/storage/janitor.ts';
 import type { TokensTable } from '../../src/storage/schema.ts';
 import { backends, type OpenedBackend } from '../support/storage-backends.ts';
+import { newClient } from '../support/fixtures.ts';
 
 /**
  * The janitor (issue 4): expired rows go, live rows stay, in batches, safely on several nodes at once; and the
@@ -158,24 +159,7 @@ describe.each(backends)('janitor on $name', (backend) => {
 
   it('removes consents whose user or client no longer exists, and keeps the others', async () => {
     await storage.repos.users.create({ id: 'u1', username: 'alice', passwordHash: 'x', name: null, email: null, isAdmin: false }, NOW);
-    await storage.repos.clients.create(
-      {
-        id: 'web-app',
-        name: 'Web',
-        type: 'confidential',
-        secretHash: 'h',
-        redirectUris: [],
-        grantTypes: ['authorization_code'],
-        responseTypes: ['code'],
-        scopes: [],
-        accessTokenTtl: null,
-        refreshTokenTtl: null,
-        codeTtl: null,
-        requirePkce: null,
-        introspectAny: false,
-      },
-      NOW,
-    );
+    await storage.repos.clients.create(newClient({ id: 'web-app', name: 'Web', redirectUris: [] }), NOW);
     await storage.repos.consents.upsert({ userId: 'u1', clientId: 'web-app', scope: ['openid'], grantedAt: NOW });
     await storage.repos.consents.upsert({ userId: 'ghost', clientId: 'web-app', scope: ['openid'], grantedAt: NOW });
     await storage.repos.consents.upsert({ userId: 'u1', clientId: 'gone-app', scope: ['openid'], grantedAt: NOW });

@@ -1,23 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Client } from '../../../src/core/model.ts';
-import type { ClientsRepository, NewClient } from '../../../src/storage/repositories.ts';
+import type { ClientsRepository } from '../../../src/storage/repositories.ts';
+import { newClient } from '../../support/fixtures.ts';
 import { cachedClients, CLIENT_CACHE_TTL_MS } from '../../../src/storage/client-cache.ts';
 
-const base: NewClient = {
-  id: 'app',
-  name: 'App',
-  type: 'confidential',
-  secretHash: 'old-hash',
-  redirectUris: ['https://app.example/cb'],
-  grantTypes: ['authorization_code'],
-  responseTypes: ['code'],
-  scopes: ['api'],
-  accessTokenTtl: null,
-  refreshTokenTtl: null,
-  codeTtl: null,
-  requirePkce: null,
-  introspectAny: false,
-};
+const base = newClient({ id: 'app', name: 'App', secretHash: 'old-hash', scopes: ['api'] });
 
 /** A clients repository in memory that counts its reads, can be made to fail, and can be changed behind the cache. */
 function fakeRepo() {
