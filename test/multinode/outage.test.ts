@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { basicAuth, pkcePair, WEB_REDIRECT } from '../support/flow-helpers.ts';
 import { postgresBinDir, POSTGRES_MISSING, startPostgres, type PostgresServer } from '../support/postgres.ts';
 import { TEST_SECRET } from '../support/server.ts';
@@ -21,6 +21,8 @@ const ANSWER_BOUND_MS = CONNECTION_TIMEOUT_MS + 1500;
 
 interface Outcome {
   status: number | 'connection-error';
+  /** When the request was sent (Date.now()). */
+  startedAt: number;
   ms: number;
   body: string;
   retryAfter: string | null;
@@ -32,9 +34,9 @@ async function timed(url: string, init: RequestInit = {}): Promise<Outcome> {
   try {
     const res = await fetch(url, { ...init, signal: AbortSignal.timeout(20_000) });
     const body = await res.text();
-    return { status: res.status, ms: Date.now() - started, body, retryAfter: res.headers.get('retry-after'), contentType: res.headers.get('content-type') ?? '' };
+    return { status: res.status, startedAt: started, ms: Date.now() - started, body, retryAfter: res.headers.get('retry-after'), contentType: res.headers.get('content-type') ?? '' };
   } catch {
-    return { status: 'connection-error', ms: Date.now() - started, body: '', retryAfter: null, contentType: '' };
+    return { status: 'connection-error', startedAt: started, ms: Date.now() - started, body: '', retryAfter: null, contentType: '' };
   }
 }
 
@@ -62,6 +64,12 @@ describe.skipIf(!postgresBinDir())(`the database goes away under load and comes 
     node = await startNode(config, 'outage');
   }, 120_000);
 
+  // A failed case must not leave its load running into the next one.
+  const stopLoads: (() => void)[] = [];
+  afterEach(() => {
+    for (const stop of stopLoads.splice(0)) stop();
+  });
+
   afterAll(async () => {
     await node?.stop('SIGKILL');
     try {
@@ -82,6 +90,7 @@ describe.skipIf(!postgresBinDir())(`the database goes away under load and comes 
     // Load: four clients asking for tokens, without pause.
     const outcomes: Outcome[] = [];
     let loading = true;
+    stopLoads.push(() => (loading = false));
     const load = Promise.all(
       Array.from({ length: 4 }, async () => {
         while (loading) outcomes.push(await tokenRequest(node));
@@ -91,9 +100,11 @@ describe.skipIf(!postgresBinDir())(`the database goes away under load and comes 
     expect(outcomes.some((o) => o.status === 200)).toBe(true);
 
     await server.stop('fast');
-    const down = outcomes.length;
+    // pg_ctl runs synchronously: requests in flight while it stopped the server waited for this process's event loop,
+    // not for Latchkey. The outage's answers are those to requests sent once the database was down.
+    const downAt = Date.now();
     await new Promise((r) => setTimeout(r, 2500));
-    const duringOutage = outcomes.slice(down);
+    const duringOutage = outcomes.filter((o) => o.startedAt >= downAt);
 
     // Probes while it is down: the process is alive, but not ready.
     const health = await timed(`${node.url}/healthz`);
@@ -162,6 +173,7 @@ describe.skipIf(!postgresBinDir())(`the database goes away under load and comes 
   it('answers within requestTimeoutMs with 503 while PostgreSQL hangs (accepts connections, answers nothing), and recovers when it resumes', async () => {
     const outcomes: Outcome[] = [];
     let loading = true;
+    stopLoads.push(() => (loading = false));
     const load = Promise.all(
       Array.from({ length: 4 }, async () => {
         while (loading) outcomes.push(await tokenRequest(node));
