@@ -37,6 +37,7 @@ function randomBytes(n: number): Buffer {
 /** Milliseconds since the epoch in base 36, fixed width (9 characters last until the year 5188): sorts as it counts. */
 const timePart = (now: number): string => now.toString(36).padStart(9, '0');
 const TIME_WIDTH = 9;
+/** Every TOKEN_PREFIX is six characters. */
 const PREFIX_WIDTH = 6;
 const TIMED_LENGTH = PREFIX_WIDTH + TIME_WIDTH + 43;
 const TIME = /^[0-9a-z]{9}$/;
@@ -57,9 +58,9 @@ export function randomToken(kind: TokenKind): string {
  * the SHA-256 of the whole credential. The hash makes a stolen database worthless (as a plain hash would); the time in
  * front makes the index on these keys grow at its end, like the grant ids' (`grantId`), instead of at a random page
  * per insert, so a group commit writes a few pages instead of one per token: storage alone issued 11,300 tokens a
- * second with plain hashes as keys, 19,800 with these (see the README's Performance section). A credential of another shape (issued by an
- * earlier version, or made up) is keyed by its plain hash, so earlier tokens stay valid; the two never collide (43
- * against 52 characters).
+ * second with plain hashes as keys, 19,800 with these (see the README's Performance section). A credential of
+ * another shape (issued by an earlier version, or made up) is keyed by its plain hash, so earlier tokens stay valid;
+ * the two never collide (43 against 52 characters).
  */
 export function credentialKey(token: string): string {
   if (token.length === TIMED_LENGTH) {

@@ -37,6 +37,8 @@ describe('randomToken', () => {
   it('uses a distinct prefix per kind, so a leaked credential says what it is', () => {
     const prefixes = Object.values(TOKEN_PREFIX);
     expect(new Set(prefixes).size).toBe(prefixes.length);
+    // credentialKey finds the issue time at a fixed offset.
+    expect(prefixes.every((p) => p.length === 6)).toBe(true);
     expect(TOKEN_PREFIX.accessToken).toBe('lk_at_');
     expect(TOKEN_PREFIX.refreshToken).toBe('lk_rt_');
   });
