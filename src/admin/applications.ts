@@ -1,10 +1,10 @@
 import type { z } from 'zod';
 import { randomId, randomToken, sha256 } from '../core/crypto.ts';
-import type { Client } from '../core/model.ts';
+import { clientSettings, type Client } from '../core/model.ts';
 import type { Page } from '../storage/admin-repositories.ts';
 import type { ClientPatch } from '../storage/repositories.ts';
 import { isFirstParty } from './built-in.ts';
-import { type AdminContext, type AdminDeps, iso, recordAction } from './context.ts';
+import { type AdminContext, type AdminDeps, recordAction } from './context.ts';
 import { conflict, invalidFields, notFound } from './errors.ts';
 import type { ApplicationView, applicationCreate, applicationUpdate } from './schemas.ts';
 
@@ -12,23 +12,10 @@ import type { ApplicationView, applicationCreate, applicationUpdate } from './sc
 
 export function applicationView(c: Client, deps: Pick<AdminDeps, 'config'>): ApplicationView {
   return {
-    id: c.id,
-    name: c.name,
-    type: c.type,
-    redirectUris: c.redirectUris,
-    grantTypes: c.grantTypes,
-    responseTypes: c.responseTypes,
-    scopes: c.scopes,
-    accessTokenTtl: c.accessTokenTtl,
-    refreshTokenTtl: c.refreshTokenTtl,
-    codeTtl: c.codeTtl,
-    requirePkce: c.requirePkce,
-    introspectAny: c.introspectAny,
+    ...clientSettings(c),
     hasSecret: c.secretHash !== null,
     builtIn: isFirstParty(c.id),
     declaredInConfig: deps.config.clients.some((d) => d.id === c.id),
-    createdAt: iso(c.createdAt),
-    updatedAt: iso(c.updatedAt),
   };
 }
 

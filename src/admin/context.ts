@@ -2,6 +2,7 @@ import type { AppDeps } from '../app-deps.ts';
 import type { AuditEvent } from '../core/audit.ts';
 import type { AuditRecorder } from './audit.ts';
 import type { LiveTokenSettings } from './settings.ts';
+import { isoTime } from '../core/clock.ts';
 
 /** What the admin operations need, and who is acting. */
 export interface AdminDeps extends AppDeps {
@@ -35,5 +36,4 @@ export function recordAction(ctx: AdminContext, event: Omit<AuditEvent, 'actorUs
 }
 
 /** Unix seconds as an ISO 8601 string. */
-export const iso = (seconds: number): string => new Date(seconds * 1000).toISOString();
-export const isoOrNull = (seconds: number | null): string | null => (seconds === null ? null : iso(seconds));
+export const isoOrNull = (seconds: number | null): string | null => (seconds === null ? null : isoTime(seconds));

@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { isoTime } from '../core/clock.ts';
 import type { Scope } from '../core/model.ts';
 import type { AuditFilter, Page } from '../storage/admin-repositories.ts';
 import { isBuiltInScope } from './built-in.ts';
-import { type AdminContext, iso, isoOrNull, recordAction } from './context.ts';
+import { type AdminContext, isoOrNull, recordAction } from './context.ts';
 import { conflict, invalidFields, notFound } from './errors.ts';
 import { parseOr422 } from './errors.ts';
 import {
@@ -105,7 +106,7 @@ export async function listGrants(
       userId: g.userId,
       username: await names.user(g.userId),
       scope: g.scope,
-      createdAt: iso(g.createdAt),
+      createdAt: isoTime(g.createdAt),
       revokedAt: isoOrNull(g.revokedAt),
       activeTokens: g.activeTokens,
       lastIssuedAt: isoOrNull(g.lastIssuedAt),
@@ -131,8 +132,8 @@ export async function listSessions(ctx: AdminContext, userId: string | undefined
       id: s.hash,
       userId: s.userId,
       username: await names.user(s.userId),
-      signedInAt: iso(s.authTime),
-      expiresAt: iso(s.expiresAt),
+      signedInAt: isoTime(s.authTime),
+      expiresAt: isoTime(s.expiresAt),
     })),
   );
   return { items, nextCursor: page.nextCursor };
@@ -161,7 +162,7 @@ export async function listAuditEvents(ctx: AdminContext, filter: AuditFilter, li
   const items = await Promise.all(
     page.items.map(async (e) => ({
       id: e.id,
-      at: iso(e.at),
+      at: isoTime(e.at),
       type: e.type,
       actorUserId: e.actorUserId,
       actorUsername: await names.user(e.actorUserId),

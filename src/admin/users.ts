@@ -1,9 +1,10 @@
 import type { z } from 'zod';
+import { isoTime } from '../core/clock.ts';
 import { randomId } from '../core/crypto.ts';
 import type { User } from '../core/model.ts';
 import { hashPassword } from '../interaction/passwords.ts';
 import type { Page } from '../storage/admin-repositories.ts';
-import { type AdminContext, type AdminDeps, iso, isoOrNull, recordAction } from './context.ts';
+import { type AdminContext, type AdminDeps, isoOrNull, recordAction } from './context.ts';
 import { conflict, notFound } from './errors.ts';
 import type { UserView, passwordReset, userCreate, userUpdate } from './schemas.ts';
 
@@ -18,7 +19,7 @@ export function userView(u: User, deps: Pick<AdminDeps, 'config'>): UserView {
     isAdmin: u.isAdmin,
     disabled: u.disabledAt !== null,
     disabledAt: isoOrNull(u.disabledAt),
-    createdAt: iso(u.createdAt),
+    createdAt: isoTime(u.createdAt),
     declaredInConfig: deps.config.users.some((d) => d.username === u.username),
   };
 }

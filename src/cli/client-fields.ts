@@ -1,8 +1,9 @@
 import { scopeSchema, type Config } from '../config/schema.ts';
-import { GRANT_TYPES, RESPONSE_TYPES, type Client } from '../core/model.ts';
+import { clientSettings, GRANT_TYPES, RESPONSE_TYPES, type Client } from '../core/model.ts';
 import { redirectUriProblem } from '../core/redirect-uri.ts';
 import type { ClientPatch } from '../storage/repositories.ts';
-import { CliError, checked, type CommonOptions, describeLines, isoTime } from './context.ts';
+import { CliError, checked, type CommonOptions, describeLines } from './context.ts';
+import { isoTime } from '../core/clock.ts';
 
 /** The options of `clients create` and `clients update`, validated, and how a client is shown. */
 
@@ -93,24 +94,7 @@ export function checkConsistency(c: Pick<Client, 'type' | 'grantTypes' | 'respon
 }
 
 /** What `show`, `list` and `--json` print: everything but the secret hash. */
-export function clientView(c: Client) {
-  return {
-    id: c.id,
-    name: c.name,
-    type: c.type,
-    redirectUris: c.redirectUris,
-    grantTypes: c.grantTypes,
-    responseTypes: c.responseTypes,
-    scopes: c.scopes,
-    accessTokenTtl: c.accessTokenTtl,
-    refreshTokenTtl: c.refreshTokenTtl,
-    codeTtl: c.codeTtl,
-    requirePkce: c.requirePkce,
-    introspectAny: c.introspectAny,
-    createdAt: isoTime(c.createdAt),
-    updatedAt: isoTime(c.updatedAt),
-  };
-}
+export const clientView = clientSettings;
 
 export function describeClient(c: Client, config: Config): string {
   const ttl = (own: number | 'never' | null, fallback: number | 'never') => {

@@ -85,8 +85,6 @@ export async function withStorage<T>(opts: CommonOptions, fn: (ctx: CliContext) 
 /** Repeatable option values: `--scope a --scope b`. */
 export const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
-export const isoTime = (seconds: number): string => new Date(seconds * 1000).toISOString();
-
 /** Aligned `label: value` lines under a heading. */
 export function describeLines(heading: string, rows: readonly (readonly [string, string])[]): string {
   const width = Math.max(...rows.map(([label]) => label.length)) + 1;

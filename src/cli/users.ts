@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { userSchema } from '../config/schema.ts';
+import { isoTime } from '../core/clock.ts';
 import { randomId } from '../core/crypto.ts';
 import type { User } from '../core/model.ts';
 import { hashPassword } from '../interaction/passwords.ts';
@@ -8,7 +9,6 @@ import {
   CliError,
   checked,
   type CommonOptions,
-  isoTime,
   readStdinLine,
   table,
   withCommonOptions,

@@ -5,6 +5,9 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => Math.floor(Date.now() / 1000) };
 
+/** Clock seconds as an ISO 8601 timestamp (UTC), as the CLI and the admin API show times. */
+export const isoTime = (seconds: number): string => new Date(seconds * 1000).toISOString();
+
 export class FakeClock implements Clock {
   current: number;
   constructor(start = 1_800_000_000) {

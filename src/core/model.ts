@@ -1,5 +1,7 @@
 /** Domain types shared by the core and the storage layer. camelCase here; snake_case only on the wire and in SQL. */
 
+import { isoTime } from './clock.ts';
+
 export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials';
 export const GRANT_TYPES: readonly GrantType[] = ['authorization_code', 'refresh_token', 'client_credentials'];
 
@@ -35,6 +37,26 @@ export interface Client {
   introspectAny: boolean;
   createdAt: number;
   updatedAt: number;
+}
+
+/** A client as the CLI and the admin API show it to operators: every setting, never the secret hash. */
+export function clientSettings(c: Client) {
+  return {
+    id: c.id,
+    name: c.name,
+    type: c.type,
+    redirectUris: c.redirectUris,
+    grantTypes: c.grantTypes,
+    responseTypes: c.responseTypes,
+    scopes: c.scopes,
+    accessTokenTtl: c.accessTokenTtl,
+    refreshTokenTtl: c.refreshTokenTtl,
+    codeTtl: c.codeTtl,
+    requirePkce: c.requirePkce,
+    introspectAny: c.introspectAny,
+    createdAt: isoTime(c.createdAt),
+    updatedAt: isoTime(c.updatedAt),
+  };
 }
 
 export interface User {
