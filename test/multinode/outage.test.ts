@@ -64,10 +64,26 @@ describe.skipIf(!postgresBinDir())(`the database goes away under load and comes 
     node = await startNode(config, 'outage');
   }, 120_000);
 
+  /** Four clients asking `node` for tokens, without pause, until stopped. */
+  const stopLoads: (() => Promise<unknown>)[] = [];
+  function startLoad(): { outcomes: Outcome[]; stop: () => Promise<unknown> } {
+    const outcomes: Outcome[] = [];
+    let loading = true;
+    const load = Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (loading) outcomes.push(await tokenRequest(node));
+      }),
+    );
+    const stop = () => {
+      loading = false;
+      return load;
+    };
+    stopLoads.push(stop);
+    return { outcomes, stop };
+  }
   // A failed case must not leave its load running into the next one.
-  const stopLoads: (() => void)[] = [];
-  afterEach(() => {
-    for (const stop of stopLoads.splice(0)) stop();
+  afterEach(async () => {
+    for (const stop of stopLoads.splice(0)) await stop();
   });
 
   afterAll(async () => {
@@ -88,14 +104,7 @@ describe.skipIf(!postgresBinDir())(`the database goes away under load and comes 
     const issuedBefore = (JSON.parse(before.body) as { access_token: string }).access_token;
 
     // Load: four clients asking for tokens, without pause.
-    const outcomes: Outcome[] = [];
-    let loading = true;
-    stopLoads.push(() => (loading = false));
-    const load = Promise.all(
-      Array.from({ length: 4 }, async () => {
-        while (loading) outcomes.push(await tokenRequest(node));
-      }),
-    );
+    const { outcomes, stop } = startLoad();
     await new Promise((r) => setTimeout(r, 300));
     expect(outcomes.some((o) => o.status === 200)).toBe(true);
 
@@ -139,8 +148,7 @@ describe.skipIf(!postgresBinDir())(`the database goes away under load and comes 
       check();
     });
     const recoveredMs = Date.now() - restarted;
-    loading = false;
-    await load;
+    await stop();
 
     // During the outage: only 503 temporarily_unavailable, each within the bound, with Retry-After.
     expect(duringOutage.length).toBeGreaterThan(4);
@@ -171,14 +179,7 @@ describe.skipIf(!postgresBinDir())(`the database goes away under load and comes 
   });
 
   it('answers within requestTimeoutMs with 503 while PostgreSQL hangs (accepts connections, answers nothing), and recovers when it resumes', async () => {
-    const outcomes: Outcome[] = [];
-    let loading = true;
-    stopLoads.push(() => (loading = false));
-    const load = Promise.all(
-      Array.from({ length: 4 }, async () => {
-        while (loading) outcomes.push(await tokenRequest(node));
-      }),
-    );
+    const { outcomes, stop } = startLoad();
     await new Promise((r) => setTimeout(r, 300));
     server.freeze();
     const frozenAt = outcomes.length;
@@ -194,8 +195,7 @@ describe.skipIf(!postgresBinDir())(`the database goes away under load and comes 
       };
       check();
     });
-    loading = false;
-    await load;
+    await stop();
 
     const duringHang = outcomes.slice(frozenAt);
     expect(duringHang.filter((o) => o.status === 503).length).toBeGreaterThan(0);
