@@ -30,7 +30,8 @@ const types = {
 
 /**
  * A pg pool for kysely's PostgresDialect. A connection that dies while idle (the server restarted, a failover) is
- * dropped from the pool and reported to `onIdleError` instead of crashing the process; the next request opens a new
+ * dropped from the pool and reported to `onIdleError` instead of crashing the process (one that dies while in use
+ * fails its query); the next request opens a new
  * one, so Latchkey recovers without a restart.
  */
 export function postgresDialect(url: string, options: PoolOptions, onIdleError: (err: Error) => void): { dialect: PostgresDialect; pool: pg.Pool } {
@@ -53,6 +54,11 @@ export function postgresDialect(url: string, options: PoolOptions, onIdleError: 
     types,
   });
   pool.on('error', onIdleError);
+  // pg-pool listens for a client's 'error' only while the client is idle: a connection that the server terminates
+  // while a request holds it (the database stopping under load) emits 'error' with no listener, which crashed the
+  // process. The request's own query fails with the same error (and is answered 503); this listener only keeps the
+  // event from going unhandled.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return { dialect: new PostgresDialect({ pool }), pool };
 }
 
