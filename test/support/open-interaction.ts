@@ -13,6 +13,7 @@ export interface OpenRequest {
   redirectUri?: string;
   scope?: string;
   username?: string;
+  password?: string;
   agent?: UserAgent;
 }
 
@@ -46,7 +47,7 @@ export async function signInOnRequest(server: { url: string }, o: OpenRequest = 
   const form = parseForms(login.html ?? '')[0];
   const action = form?.action ?? '';
   expect(action).toMatch(/^\/interaction\/[^/]+\/login$/);
-  const page = await agent.login(login, o.username ?? 'alice', TEST_PASSWORD);
+  const page = await agent.login(login, o.username ?? 'alice', o.password ?? TEST_PASSWORD);
   return { agent, page, verifier, redirectUri, consentAction: action.replace(/\/login$/, '/consent'), csrf: form?.fields['csrf'] ?? '' };
 }
 
