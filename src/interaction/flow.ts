@@ -9,7 +9,7 @@ import type { CoreDeps, Params } from '../core/context.ts';
 import { randomToken, credentialKey, sha256 } from '../core/crypto.ts';
 import { AccessDenied, ConsentRequired, LoginRequired, type OAuthError } from '../core/errors.ts';
 import type { Client, Scope, User } from '../core/model.ts';
-import { isSubset } from '../core/scope.ts';
+import { formatScope, isSubset } from '../core/scope.ts';
 import { refusal } from '../core/user-standing.ts';
 import type { Interaction } from '../storage/repositories.ts';
 import { isFirstParty } from './first-party.ts';
@@ -78,7 +78,9 @@ export async function authorize(deps: FlowDeps, params: Params, browser: Browser
   const interaction: Interaction = {
     id: randomToken('interaction'),
     browserHash: sha256(browser.browser),
-    request: JSON.stringify(params),
+    // The scope is kept as resolved now: an omitted scope means the client's registered scopes (RFC 6749 §3.3), and
+    // those may change before the decision; the user decides on what the consent page showed, nothing more.
+    request: JSON.stringify({ ...params, scope: formatScope(validated.request.scope) }),
     userId: null,
     authTime: null,
     expiresAt: deps.clock.now() + deps.config.session.interactionTtl,
@@ -187,7 +189,10 @@ async function next(deps: FlowDeps, p: Pending, browser: BrowserState, decision:
   const consentNeeded = !firstParty && (request.prompt.includes('consent') || !consent || !isSubset(request.scope, consent.scope));
   if (consentNeeded && decision !== 'allow') {
     if (request.prompt.includes('none')) return deny(new ConsentRequired('the user has not approved this application'));
-    await persist();
+    // The page names the person it asks; pin them to the interaction, so that only they (while their session
+    // lives) can answer it, not whoever signs in on this browser next.
+    if (!p.stored) await deps.repos.interactions.create({ ...interaction, userId: current.user.id, authTime: current.authTime });
+    else if (interaction.userId === null) await deps.repos.interactions.setLogin(interaction.id, current.user.id, current.authTime);
     return { kind: 'consent', interactionId: interaction.id, client, user: current.user, scopes: await deps.repos.scopes.findMany(request.scope) };
   }
   return end(async () => {

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ADMIN_CLI, ADMIN_CLI_REDIRECT, startAdminServer } from '../support/admin.ts';
-import { codeGrant, expectJsonError, expectTokens, obtainCode, postToken, WEB_APP_BASIC } from '../support/flow-helpers.ts';
+import { codeGrant, expectJsonError, expectTokens, obtainCode, pkcePair, postToken, WEB_APP_BASIC, WEB_REDIRECT } from '../support/flow-helpers.ts';
 import { atConsent, codeIn, decide, expectEndedInteraction, signInOnRequest, userId } from '../support/open-interaction.ts';
 import { TEST_PASSWORD, type TestServer } from '../support/server.ts';
-import { parseForms, UserAgent } from '../support/user-agent.ts';
+import { authorizeUrl, parseForms, UserAgent } from '../support/user-agent.ts';
 
 /**
  * Issue 10, defect 2 and its kin: every check of the authorization request holds again when the decision is made,
@@ -86,6 +86,16 @@ describe('the authorization request is checked again when the decision is made',
     expect(codeIn(outcome)).toBeNull();
     expect(outcome.location?.searchParams.get('error')).toBe('invalid_scope');
   });
+
+  it('grants what the consent page showed: scopes registered for the client meanwhile do not slip into an omitted scope', async () => {
+    const open = await atConsent(server, { scope: null });
+    expect(open.page.html ?? '').not.toContain('profile');
+    await server.latchkey.storage.repos.clients.update('web-app', { scopes: ['openid', 'profile'] }, Math.floor(Date.now() / 1000));
+    const code = codeIn(await decide(open, 'allow')) ?? '';
+    const grant = { grant_type: 'authorization_code', code, code_verifier: open.verifier, redirect_uri: open.redirectUri };
+    const tokens = await expectTokens(await postToken(server, grant, { authorization: WEB_APP_BASIC }));
+    expect(tokens.scope ?? '').toBe('');
+  });
 });
 
 describe('an interaction that ended is gone', () => {
@@ -105,6 +115,21 @@ describe('an interaction that ended is gone', () => {
     const open = await atConsent(server);
     const outcomes = await Promise.all(Array.from({ length: 8 }, () => decide(open, 'allow')));
     expect(outcomes.filter((o) => codeIn(o) !== null)).toHaveLength(1);
+  });
+
+  it('a consent page shown to one person cannot be accepted after another signed in on the same browser', async () => {
+    const agent = new UserAgent(server.url);
+    await obtainCode(agent); // alice is signed in and has consented to web-app
+    const url = authorizeUrl(server, { response_type: 'code', client_id: 'web-app', redirect_uri: WEB_REDIRECT, scope: 'openid', prompt: 'consent', code_challenge: pkcePair().challenge, code_challenge_method: 'S256' });
+    const shown = await agent.start(url);
+    expect(shown.page).toBe('consent');
+    expect(shown.html ?? '').toContain('Alice Liddell');
+    const form = parseForms(shown.html ?? '')[0];
+    // root signs in on the same browser through another request; the SSO session is now root's.
+    await signInOnRequest(server, { agent, clientId: ADMIN_CLI, redirectUri: ADMIN_CLI_REDIRECT, scope: 'openid', username: 'root', prompt: 'login' });
+    const outcome = await decide({ agent, page: shown, verifier: '', redirectUri: '', consentAction: form?.action ?? '', csrf: form?.fields['csrf'] ?? '' }, 'allow');
+    expect(codeIn(outcome)).toBeNull();
+    expect(outcome.page).toBe('login');
   });
 
   it('signing out ends a login made on an open interaction: the consent posted afterwards issues no code', async () => {

@@ -11,9 +11,11 @@ import { authorizeUrl, parseForms, UserAgent, type Outcome } from './user-agent.
 export interface OpenRequest {
   clientId?: string;
   redirectUri?: string;
-  scope?: string;
+  /** null: no scope parameter (the client's registered scopes apply, RFC 6749 §3.3). */
+  scope?: string | null;
   username?: string;
   password?: string;
+  prompt?: string;
   agent?: UserAgent;
 }
 
@@ -37,10 +39,11 @@ export async function signInOnRequest(server: { url: string }, o: OpenRequest = 
     response_type: 'code',
     client_id: o.clientId ?? 'web-app',
     redirect_uri: redirectUri,
-    scope: o.scope ?? 'openid profile',
+    scope: o.scope === null ? undefined : (o.scope ?? 'openid profile'),
     state: 'st',
     code_challenge: challenge,
     code_challenge_method: 'S256',
+    prompt: o.prompt,
   });
   const login = await agent.start(url);
   expect(login.page).toBe('login');
