@@ -13,7 +13,7 @@ export async function submitLogin(
   input: { interactionId: string; browser: BrowserState; username: string; password: string; address: string },
 ): Promise<LoginResult> {
   const found = await loadInteraction(deps, input.interactionId, input.browser);
-  if ('error' in found) return { step: { kind: 'error_page', error: found.error } };
+  if ('step' in found) return { step: found.step };
   const now = deps.clock.now();
   const loginPage = (error: string, status: number): LoginResult => ({
     // The username is given back so the person only retypes the password (never the other way round).

@@ -11,6 +11,7 @@ import { migrationProvider } from '../../src/storage/migrations/index.ts';
 import { SCOPE_CACHE_TTL_MS } from '../../src/storage/scope-cache.ts';
 import { buildLatchkey, type Latchkey } from '../../src/main.ts';
 import { basicAuth, pkcePair } from '../support/flow-helpers.ts';
+import { atConsent, decide, expectEndedInteraction } from '../support/open-interaction.ts';
 import { testConfig } from '../support/server.ts';
 import { authorizeUrl, UserAgent } from '../support/user-agent.ts';
 
@@ -281,6 +282,12 @@ describe('latchkey users', () => {
     expect((await agent.start(authorize())).page).toBe('login'); // the session is gone
     expect(await signIn('carol', 'first password 123')).toBe('login');
     expect(await signIn('carol', 'second password 456')).toBe('consent');
+  });
+
+  it('set-password ends an open login: the consent posted afterwards issues no code (issue 10)', async () => {
+    const open = await atConsent({ url }, { username: 'carol', password: 'second password 456', scope: 'openid' });
+    await ok(['users', 'set-password', 'carol', '--password-stdin'], 'third password 789\n');
+    expectEndedInteraction(await decide(open, 'allow'));
   });
 
   it('generates a password when none is given and prints it once; list never shows a hash; delete removes the user', async () => {
