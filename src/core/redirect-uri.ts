@@ -1,7 +1,13 @@
 /**
- * Redirect URI matching: exact string comparison (RFC 9700 §4.1.3, RFC 6749 §3.1.2.3), with one exception: a
- * loopback IP redirect URI may use any port (RFC 8252 §7.3), since native apps get an ephemeral port from the OS.
+ * Redirect URI matching: exact string comparison (RFC 9700 §4.1.3, RFC 6749 §3.1.2.3), with one exception for native
+ * apps only: a loopback IP redirect URI may use any port (RFC 8252 §7.3), since the OS gives them an ephemeral port.
+ * A confidential web client has a fixed address, so for it the port is part of the exact match.
  */
+
+export interface MatchOptions {
+  /** RFC 8252 §7.3: true for native apps (public clients); everyone else gets exact matching. */
+  anyLoopbackPort?: boolean;
+}
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]']);
 
@@ -13,8 +19,9 @@ function loopbackParts(uri: string): { scheme: string; host: string; rest: strin
   return { scheme: m[1], host: m[2], rest: m[4] ?? '' };
 }
 
-export function redirectUriMatches(requested: string, registered: string): boolean {
+export function redirectUriMatches(requested: string, registered: string, options: MatchOptions = {}): boolean {
   if (requested === registered) return true;
+  if (options.anyLoopbackPort !== true) return false;
   const a = loopbackParts(requested);
   const b = loopbackParts(registered);
   return a !== undefined && b !== undefined && a.scheme === b.scheme && a.host === b.host && a.rest === b.rest;
@@ -24,9 +31,9 @@ export function redirectUriMatches(requested: string, registered: string): boole
  * The redirect URI for a request: the requested one if it matches a registered one; the single registered one when
  * omitted (RFC 6749 §3.1.2.3); otherwise undefined, and the caller must show an error page, never redirect.
  */
-export function resolveRedirectUri(requested: string | undefined, registered: readonly string[]): string | undefined {
+export function resolveRedirectUri(requested: string | undefined, registered: readonly string[], options: MatchOptions = {}): string | undefined {
   if (requested === undefined) return registered.length === 1 ? registered[0] : undefined;
-  return registered.some((r) => redirectUriMatches(requested, r)) ? requested : undefined;
+  return registered.some((r) => redirectUriMatches(requested, r, options)) ? requested : undefined;
 }
 
 /**

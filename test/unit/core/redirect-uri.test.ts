@@ -29,7 +29,9 @@ describe('redirectUriMatches: exact string comparison (RFC 9700 §4.1.3, RFC 674
   });
 });
 
-describe('redirectUriMatches: loopback IP redirect URIs may use any port (RFC 8252 §7.3)', () => {
+const NATIVE = { anyLoopbackPort: true };
+
+describe('redirectUriMatches: loopback IP redirect URIs of native apps may use any port (RFC 8252 §7.3)', () => {
   it.each([
     ['127.0.0.1 with a port, registered without', 'http://127.0.0.1:51234/cb', 'http://127.0.0.1/cb'],
     ['127.0.0.1 with another port than registered', 'http://127.0.0.1:8080/cb', 'http://127.0.0.1:3000/cb'],
@@ -38,7 +40,7 @@ describe('redirectUriMatches: loopback IP redirect URIs may use any port (RFC 82
     ['127.0.0.1 with the same query', 'http://127.0.0.1:4000/cb?x=1', 'http://127.0.0.1/cb?x=1'],
     ['127.0.0.1 with no path', 'http://127.0.0.1:4000', 'http://127.0.0.1'],
   ])('accepts %s', (_what, requested, registered) => {
-    expect(redirectUriMatches(requested, registered)).toBe(true);
+    expect(redirectUriMatches(requested, registered, NATIVE)).toBe(true);
   });
 
   it.each([
@@ -54,7 +56,23 @@ describe('redirectUriMatches: loopback IP redirect URIs may use any port (RFC 82
     ['a fragment', 'http://127.0.0.1:8080/cb#x', 'http://127.0.0.1/cb'],
     ['user information before the loopback host', 'http://127.0.0.1@evil.example:8080/cb', 'http://127.0.0.1/cb'],
   ])('refuses %s', (_what, requested, registered) => {
+    expect(redirectUriMatches(requested, registered, NATIVE)).toBe(false);
+  });
+});
+
+describe('redirectUriMatches: loopback redirect URIs of other clients match exactly (RFC 9700 §4.1.3)', () => {
+  it.each([
+    ['another port than registered', 'http://127.0.0.1:47398/cb', 'http://127.0.0.1:47399/cb'],
+    ['a port, registered without', 'http://127.0.0.1:51234/cb', 'http://127.0.0.1/cb'],
+    ['no port, registered with one', 'http://127.0.0.1/cb', 'http://127.0.0.1:47399/cb'],
+    ['[::1] with another port', 'http://[::1]:60000/cb', 'http://[::1]:60001/cb'],
+  ])('refuses %s', (_what, requested, registered) => {
     expect(redirectUriMatches(requested, registered)).toBe(false);
+    expect(redirectUriMatches(requested, registered, { anyLoopbackPort: false })).toBe(false);
+  });
+
+  it('accepts the exact registered loopback URI', () => {
+    expect(redirectUriMatches('http://127.0.0.1:47399/cb', 'http://127.0.0.1:47399/cb')).toBe(true);
   });
 });
 
@@ -65,8 +83,12 @@ describe('resolveRedirectUri (RFC 6749 §3.1.2.3)', () => {
     expect(resolveRedirectUri('https://client.example/callback', registered)).toBe('https://client.example/callback');
   });
 
-  it('returns the requested loopback URI with its port, not the registered one', () => {
-    expect(resolveRedirectUri('http://127.0.0.1:9999/cb', registered)).toBe('http://127.0.0.1:9999/cb');
+  it('returns the requested loopback URI of a native app with its port, not the registered one', () => {
+    expect(resolveRedirectUri('http://127.0.0.1:9999/cb', registered, NATIVE)).toBe('http://127.0.0.1:9999/cb');
+  });
+
+  it('refuses another loopback port for a client that is not a native app', () => {
+    expect(resolveRedirectUri('http://127.0.0.1:9999/cb', registered)).toBeUndefined();
   });
 
   it('uses the single registered URI when redirect_uri is omitted', () => {
