@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { redirectUriProblem } from '../core/redirect-uri.ts';
 import { configSchema, type Config } from './schema.ts';
 
 export class ConfigError extends Error {
@@ -91,6 +92,12 @@ export function parseConfig(input: unknown): Config {
     seen.add(c.id);
     if (c.type === 'confidential' && !c.secret) throw new ConfigError(`invalid configuration:\n  clients.${i}.secret: required for a confidential client`);
     if (c.type === 'public' && c.secret) throw new ConfigError(`invalid configuration:\n  clients.${i}.secret: a public client has no secret`);
+    // The same registration rule as the CLI, the admin API and the console (RFC 6749 §3.1.2, RFC 8252 §7).
+    const problems = c.redirectUris.flatMap((uri, j) => {
+      const problem = redirectUriProblem(uri, { issuer });
+      return problem === undefined ? [] : [`  clients.${i}.redirectUris.${j}: ${uri}: ${problem}`];
+    });
+    if (problems.length > 0) throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
   }
   return { ...config, issuer };
 }

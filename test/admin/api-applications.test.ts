@@ -126,6 +126,17 @@ describe('admin API: applications', () => {
       expect(message).toContain('/cb: must be an absolute URI');
     });
 
+    it.each([
+      ['a file: URI', 'uri-file', 'file:///etc/passwd', 'file:///etc/passwd: the file: scheme is not allowed'],
+      ['a javascript: URI', 'uri-js', 'javascript:alert(1)', 'javascript:alert(1): the javascript: scheme is not allowed'],
+      ['http://localhost (RFC 8252 §8.3)', 'uri-localhost', 'http://localhost:8080/cb', 'http://localhost:8080/cb: use http://127.0.0.1 or http://[::1]'],
+      ['user information', 'uri-userinfo', 'https://user@x.example/cb', 'https://user@x.example/cb: must not contain user information'],
+    ])('%s, on create and on update', async (_what, id, uri, reason) => {
+      expect(expectFieldError(await api.post('/applications', { name: 'X', redirectUris: [uri] }), 'redirectUris')).toContain(reason);
+      await create({ name: 'Fine', id, redirectUris: ['https://x.example/cb'] });
+      expect(expectFieldError(await api.patch(`/applications/${id}`, { redirectUris: [uri] }), 'redirectUris')).toContain(reason);
+    });
+
     it('a duplicated redirect URI', async () => {
       expect(expectFieldError(await api.post('/applications', { name: 'X', redirectUris: ['https://x.example/cb', 'https://x.example/cb'] }), 'redirectUris')).toMatch(/listed twice/);
     });
