@@ -14,6 +14,53 @@ export const scopeSchema = z.object({
   claims: z.array(z.string()).default([]),
 });
 
+/** The scopes every Latchkey has (OpenID Connect Core §5.4); declared scopes add to them, `remove` takes one away. */
+export const BUILT_IN_SCOPES: readonly ScopeConfig[] = [
+  { name: 'openid', description: 'Know who you are', claims: [] },
+  { name: 'profile', description: 'See your name and username', claims: ['name', 'preferred_username'] },
+  { name: 'email', description: 'See your email address', claims: ['email'] },
+];
+const BUILT_IN_NAMES = BUILT_IN_SCOPES.map((b) => b.name);
+
+/** A declared scope, or `{ "name": "email", "remove": true }` to drop a built-in one on purpose. */
+const scopeEntrySchema = z
+  .object({
+    name: scopeSchema.shape.name,
+    description: z.string().min(1).optional(),
+    claims: z.array(z.string()).optional(),
+    remove: z.literal(true).optional().describe('Drop a built-in scope (openid, profile, email).'),
+  })
+  .superRefine((e, ctx) => {
+    if (e.remove) {
+      if (!BUILT_IN_NAMES.includes(e.name)) {
+        ctx.addIssue({ code: 'custom', path: ['remove'], message: `only the built-in scopes ${BUILT_IN_NAMES.join(', ')} can be removed; this one is not declared anywhere else` });
+      }
+      if (e.description !== undefined || e.claims !== undefined) ctx.addIssue({ code: 'custom', message: 'a removed scope has no description or claims' });
+    } else if (e.description === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['description'], message: 'describe what the scope allows (the consent page shows it)' });
+    }
+  });
+
+/** Built-in scopes first, replaced by a declaration of the same name or removed; then the declared ones. */
+function resolveScopes(entries: readonly z.output<typeof scopeEntrySchema>[], ctx: z.RefinementCtx): ScopeConfig[] {
+  const seen = new Set<string>();
+  for (const [i, e] of entries.entries()) {
+    if (seen.has(e.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `scope ${e.name} is declared twice` });
+    seen.add(e.name);
+  }
+  const declared = (name: string) => entries.find((e) => e.name === name);
+  const out: ScopeConfig[] = [];
+  for (const b of BUILT_IN_SCOPES) {
+    const e = declared(b.name);
+    if (e?.remove) continue;
+    out.push({ name: b.name, description: e?.description ?? b.description, claims: [...(e?.claims ?? b.claims)] });
+  }
+  for (const e of entries) {
+    if (!BUILT_IN_NAMES.includes(e.name) && !e.remove) out.push({ name: e.name, description: e.description ?? '', claims: e.claims ?? [] });
+  }
+  return out;
+}
+
 export const clientSchema = z.object({
   id: z.string().min(1).max(200),
   name: z.string().min(1),
@@ -134,15 +181,13 @@ export const configSchema = z.object({
     .prefault({}),
   profiles: z.array(z.enum(PROFILE_NAMES)).default([])
     .describe('Migration profiles: extra routes for clients written to another provider\'s document (docs/profiles.md).'),
-  scopes: z.array(scopeSchema).default([
-    { name: 'openid', description: 'Know who you are', claims: [] },
-    { name: 'profile', description: 'See your name and username', claims: ['name', 'preferred_username'] },
-    { name: 'email', description: 'See your email address', claims: ['email'] },
-  ]),
+  scopes: z.array(scopeEntrySchema).default([]).transform(resolveScopes)
+    .describe('Scopes in addition to the built-in openid, profile and email; { name, remove: true } drops a built-in one.'),
   clients: z.array(clientSchema).default([]),
   users: z.array(userSchema).default([]),
 });
 
+export type ScopeConfig = z.output<typeof scopeSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 export type ParsedConfig = z.output<typeof configSchema>;
 export type Config = ParsedConfig & { issuer: string };
