@@ -28,11 +28,11 @@ interface Run {
   stderr: string;
 }
 
-/** The environment without the developer's own LATCHKEY_* settings; the sources, not a stale dist/ build. */
+/** The environment without the developer's own LATCHKEY_* settings (bin/latchkey.mjs runs the sources in a checkout). */
 function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('LATCHKEY_')) env[k] = v;
-  return { ...env, LATCHKEY_USE_SOURCE: '1', ...extra };
+  return { ...env, ...extra };
 }
 
 function latchkey(args: readonly string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<Run> {
@@ -364,6 +364,39 @@ describe('latchkey errors name what is wrong, go to stderr and exit non-zero', (
     expect(run, 'exit code and stdout').toMatchObject({ code: 1, stdout: '' });
     expect(run.stderr.trim()).toMatch(message);
     if (secret !== undefined) expect(run.stderr).not.toContain(secret);
+  });
+
+  describe('latchkey start refuses configuration it would otherwise ignore', () => {
+    /** Runs `latchkey start` on a free port and a fresh database; a refused start exits 1 before listening. */
+    async function start(config: Record<string, unknown>, env: Record<string, string> = {}): Promise<Run> {
+      const file = join(dir, `start-${Math.random().toString(36).slice(2)}.json`);
+      writeFileSync(file, JSON.stringify({ port: await freePort(), host: '127.0.0.1', logLevel: 'silent', demo: false, ...config }));
+      return latchkey(['start', '-c', file, '-d', join(dir, `start-${Math.random().toString(36).slice(2)}.db`)], { env });
+    }
+
+    it('a misspelled key in the config file, naming its path and the nearest key', async () => {
+      const run = await start({ tokens: { accesTokenTtl: 5 } });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('tokens.accesTokenTtl: unknown key; did you mean tokens.accessTokenTtl?');
+    });
+
+    it('a misspelled LATCHKEY_* variable, naming it and the nearest variable', async () => {
+      const run = await start({}, { LATCHKEY_TOKENS__ACCES_TOKEN_TTL: '5' });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('LATCHKEY_TOKENS__ACCES_TOKEN_TTL: not a configuration variable; did you mean LATCHKEY_TOKENS__ACCESS_TOKEN_TTL?');
+    });
+
+    it('a declared client that lists an unknown scope, naming the client and the scope', async () => {
+      const run = await start({ clients: [{ id: 'cal', name: 'Calendar', secret: 'calendar-secret-0123456789', redirectUris: ['https://cal.example/cb'], scopes: ['openid', 'calendar'] }] });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('clients.0.scopes: client "cal" lists the unknown scope "calendar"');
+    });
+
+    it('an http://localhost redirect URI in the config file, naming the key (RFC 8252 §8.3)', async () => {
+      const run = await start({ clients: [{ id: 'loc', name: 'Local', secret: 'local-secret-0123456789', redirectUris: ['http://localhost:8080/cb'] }] });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('clients.0.redirectUris.0: http://localhost:8080/cb: use http://127.0.0.1 or http://[::1] instead of localhost');
+    });
   });
 
   it('refuses a config file that cannot be read, naming it', async () => {
