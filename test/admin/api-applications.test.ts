@@ -247,3 +247,30 @@ describe('admin API: applications', () => {
     });
   });
 });
+
+describe("admin API: redirect URIs on the server's own http issuer (a fresh `npm start`)", () => {
+  let server: TestServer;
+  let api: AdminApi;
+
+  beforeAll(async () => {
+    // The issuer of a fresh `npm start`; requests still go to the test server's own address.
+    server = await startAdminServer({ issuer: 'http://localhost:3000' });
+    api = new AdminApi(server, await adminToken(server));
+  });
+
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it("accepts Latchkey's own page on the issuer origin, as the demo application registers it", async () => {
+    const res = await api.post('/applications', { name: 'Like the demo', id: 'like-demo', redirectUris: ['http://localhost:3000/demo/callback'] });
+    expect(res.status, res.text).toBe(201);
+    const patched = await api.patch('/applications/like-demo', { name: 'Renamed', redirectUris: ['http://localhost:3000/demo/callback'] });
+    expect(patched.status, patched.text).toBe(200);
+  });
+
+  it('still refuses localhost on another port (RFC 8252 §8.3)', async () => {
+    const message = expectFieldError(await api.post('/applications', { name: 'X', redirectUris: ['http://localhost:3001/cb'] }), 'redirectUris');
+    expect(message).toContain('http://localhost:3001/cb: use http://127.0.0.1 or http://[::1] instead of localhost');
+  });
+});
