@@ -91,7 +91,7 @@ function clientOptions(cmd: Command): Command {
 
 async function createClient({ repos, out, now, config }: CliContext, opts: ClientOptions): Promise<void> {
   if (opts.public && opts.secret !== undefined) throw new CliError('--secret: a public client has no secret; drop --public or --secret');
-  const fields = parseClientFields(opts);
+  const fields = parseClientFields(opts, config.issuer);
   const id = opts.id ?? randomId();
   if (!/^[\x21-\x7E]+$/.test(id) || id.length > 200) {
     throw new CliError(`--id "${id}": use 1 to 200 printable ASCII characters without spaces (RFC 6749 Appendix A.1)`);
@@ -145,7 +145,7 @@ async function createClient({ repos, out, now, config }: CliContext, opts: Clien
 async function updateClient({ repos, out, now, config }: CliContext, id: string, opts: ClientOptions): Promise<void> {
   const current = await findClient(repos, id);
   if (opts.public && opts.confidential) throw new CliError('--public and --confidential: choose one');
-  const fields = parseClientFields(opts);
+  const fields = parseClientFields(opts, config.issuer);
   const patch: ClientPatch = { ...fields };
   // As on create, response_type=code follows the authorization_code grant unless response types are given too.
   if (fields.grantTypes && !fields.responseTypes) {

@@ -126,6 +126,15 @@ describe('console over HTTP', () => {
     expect(html).not.toContain('Bad <app>');
   });
 
+  it('shows why a file: or http://localhost redirect URI is refused, next to the field (RFC 8252 §7, §8.3)', async () => {
+    const { agent, landed } = await consoleSignIn(server);
+    const csrf = formOf(landed, '/console/logout').fields['csrf'] ?? '';
+    const res = await postForm(agent, '/console/applications', { csrf, name: 'Local', redirectUris: 'file:///etc/passwd\nhttp://localhost:8080/cb', grantTypes: 'authorization_code', responseTypes: 'code' });
+    expect(res.status).toBe(422);
+    const html = await res.text();
+    expect(html).toMatch(/id="f-redirectUris-error" aria-live="polite">file:\/\/\/etc\/passwd: the file: scheme is not allowed[^<]*; http:\/\/localhost:8080\/cb: use http:\/\/127\.0\.0\.1 or http:\/\/\[::1\][^<]*<\/p>/);
+  });
+
   it('goes back only to a console page after signing in, never to another site', async () => {
     for (const [returnTo, expected] of [
       ['/console/users', '/console/users'],
