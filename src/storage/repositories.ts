@@ -108,8 +108,24 @@ export interface ThrottleRepository {
    * than `windowSeconds` after the previous one starts the count afresh.
    */
   recordFailure(key: string, now: number, windowSeconds: number, lockFor: (failures: number) => number): Promise<ThrottleState>;
+  /**
+   * Counts an attempt on every key BEFORE the secret is checked, and locks each key as if the attempt will fail, in one
+   * transaction: of N parallel attempts only those the backoff allows get through, on every node. When any key is
+   * locked the attempt is refused and counted on none of them. The caller undoes the count on success.
+   */
+  attempt(keys: readonly ThrottleKey[], now: number, windowSeconds: number): Promise<ThrottleAttempt>;
+  /** Takes one attempt off the count (a successful one); the lock stays as it is. */
+  discount(key: string): Promise<void>;
   reset(key: string): Promise<void>;
 }
+
+export interface ThrottleKey {
+  key: string;
+  /** Seconds to lock the key for after this many counted attempts. */
+  lockFor: (attempts: number) => number;
+}
+
+export type ThrottleAttempt = { allowed: true } | { allowed: false; lockedUntil: number };
 
 export interface RateLimitWindow {
   /** Hits counted in the current window, this one included. */

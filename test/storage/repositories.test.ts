@@ -336,6 +336,49 @@ describe.each(backends)('repositories on $name', (backend) => {
       // More than 600 s after the last failure: counting starts afresh.
       expect((await repos.throttle.recordFailure('ip:198.51.100.1', NOW + 621, 600, () => 0)).failures).toBe(1);
     });
+
+    // Issue 10 defect 3: an attempt is counted before the password is checked, so parallel attempts cannot all pass.
+    const fiveFree = (n: number) => (n < 5 ? 0 : 60);
+
+    it('of 20 concurrent attempts on one account, lets exactly the 5 free ones through (counted before the check)', async () => {
+      const results = await Promise.all(
+        Array.from({ length: 20 }, () => repos.throttle.attempt([{ key: 'user:alice', lockFor: fiveFree }], NOW, 3600)),
+      );
+      expect(results.filter((r) => r.allowed)).toHaveLength(5);
+      for (const r of results.filter((r) => !r.allowed)) expect(r).toEqual({ allowed: false, lockedUntil: NOW + 60 });
+      expect(await repos.throttle.get('user:alice')).toEqual({ failures: 5, lockedUntil: NOW + 60 });
+    });
+
+    it('lets an attempt through again once the lock has expired, and counts it', async () => {
+      for (let i = 0; i < 5; i++) expect((await repos.throttle.attempt([{ key: 'user:alice', lockFor: fiveFree }], NOW, 3600)).allowed).toBe(true);
+      expect((await repos.throttle.attempt([{ key: 'user:alice', lockFor: fiveFree }], NOW + 59, 3600)).allowed).toBe(false);
+      expect((await repos.throttle.attempt([{ key: 'user:alice', lockFor: fiveFree }], NOW + 60, 3600)).allowed).toBe(true);
+      expect(await repos.throttle.get('user:alice')).toEqual({ failures: 6, lockedUntil: NOW + 120 });
+    });
+
+    it('refuses an attempt when any of its keys is locked, and then counts it on none of them', async () => {
+      await repos.throttle.attempt([{ key: 'ip:203.0.113.7', lockFor: () => 30 }], NOW, 3600);
+      const refused = await repos.throttle.attempt(
+        [{ key: 'user:alice', lockFor: fiveFree }, { key: 'ip:203.0.113.7', lockFor: () => 30 }],
+        NOW + 1,
+        3600,
+      );
+      expect(refused).toEqual({ allowed: false, lockedUntil: NOW + 30 });
+      expect(await repos.throttle.get('user:alice')).toBeUndefined();
+      expect(await repos.throttle.get('ip:203.0.113.7')).toEqual({ failures: 1, lockedUntil: NOW + 30 });
+    });
+
+    it('discounts one attempt on success without going below zero', async () => {
+      await repos.throttle.attempt([{ key: 'ip:203.0.113.7', lockFor: () => 0 }], NOW, 3600);
+      await repos.throttle.attempt([{ key: 'ip:203.0.113.7', lockFor: () => 0 }], NOW, 3600);
+      await repos.throttle.discount('ip:203.0.113.7');
+      expect((await repos.throttle.get('ip:203.0.113.7'))?.failures).toBe(1);
+      await repos.throttle.discount('ip:203.0.113.7');
+      await repos.throttle.discount('ip:203.0.113.7');
+      expect((await repos.throttle.get('ip:203.0.113.7'))?.failures).toBe(0);
+      await repos.throttle.discount('ip:unknown');
+      expect(await repos.throttle.get('ip:unknown')).toBeUndefined();
+    });
   });
 
   describe('grants, codes and tokens', () => {
