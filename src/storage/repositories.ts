@@ -58,11 +58,21 @@ export interface CodesRepository {
   consume(hash: string, now: number): Promise<{ code: AuthorizationCode } | { replayed: AuthorizationCode } | undefined>;
 }
 
+/** `parentHash`: the refresh token the new one was issued in exchange for (a rotation). */
+export type NewToken = Omit<Token, 'revokedAt' | 'consumedAt'> & { parentHash?: string };
+
 export interface TokensRepository {
-  createMany(tokens: readonly Omit<Token, 'revokedAt' | 'consumedAt'>[]): Promise<void>;
+  createMany(tokens: readonly NewToken[]): Promise<void>;
   findByHash(hash: string): Promise<Token | undefined>;
   /** Atomically spends a refresh token; same contract as `codes.consume`. */
   consumeRefresh(hash: string, now: number): Promise<{ token: Token } | { replayed: Token } | undefined>;
+  /**
+   * A retry of the spent refresh token `parentHash` within the grace window: atomically revokes (and spends) its one
+   * refresh-token successor and that answer's access token, if that successor is still unused and was never
+   * superseded before. False when there is nothing to supersede: the successor was used, revoked, or already replaced
+   * by an earlier retry. Of two racing retries at most one gets true.
+   */
+  supersedeSuccessor(parentHash: string, now: number): Promise<boolean>;
   revoke(hash: string, now: number): Promise<void>;
 }
 

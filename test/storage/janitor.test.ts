@@ -25,6 +25,7 @@ const tokenRow = (hash: string, over: Partial<TokensTable> = {}): TokensTable =>
   expires_at: NOW + 3600,
   revoked_at: null,
   consumed_at: null,
+  parent_hash: null,
   ...over,
 });
 
