@@ -38,6 +38,9 @@ export function refreshTokenGrant(repos: Repos, deps: GrantDeps): GrantHandler {
           // A spent token that was also revoked (its grant revoked, or replaced by a retry) is never retried.
           const retry = grace > 0 && t.revokedAt === null && t.consumedAt !== null && now - t.consumedAt <= grace;
           if (!retry || !(await tx.tokens.supersedeSuccessor(t.hash, now))) {
+            // The spent token's row first, then the grant: every racing replay locks in this order. (On PostgreSQL a
+            // request that lost the race to spend it may already hold that row; taking the grant first deadlocked.)
+            await tx.tokens.revoke(t.hash, now);
             await tx.grants.revoke(t.grantId, now);
             deps.logger.warn({ event: 'refresh_token_reuse', clientId: client.id, grantId: t.grantId }, 'spent refresh token presented; grant revoked');
             deps.audit.record({ type: 'refresh_token.reused', actorClientId: client.id, userId: t.userId, clientId: client.id, ip: address, details: { grantId: t.grantId } });
