@@ -150,6 +150,8 @@ export interface RateLimitsRepository {
    * every node counts against the same number.
    */
   hit(key: string, nowMs: number, windowMs: number): Promise<RateLimitWindow>;
+  /** Takes one hit back from the live window of `key` (a request counted in advance that did not need to be). */
+  refund(key: string, nowMs: number): Promise<void>;
 }
 
 export interface Repositories {
