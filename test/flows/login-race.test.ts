@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/core/clock.ts';
+import { obtainCode } from '../support/flow-helpers.ts';
 import { startServer, TEST_PASSWORD, type TestServer } from '../support/server.ts';
 import { authorizeUrl, parseForms, UserAgent, type Outcome } from '../support/user-agent.ts';
 
@@ -87,5 +88,28 @@ describe('login backoff under parallel attempts (issue 10 defect 3)', () => {
     await Promise.all(responses.map((r) => r.arrayBuffer()));
     const statuses = responses.map((r) => r.status);
     expect({ checked: count(statuses, 401), refused: count(statuses, 429) }).toEqual({ checked: 4, refused: 26 });
+  });
+
+  it('the account page\'s current-password check too: of 12 simultaneous wrong guesses, 5 are checked (422) and 7 refused (429)', async () => {
+    const server = await startServer({}, { clock: new FakeClock(Math.floor(Date.now() / 1000)) });
+    servers.push(server);
+    const agent = new UserAgent(server.url);
+    await obtainCode(agent);
+    const page = await agent.start('/account');
+    expect(page.status).toBe(200);
+    const form = parseForms(page.html ?? '').find((f) => f.action === '/account/password');
+    if (!form) throw new Error('no password form');
+    const responses = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        agent.request('/account/password', {
+          method: 'POST',
+          body: new URLSearchParams({ ...form.fields, currentPassword: `wrong-${i}`, newPassword: 'long enough 1', confirmPassword: 'long enough 1' }),
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        }),
+      ),
+    );
+    await Promise.all(responses.map((r) => r.arrayBuffer()));
+    const statuses = responses.map((r) => r.status);
+    expect({ checked: count(statuses, 422), refused: count(statuses, 429) }).toEqual({ checked: 5, refused: 7 });
   });
 });
