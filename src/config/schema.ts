@@ -167,9 +167,12 @@ export const configSchema = z.strictObject({
     .prefault({}),
   rateLimit: z
     .strictObject({
-      tokenPerMinute: z.number().int().min(0).default(600).describe('Token endpoint requests per minute per address; 0 disables.'),
+      tokenPerMinute: z.number().int().min(0).default(600)
+        .describe('Requests per minute per address to every endpoint that authenticates a client (token, revocation, introspection, the profiles\' routes); 0 disables.'),
+      clientAuthFailuresPerMinute: z.number().int().min(0).default(60)
+        .describe('Failed client authentications (invalid_client) per minute per address, on the same endpoints; 0 disables.'),
       store: z.enum(['auto', 'memory', 'database']).default('auto')
-        .describe('Where the token endpoint counts requests; auto: the database on PostgreSQL (shared by all nodes), memory on SQLite.'),
+        .describe('Where those requests are counted; auto: the database on PostgreSQL (shared by all nodes), memory on SQLite.'),
       loginFreeFailures: z.number().int().min(1).default(5).describe('Failed logins per account before backoff starts.'),
       loginFreeFailuresPerAddress: z.number().int().min(1).default(20),
       loginMaxLockSeconds: seconds.default(900),

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { InsufficientScope, InvalidClient, InvalidRequest, OAuthError, SlowDown, TemporarilyUnavailable, toOAuthError } from '../core/errors.ts';
+import { InsufficientScope, InvalidClient, InvalidRequest, OAuthError, TemporarilyUnavailable, toOAuthError } from '../core/errors.ts';
 import { isDatabaseUnavailable } from '../storage/errors.ts';
 import { isMissingToken } from '../core/bearer.ts';
 import { errorPage } from '../interaction/views/index.ts';
@@ -27,7 +27,7 @@ function normalise(err: unknown): OAuthError {
       : code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ? 'the JSON body is empty'
       : status === 429 ? 'too many requests'
       : 'the request is malformed';
-    if (status === 429) return new SlowDown(description, 60);
+    if (status === 429) return new TemporarilyUnavailable(description, { status: 429, retryAfterSeconds: 60 });
     return new InvalidRequest(description, { status });
   }
   // The database is down, restarting, overloaded or timed out, or the request ran past requestTimeoutMs: a retryable
@@ -46,8 +46,7 @@ export function sendError(err: unknown, request: FastifyRequest, reply: FastifyR
   else request.log.info({ error: oauth.error }, oauth.description);
   const style: ErrorStyle = request.routeOptions.config?.errorStyle ?? 'json';
   reply.code(oauth.status);
-  if (oauth instanceof SlowDown) reply.header('retry-after', String(oauth.retryAfterSeconds));
-  if (oauth instanceof TemporarilyUnavailable) reply.header('retry-after', '5');
+  if (oauth instanceof TemporarilyUnavailable) reply.header('retry-after', String(oauth.retryAfterSeconds));
 
   if (style === 'page') {
     return sendPage(reply, (nonce) => errorPage({ error: oauth.error, description: oauth.description, nonce, theme }));

@@ -1,7 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
-import rateLimit, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import type { Config } from '../config/schema.ts';
 import { InvalidRequest, OAuthError } from '../core/errors.ts';
 import { decodeUtf8, parseJsonBody, parseUrlEncoded, type RawParams } from './params.ts';
@@ -14,7 +13,7 @@ const hops = (n: number) => (_address: string, hop: number) => hop < n;
 /** A Fastify instance with Latchkey's hardening: strict parsers, body limit, security headers, redacted logs. */
 export async function createServer(
   config: Config,
-  options: { logStream?: NodeJS.WritableStream; rateLimitStore?: FastifyRateLimitStoreCtor | undefined } = {},
+  options: { logStream?: NodeJS.WritableStream } = {},
 ): Promise<FastifyInstance> {
   const app = Fastify({
     logger: {
@@ -84,8 +83,6 @@ export async function createServer(
   });
 
   await app.register(cookie);
-  // The default store counts in this process; many nodes share a database-backed one (main.ts chooses).
-  await app.register(rateLimit, { global: false, ...(options.rateLimitStore ? { store: options.rateLimitStore } : {}) });
 
   const securityHeaders: Record<string, string> = {
     'x-content-type-options': 'nosniff',

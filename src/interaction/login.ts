@@ -22,7 +22,7 @@ export async function submitLogin(
   const username = input.username.trim();
   if (!username || !input.password) return loginPage('Enter your username and password.', 400);
 
-  const wait = await throttle.retryAfter(username, input.address, now);
+  const wait = await throttle.attempt(username, input.address, now);
   const audit = { clientId: found.client.id, ip: input.address };
   if (wait > 0) {
     deps.audit.record({ type: 'login.locked', ...audit, details: { username, retryAfterSeconds: wait } });
@@ -31,7 +31,6 @@ export async function submitLogin(
 
   const user = await deps.repos.users.findByUsername(username);
   if (!(await verifyPassword(user?.passwordHash, input.password)) || !user) {
-    await throttle.failed(username, input.address, now);
     deps.logger.info({ event: 'login_failed', username, address: input.address }, 'login failed');
     deps.audit.record({ type: 'login.failed', ...audit, userId: user?.id, details: { username, reason: 'bad_credentials' } });
     return loginPage('The username or password is incorrect.', 401);
@@ -41,7 +40,7 @@ export async function submitLogin(
     deps.audit.record({ type: 'login.failed', ...audit, userId: user.id, details: { username, reason: 'disabled' } });
     return loginPage('This account is disabled. Ask your administrator to enable it.', 403);
   }
-  await throttle.succeeded(username);
+  await throttle.succeeded(username, input.address);
   const session = randomToken('session');
   await deps.repos.sessions.create({ hash: credentialKey(session), userId: user.id, authTime: now, expiresAt: now + deps.config.session.ttl });
   await deps.repos.interactions.setLogin(input.interactionId, user.id, now);

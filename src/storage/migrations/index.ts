@@ -3,6 +3,7 @@ import { initial } from './001-initial.ts';
 import { scaleOut } from './002-scale-out.ts';
 import { admin } from './003-admin.ts';
 import { flowSecurity } from './004-flow-security.ts';
+import { throttle } from './005-throttle.ts';
 
 /** Migrations are code, listed in order; the names are stored, so never rename one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -10,6 +11,7 @@ const migrations: Record<string, Migration> = {
   '002-scale-out': scaleOut,
   '003-admin': admin,
   '004-flow-security': flowSecurity,
+  '005-throttle': throttle,
 };
 
 export const migrationProvider: MigrationProvider = {
