@@ -4,11 +4,12 @@ import type { Params } from '../core/context.ts';
 import { redirectUrl, type AuthorizationResponse } from '../core/authorize/respond.ts';
 import { constantTimeEqual, credentialKey, sha256 } from '../core/crypto.ts';
 import { InvalidRequest } from '../core/errors.ts';
-import { authorize, decideConsent, resume, type BrowserState, type Step } from '../interaction/flow.ts';
+import { authorize, decideConsent, restart, resume, type BrowserState, type Step } from '../interaction/flow.ts';
 import { submitLogin } from '../interaction/login.ts';
 import { loginThrottle } from '../interaction/throttle.ts';
-import { consentPage, demoCallbackPage, errorPage, formPostPage, loginPage, logoutPage } from '../interaction/views/index.ts';
+import { consentPage, demoCallbackPage, formPostPage, loginPage, logoutPage } from '../interaction/views/index.ts';
 import { cookieJar } from './cookies.ts';
+import { sendErrorPage } from './error-page.ts';
 import { sendPage } from './pages-common.ts';
 import { oauthParams } from './params.ts';
 
@@ -33,7 +34,9 @@ function stepRenderer(theme: AppDeps['config']['theme']) {
     switch (step.kind) {
       case 'error_page':
         reply.code(step.error.status === 500 ? 500 : 400);
-        return sendPage(reply, (nonce) => errorPage({ error: step.error.error, description: step.error.description, nonce, theme }));
+        // The page's reference is this request's id: this line carries it as reqId.
+        reply.request.log.info({ event: 'error_page', error: step.error.error, reason: step.help?.reason }, step.error.description);
+        return sendErrorPage(reply, step.error, step.help, theme);
       case 'respond':
         return respond(reply, step.response);
       case 'login':
@@ -102,6 +105,14 @@ export function registerPageRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.get<{ Params: { id: string } }>('/interaction/:id', page, async (req, reply) => {
     const browser = cookies.browser(req, reply);
     return render(reply, await resume(deps, req.params.id, browser), browser);
+  });
+
+  // "Start again" on the page of an expired sign-in: the same authorization request in a new interaction.
+  app.get<{ Params: { id: string } }>('/interaction/:id/restart', page, async (req, reply) => {
+    const browser = cookies.browser(req, reply);
+    const step = await restart(deps, req.params.id, browser);
+    if (step.kind === 'login' || step.kind === 'consent') return reply.header('cache-control', 'no-store').redirect(interactionPath(step.interactionId), 303);
+    return render(reply, step, browser);
   });
 
   app.post<{ Params: { id: string } }>('/interaction/:id/login', page, async (req, reply) => {

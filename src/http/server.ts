@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
@@ -29,6 +30,9 @@ export async function createServer(
     trustProxy: typeof config.trustProxy === 'number' ? hops(config.trustProxy) : config.trustProxy,
     // Strict query parsing: duplicates and malformed percent-encoding are caught by oauthParams.
     routerOptions: { querystringParser: (s: string) => parseUrlEncoded(s) },
+    // The request id is the reference error pages show and every log line of the request carries (reqId): random,
+    // so a reference quoted by a person points to one request across restarts and nodes (Fastify's default counts).
+    genReqId: () => randomBytes(6).toString('hex'),
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     return503OnClosing: true,

@@ -11,6 +11,8 @@ import { AccessDenied, ConsentRequired, LoginRequired, type OAuthError } from '.
 import type { Client, Scope, User } from '../core/model.ts';
 import { ADMIN_SCOPE, isSubset } from '../core/scope.ts';
 import type { Interaction } from '../storage/repositories.ts';
+import { resolveRedirectUri } from '../core/redirect-uri.ts';
+import { applicationUrl, type ErrorHelp } from './error-help.ts';
 import { isFirstParty } from './first-party.ts';
 
 /**
@@ -21,7 +23,7 @@ import { isFirstParty } from './first-party.ts';
 export type FlowDeps = CoreDeps;
 
 export type Step =
-  | { kind: 'error_page'; error: OAuthError }
+  | { kind: 'error_page'; error: OAuthError; help?: ErrorHelp | undefined }
   | { kind: 'respond'; response: AuthorizationResponse }
   | { kind: 'login'; interactionId: string; client: Client; error?: string; status?: number; username?: string }
   | { kind: 'consent'; interactionId: string; client: Client; user: User; scopes: Scope[] };
@@ -45,7 +47,7 @@ export async function authorize(deps: FlowDeps, params: Params, browser: Browser
   try {
     validated = await validateAuthorizationRequest(deps, params, { knownScopes: await knownScopes(deps) });
   } catch (err) {
-    if (err instanceof AuthorizeErrorPage) return { kind: 'error_page', error: err.cause };
+    if (err instanceof AuthorizeErrorPage) return { kind: 'error_page', error: err.cause, help: await invalidRequestHelp(deps, params) };
     if (err instanceof AuthorizeErrorRedirect) return { kind: 'respond', response: errorResponse(deps.config.issuer, err, err.cause) };
     throw err;
   }
@@ -61,27 +63,86 @@ export async function authorize(deps: FlowDeps, params: Params, browser: Browser
   return next(deps, client, request, interaction, browser, false);
 }
 
+/** What the error page can offer when client_id or redirect_uri is wrong: what was received, the application if known. */
+async function invalidRequestHelp(deps: FlowDeps, params: Params): Promise<ErrorHelp> {
+  const clientId = params['client_id'];
+  const client = clientId ? await deps.repos.clients.findById(clientId) : undefined;
+  return {
+    reason: 'invalid_authorization_request',
+    received: { clientId, redirectUri: params['redirect_uri'] },
+    application: client ? { name: client.name, url: applicationUrl(client, deps.config.issuer) } : undefined,
+  };
+}
+
 /** GET /interaction/:id — continue where the user is. */
 export async function resume(deps: FlowDeps, interactionId: string, browser: BrowserState): Promise<Step> {
   const found = await loadInteraction(deps, interactionId, browser);
-  if ('error' in found) return { kind: 'error_page', error: found.error };
+  if ('error' in found) return { kind: 'error_page', ...found };
   return next(deps, found.client, found.request, found.interaction, browser, true);
+}
+
+export const restartPath = (interactionId: string) => `/interaction/${encodeURIComponent(interactionId)}/restart`;
+
+/**
+ * An interaction of this browser that has expired but is still stored (the janitor removes it later): its
+ * authorization request can be started again. One that ended (finished, denied, refused) is deleted, so never here.
+ */
+async function expiredInteraction(deps: FlowDeps, interactionId: string, browser: BrowserState): Promise<Interaction | undefined> {
+  // Read as of time 0: every stored row, expired or not.
+  const interaction = await deps.repos.interactions.find(interactionId, 0);
+  return interaction && interaction.browserHash === sha256(browser.browser) && interaction.expiresAt <= deps.clock.now() ? interaction : undefined;
 }
 
 export async function loadInteraction(
   deps: FlowDeps,
   interactionId: string,
   browser: BrowserState,
-): Promise<{ interaction: Interaction; request: AuthorizationRequest; client: Client } | { error: OAuthError }> {
+): Promise<{ interaction: Interaction; request: AuthorizationRequest; client: Client } | { error: OAuthError; help: ErrorHelp }> {
   const interaction = await deps.repos.interactions.find(interactionId, deps.clock.now());
   // Only the browser that started the request can continue it (stops a link being handed to a victim).
   if (!interaction || interaction.browserHash !== sha256(browser.browser)) {
-    return { error: new AccessDenied('This sign-in request has expired or was started in another browser. Go back to the application and try again.') };
+    const error = new AccessDenied('the interaction has expired, has ended, or belongs to another browser');
+    const expired = await expiredInteraction(deps, interactionId, browser);
+    if (!expired) return { error, help: { reason: 'sign_in_expired' } };
+    const request = JSON.parse(expired.request) as AuthorizationRequest;
+    const client = await deps.repos.clients.findById(request.clientId);
+    const application = client && { name: client.name, url: applicationUrl(client, deps.config.issuer) };
+    return { error, help: { reason: 'sign_in_expired', application, restartHref: restartPath(interactionId) } };
   }
   const request = JSON.parse(interaction.request) as AuthorizationRequest;
   const client = await deps.repos.clients.findById(request.clientId);
-  if (!client) return { error: new AccessDenied('The application no longer exists.') };
+  if (!client) return { error: new AccessDenied('the client no longer exists'), help: { reason: 'application_gone' } };
   return { interaction, request, client };
+}
+
+/**
+ * GET /interaction/:id/restart — the expired sign-in's authorization request, in a new interaction, so the client's
+ * state and PKCE challenge still complete its flow. What may have changed since is checked again: the client exists
+ * and still has the redirect URI (RFC 9700 §4.1.3); login, the admin scope and consent are `next`'s ordinary checks.
+ */
+export async function restart(deps: FlowDeps, interactionId: string, browser: BrowserState): Promise<Step> {
+  const expired = await expiredInteraction(deps, interactionId, browser);
+  if (!expired) return { kind: 'error_page', error: new AccessDenied('the interaction cannot be restarted'), help: { reason: 'sign_in_expired' } };
+  await deps.repos.interactions.delete(expired.id);
+  const request = JSON.parse(expired.request) as AuthorizationRequest;
+  const client = await deps.repos.clients.findById(request.clientId);
+  if (!client) return { kind: 'error_page', error: new AccessDenied('the client no longer exists'), help: { reason: 'application_gone' } };
+  if (resolveRedirectUri(request.redirectUri, client.redirectUris) === undefined) {
+    return {
+      kind: 'error_page',
+      error: new AccessDenied('redirect_uri is no longer registered for the client'),
+      help: { reason: 'invalid_authorization_request', received: { clientId: client.id, redirectUri: request.redirectUri }, application: { name: client.name, url: applicationUrl(client, deps.config.issuer) } },
+    };
+  }
+  const interaction: Interaction = {
+    id: randomToken('interaction'),
+    browserHash: sha256(browser.browser),
+    request: expired.request,
+    userId: null,
+    authTime: null,
+    expiresAt: deps.clock.now() + deps.config.session.interactionTtl,
+  };
+  return next(deps, client, request, interaction, browser, false);
 }
 
 async function currentUser(deps: FlowDeps, request: AuthorizationRequest, interaction: Interaction, browser: BrowserState) {
@@ -136,7 +197,7 @@ async function next(
 /** POST /interaction/:id/consent. Deny sends access_denied (RFC 6749 §4.1.2.1); Allow remembers the consent. */
 export async function decideConsent(deps: FlowDeps, interactionId: string, browser: BrowserState, allow: boolean): Promise<Step> {
   const found = await loadInteraction(deps, interactionId, browser);
-  if ('error' in found) return { kind: 'error_page', error: found.error };
+  if ('error' in found) return { kind: 'error_page', ...found };
   const { interaction, request, client } = found;
   const current = await currentUser(deps, request, interaction, browser);
   if (!current) return next(deps, client, request, interaction, browser, true);

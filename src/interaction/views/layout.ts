@@ -59,6 +59,10 @@ input[aria-invalid="true"] { border-color: var(--lk-error); }
   border: 2px solid var(--lk-accent); background: var(--lk-accent); color: var(--lk-accent-fg);
 }
 .lk-button-secondary { background: transparent; color: var(--lk-fg); border-color: var(--lk-border); }
+a.lk-button { display: inline-flex; align-items: center; justify-content: center; text-align: center; text-decoration: none; }
+.lk-subhead { font-size: 1rem; margin: 1.5rem 0 0.5rem; }
+.lk-details { margin-top: 1.5rem; padding-top: 0.5rem; border-top: 1px solid var(--lk-border); font-size: 0.875rem; }
+.lk-details dd { color: var(--lk-muted); }
 :focus-visible { outline: 3px solid var(--lk-focus); outline-offset: 2px; }
 .lk-error {
   padding: 0.75rem 1rem; margin: 0 0 1rem; color: var(--lk-error);

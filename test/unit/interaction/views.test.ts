@@ -60,7 +60,7 @@ describe('escaping in every page', () => {
   });
 
   it('error page escapes everything it is given', () => {
-    const page = errorPage({ title: XSS, error: XSS, description: XSS });
+    const page = errorPage({ title: XSS, message: XSS, advice: XSS, links: [{ href: '/x', label: XSS }], error: XSS, description: XSS, received: [[XSS, XSS]], requestId: XSS });
     expectNoInjectedScript(page);
   });
 
