@@ -9,6 +9,8 @@ import { decodeUtf8, parseJsonBody, parseUrlEncoded, type RawParams } from './pa
 import { redactUrl } from './log-redact.ts';
 import { requestDeadline } from './request-deadline.ts';
 import { sendError } from './errors.ts';
+import { sendErrorPage } from './error-page.ts';
+import { prefersHtml } from './accept.ts';
 
 const hops = (n: number) => (_address: string, hop: number) => hop < n;
 
@@ -105,6 +107,14 @@ export async function createServer(
   });
 
   app.setErrorHandler((err, request, reply) => sendError(err, request, reply, config.theme));
-  app.setNotFoundHandler((request, reply) => sendError(new InvalidRequest('not found', { status: 404 }), request, reply, config.theme));
+  app.setNotFoundHandler((request, reply) => {
+    const notFound = new InvalidRequest('not found', { status: 404 });
+    // A person in a browser gets a page; API clients keep the JSON error.
+    if (prefersHtml(request.headers.accept)) {
+      request.log.info({ error: notFound.error }, notFound.description);
+      return sendErrorPage(reply.code(404), notFound, { reason: 'not_found' }, config.theme);
+    }
+    return sendError(notFound, request, reply, config.theme);
+  });
   return app;
 }

@@ -144,3 +144,39 @@ describe('an expired sign-in', () => {
     expect(res.html).not.toContain('Start again');
   });
 });
+
+describe('unknown paths: an HTML 404 page for browsers, JSON for API clients (content negotiation, RFC 9110 §12.5.1)', () => {
+  const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8';
+
+  it('answers a browser (Accept: text/html) with an HTML page titled Page not found, status 404', async () => {
+    const res = await fetch(`${server.url}/no/such/page`, { headers: { accept: BROWSER_ACCEPT } });
+    const html = await res.text();
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type') ?? '').toMatch(/^text\/html/);
+    expect(res.headers.get('content-security-policy') ?? '').toContain("frame-ancestors 'none'");
+    expect(html).toContain('<h1>Page not found</h1>');
+    expect(reference(html)).toMatch(/^[0-9a-f]{12}$/);
+  });
+
+  const apiAccepts: [string, string | undefined][] = [
+    ['no Accept header', undefined],
+    ['Accept: */*', '*/*'],
+    ['Accept: application/json', 'application/json'],
+    ['JSON preferred over HTML', 'application/json, text/html;q=0.5'],
+    ['HTML refused with q=0', 'text/html;q=0, */*'],
+  ];
+  for (const [what, accept] of apiAccepts) {
+    it(`keeps the JSON invalid_request 404 for an API client (${what})`, async () => {
+      const res = await fetch(`${server.url}/no/such/page`, accept === undefined ? {} : { headers: { accept } });
+      expect(res.status).toBe(404);
+      expect(res.headers.get('content-type') ?? '').toMatch(/^application\/json/);
+      expect(await res.json()).toMatchObject({ error: 'invalid_request' });
+    });
+  }
+
+  it('answers a browser POST to an unknown path with the HTML page too', async () => {
+    const res = await fetch(`${server.url}/no/such/form`, { method: 'POST', headers: { accept: BROWSER_ACCEPT, 'content-type': 'application/x-www-form-urlencoded' }, body: 'a=b' });
+    expect(res.status).toBe(404);
+    expect(await res.text()).toContain('<h1>Page not found</h1>');
+  });
+});
