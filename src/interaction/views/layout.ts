@@ -10,6 +10,10 @@ export interface LayoutOptions {
   body: SafeHtml;
   nonce?: string | undefined;
   theme?: Theme | undefined;
+  /** A same-origin script that enhances the page (it must work without it), loaded with the nonce. */
+  script?: string | undefined;
+  /** A wider card, for pages that show long values such as a command. */
+  wide?: boolean | undefined;
 }
 
 const DEFAULT_ACCENT = '#1d4ed8';
@@ -42,6 +46,7 @@ body {
   border: 1px solid #e5e7eb; border-radius: var(--lk-radius);
   box-shadow: 0 1px 3px rgb(0 0 0 / 0.1); overflow-wrap: anywhere;
 }
+.lk-card-wide { max-width: 44rem; }
 h1 { font-size: 1.5rem; line-height: 1.25; margin: 0 0 1rem; }
 p { margin: 0 0 1rem; }
 .lk-muted { color: var(--lk-muted); }
@@ -73,6 +78,9 @@ a.lk-button { display: inline-flex; align-items: center; justify-content: center
 code { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 0.875em; }
 .lk-scopes code { display: block; color: var(--lk-muted); }
 pre { overflow-x: auto; padding: 0.75rem; background: #f9fafb; border: 1px solid #e5e7eb; border-radius: var(--lk-radius); }
+pre.lk-command { white-space: pre-wrap; overflow-wrap: anywhere; margin: 0 0 0.5rem; }
+.lk-copy { display: flex; align-items: center; gap: 0.75rem; margin: 0 0 1rem; }
+.lk-copy .lk-button { flex: 0 0 auto; }
 dt { font-weight: 600; }
 dd { margin: 0 0 0.75rem; }
 @media (prefers-color-scheme: dark) {
@@ -82,7 +90,7 @@ dd { margin: 0 0 0.75rem; }
 }
 `;
 
-export function layout({ title, body, nonce, theme }: LayoutOptions): string {
+export function layout({ title, body, nonce, theme, script, wide }: LayoutOptions): string {
   const product = theme?.productName || DEFAULT_PRODUCT;
   const accent = safeAccent(theme?.accentColor);
   const nonceAttr = nonce ? html` nonce="${nonce}"` : '';
@@ -94,10 +102,11 @@ export function layout({ title, body, nonce, theme }: LayoutOptions): string {
 <meta name="referrer" content="no-referrer">
 <title>${title} – ${product}</title>
 <style${nonceAttr}>:root { --lk-accent: ${raw(accent)}; }${raw(STYLES)}</style>
-</head>
+${script ? html`<script src="${script}"${nonceAttr} defer></script>
+` : ''}</head>
 <body>
 <p class="lk-brand">${product}</p>
-<main class="lk-card">
+<main class="lk-card${wide ? ' lk-card-wide' : ''}">
 ${body}
 </main>
 </body>

@@ -176,11 +176,10 @@ describe('demo callback', () => {
     expect(page).toContain('<code>s1</code>');
     expect(page).toContain(
       [
-        '<pre><code>curl -u demo:YOUR_CLIENT_SECRET',
+        '<code>curl -u &quot;demo:$CLIENT_SECRET&quot;',
         '-d grant_type=authorization_code',
         '-d code=c0de',
         '-d redirect_uri=https://as.example/demo/callback',
-        '-d code_verifier=YOUR_VERIFIER',
         'https://as.example/token</code></pre>',
       ].join(' \\\n  '),
     );
