@@ -14,6 +14,8 @@ export interface LayoutOptions {
   script?: string | undefined;
   /** A wider card, for pages that show long values such as a command. */
   wide?: boolean | undefined;
+  /** A same-origin path to load at once (meta refresh). */
+  refresh?: string | undefined;
 }
 
 const DEFAULT_ACCENT = '#1d4ed8';
@@ -90,7 +92,7 @@ dd { margin: 0 0 0.75rem; }
 }
 `;
 
-export function layout({ title, body, nonce, theme, script, wide }: LayoutOptions): string {
+export function layout({ title, body, nonce, theme, script, wide, refresh }: LayoutOptions): string {
   const product = theme?.productName || DEFAULT_PRODUCT;
   const accent = safeAccent(theme?.accentColor);
   const nonceAttr = nonce ? html` nonce="${nonce}"` : '';
@@ -100,7 +102,8 @@ export function layout({ title, body, nonce, theme, script, wide }: LayoutOption
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
-<title>${title} – ${product}</title>
+${refresh ? html`<meta http-equiv="refresh" content="0; url=${refresh}">
+` : ''}<title>${title} – ${product}</title>
 <style${nonceAttr}>:root { --lk-accent: ${raw(accent)}; }${raw(STYLES)}</style>
 ${script ? html`<script src="${script}"${nonceAttr} defer></script>
 ` : ''}</head>
