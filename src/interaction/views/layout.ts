@@ -32,7 +32,7 @@ export const STYLES = `
 :root {
   --lk-bg: #f3f4f6; --lk-card: #ffffff; --lk-fg: #111827; --lk-muted: #4b5563;
   --lk-border: #9ca3af; --lk-accent-fg: #ffffff; --lk-focus: var(--lk-accent);
-  --lk-error: #991b1b; --lk-error-bg: #fef2f2; --lk-radius: 0.5rem;
+  --lk-error: #991b1b; --lk-error-bg: #fef2f2; --lk-radius: 0.5rem; --lk-link: #1d4ed8;
 }
 *, *::before, *::after { box-sizing: border-box; }
 html { font-size: 100%; -webkit-text-size-adjust: 100%; }
@@ -68,6 +68,8 @@ input[aria-invalid="true"] { border-color: var(--lk-error); }
 .lk-button-secondary { background: transparent; color: var(--lk-fg); border-color: var(--lk-border); }
 a.lk-button { display: inline-flex; align-items: center; justify-content: center; text-align: center; text-decoration: none; }
 .lk-subhead { font-size: 1rem; margin: 1.5rem 0 0.5rem; }
+.lk-actions + p { margin-top: 1rem; }
+.lk-card a:not(.lk-button) { color: var(--lk-link); }
 .lk-details { margin-top: 1.5rem; padding-top: 0.5rem; border-top: 1px solid var(--lk-border); font-size: 0.875rem; }
 .lk-details dd { color: var(--lk-muted); }
 :focus-visible { outline: 3px solid var(--lk-focus); outline-offset: 2px; }
@@ -83,10 +85,14 @@ pre { overflow-x: auto; padding: 0.75rem; background: #f9fafb; border: 1px solid
 pre.lk-command { white-space: pre-wrap; overflow-wrap: anywhere; margin: 0 0 0.5rem; }
 .lk-copy { display: flex; align-items: center; gap: 0.75rem; margin: 0 0 1rem; }
 .lk-copy .lk-button { flex: 0 0 auto; }
+@media (max-width: 30rem) {
+  .lk-card-wide { padding: 1.5rem 1rem; }
+  pre.lk-command { font-size: 0.8rem; padding: 0.5rem; }
+}
 dt { font-weight: 600; }
 dd { margin: 0 0 0.75rem; }
 @media (prefers-color-scheme: dark) {
-  :root { --lk-bg: #111827; --lk-card: #1f2937; --lk-fg: #f9fafb; --lk-muted: #d1d5db; --lk-error: #fecaca; --lk-error-bg: #450a0a; --lk-focus: #93c5fd; }
+  :root { --lk-bg: #111827; --lk-card: #1f2937; --lk-fg: #f9fafb; --lk-muted: #d1d5db; --lk-error: #fecaca; --lk-error-bg: #450a0a; --lk-focus: #93c5fd; --lk-link: #93c5fd; }
   .lk-card, pre { border-color: #374151; }
   input[type="text"], input[type="password"], pre { background: #111827; }
 }
