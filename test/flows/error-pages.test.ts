@@ -2,7 +2,8 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/core/clock.ts';
 import { pkcePair, WEB_REDIRECT } from '../support/flow-helpers.ts';
-import { startServer, TEST_PASSWORD, type TestServer } from '../support/server.ts';
+import { parseConfig } from '../../src/config/load.ts';
+import { startServer, testConfig, TEST_PASSWORD, type TestServer } from '../support/server.ts';
 import { authorizeUrl, decodeEntities, parseForms, UserAgent, type Outcome } from '../support/user-agent.ts';
 
 /**
@@ -178,5 +179,18 @@ describe('unknown paths: an HTML 404 page for browsers, JSON for API clients (co
     const res = await fetch(`${server.url}/no/such/form`, { method: 'POST', headers: { accept: BROWSER_ACCEPT, 'content-type': 'application/x-www-form-urlencoded' }, body: 'a=b' });
     expect(res.status).toBe(404);
     expect(await res.text()).toContain('<h1>Page not found</h1>');
+  });
+});
+
+describe('contacting the operator', () => {
+  it('links the configured theme.supportUrl next to the reference, and refuses a javascript: URL at start-up', async () => {
+    const withSupport = await startServer({ theme: { supportUrl: 'mailto:help@example.com' } });
+    try {
+      const html = await (await fetch(authorizeUrl(withSupport, { client_id: 'nope' }), { redirect: 'manual' })).text();
+      expect(html).toMatch(/<a href="mailto:help@example.com">contact the people who run this service<\/a>, quoting the reference <code class="lk-ref">[0-9a-f]{12}<\/code>/);
+    } finally {
+      await withSupport.close();
+    }
+    expect(() => parseConfig(testConfig({ theme: { supportUrl: 'javascript:alert(1)' } }))).toThrow(/theme\.supportUrl/);
   });
 });

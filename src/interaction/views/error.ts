@@ -1,4 +1,4 @@
-import { html } from '../html.ts';
+import { html, type SafeHtml } from '../html.ts';
 import { layout, type Theme } from './layout.ts';
 
 export interface ErrorPageLink {
@@ -27,6 +27,14 @@ export interface ErrorPageOptions {
   theme?: Theme | undefined;
 }
 
+function reference(requestId: string | undefined, supportUrl: string | undefined): SafeHtml | string {
+  if (!requestId) return '';
+  const ref = html`<code class="lk-ref">${requestId}</code>`;
+  // supportUrl is https: or mailto: only (config schema), so it is safe in an href.
+  if (supportUrl) return html`<p class="lk-muted">If you need help, <a href="${supportUrl}">contact the people who run this service</a>, quoting the reference ${ref}.</p>`;
+  return html`<p class="lk-muted">If you contact the people who run this service, quote the reference ${ref}.</p>`;
+}
+
 /**
  * Every error a person can land on: the authorization endpoint when it must not redirect (RFC 6749 §4.1.2.1), an
  * expired sign-in, a page that does not exist. Written for the person first (what happened, what to do, a way on),
@@ -41,7 +49,7 @@ export function errorPage(o: ErrorPageOptions): string {
 ${links.length > 0
     ? html`<div class="lk-actions">${links.map((l, i) => html`<a class="lk-button${i > 0 ? ' lk-button-secondary' : ''}" href="${l.href}">${l.label}</a>`)}</div>`
     : ''}
-${o.requestId ? html`<p class="lk-muted">If you contact the people who run this service, quote the reference <code class="lk-ref">${o.requestId}</code>.</p>` : ''}
+${reference(o.requestId, o.theme?.supportUrl)}
 <section class="lk-details" aria-labelledby="lk-details-heading">
 <h2 id="lk-details-heading" class="lk-subhead">Details for the developer</h2>
 <dl>

@@ -3,6 +3,8 @@ import { html, raw, type SafeHtml } from '../html.ts';
 export interface Theme {
   productName?: string | undefined;
   accentColor?: string | undefined;
+  /** Where people get help, linked from error pages (config: https: or mailto: only). */
+  supportUrl?: string | undefined;
 }
 
 export interface LayoutOptions {
