@@ -12,8 +12,6 @@ export type ErrorReason =
   | 'invalid_authorization_request'
   /** The sign-in (interaction) expired, ended, or belongs to another browser. */
   | 'sign_in_expired'
-  /** The application was deleted while the person was signing in. */
-  | 'application_gone'
   | 'not_found';
 
 export interface ErrorHelp {
@@ -90,14 +88,6 @@ export function errorCopy(error: Pick<OAuthError, 'error' | 'status' | 'descript
             links: links(false),
             received,
           };
-    case 'application_gone':
-      return {
-        title: 'This application is no longer available',
-        message: 'The application you were signing in to was removed while you were signing in.',
-        advice: `Nothing more can be done here. ${reference}`,
-        links: [],
-        received,
-      };
     case 'not_found':
       return {
         title: 'Page not found',

@@ -13,8 +13,8 @@ export async function submitLogin(
   input: { interactionId: string; browser: BrowserState; username: string; password: string; address: string },
 ): Promise<LoginResult> {
   const found = await loadInteraction(deps, input.interactionId, input.browser);
-  if ('error' in found) {
-    if (!found.help.restartHref) return { step: { kind: 'error_page', ...found } };
+  if ('step' in found) {
+    if (found.step.kind !== 'error_page' || !found.step.help?.restartHref) return { step: found.step };
     // An expired sign-in in this browser starts again, keeping the username: only the password is asked again.
     const step = await restart(deps, input.interactionId, input.browser);
     if (step.kind !== 'login') return { step };

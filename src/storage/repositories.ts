@@ -72,6 +72,10 @@ export interface SessionsRepository {
   create(session: Session): Promise<void>;
   findActive(hash: string, now: number): Promise<Session | undefined>;
   delete(hash: string): Promise<void>;
+  /**
+   * Ends every sign-in of the user, in one transaction: their SSO sessions and the interactions they logged in on
+   * (a password change, disabling the account, signing out everywhere). Codes and tokens already issued stay.
+   */
   deleteAllForUser(userId: string): Promise<void>;
 }
 
@@ -95,7 +99,8 @@ export interface InteractionsRepository {
   create(interaction: Interaction): Promise<void>;
   find(id: string, now: number): Promise<Interaction | undefined>;
   setLogin(id: string, userId: string, authTime: number): Promise<void>;
-  delete(id: string): Promise<void>;
+  /** True when this call removed it: of two racing deletes exactly one gets true (a decision is made once). */
+  delete(id: string): Promise<boolean>;
 }
 
 export interface ThrottleState {

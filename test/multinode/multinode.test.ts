@@ -276,7 +276,8 @@ describe.skipIf(!postgresUrl())(`three Latchkey nodes on one PostgreSQL${skipNot
           await oauthError(res, 401, 'invalid_client');
           break;
         }
-        expect(performance.now() - at).toBeLessThan(DEFAULT_CACHE_TTL_MS + 500);
+        // A wide margin over the bound: each poll is an HTTP request to a node process, slow on a loaded machine.
+        expect(performance.now() - at).toBeLessThan(DEFAULT_CACHE_TTL_MS + 5000);
         await new Promise((r) => setTimeout(r, 100));
       }
     }

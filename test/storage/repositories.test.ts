@@ -281,6 +281,19 @@ describe.each(backends)('repositories on $name', (backend) => {
       expect(await repos.sessions.findActive('sess-2', NOW)).toBeUndefined();
       expect(await repos.sessions.findActive('sess-bob', NOW)).toBeDefined();
     });
+
+    it("ends the user's open interactions with their sessions, and only theirs (issue 10)", async () => {
+      const ix = { browserHash: 'browser', request: '{}', userId: null, authTime: null, expiresAt: NOW + 600 };
+      await repos.interactions.create({ ...ix, id: 'ix-u1' });
+      await repos.interactions.setLogin('ix-u1', 'u1', NOW);
+      await repos.interactions.create({ ...ix, id: 'ix-u2' });
+      await repos.interactions.setLogin('ix-u2', 'u2', NOW);
+      await repos.interactions.create({ ...ix, id: 'ix-anonymous' });
+      await repos.sessions.deleteAllForUser('u1');
+      expect(await repos.interactions.find('ix-u1', NOW)).toBeUndefined();
+      expect(await repos.interactions.find('ix-u2', NOW)).toBeDefined();
+      expect(await repos.interactions.find('ix-anonymous', NOW)).toBeDefined();
+    });
   });
 
   describe('interactions', () => {
@@ -299,6 +312,19 @@ describe.each(backends)('repositories on $name', (backend) => {
       expect(await repos.interactions.find('ix-2', NOW)).toBeUndefined();
       await repos.interactions.delete('ix-1');
       expect(await repos.interactions.find('ix-1', NOW)).toBeUndefined();
+    });
+
+    it('deletes an interaction once: the first delete says true, a second false (a decision is made once)', async () => {
+      await repos.interactions.create(interaction);
+      expect(await repos.interactions.delete('ix-1')).toBe(true);
+      expect(await repos.interactions.delete('ix-1')).toBe(false);
+      expect(await repos.interactions.delete('ix-unknown')).toBe(false);
+    });
+
+    it('lets exactly one of 20 parallel deletes of an interaction report true', async () => {
+      await repos.interactions.create(interaction);
+      const results = await Promise.all(Array.from({ length: 20 }, () => repos.interactions.delete('ix-1')));
+      expect(results.filter(Boolean)).toHaveLength(1);
     });
   });
 

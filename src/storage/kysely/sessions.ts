@@ -23,9 +23,11 @@ export function sessionsRepository(db: Kysely<LatchkeyDatabase>): SessionsReposi
     async delete(hash) {
       await db.deleteFrom('sessions').where('hash', '=', hash).execute();
     },
-    async deleteAllForUser(userId) {
-      await db.deleteFrom('sessions').where('user_id', '=', userId).execute();
-    },
+    deleteAllForUser: (userId) =>
+      atomically(db, async (trx) => {
+        await trx.deleteFrom('sessions').where('user_id', '=', userId).execute();
+        await trx.deleteFrom('interactions').where('user_id', '=', userId).execute();
+      }),
   };
 }
 
@@ -54,7 +56,8 @@ export function interactionsRepository(db: Kysely<LatchkeyDatabase>): Interactio
       await db.updateTable('interactions').set({ user_id: userId, auth_time: authTime }).where('id', '=', id).execute();
     },
     async delete(id) {
-      await db.deleteFrom('interactions').where('id', '=', id).execute();
+      const r = await db.deleteFrom('interactions').where('id', '=', id).executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
     },
   };
 }

@@ -1,12 +1,13 @@
 import { credentialKey } from '../../crypto.ts';
 import { InvalidGrant, InvalidScope, type OAuthError } from '../../errors.ts';
 import { isSubset, parseScope } from '../../scope.ts';
+import { assertUserMayHold } from '../../user-standing.ts';
 import type { Repositories } from '../../../storage/repositories.ts';
 import type { Token } from '../../model.ts';
 import type { GrantDeps, GrantHandler } from '../grant.ts';
 import { issueTokens, type TokenResponse } from '../issue.ts';
 
-type Repos = Pick<Repositories, 'tokens' | 'grants' | 'transaction'>;
+type Repos = Pick<Repositories, 'tokens' | 'grants' | 'users' | 'transaction'>;
 
 /**
  * RFC 6749 §6 refreshing an access token. Refresh tokens rotate on every use; presenting a spent one is treated as
@@ -47,6 +48,9 @@ export function refreshTokenGrant(repos: Repos, deps: GrantDeps): GrantHandler {
         if (requestedScope && !isSubset(requestedScope, token.scope)) {
           throw new InvalidScope('the requested scope exceeds the scope originally granted');
         }
+        // The user is read afresh: a disabled, deleted or demoted user's refresh fails (RFC 6749 §5.2 invalid_grant).
+        // Checked against the refresh token's whole scope, since the new refresh token would carry all of it.
+        await assertUserMayHold(tx, token.userId, token.scope);
         return issueTokens(tx, deps.config, {
           client,
           grantId: token.grantId,
