@@ -87,13 +87,8 @@ async function validate(deps: FlowDeps, params: Params): Promise<{ request: Auth
   }
 }
 
-/** GET/POST /authorize. */
+/** GET/POST /authorize, and an expired sign-in started again (`restart`). */
 export async function authorize(deps: FlowDeps, params: Params, browser: BrowserState): Promise<Step> {
-  return start(deps, params, browser);
-}
-
-/** A new interaction for an authorization request: from /authorize, or restarted from an expired one. */
-async function start(deps: FlowDeps, params: Params, browser: BrowserState): Promise<Step> {
   const validated = await validate(deps, params);
   if ('step' in validated) return validated.step;
   const interaction: Interaction = {
@@ -171,7 +166,7 @@ export async function restart(deps: FlowDeps, interactionId: string, browser: Br
   const found = await expiredInteraction(deps, interactionId, browser);
   // Only the step whose delete removed the row restarts it: one restart per expired sign-in.
   if (!found || !(await deps.repos.interactions.delete(found.interaction.id))) return expired();
-  return start(deps, found.params, browser);
+  return authorize(deps, found.params, browser);
 }
 
 /** The parameters an interaction keeps; undefined for a row this version did not write (it then counts as expired). */
