@@ -121,6 +121,8 @@ describe('error pages in Chromium', () => {
       expect(await page.getByRole('link', { name: 'Go to Web App' }).getAttribute('href')).toBe('https://client.example/');
       expect(dialogs).toEqual([]);
       await shoot(page, 'error-invalid-request');
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await screenshot(page, 'screenshots/error-invalid-request-dark-desktop');
     });
   });
 
@@ -194,6 +196,9 @@ describe('the demo callback page in Chromium', () => {
       await page.getByText('Copied to the clipboard.').waitFor();
       expect(await page.evaluate<string>('navigator.clipboard.readText()')).toBe(await command.innerText());
       await shoot(page, 'demo-callback');
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await screenshot(page, 'screenshots/demo-callback-dark-desktop');
+      await page.emulateMedia({ colorScheme: 'light' });
       await page.setViewportSize({ width: 390, height: 900 });
       expect(await command.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
     });
