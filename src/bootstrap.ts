@@ -6,7 +6,7 @@ import { randomId, randomToken, sha256 } from './core/crypto.ts';
 import type { Client } from './core/model.ts';
 import { hashPassword } from './interaction/passwords.ts';
 import type { Repositories, NewClient } from './storage/repositories.ts';
-import { DEMO_CALLBACK_PATH } from './http/page-routes.ts';
+import { DEMO_CALLBACK_PATH, DEMO_CLIENT_ID, demoAuthorizationUrl } from './http/page-routes.ts';
 
 /** Turns a client declared in configuration into the stored shape (secret hashed). */
 export function clientFromConfig(c: ClientConfig): NewClient {
@@ -80,7 +80,7 @@ export async function createDemo(repos: Repositories, config: Config, now: numbe
   const redirectUri = config.issuer + DEMO_CALLBACK_PATH;
   const client = await repos.clients.create(
     {
-      id: 'demo-app',
+      id: DEMO_CLIENT_ID,
       name: 'Demo Application',
       type: 'confidential',
       secretHash: sha256(clientSecret),
@@ -102,7 +102,5 @@ export async function createDemo(repos: Repositories, config: Config, now: numbe
     now,
   );
   logger.info({ event: 'demo_created', clientId: client.id }, 'created the demo application and user');
-  const url = new URL(config.issuer + config.paths.authorization);
-  url.search = new URLSearchParams({ response_type: 'code', client_id: client.id, redirect_uri: redirectUri, scope: 'openid profile email', state: randomId(8) }).toString();
-  return { client, clientSecret, username: 'demo', password, authorizationUrl: url.toString() };
+  return { client, clientSecret, username: 'demo', password, authorizationUrl: demoAuthorizationUrl(config) };
 }

@@ -18,6 +18,9 @@ export async function start(sources: ConfigSources): Promise<void> {
     out.write(`  client_id:     ${d.client.id}\n  client_secret: ${d.clientSecret}\n`);
     out.write(`  username:      ${d.username}\n  password:      ${d.password}\n`);
     out.write(`\nOpen this in a browser, sign in, and click Allow:\n  ${d.authorizationUrl}\n`);
+    // Consent is remembered: without this, a newcomer never sees the consent page again to try Deny.
+    out.write(`Your consent is remembered: add &prompt=consent to the URL to see the consent page again (and try Deny),\n`);
+    out.write(`or withdraw it in your account: ${config.issuer}/account\n`);
     out.write(`The demo user is an administrator: sign in to ${config.issuer}/console to manage applications and users.\n\n`);
   }
   // Graceful: stop accepting connections, answer requests already received (later ones on open connections get 503,

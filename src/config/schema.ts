@@ -180,7 +180,12 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   theme: z
-    .strictObject({ productName: z.string().default('Latchkey'), accentColor: z.string().regex(/^#[0-9a-fA-F]{3,8}$/).optional() })
+    .strictObject({
+      productName: z.string().default('Latchkey'),
+      accentColor: z.string().regex(/^#[0-9a-fA-F]{3,8}$/).optional(),
+      supportUrl: z.string().regex(/^(https:\/\/|mailto:)[^\s]+$/, 'must be an https: or mailto: URL').optional()
+        .describe('Where people get help (https: or mailto:), linked from error pages next to the reference to quote.'),
+    })
     .prefault({}),
   profiles: z.array(z.enum(PROFILE_NAMES)).default([])
     .describe('Migration profiles: extra routes for clients written to another provider\'s document (docs/profiles.md).'),

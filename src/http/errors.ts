@@ -2,8 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { InsufficientScope, InvalidClient, InvalidRequest, OAuthError, TemporarilyUnavailable, toOAuthError } from '../core/errors.ts';
 import { isDatabaseUnavailable } from '../storage/errors.ts';
 import { isMissingToken } from '../core/bearer.ts';
-import { errorPage } from '../interaction/views/index.ts';
-import { sendPage } from './pages-common.ts';
+import { sendErrorPage } from './error-page.ts';
 import type { Theme } from '../interaction/views/index.ts';
 
 /** How a route reports errors: JSON (token-style endpoints), bearer challenge (resources), or an HTML page. */
@@ -48,9 +47,7 @@ export function sendError(err: unknown, request: FastifyRequest, reply: FastifyR
   reply.code(oauth.status);
   if (oauth instanceof TemporarilyUnavailable) reply.header('retry-after', String(oauth.retryAfterSeconds));
 
-  if (style === 'page') {
-    return sendPage(reply, (nonce) => errorPage({ error: oauth.error, description: oauth.description, nonce, theme }));
-  }
+  if (style === 'page') return sendErrorPage(reply, oauth, undefined, theme);
   reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
   if (style === 'bearer' && (oauth.status === 401 || oauth.status === 403 || oauth.status === 400)) {
     // RFC 6750 §3: challenge with the error; §3.1: no error code when the request carried no token at all.

@@ -12,6 +12,7 @@ import type { Client, Scope, User } from '../core/model.ts';
 import { formatScope, isSubset } from '../core/scope.ts';
 import { refusal } from '../core/user-standing.ts';
 import type { Interaction } from '../storage/repositories.ts';
+import { applicationUrl, type ErrorHelp } from './error-help.ts';
 import { isFirstParty } from './first-party.ts';
 
 /**
@@ -27,7 +28,7 @@ import { isFirstParty } from './first-party.ts';
 export type FlowDeps = CoreDeps;
 
 export type Step =
-  | { kind: 'error_page'; error: OAuthError }
+  | { kind: 'error_page'; error: OAuthError; help?: ErrorHelp | undefined }
   | { kind: 'respond'; response: AuthorizationResponse }
   | { kind: 'login'; interactionId: string; client: Client; error?: string; status?: number; username?: string }
   | { kind: 'consent'; interactionId: string; client: Client; user: User; scopes: Scope[] };
@@ -57,21 +58,36 @@ export async function knownScopes(deps: FlowDeps): Promise<Set<string>> {
   return new Set((await deps.repos.scopes.list()).map((s) => s.name));
 }
 
-const expired = () =>
-  new AccessDenied('This sign-in request has expired or was started in another browser. Go back to the application and try again.');
+/** The error page of an interaction that is gone; `help` says whether it can start again (see `restart`). */
+const expired = (help: ErrorHelp = { reason: 'sign_in_expired' }): Step => ({
+  kind: 'error_page',
+  error: new AccessDenied('the interaction has expired, has ended, or belongs to another browser'),
+  help,
+});
+
+/** What the error page can offer when client_id or redirect_uri is wrong: what was received, the application if known. */
+async function invalidRequestHelp(deps: FlowDeps, params: Params): Promise<ErrorHelp> {
+  const clientId = params['client_id'];
+  const client = clientId ? await deps.repos.clients.findById(clientId) : undefined;
+  return {
+    reason: 'invalid_authorization_request',
+    received: { clientId, redirectUri: params['redirect_uri'] },
+    application: client ? { name: client.name, url: applicationUrl(client, deps.config.issuer) } : undefined,
+  };
+}
 
 /** RFC 6749 §4.1.2.1: the checks of src/core/authorize/request.ts, as a page or a redirect to the client when they fail. */
 async function validate(deps: FlowDeps, params: Params): Promise<{ request: AuthorizationRequest; client: Client } | { step: Step }> {
   try {
     return await validateAuthorizationRequest(deps, params, { knownScopes: await knownScopes(deps) });
   } catch (err) {
-    if (err instanceof AuthorizeErrorPage) return { step: { kind: 'error_page', error: err.cause } };
+    if (err instanceof AuthorizeErrorPage) return { step: { kind: 'error_page', error: err.cause, help: await invalidRequestHelp(deps, params) } };
     if (err instanceof AuthorizeErrorRedirect) return { step: { kind: 'respond', response: errorResponse(deps.config.issuer, err, err.cause) } };
     throw err;
   }
 }
 
-/** GET/POST /authorize. */
+/** GET/POST /authorize, and an expired sign-in started again (`restart`). */
 export async function authorize(deps: FlowDeps, params: Params, browser: BrowserState): Promise<Step> {
   const validated = await validate(deps, params);
   if ('step' in validated) return validated.step;
@@ -109,14 +125,48 @@ export async function decideConsent(deps: FlowDeps, interactionId: string, brows
 export async function loadInteraction(deps: FlowDeps, interactionId: string, browser: BrowserState): Promise<Pending | { step: Step }> {
   const interaction = await deps.repos.interactions.find(interactionId, deps.clock.now());
   // Only the browser that started the request can continue it (stops a link being handed to a victim).
-  if (!interaction || interaction.browserHash !== sha256(browser.browser)) return { step: { kind: 'error_page', error: expired() } };
+  if (!interaction || interaction.browserHash !== sha256(browser.browser)) return { step: await expiredHere(deps, interactionId, browser) };
   const params = storedParams(interaction.request);
-  const validated = params === undefined ? { step: { kind: 'error_page', error: expired() } as Step } : await validate(deps, params);
+  const validated = params === undefined ? { step: expired() } : await validate(deps, params);
   if ('step' in validated) {
     await deps.repos.interactions.delete(interaction.id);
     return validated;
   }
   return { ...validated, interaction, stored: true };
+}
+
+export const restartPath = (interactionId: string) => `/interaction/${encodeURIComponent(interactionId)}/restart`;
+
+/**
+ * An interaction of this browser that has expired but is still stored (the janitor removes it later): its
+ * authorization request can start again. One that ended (finished, denied, refused) was deleted, so is never here.
+ */
+async function expiredInteraction(deps: FlowDeps, interactionId: string, browser: BrowserState): Promise<{ interaction: Interaction; params: Params } | undefined> {
+  // Read as of time 0: every stored row, expired or not.
+  const interaction = await deps.repos.interactions.find(interactionId, 0);
+  if (!interaction || interaction.browserHash !== sha256(browser.browser) || interaction.expiresAt > deps.clock.now()) return undefined;
+  const params = storedParams(interaction.request);
+  return params && { interaction, params };
+}
+
+/** The page for an interaction that is gone: with Start again when it expired in this browser. */
+async function expiredHere(deps: FlowDeps, interactionId: string, browser: BrowserState): Promise<Step> {
+  const found = await expiredInteraction(deps, interactionId, browser);
+  if (!found) return expired();
+  const client = found.params['client_id'] ? await deps.repos.clients.findById(found.params['client_id']) : undefined;
+  const application = client && { name: client.name, url: applicationUrl(client, deps.config.issuer) };
+  return expired({ reason: 'sign_in_expired', application, restartHref: restartPath(interactionId) });
+}
+
+/**
+ * GET /interaction/:id/restart — the expired sign-in's authorization request (its parameters as stored, so the
+ * client's state and PKCE challenge still complete its flow) in a new interaction, validated again like any request.
+ */
+export async function restart(deps: FlowDeps, interactionId: string, browser: BrowserState): Promise<Step> {
+  const found = await expiredInteraction(deps, interactionId, browser);
+  // Only the step whose delete removed the row restarts it: one restart per expired sign-in.
+  if (!found || !(await deps.repos.interactions.delete(found.interaction.id))) return expired();
+  return authorize(deps, found.params, browser);
 }
 
 /** The parameters an interaction keeps; undefined for a row this version did not write (it then counts as expired). */
@@ -158,7 +208,7 @@ async function next(deps: FlowDeps, p: Pending, browser: BrowserState, decision:
   const { client, request, interaction } = p;
   /** Ends the request: deletes its interaction, and goes on only if this call was the one that deleted it. */
   const end = async (step: () => Promise<Step> | Step): Promise<Step> => {
-    if (p.stored && !(await deps.repos.interactions.delete(interaction.id))) return { kind: 'error_page', error: expired() };
+    if (p.stored && !(await deps.repos.interactions.delete(interaction.id))) return expired();
     return step();
   };
   const deny = (err: OAuthError) => end(() => ({ kind: 'respond', response: errorResponse(deps.config.issuer, request, err) }));

@@ -1,5 +1,5 @@
 import { randomToken, credentialKey } from '../core/crypto.ts';
-import { loadInteraction, type BrowserState, type FlowDeps, type Step } from './flow.ts';
+import { loadInteraction, restart, type BrowserState, type FlowDeps, type Step } from './flow.ts';
 import { verifyPassword } from './passwords.ts';
 import type { LoginThrottle } from './throttle.ts';
 
@@ -13,7 +13,13 @@ export async function submitLogin(
   input: { interactionId: string; browser: BrowserState; username: string; password: string; address: string },
 ): Promise<LoginResult> {
   const found = await loadInteraction(deps, input.interactionId, input.browser);
-  if ('step' in found) return { step: found.step };
+  if ('step' in found) {
+    if (found.step.kind !== 'error_page' || !found.step.help?.restartHref) return { step: found.step };
+    // An expired sign-in in this browser starts again, keeping the username: only the password is asked again.
+    const step = await restart(deps, input.interactionId, input.browser);
+    if (step.kind !== 'login') return { step };
+    return { step: { ...step, username: input.username.trim(), error: 'You took too long to sign in, so the sign-in was stopped to keep your account safe. Enter your password again to continue.' } };
+  }
   const now = deps.clock.now();
   const loginPage = (error: string, status: number): LoginResult => ({
     // The username is given back so the person only retypes the password (never the other way round).

@@ -56,6 +56,8 @@ export interface CodesRepository {
    * exactly one gets the code; the other gets `{ replayed }` (or undefined if no such code exists).
    */
   consume(hash: string, now: number): Promise<{ code: AuthorizationCode } | { replayed: AuthorizationCode } | undefined>;
+  /** Reads a code without consuming it (the demo callback page shows its remaining lifetime). */
+  find(hash: string): Promise<AuthorizationCode | undefined>;
 }
 
 /** `parentHash`: the refresh token the new one was issued in exchange for (a rotation). */

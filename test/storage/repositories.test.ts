@@ -432,6 +432,14 @@ describe.each(backends)('repositories on $name', (backend) => {
       expect(result && 'code' in result ? result.code : undefined).toMatchObject({ codeChallenge: null, codeChallengeMethod: null, redirectUriProvided: false });
     });
 
+    it('finds a code by hash without consuming it (the demo page shows its remaining lifetime)', async () => {
+      await repos.codes.create(code());
+      expect(await repos.codes.find('code-hash')).toEqual({ ...code(), consumedAt: null });
+      expect(await repos.codes.find('no-such-code')).toBeUndefined();
+      expect(await repos.codes.consume('code-hash', NOW + 1)).toHaveProperty('code');
+      expect((await repos.codes.find('code-hash'))?.consumedAt).toBe(NOW + 1);
+    });
+
     it('returns undefined when consuming an unknown code', async () => {
       expect(await repos.codes.consume('no-such-code', NOW)).toBeUndefined();
     });

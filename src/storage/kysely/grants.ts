@@ -137,6 +137,10 @@ export function codesRepository(db: Kysely<LatchkeyDatabase>): CodesRepository {
       const [lost] = (await q.findCode(db, [hash])).rows;
       return lost && { replayed: toCode(lost) };
     },
+    async find(hash) {
+      const [row] = (await q.findCode(db, [hash])).rows;
+      return row && toCode(row);
+    },
   };
 }
 
