@@ -1,10 +1,17 @@
 import { configWarnings, type ConfigSources, loadConfig } from '../config/load.ts';
-import { buildLatchkey } from '../main.ts';
+import { buildLatchkey, type Latchkey } from '../main.ts';
+import { describeDatabaseError } from './database-errors.ts';
 
 /** `latchkey start`: migrate, sync declared entities, create the demo on first start, listen. */
 export async function start(sources: ConfigSources): Promise<void> {
   const config = loadConfig(sources);
-  const latchkey = await buildLatchkey(config);
+  let latchkey: Latchkey;
+  try {
+    latchkey = await buildLatchkey(config);
+  } catch (err) {
+    // Opening and migrating the database come first: say which database failed (never with its password).
+    throw describeDatabaseError(config.database, err);
+  }
   for (const w of configWarnings(config)) latchkey.app.log.warn({ event: 'config_warning' }, w);
   await latchkey.app.listen({ port: config.port, host: config.host });
   const out = process.stdout;

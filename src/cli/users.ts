@@ -99,7 +99,7 @@ async function createUser({ repos, out, now, config }: CliContext, opts: CreateO
   }
   if (opts.name !== undefined && opts.name.trim() === '') throw new CliError('--name: must not be empty');
   if (opts.email !== undefined && !/^[^\s@]+@[^\s@]+$/.test(opts.email)) throw new CliError(`--email "${opts.email}": not an email address`);
-  if (await repos.users.findByUsername(username)) throw new CliError(`user "${username}" already exists`);
+  if (await repos.users.findByUsername(username)) throw new CliError(`user "${username}" already exists`, 'conflict');
   const { password, generated } = await choosePassword(opts);
   let user: User;
   try {
@@ -109,7 +109,7 @@ async function createUser({ repos, out, now, config }: CliContext, opts: CreateO
     );
   } catch (err) {
     // Lost a race with another `create` of the same username (the column is unique).
-    if (/unique|constraint/i.test((err as Error).message)) throw new CliError(`user "${username}" already exists`);
+    if (/unique|constraint/i.test((err as Error).message)) throw new CliError(`user "${username}" already exists`, 'conflict');
     throw err;
   }
   if (config.users.some((u) => u.username === username)) out.note(`user "${username}" is also declared in the config file: \`latchkey start\` will apply what is written there`);
@@ -123,7 +123,7 @@ async function createUser({ repos, out, now, config }: CliContext, opts: CreateO
 
 async function findUser(repos: CliContext['repos'], username: string): Promise<User> {
   const user = await repos.users.findByUsername(username);
-  if (!user) throw new CliError(`user "${username}" not found`);
+  if (!user) throw new CliError(`user "${username}" not found`, 'not_found');
   return user;
 }
 
