@@ -64,8 +64,8 @@ export function describeDatabaseError(url: string, err: unknown): unknown {
   let reason: string | undefined;
   if ((code === 'EEXIST' || code === 'ENOTDIR') && typeof syscallPath === 'string') reason = `${syscallPath} is not a directory`;
   else if (code !== undefined && REASONS[code] !== undefined) reason = REASONS[code];
-  // node:sqlite's own errors ("unable to open database file", "file is not a database").
-  else if (code === 'ERR_SQLITE_ERROR') reason = message;
+  // node:sqlite's errors about the file itself; others (a failed migration statement) are not about opening it.
+  else if (code === 'ERR_SQLITE_ERROR' && /unable to open|readonly|not a database|disk I\/O|malformed/i.test(message)) reason = message;
   if (reason === undefined) return err;
   return new CliError(`cannot open the database at ${path}: ${reason}`, 'database_unavailable', { cause: err });
 }

@@ -14,8 +14,9 @@ import {
   withCommonOptions,
   withStorage,
 } from './context.ts';
+import { registerUserAdmin } from './user-admin.ts';
 
-/** `latchkey users create|list|delete|set-password`. Passwords are hashed with argon2id and never printed, except a generated one, once. */
+/** `latchkey users create|list|delete|set-password` (show|update|disable|enable: user-admin.ts). Passwords are hashed with argon2id and never printed, except a generated one, once. */
 
 interface PasswordOptions extends CommonOptions {
   password?: string;
@@ -39,12 +40,19 @@ export function registerUsers(program: Command): void {
     .option('--admin', 'mark the user as an administrator')
     .action((opts: CreateOptions) => withStorage(opts, (ctx) => createUser(ctx, opts)));
 
+  registerUserAdmin(users);
+
   withCommonOptions(users.command('list').description('list the users')).action((opts: CommonOptions) =>
     withStorage(opts, async ({ repos, out }) => {
       const all = await repos.users.list();
       out.result(
         all.map(userView),
-        () => table(['USERNAME', 'NAME', 'EMAIL', 'ADMIN'], all.map((u) => [u.username, u.name ?? '', u.email ?? '', u.isAdmin ? 'yes' : '']), 'no users'),
+        () =>
+          table(
+            ['USERNAME', 'NAME', 'EMAIL', 'ADMIN', 'DISABLED'],
+            all.map((u) => [u.username, u.name ?? '', u.email ?? '', u.isAdmin ? 'yes' : '', u.disabledAt === null ? '' : 'yes']),
+            'no users',
+          ),
       );
     }),
   );
@@ -129,5 +137,5 @@ async function findUser(repos: CliContext['repos'], username: string): Promise<U
 
 /** What `list` and `--json` print: never the password hash. */
 function userView(u: User) {
-  return { id: u.id, username: u.username, name: u.name, email: u.email, admin: u.isAdmin, createdAt: isoTime(u.createdAt) };
+  return { id: u.id, username: u.username, name: u.name, email: u.email, admin: u.isAdmin, disabled: u.disabledAt !== null, createdAt: isoTime(u.createdAt) };
 }

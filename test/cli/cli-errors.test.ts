@@ -13,9 +13,11 @@ import { latchkey, ROOT } from '../support/cli.ts';
 let dir: string;
 let db: string;
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'latchkey-cli-errors-'));
   db = join(dir, 'latchkey.db');
+  // Migrated once before the concurrent cases: they then only read it.
+  expect((await latchkey(['migrate', '-d', db])).code).toBe(0);
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -83,7 +85,7 @@ describe('a database that cannot be opened is named, never with its password', (
   // Port 1 on loopback: nothing listens there, so the connection is refused at once.
   const refusing = `postgres://latchkey:${PASSWORD}@127.0.0.1:1/latchkey`;
 
-  it.concurrent.each(['clients list', 'migrate', 'janitor'])('latchkey %s: a PostgreSQL server that refuses', async (command) => {
+  it.concurrent.each(['clients list', 'migrate', 'janitor', 'users show alice'])('latchkey %s: a PostgreSQL server that refuses', async (command) => {
     const run = await latchkey([...command.split(' '), '-d', refusing]);
     expect(run).toEqual({ code: 1, stdout: '', stderr: 'latchkey: cannot reach the database at 127.0.0.1:1: connection refused\n' });
   });
