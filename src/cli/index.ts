@@ -30,9 +30,10 @@ program
   .option('--host <host>', 'address to listen on')
   .option('--issuer <url>', 'public base URL')
   .option('-d, --database <path>', 'SQLite file path or postgres:// URL')
-  .action(async (opts: { config?: string; port?: number; host?: string; issuer?: string; database?: string }) => {
+  .option('--log-format <format>', 'auto (pretty on a terminal, else JSON), json or pretty')
+  .action(async (opts: { config?: string; port?: number; host?: string; issuer?: string; database?: string; logFormat?: string }) => {
     const overrides: Record<string, unknown> = {};
-    for (const key of ['port', 'host', 'issuer', 'database'] as const) if (opts[key] !== undefined) overrides[key] = opts[key];
+    for (const key of ['port', 'host', 'issuer', 'database', 'logFormat'] as const) if (opts[key] !== undefined) overrides[key] = opts[key];
     // Loaded on demand: the server's modules would slow down every management command.
     const { start } = await import('./start.ts');
     await start({ file: opts.config, env: process.env, overrides });
