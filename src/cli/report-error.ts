@@ -44,7 +44,7 @@ export function wantsJson(argv: readonly string[]): boolean {
 export function commanderMessage(message: string): string {
   return message
     .replace(/^error: /, '')
-    .replace(/\s*\n\(Did you mean (?:one of )?(.+)\?\)\s*$/, '; did you mean $1?')
+    .replace(/\s*\n\(Did you mean ((?:one of )?.+)\?\)\s*$/, '; did you mean $1?')
     .trim();
 }
 
