@@ -48,7 +48,7 @@ export function registerClients(program: Command): void {
     (id: string, opts: CommonOptions) =>
       withStorage(opts, async ({ repos, out, now, config }) => {
         const revoked = await repos.clients.delete(id, now);
-        if (revoked === undefined) throw new CliError(`client "${id}" not found`);
+        if (revoked === undefined) throw new CliError(`client "${id}" not found`, 'not_found');
         if (config.clients.some((c) => c.id === id)) out.note(`client "${id}" is declared in the config file: \`latchkey start\` will create it again`);
         out.result({ deleted: id, revokedTokens: revoked }, `Deleted client "${id}" (revoked ${revoked} active token${revoked === 1 ? '' : 's'})`);
       }),
@@ -96,7 +96,7 @@ async function createClient({ repos, out, now, config }: CliContext, opts: Clien
   if (!/^[\x21-\x7E]+$/.test(id) || id.length > 200) {
     throw new CliError(`--id "${id}": use 1 to 200 printable ASCII characters without spaces (RFC 6749 Appendix A.1)`);
   }
-  if (await repos.clients.findById(id)) throw new CliError(`client "${id}" already exists`);
+  if (await repos.clients.findById(id)) throw new CliError(`client "${id}" already exists`, 'conflict');
   const type = opts.public ? 'public' : 'confidential';
   const generated = type === 'confidential' && opts.secret === undefined ? randomToken('clientSecret') : undefined;
   const grantTypes = fields.grantTypes;
@@ -129,7 +129,7 @@ async function createClient({ repos, out, now, config }: CliContext, opts: Clien
     client = await repos.clients.create(stored, now);
   } catch (err) {
     // Lost a race with another `create` of the same id.
-    if (/unique|constraint/i.test((err as Error).message)) throw new CliError(`client "${id}" already exists`);
+    if (/unique|constraint/i.test((err as Error).message)) throw new CliError(`client "${id}" already exists`, 'conflict');
     throw err;
   }
   const view = clientView(client);
@@ -169,7 +169,7 @@ async function updateClient({ repos, out, now, config }: CliContext, id: string,
   checkConsistency(next);
   await noteConcerns(next, { repos, out, config });
   const updated = await repos.clients.update(id, patch, now);
-  if (!updated) throw new CliError(`client "${id}" not found`);
+  if (!updated) throw new CliError(`client "${id}" not found`, 'not_found');
   if (config.clients.some((c) => c.id === id)) out.note(`client "${id}" is declared in the config file: \`latchkey start\` will restore what is written there`);
   const view = clientView(updated);
   out.result(generated === undefined ? view : { ...view, clientSecret: generated }, () => {
@@ -194,7 +194,7 @@ async function noteConcerns(c: Client | Omit<Client, 'createdAt' | 'updatedAt'>,
 
 async function findClient(repos: CliContext['repos'], id: string): Promise<Client> {
   const client = await repos.clients.findById(id);
-  if (!client) throw new CliError(`client "${id}" not found`);
+  if (!client) throw new CliError(`client "${id}" not found`, 'not_found');
   return client;
 }
 

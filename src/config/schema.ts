@@ -121,6 +121,8 @@ export const configSchema = z.strictObject({
   requestTimeoutMs: z.number().int().min(100).default(15_000)
     .describe('The longest a request may take; past it the answer is 503 temporarily_unavailable.'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  logFormat: z.enum(['auto', 'json', 'pretty']).default('auto')
+    .describe('Log lines as JSON, or human-readable (pretty); auto: pretty when stdout is a terminal, JSON otherwise.'),
   trustProxy: z.union([z.boolean(), z.number().int(), z.string()]).default(false)
     .describe('Trust X-Forwarded-* from a reverse proxy (fastify trustProxy semantics).'),
   bodyLimit: z.number().int().positive().default(64 * 1024).describe('Largest accepted request body, in bytes.'),
