@@ -4,10 +4,19 @@ import multipart from '@fastify/multipart';
 import rateLimit, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import type { Config } from '../config/schema.ts';
 import { InvalidRequest, OAuthError } from '../core/errors.ts';
-import { decodeUtf8, parseJsonBody, parseUrlEncoded, type RawParams } from './params.ts';
+import { MALFORMED, decodeUtf8, duplicated, parseJsonBody, parseUrlEncoded, type RawParams } from './params.ts';
 import { redactUrl } from './log-redact.ts';
 import { requestDeadline } from './request-deadline.ts';
 import { sendError } from './errors.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route's form may repeat a field (the console's checkboxes); elsewhere a body stops at its first duplicate. */
+    repeatedFields?: boolean;
+  }
+}
+
+const repeatsAllowed = (req: FastifyRequest): boolean => req.routeOptions.config?.repeatedFields === true;
 
 const hops = (n: number) => (_address: string, hop: number) => hop < n;
 
@@ -37,9 +46,13 @@ export async function createServer(
   requestDeadline(app, config.requestTimeoutMs);
 
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (_req, body: Buffer, done) => {
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (req, body: Buffer, done) => {
     try {
-      done(null, parseUrlEncoded(decodeUtf8(body)));
+      const params = parseUrlEncoded(decodeUtf8(body), { repeats: repeatsAllowed(req) });
+      // A body's first problem is refused here, with the route's error style (a page or JSON), never passed on.
+      const malformed = params[MALFORMED];
+      if (malformed) throw new InvalidRequest(malformed);
+      done(null, params);
     } catch (err) {
       done(err as Error, undefined);
     }
@@ -60,12 +73,16 @@ export async function createServer(
   // carry no status and would become a 500: a malformed body is the client's mistake.
   const collectParts = async (req: FastifyRequest) => {
     const body: RawParams = Object.create(null) as RawParams;
+    const repeats = repeatsAllowed(req);
     try {
       for await (const part of req.parts()) {
         if (part.type === 'file') throw new InvalidRequest('file uploads are not accepted', { status: 413 });
         const prev = body[part.fieldname];
-        // Duplicates become arrays, refused later by `oauthParams` (RFC 6749 §3.2).
-        body[part.fieldname] = prev === undefined ? part.value : Array.isArray(prev) ? [...(prev as unknown[]), part.value] : [prev, part.value];
+        if (prev === undefined) body[part.fieldname] = part.value;
+        // As for forms: the OAuth endpoints refuse a repeated parameter (RFC 6749 §3.2), so stop at the first.
+        else if (!repeats) throw new InvalidRequest(duplicated(part.fieldname));
+        else if (Array.isArray(prev)) prev.push(part.value);
+        else body[part.fieldname] = [prev, part.value];
       }
     } catch (err) {
       const status = (err as { statusCode?: unknown }).statusCode;
