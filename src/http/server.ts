@@ -111,8 +111,11 @@ export async function createServer(
     'cross-origin-opener-policy': 'same-origin',
     ...(config.issuer.startsWith('https:') ? { 'strict-transport-security': 'max-age=31536000; includeSubDomains' } : {}),
   };
-  app.addHook('onSend', (_req, reply, payload, done) => {
+  app.addHook('onSend', (req, reply, payload, done) => {
     reply.headers(securityHeaders);
+    // A request answered before its body was read (a multipart body refused at its header) leaves the rest of the
+    // body in the connection, and the next request on it would wait for the server's timeout: close it instead.
+    if (!req.raw.complete) reply.header('connection', 'close');
     if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
     done(null, payload);
   });

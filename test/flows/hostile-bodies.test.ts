@@ -1,3 +1,4 @@
+import { Agent, request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROFILE_NAMES } from '../../src/profiles/profile.ts';
 import { WEB_APP_BASIC } from '../support/flow-helpers.ts';
@@ -57,5 +58,38 @@ describe('hostile bodies and queries (issue 10, defect 1)', () => {
       body: 'grant_type=client_credentials',
     });
     expect(res.status).toBe(200);
+  });
+});
+
+/** One request over `agent`; an error (reset, or no answer within the wide bound) comes back as text. */
+const over = (agent: Agent, path: string, method: string, headers: Record<string, string>, body?: Buffer) =>
+  new Promise<{ status: number; connection: string | undefined; text: string } | string>((resolve) => {
+    const req = request(`${server.url}${path}`, { method, headers, agent }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, text }));
+    });
+    req.on('error', (err) => resolve(`no answer: ${err.message}`));
+    req.setTimeout(60_000, () => req.destroy(new Error('no answer within 60 s')));
+    req.end(body);
+  });
+
+describe('a body refused before it was read does not strand the connection (found by the fuzz, issue 10)', () => {
+  it.each([
+    ['multipart without a boundary', 'multipart/form-data'],
+    ['multipart with an empty boundary', 'multipart/form-data; boundary='],
+  ])('answers %s of 160 kB with 400 invalid_request and closes, so the next request on a keep-alive agent is answered; a read body keeps it alive', { timeout: 120_000 }, async (_what, type) => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const refused = await over(agent, '/oauth2/token', 'POST', { 'content-type': type }, Buffer.alloc(160_000, 'a'));
+      expect(typeof refused === 'string' ? refused : { status: refused.status, error: (JSON.parse(refused.text) as { error?: string }).error }).toEqual({ status: 400, error: 'invalid_request' });
+      const next = await over(agent, '/healthz', 'GET', {});
+      expect(typeof next === 'string' ? next : next.status).toBe(200);
+      // Only such connections are closed: a body that was read keeps the connection alive.
+      const good = await over(agent, '/oauth2/token', 'POST', { 'content-type': 'application/x-www-form-urlencoded', authorization: WEB_APP_BASIC }, Buffer.from('grant_type=client_credentials'));
+      expect(typeof good === 'string' ? good : { status: good.status, connection: good.connection }).toEqual({ status: 200, connection: 'keep-alive' });
+    } finally {
+      agent.destroy();
+    }
   });
 });
