@@ -46,7 +46,6 @@ histogram.enable();
 
 const ms = (ns: number) => ns / 1e6;
 const fmt = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1)).padStart(8);
-const rows: string[] = [];
 const header = `${'shape'.padEnd(26)}${'route'.padEnd(18)}${'status'.padEnd(8)}${'ms/req'.padStart(8)}${'stall ms'.padStart(10)}`;
 console.log(header);
 console.log('-'.repeat(header.length));
@@ -70,7 +69,6 @@ for (const shape of HOSTILE_SHAPES) {
     times.sort((a, b) => a - b);
     const median = times[Math.floor(times.length / 2)] ?? 0;
     const row = `${shape.name.padEnd(26)}${route.name.padEnd(18)}${[...statuses].join(',').padEnd(8)}${fmt(ms(median))}${fmt(ms(histogram.max))}  `;
-    rows.push(row);
     console.log(row);
   }
 }
