@@ -12,6 +12,7 @@ export function discoveryDocument(config: Config, grants: GrantMap, scopes: read
     revocation_endpoint: url(config.paths.revocation),
     introspection_endpoint: url(config.paths.introspection),
     userinfo_endpoint: url(config.paths.userinfo),
+    jwks_uri: url(config.paths.jwks),
     scopes_supported: scopes,
     response_types_supported: config.features.implicit ? ['code', 'token'] : ['code'],
     response_modes_supported: ['query', 'fragment', 'form_post'],
