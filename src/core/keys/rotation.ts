@@ -122,8 +122,8 @@ export async function retireKey(
   if (!key) return undefined;
   const state = keyState(key, now);
   const retiredAt = state === 'retired' || state === 'expired' ? (key.retiredAt ?? now) : now;
-  // A key that never signed (still pending) has no tokens to outlive.
-  const signed = key.activatesAt < retiredAt;
+  // A key that never signed (still pending) has no tokens to outlive; one activated this very second may have.
+  const signed = key.activatesAt <= retiredAt;
   const expiresAt = unpublish || !signed ? Math.min(now, key.expiresAt ?? now) : (key.expiresAt ?? retiredAt + settings.retainSeconds);
   await store.setRetirement(kid, retiredAt, expiresAt);
   const after = keys.map((k) => (k.kid === kid ? { ...k, retiredAt, expiresAt } : k));
