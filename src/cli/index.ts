@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { ConfigError } from '../config/load.ts';
 import { registerClients } from './clients.ts';
 import { registerJanitor } from './janitor.ts';
+import { registerKeys } from './keys.ts';
 import { CliError } from './context.ts';
 import { registerMigrate } from './migrate.ts';
 import { registerProfiles } from './profiles.ts';
@@ -35,6 +36,7 @@ registerUsers(program);
 registerScopes(program);
 registerProfiles(program);
 registerJanitor(program);
+registerKeys(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof ConfigError || err instanceof CliError) process.stderr.write(`latchkey: ${err.message}\n`);
