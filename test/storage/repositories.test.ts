@@ -549,6 +549,8 @@ describe.each(backends)('repositories on $name', (backend) => {
       // SQLite's lock wait blocks the thread, so peers in one process would wait on each other: there the nodes
       // start one after another (separate processes wait for the write lock that exclusive() takes first).
       const nodes = [storage, await peer(), await peer()];
+      // Connected before the race, so that no node is still connecting while another one finishes.
+      for (const s of nodes) await s.repos.signingKeys.list();
       const start = (s: Storage) => s.exclusive((r) => ensureKeys(r.signingKeys, kek, NOW, settings));
       if (backend.name === 'sqlite') for (const s of nodes) await start(s);
       else await Promise.all(nodes.map(start));
