@@ -122,3 +122,18 @@ describe('latchkey keys', () => {
     expect(await server.storage.repos.signingKeys.list()).toHaveLength(before);
   });
 });
+
+describe('latchkey keys rotate on a database no server has started on', () => {
+  it('creates keys that sign at once, since no key signs yet', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'latchkey-cli-keys-empty-'));
+    const saved = db;
+    db = join(empty, 'latchkey.db');
+    try {
+      const { created } = await okJson<{ created: KeyJson[] }>(['keys', 'rotate', '--alg', 'RS256']);
+      expect(created.map((k) => [k.alg, k.state])).toEqual([['RS256', 'active']]);
+    } finally {
+      db = saved;
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+});

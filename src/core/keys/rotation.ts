@@ -98,7 +98,10 @@ export async function rotateKey(
       change.retired.push(k.kid);
     }
   }
-  await handOver(store, currentKey(keys, alg, now), newKey(alg, kek, now, immediate ? now : now + settings.publishAheadSeconds), settings, change);
+  const current = currentKey(keys, alg, now);
+  // With no key signing (a database no server has started on yet), there is nothing to wait for.
+  const activatesAt = immediate || !current ? now : now + settings.publishAheadSeconds;
+  await handOver(store, current, newKey(alg, kek, now, activatesAt), settings, change);
   return change;
 }
 
