@@ -1,4 +1,5 @@
-import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createHash, generateKeyPair, type KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
 
 /**
  * The JWS algorithms Latchkey signs with (RFC 7518 §3.1, RFC 8037 §3.1). RS256 is the OpenID Connect default and
@@ -29,15 +30,18 @@ export interface GeneratedKey {
   privateKey: KeyObject;
 }
 
-function generate(alg: SigningAlg) {
+const generatePair = promisify(generateKeyPair);
+
+/** Off the event loop (libuv's thread pool): an RSA key takes long enough to stall requests on a running node. */
+function generate(alg: SigningAlg): Promise<{ publicKey: KeyObject; privateKey: KeyObject }> {
   switch (alg) {
     case 'RS256':
       // RFC 7518 §3.3: a key of 2048 bits or larger.
-      return generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 0x10001 });
+      return generatePair('rsa', { modulusLength: 2048, publicExponent: 0x10001 });
     case 'ES256':
-      return generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      return generatePair('ec', { namedCurve: 'P-256' });
     case 'EdDSA':
-      return generateKeyPairSync('ed25519');
+      return generatePair('ed25519', undefined);
   }
 }
 
@@ -57,8 +61,8 @@ export function thumbprint(m: Omit<PublicJwk, 'kid' | 'use' | 'alg'>): string {
   return createHash('sha256').update(JSON.stringify(required)).digest('base64url');
 }
 
-export function generateSigningKey(alg: SigningAlg): GeneratedKey {
-  const { publicKey, privateKey } = generate(alg);
+export async function generateSigningKey(alg: SigningAlg): Promise<GeneratedKey> {
+  const { publicKey, privateKey } = await generate(alg);
   const members = publicMembers(publicKey);
   const kid = thumbprint(members);
   return { kid, publicJwk: { ...members, kid, use: 'sig', alg }, privateKey };

@@ -15,8 +15,8 @@ export interface KeyChange {
   retired: string[];
 }
 
-function newKey(alg: SigningAlg, kek: Buffer, now: number, activatesAt: number): SigningKey {
-  const generated = generateSigningKey(alg);
+async function newKey(alg: SigningAlg, kek: Buffer, now: number, activatesAt: number): Promise<SigningKey> {
+  const generated = await generateSigningKey(alg);
   return {
     kid: generated.kid,
     alg,
@@ -61,7 +61,7 @@ export async function ensureKeys(store: SigningKeysStore, kek: Buffer, now: numb
     if (!active) {
       // Nothing signs for this algorithm (first start, or every key retired): one signs at once, until a pending
       // key takes over.
-      const key = newKey(alg, kek, now, now);
+      const key = await newKey(alg, kek, now, now);
       if (pending) {
         key.retiredAt = pending.activatesAt;
         key.expiresAt = pending.activatesAt + settings.retainSeconds;
@@ -69,7 +69,7 @@ export async function ensureKeys(store: SigningKeysStore, kek: Buffer, now: numb
       await store.create(key);
       change.created.push(key);
     } else if (!pending && settings.rotateAfterSeconds > 0 && now - active.activatesAt >= settings.rotateAfterSeconds) {
-      await handOver(store, active, newKey(alg, kek, now, now + settings.publishAheadSeconds), settings, change);
+      await handOver(store, active, await newKey(alg, kek, now, now + settings.publishAheadSeconds), settings, change);
     }
   }
   return change;
@@ -101,7 +101,7 @@ export async function rotateKey(
   const current = currentKey(keys, alg, now);
   // With no key signing (a database no server has started on yet), there is nothing to wait for.
   const activatesAt = immediate || !current ? now : now + settings.publishAheadSeconds;
-  await handOver(store, current, newKey(alg, kek, now, activatesAt), settings, change);
+  await handOver(store, current, await newKey(alg, kek, now, activatesAt), settings, change);
   return change;
 }
 
