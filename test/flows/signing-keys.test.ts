@@ -2,13 +2,14 @@ import { createPrivateKey } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.ts';
 import { SIGNING_ALGS } from '../../src/core/keys/algorithms.ts';
 import { decryptPrivateKey } from '../../src/core/keys/kek.ts';
 import { GENERATED_KEK_FILE } from '../../src/core/keys/kek-source.ts';
 import { buildLatchkey } from '../../src/main.ts';
+import { createTestDatabase, postgresUrl, skipNote } from '../support/pg-url.ts';
 import { startServer, testConfig, type TestServer } from '../support/server.ts';
 
 /** Signing keys over HTTP (issue 11 "Keys"): the JWKS, signatures checked by an independent library, the KEK. */
@@ -163,5 +164,26 @@ describe('the key-encryption key', () => {
     }
     expect(secrets.length).toBeGreaterThan(6);
     for (const s of secrets) expect(logText).not.toContain(s);
+  });
+});
+
+describe.skipIf(!postgresUrl())(`the key-encryption key on PostgreSQL${skipNote()}`, () => {
+  const pgConfig = async (keys: Record<string, string> = {}) =>
+    parseConfig({ ...testConfig({ keys }), database: await createTestDatabase('lk_keys'), host: '127.0.0.1', port: 0, issuer: 'http://127.0.0.1' });
+
+  it('stops start-up without one, naming both ways to give it (every node must share it)', async () => {
+    await expect(buildLatchkey(await pgConfig())).rejects.toThrow(/PostgreSQL must share one.*LATCHKEY_KEY_ENCRYPTION_KEY.*keys\.keyEncryptionKeyFile/);
+  });
+
+  it('starts with LATCHKEY_KEY_ENCRYPTION_KEY and signs what jose validates against its JWKS', async () => {
+    const latchkey = await buildLatchkey(await pgConfig({ keyEncryptionKey: Buffer.alloc(32, 4).toString('base64url') }));
+    try {
+      const jwt = await latchkey.deps.keys.keyring.sign({ sub: 'alice' }, { alg: 'EdDSA' });
+      const jwks = (await latchkey.app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json() as JSONWebKeySet;
+      const { payload } = await jwtVerify(jwt, createLocalJWKSet(jwks));
+      expect(payload.sub).toBe('alice');
+    } finally {
+      await latchkey.close();
+    }
   });
 });
