@@ -105,6 +105,15 @@ describe('latchkey keys', () => {
     expect(await publishedKids()).not.toContain(old);
   });
 
+  it('latchkey janitor deletes the keys no longer published, and reports how many', async () => {
+    const unpublished = (await server.deps.keys.list()).filter((k) => k.state === 'expired').map((k) => k.kid);
+    expect(unpublished.length).toBeGreaterThan(0);
+    const report = await okJson<{ removed: Record<string, number> }>(['janitor']);
+    expect(report.removed['signingKeys']).toBe(unpublished.length);
+    const left = (await server.storage.repos.signingKeys.list()).map((k) => k.kid);
+    for (const kid of unpublished) expect(left).not.toContain(kid);
+  });
+
   it('refuses an unknown algorithm and an unknown kid with exit code 1 and a message', async () => {
     const alg = await latchkey(['keys', 'rotate', '--alg', 'HS256']);
     expect(alg).toMatchObject({ code: 1, stdout: '' });
