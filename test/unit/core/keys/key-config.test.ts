@@ -37,6 +37,7 @@ describe('keys configuration', () => {
   it('reads LATCHKEY_KEY_ENCRYPTION_KEY as keys.keyEncryptionKey, kept as a string even when it is all digits', () => {
     const digits = '1'.repeat(64);
     expect(fromEnv({ LATCHKEY_KEY_ENCRYPTION_KEY: digits })).toEqual({ keys: { keyEncryptionKey: digits } });
+    expect(fromEnv({ LATCHKEY_KEYS__KEY_ENCRYPTION_KEY: digits })).toEqual({ keys: { keyEncryptionKey: digits } });
   });
 });
 
