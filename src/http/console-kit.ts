@@ -29,6 +29,7 @@ export const CONSOLE_NAV: readonly NavItem[] = [
   { href: '/console/grants', label: 'Grants' },
   { href: '/console/sessions', label: 'Sessions' },
   { href: '/console/audit', label: 'Audit log' },
+  { href: '/console/keys', label: 'Signing keys' },
 ];
 
 /**

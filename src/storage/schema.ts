@@ -133,6 +133,18 @@ export interface SettingsTable {
   updated_at: number;
 }
 
+/** Migration 011: signing keys; `private_key` is AES-256-GCM ciphertext (core/keys/kek.ts). */
+export interface SigningKeysTable {
+  kid: string;
+  alg: string;
+  public_jwk: string;
+  private_key: string;
+  created_at: number;
+  activates_at: number;
+  retired_at: number | null;
+  expires_at: number | null;
+}
+
 export interface LatchkeyDatabase {
   clients: ClientsTable;
   users: UsersTable;
@@ -147,4 +159,5 @@ export interface LatchkeyDatabase {
   audit_events: AuditEventsTable;
   settings: SettingsTable;
   rate_limits: RateLimitsTable;
+  signing_keys: SigningKeysTable;
 }
