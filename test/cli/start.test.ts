@@ -140,6 +140,8 @@ describe('a restart with the demo still present', () => {
   it('prints the command to set a new demo password; run as printed, it works, and the demo user signs in with it', async () => {
     const db = join(dir, 'demo.db');
     const first = await start(['-d', db]);
+    // The demo's lines may reach the pipe in a later chunk than the banner's: wait for them, not for a clock.
+    await first.waitFor('The demo user is an administrator');
     expect(await first.stop()).toBe(0);
     expect(first.output()).toContain('First start: created a demo application and user');
     expect(first.output()).not.toContain('still here');

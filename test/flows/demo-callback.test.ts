@@ -71,7 +71,9 @@ describe('the demo callback page', () => {
     const html = page.html ?? '';
     expect(html).toMatch(/<button type="button" class="lk-button lk-button-secondary" data-copy="lk-command" hidden>Copy<\/button>/);
     const nonce = /script-src 'nonce-([^']+)'/.exec(page.headers.get('content-security-policy') ?? '')?.[1];
-    const src = new RegExp(`<script src="(/assets/[^"]+\\.js)" nonce="${nonce}" defer></script>`).exec(html)?.[1];
+    // The nonce is base64 and may hold "+" or "/": match it literally, not as a pattern.
+    const literalNonce = (nonce ?? '').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+    const src = new RegExp(`<script src="(/assets/[^"]+\\.js)" nonce="${literalNonce}" defer></script>`).exec(html)?.[1];
     expect(src).toBeDefined();
     const script = await fetch(`${server.url}${src}`);
     expect(script.status).toBe(200);

@@ -82,7 +82,14 @@ describe('LATCHKEY_* environment variables: unknown names', () => {
   it('accepts the variables Latchkey reads that are not config keys', () => {
     const env = Object.fromEntries(ENV_NOT_CONFIG.map((name) => [name, name === 'LATCHKEY_CONFIG' ? configFile({}) : 'x']));
     expect(loadConfig({ env }).port).toBe(3000);
-    expect(ENV_NOT_CONFIG).toEqual(expect.arrayContaining(['LATCHKEY_CONFIG', 'LATCHKEY_KEY_ENCRYPTION_KEY', 'LATCHKEY_TEST_ALL_PROFILES', 'LATCHKEY_USE_DIST']));
+    expect(ENV_NOT_CONFIG).toEqual(expect.arrayContaining(['LATCHKEY_CONFIG', 'LATCHKEY_TEST_ALL_PROFILES', 'LATCHKEY_USE_DIST']));
+  });
+
+  it('reads LATCHKEY_KEY_ENCRYPTION_KEY as keys.keyEncryptionKey, kept as given (64 hex digits are not a number)', () => {
+    const hex = 'a'.repeat(32) + '1'.repeat(32);
+    expect(loadConfig({ env: { LATCHKEY_KEY_ENCRYPTION_KEY: hex } }).keys.keyEncryptionKey).toBe(hex);
+    const digits = '1'.repeat(64);
+    expect(loadConfig({ env: { LATCHKEY_KEY_ENCRYPTION_KEY: digits } }).keys.keyEncryptionKey).toBe(digits);
   });
 
   it('still reads LATCHKEY_DATABASE_URL and nested keys', () => {
