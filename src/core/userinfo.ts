@@ -1,6 +1,7 @@
 import type { CoreDeps } from './context.ts';
 import { InvalidToken } from './errors.ts';
 import { authenticateAccessToken } from './bearer.ts';
+import { userClaims } from './oidc/user-claims.ts';
 
 /**
  * GET /userinfo, a protected resource: the user's claims permitted by the token's scopes. A token must carry a
@@ -13,12 +14,7 @@ export async function userinfo(deps: CoreDeps<'tokens' | 'users' | 'scopes'>, ac
   if (token.userId === null) throw new InvalidToken('this access token does not represent a user');
   const user = await deps.repos.users.findById(token.userId);
   if (!user) throw new InvalidToken('the user of this access token no longer exists');
-  const available: Record<string, unknown> = {
-    name: user.name ?? undefined,
-    preferred_username: user.username,
-    email: user.email ?? undefined,
-    email_verified: user.email ? false : undefined,
-  };
+  const available = userClaims(user);
   const claims: Record<string, unknown> = { sub: user.id };
   for (const s of scopes) {
     if (!token.scope.includes(s.name)) continue;
