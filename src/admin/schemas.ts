@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { STANDARD_CLAIMS } from '../core/oidc/standard-claims.ts';
 import { AUDIT_EVENT_TYPES } from '../core/audit.ts';
 import { GRANT_TYPES, RESPONSE_TYPES } from '../core/model.ts';
 import { redirectUriProblem } from '../core/redirect-uri.ts';
@@ -132,7 +133,8 @@ export const userUpdate = z
 export const passwordReset = z
   .strictObject({ password: newPassword.optional().describe('Generated (and returned once) when omitted.') });
 
-export const USER_CLAIMS = ['name', 'preferred_username', 'email'] as const;
+/** The claims a scope may release: those of OpenID Connect Core §5.1 a user carries. */
+export const USER_CLAIMS = STANDARD_CLAIMS;
 
 export const scopeSave = z
   .strictObject({
