@@ -6,9 +6,9 @@ export type ClaimsPatch = { [K in Exclude<keyof ProfileClaims, 'address'>]?: Pro
   address?: { [K in keyof PostalAddress]?: string | undefined } | null | undefined;
 };
 export interface ClaimsEdit {
-  name?: string | null;
-  email?: string | null;
-  claims?: ClaimsPatch;
+  name?: string | null | undefined;
+  email?: string | null | undefined;
+  claims?: ClaimsPatch | undefined;
 }
 export interface ClaimsChange {
   name?: string | null;
