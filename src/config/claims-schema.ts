@@ -106,3 +106,10 @@ export const claimsPatch = z.strictObject(
 
 /** What a person may change of their own claims on /account: not whether an address or number was verified. */
 export const ownClaimsPatch = claimsPatch.omit({ email_verified: true, phone_number_verified: true });
+
+/** /account's profile form: name, email ('' removes either) and the person's own claims. */
+export const ownProfileEdit = z.strictObject({
+  name: nameClaim,
+  email: text(320, (v) => emailClaim.safeParse(v).success, 'enter an email address like name@example.com'),
+  claims: ownClaimsPatch,
+});

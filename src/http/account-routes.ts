@@ -3,12 +3,15 @@ import { ACCOUNT_CALLBACK_PATH, ACCOUNT_CLIENT_ID, isFirstParty } from '../admin
 import type { AdminDeps } from '../admin/context.ts';
 import { fieldsFromZod } from '../admin/errors.ts';
 import { newPassword } from '../admin/schemas.ts';
+import { ownProfileEdit } from '../config/claims-schema.ts';
 import { constantTimeEqual, randomToken, credentialKey } from '../core/crypto.ts';
 import type { User } from '../core/model.ts';
+import { applyClaimsEdit } from '../core/oidc/claims-edit.ts';
 import type { BrowserState } from '../interaction/flow.ts';
 import { hashPassword, verifyPassword } from '../interaction/passwords.ts';
 import { loginThrottle } from '../interaction/throttle.ts';
-import { accountMessage, accountPage, type AuthorizedApplication } from '../interaction/views/account.ts';
+import { accountMessage, accountPage, type AuthorizedApplication, type ProfileForm } from '../interaction/views/account.ts';
+import { claimErrors, claimsFormFrom, claimsFormOf, claimsPatchOf } from '../interaction/views/claims-fields.ts';
 import { appLayout } from '../interaction/views/console/layout.ts';
 import type { SafeHtml } from '../interaction/html.ts';
 import { noticeFrom, readForm, sendAppPage, withNotice } from './console-kit.ts';
@@ -18,7 +21,7 @@ import { csrfFor } from './page-routes.ts';
 
 /**
  * /account, for the people who sign in: the applications they have authorized (with a Revoke button that withdraws
- * the consent and revokes every token of that application for them), a password change, and signing out of every
+ * the consent and revokes every token of that application for them), their profile, a password change, and signing out of every
  * session. It uses the ordinary SSO session (the lk_session cookie); without one, it signs the person in through
  * the ordinary login page, as Latchkey's own public client.
  */
@@ -26,6 +29,7 @@ import { csrfFor } from './page-routes.ts';
 const NOTICES: Readonly<Record<string, string>> = {
   revoked: 'Access was revoked: the application’s tokens no longer work.',
   'password-changed': 'Your password was changed. Your other sessions have ended.',
+  'profile-saved': 'Your profile was saved.',
 };
 
 export function registerAccountRoutes(app: FastifyInstance, deps: AdminDeps): void {
@@ -82,11 +86,15 @@ export function registerAccountRoutes(app: FastifyInstance, deps: AdminDeps): vo
     return out;
   }
 
-  const showAccount = async (reply: FastifyReply, who: { user: User; browser: BrowserState }, o: { errors?: Record<string, string>; message?: string | undefined; notice?: string | undefined; status?: number } = {}) =>
+  const showAccount = async (reply: FastifyReply, who: { user: User; browser: BrowserState }, o: { errors?: Record<string, string>; message?: string | undefined; notice?: string | undefined; status?: number; profile?: ProfileForm } = {}) =>
     render(
       reply,
       'Your account',
-      accountPage({ username: who.user.username, applications: await applications(who.user), csrf: csrfFor(who.browser), errors: o.errors ?? {}, message: o.message, notice: o.notice }),
+      accountPage({
+        username: who.user.username,
+        profile: o.profile ?? { name: who.user.name ?? '', email: who.user.email ?? '', claims: claimsFormOf(who.user.claims), errors: {} },
+        applications: await applications(who.user), csrf: csrfFor(who.browser), errors: o.errors ?? {}, message: o.message, notice: o.notice,
+      }),
       { user: who.user, browser: who.browser, ...(o.status === undefined ? {} : { status: o.status }) },
     );
 
@@ -152,6 +160,24 @@ export function registerAccountRoutes(app: FastifyInstance, deps: AdminDeps): vo
     cookies.setSession(reply, session);
     deps.audit.record({ type: 'account.password_changed', actorUserId: who.user.id, userId: who.user.id, ip: req.ip });
     return reply.redirect(withNotice('/account', 'password-changed'), 303);
+  }));
+
+  // Their own claims (OpenID Connect Core §5.1), validated as everywhere else; never the username nor a verified flag.
+  app.post('/account/profile', page, guarded(async (req, reply, who) => {
+    const form = readForm(req.body);
+    const claims = claimsFormFrom(form.get, false);
+    const submitted = { name: form.get('name').trim(), email: form.get('email').trim() };
+    const parsed = ownProfileEdit.safeParse({ ...submitted, claims: claimsPatchOf(claims, false) });
+    if (!parsed.success) {
+      return showAccount(reply, who, { status: 422, profile: { ...submitted, claims, errors: claimErrors(fieldsFromZod(parsed.error)) } });
+    }
+    const change = applyClaimsEdit(who.user, parsed.data, deps.clock.now());
+    if (Object.keys(change).length > 0) {
+      await repos.users.update(who.user.id, change);
+      const fields = (['name', 'email', 'claims'] as const).filter((f) => change[f] !== undefined);
+      deps.audit.record({ type: 'account.profile_updated', actorUserId: who.user.id, userId: who.user.id, ip: req.ip, details: { fields } });
+    }
+    return reply.redirect(withNotice('/account', 'profile-saved'), 303);
   }));
 
   app.post('/account/sign-out-everywhere', page, guarded(async (req, reply, who) => {
