@@ -36,7 +36,8 @@ const ADDRESS_FLAGS = [
 export type ClaimOptions = Record<string, string | boolean | undefined>;
 
 export function withClaimOptions(cmd: Command): Command {
-  for (const [flag, , claim] of [...STRING_FLAGS, ...ADDRESS_FLAGS]) cmd.option(flag, `the ${claim} claim; '' removes it`);
+  for (const [flag, , claim] of STRING_FLAGS) cmd.option(flag, `the ${claim} claim; '' removes it`);
+  for (const [flag, , member] of ADDRESS_FLAGS) cmd.option(flag, `the address claim's ${member}, merged into the stored address; '' removes it`);
   return cmd
     .option('--email-verified', 'the email address was verified (email_verified)')
     .option('--no-email-verified', 'the email address is not verified')
