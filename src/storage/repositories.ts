@@ -69,6 +69,11 @@ export interface TokensRepository {
 export interface SessionsRepository {
   create(session: Session): Promise<void>;
   findActive(hash: string, now: number): Promise<Session | undefined>;
+  /**
+   * Sets the session's last-used time to `now` unless it was set after `notSince`; true when it wrote. Callers
+   * touch a session only when its last use is older than a minute, so this is at most one write a minute a session.
+   */
+  touch(hash: string, now: number, notSince: number): Promise<boolean>;
   delete(hash: string): Promise<void>;
   deleteAllForUser(userId: string): Promise<void>;
 }

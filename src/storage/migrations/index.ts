@@ -2,12 +2,14 @@ import type { Migration, MigrationProvider } from 'kysely/migration';
 import { initial } from './001-initial.ts';
 import { scaleOut } from './002-scale-out.ts';
 import { admin } from './003-admin.ts';
+import { consoleMigration } from './006-console.ts';
 
 /** Migrations are code, listed in order; the names are stored, so never rename one that has shipped. */
 const migrations: Record<string, Migration> = {
   '001-initial': initial,
   '002-scale-out': scaleOut,
   '003-admin': admin,
+  '006-console': consoleMigration,
 };
 
 export const migrationProvider: MigrationProvider = {
