@@ -11,6 +11,7 @@ import { AccessDenied, ConsentRequired, LoginRequired, type OAuthError } from '.
 import type { Client, Scope, User } from '../core/model.ts';
 import { ADMIN_SCOPE, isSubset } from '../core/scope.ts';
 import type { Interaction } from '../storage/repositories.ts';
+import { noteSessionUse } from './session-use.ts';
 import { isFirstParty } from './first-party.ts';
 
 /**
@@ -92,6 +93,7 @@ async function currentUser(deps: FlowDeps, request: AuthorizationRequest, intera
   if (request.prompt.includes('login') || browser.session === undefined) return undefined;
   const session = await deps.repos.sessions.findActive(credentialKey(browser.session), deps.clock.now());
   if (!session) return undefined;
+  await noteSessionUse(deps.repos, session, deps.clock.now());
   const user = await deps.repos.users.findById(session.userId);
   return user && { user, authTime: session.authTime };
 }

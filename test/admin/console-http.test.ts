@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/core/clock.ts';
+import { credentialKey } from '../../src/core/crypto.ts';
 import { CONSOLE_SCRIPT_ETAG } from '../../src/interaction/views/console/script.ts';
 import { bearer, codeGrant, expectTokens, obtainCode, postToken, WEB_APP_BASIC } from '../support/flow-helpers.ts';
 import { AdminApi, adminToken, startAdminServer } from '../support/admin.ts';
@@ -282,6 +283,70 @@ describe('/account over HTTP', () => {
     let last = 0;
     for (let i = 0; i < 7; i++) last = (await postForm(agent, '/account/password', { csrf, currentPassword: `wrong-${i}`, newPassword: 'long enough 1', confirmPassword: 'long enough 1' })).status;
     expect(last).toBe(429);
+  });
+
+  it("lists the person's own sessions with browser, application, address and times, marks this one, and never shows a cookie value", async () => {
+    const { agent } = await aliceWithApp();
+    const other = new UserAgent(server.url);
+    await obtainCode(other);
+    // Two sessions of alice (this browser and the other), each with its End button.
+    const fresh = await agent.start('/account');
+    const rows = (fresh.html ?? '').slice((fresh.html ?? '').indexOf('id="sessions-heading"'));
+    expect(rows.match(/action="\/account\/sessions\/[^"]+\/end"/g)).toHaveLength(2);
+    expect(rows).toContain('This session');
+    // fetch's user agent is "node"; the sign-in went through web-app, from the loopback address.
+    expect(rows).toContain('data-label="Browser">node');
+    expect(rows).toContain('Web App');
+    expect(rows).toMatch(/127\.0\.0\.1|::1/);
+    const cookie = agent.cookies.get('lk_session') ?? '';
+    expect(cookie).not.toBe('');
+    expect(fresh.html).not.toContain(cookie);
+  });
+
+  it("ends one of the person's sessions: that browser is signed out, this one stays; refused without CSRF (403) and for a session that is not theirs (404)", async () => {
+    const { agent } = await aliceWithApp();
+    const other = new UserAgent(server.url);
+    await obtainCode(other);
+    const page = await agent.start('/account');
+    const forms = parseForms(page.html ?? '').filter((f) => /^\/account\/sessions\/[^/]+\/end$/.test(f.action));
+    expect(forms).toHaveLength(2);
+    // A session's id is the stored key of its cookie (never the cookie itself).
+    const thisId = encodeURIComponent(credentialKey(agent.cookies.get('lk_session') ?? ''));
+    const otherForm = forms.find((f) => f.action !== `/account/sessions/${thisId}/end`);
+    expect(forms.filter((f) => f.action === `/account/sessions/${thisId}/end`)).toHaveLength(1);
+    if (!otherForm) throw new Error('expected the other browser\'s session');
+    expect((await postForm(agent, otherForm.action, {})).status).toBe(403);
+    expect((await other.request('/account')).status).toBe(200);
+    // Somebody else's session id (or a made-up one) is not found, and nothing ends.
+    const root = new UserAgent(server.url);
+    await root.login(await root.start('/console/login'), 'root', TEST_PASSWORD);
+    const rootPage = await root.start('/account');
+    const rootCsrf = formOf(rootPage, '/account/password').fields['csrf'] ?? '';
+    const refused = await postForm(root, otherForm.action, { csrf: rootCsrf });
+    expect(refused.status).toBe(404);
+    expect((await other.request('/account')).status).toBe(200);
+    const ended = await postForm(agent, otherForm.action, otherForm.fields);
+    expect(ended.status).toBe(303);
+    expect(ended.headers.get('location')).toBe('/account?notice=session-ended');
+    expect((await other.request('/account')).status).toBe(303);
+    expect((await agent.request('/account')).status).toBe(200);
+  });
+
+  it('records a session\'s last use at most once a minute: an authorization request after 2 minutes moves it, one after 30 seconds does not', async () => {
+    await server.close();
+    const clock = new FakeClock(1_800_000_000);
+    server = await startAdminServer({}, { clock });
+    const agent = new UserAgent(server.url);
+    await obtainCode(agent);
+    const key = credentialKey(agent.cookies.get('lk_session') ?? '');
+    const lastUsed = async () => (await server.latchkey.deps.repos.sessions.findActive(key, clock.now()))?.lastUsedAt;
+    expect(await lastUsed()).toBe(1_800_000_000);
+    clock.advance(120);
+    await obtainCode(agent);
+    expect(await lastUsed()).toBe(1_800_000_120);
+    clock.advance(30);
+    await obtainCode(agent);
+    expect(await lastUsed()).toBe(1_800_000_120);
   });
 
   it('sign out everywhere ends every session of the person, other browsers included', async () => {

@@ -283,12 +283,26 @@ export function time(iso: string | null | undefined): SafeHtml | string {
 
 export function table(o: { caption: string; head: readonly string[]; rows: readonly SafeHtml[]; empty: string }): SafeHtml {
   if (o.rows.length === 0) return html`<p class="lk-empty">${o.empty}</p>`;
-  return html`<div class="lk-table-wrap"><table class="lk-table">
+  return html`<div class="lk-table-wrap"><table class="lk-table lk-stack">
 <caption class="lk-visually-hidden">${o.caption}</caption>
 <thead><tr>${o.head.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead>
 <tbody>
-${o.rows}</tbody>
+${o.rows.map((r) => labelCells(r, o.head))}</tbody>
 </table></div>`;
+}
+
+/**
+ * Gives each cell of a row its column's name (`data-label`), which the narrow-screen style shows beside the value
+ * when the rows are stacked (CSS only). Rows are our own markup with flat cells, so the n-th `<td` is column n.
+ */
+function labelCells(row: SafeHtml, head: readonly string[]): SafeHtml {
+  let n = 0;
+  return raw(
+    row.value.replace(/<td(?=[\s>])/g, () => {
+      const label = head[n++] ?? '';
+      return label === '' ? '<td data-label="" class="lk-cell-actions"' : html`<td data-label="${label}"`.value;
+    }),
+  );
 }
 
 /** "Next page" (and back to the first) for keyset-paged lists; `params` keeps the filters. */
