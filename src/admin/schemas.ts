@@ -261,7 +261,19 @@ export const grantView = z
   .strict();
 
 export const sessionView = z
-  .object({ id: z.string(), userId: z.string(), username: z.string().nullable(), signedInAt: isoTime, expiresAt: isoTime })
+  .object({
+    id: z.string().describe("The session's stored key; it names the session and cannot be used as one."),
+    userId: z.string(),
+    username: z.string().nullable(),
+    clientId: z.string().nullable().describe('The application the person signed in through; null for sessions from before Latchkey recorded it.'),
+    clientName: z.string().nullable(),
+    address: z.string().nullable().describe('The address the sign-in came from.'),
+    userAgent: z.string().nullable().describe("The sign-in's User-Agent header, at most 512 characters."),
+    browser: z.string().describe('A short summary of the user agent, such as "Firefox on Linux".'),
+    signedInAt: isoTime,
+    lastUsedAt: isoTime.describe('When the session was last used, to the minute.'),
+    expiresAt: isoTime,
+  })
   .strict();
 
 export const auditEventView = z

@@ -195,6 +195,25 @@ describe('console over HTTP', () => {
     expect(agent.cookies.has('lk_console')).toBe(false);
   });
 
+  it("lists every session with user, application, address, browser, sign-in and last use, marks the administrator's own, and never shows a cookie value", async () => {
+    const alice = new UserAgent(server.url);
+    await obtainCode(alice);
+    const { agent } = await consoleSignIn(server);
+    const page = await agent.start('/console/sessions');
+    expect(page.status).toBe(200);
+    const html = page.html ?? '';
+    for (const label of ['User', 'Signed in through', 'Address', 'Browser', 'Signed in', 'Last used']) expect(html).toContain(`<th scope="col">${label}</th>`);
+    expect(html).toContain('>alice</a>');
+    expect(html).toContain('Web App');
+    expect(html).toMatch(/data-label="Browser"><span title="node">node<\/span>/);
+    // root signed in through the console: that row is "this session", and only that one.
+    expect(html.match(/This session/g)).toHaveLength(1);
+    for (const value of [alice.cookies.get('lk_session'), agent.cookies.get('lk_session'), agent.cookies.get('lk_console')]) {
+      expect(value).toBeTruthy();
+      expect(html).not.toContain(value);
+    }
+  });
+
   it('uses __Host- cookies marked Secure when the issuer is https', async () => {
     const https = await startAdminServer({ issuer: 'https://auth.example' });
     try {
