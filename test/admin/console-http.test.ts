@@ -214,6 +214,35 @@ describe('console over HTTP', () => {
     }
   });
 
+  it('rotates a secret with a grace period chosen on the form: the page shows the new secret and until when the old one works, and both authenticate', async () => {
+    const { agent } = await consoleSignIn(server);
+    const confirm = await agent.start('/console/applications/web-app/rotate');
+    expect(confirm.status).toBe(200);
+    const form = formOf(confirm, '/console/applications/web-app/rotate');
+    expect(confirm.html).toContain('name="graceSeconds"');
+    const res = await postForm(agent, form.action, { ...form.fields, graceSeconds: '3600' });
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    const fresh = /id="client-secret" value="(lk_cs_[^"]+)"/.exec(html)?.[1] ?? '';
+    expect(fresh).not.toBe('');
+    const until = new Date((clock.now() + 3600) * 1000).toISOString();
+    expect(html).toContain(`<time datetime="${until}">`);
+    expect(html).toContain('The old secret keeps working until');
+    await expectTokens(await postToken(server, { grant_type: 'client_credentials' }, { authorization: WEB_APP_BASIC }));
+    await expectTokens(await postToken(server, { grant_type: 'client_credentials' }, { authorization: `Basic ${Buffer.from(`web-app:${fresh}`).toString('base64')}` }));
+    // The application's page keeps showing the expiry while the grace lasts.
+    expect((await agent.start('/console/applications/web-app')).html).toContain(`Previous secret works until`);
+  });
+
+  it('refuses a grace period that is not one of the offered or a whole number of seconds (422) and changes nothing', async () => {
+    const { agent } = await consoleSignIn(server);
+    const form = formOf(await agent.start('/console/applications/web-app/rotate'), '/console/applications/web-app/rotate');
+    const res = await postForm(agent, form.action, { ...form.fields, graceSeconds: 'forever' });
+    expect(res.status).toBe(422);
+    expect(await res.text()).toContain('aria-invalid="true"');
+    await expectTokens(await postToken(server, { grant_type: 'client_credentials' }, { authorization: WEB_APP_BASIC }));
+  });
+
   it('uses __Host- cookies marked Secure when the issuer is https', async () => {
     const https = await startAdminServer({ issuer: 'https://auth.example' });
     try {
