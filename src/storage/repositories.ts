@@ -1,4 +1,4 @@
-import type { AuditRepository, ListingsRepository, SettingsRepository } from './admin-repositories.ts';
+import type { ActivityRepository, AuditRepository, ListingsRepository, SettingsRepository } from './admin-repositories.ts';
 import type { AuthorizationCode, Client, Consent, Grant, Scope, Session, Token, User } from '../core/model.ts';
 
 /** Narrow repositories named by intent. Handlers receive `Pick<Repositories, ...>` of what they use. */
@@ -147,6 +147,8 @@ export interface Repositories {
   audit: AuditRepository;
   settings: SettingsRepository;
   listings: ListingsRepository;
+  /** The console overview's counts (migration 006). */
+  activity: ActivityRepository;
   /** Runs `fn` in one database transaction with repositories bound to it. */
   transaction<T>(fn: (repos: Repositories) => Promise<T>): Promise<T>;
 }
