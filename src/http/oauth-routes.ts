@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TokenCounter } from '../admin/token-counter.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { extractBearer } from '../core/bearer.ts';
 import { discoveryDocument } from '../core/discovery.ts';
@@ -14,13 +15,16 @@ const noStore = { 'cache-control': 'no-store', pragma: 'no-cache' } as const;
 const bodyParams = (req: FastifyRequest) => oauthParams(req.body ?? {});
 
 /** Token, revocation, introspection, userinfo and discovery: JSON in and out, translated here, decided in core/. */
-export function registerOAuthRoutes(app: FastifyInstance, deps: AppDeps): void {
+export function registerOAuthRoutes(app: FastifyInstance, deps: AppDeps & { tokenCounter?: Pick<TokenCounter, 'count'> }): void {
   const { config } = deps;
   const token = tokenEndpoint(deps, deps.grants);
   const tokenRateLimit = config.rateLimit.tokenPerMinute > 0 ? { max: config.rateLimit.tokenPerMinute, timeWindow: 60_000 } : false;
 
   app.post(config.paths.token, { config: { errorStyle: 'json', rateLimit: tokenRateLimit } }, async (req, reply) => {
-    const result = await token({ params: bodyParams(req), authorization: req.headers.authorization, address: req.ip });
+    const params = bodyParams(req);
+    const result = await token({ params, authorization: req.headers.authorization, address: req.ip });
+    // The overview's count: one in-memory increment, no database write here (admin/token-counter.ts).
+    deps.tokenCounter?.count(params['grant_type'] ?? '');
     return reply.headers(noStore).send(result);
   });
 
