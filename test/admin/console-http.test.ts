@@ -243,6 +243,38 @@ describe('console over HTTP', () => {
     await expectTokens(await postToken(server, { grant_type: 'client_credentials' }, { authorization: WEB_APP_BASIC }));
   });
 
+  it('the overview charts the last 24 hours and 7 days from the token counts and the audit log, as inline SVG with text figures, no script', async () => {
+    // Activity: one code flow (a sign-in and a code exchange), a refresh, a failed sign-in, a replayed code.
+    const alice = new UserAgent(server.url);
+    const code = await obtainCode(alice);
+    const tokens = await expectTokens(await postToken(server, codeGrant(code), { authorization: WEB_APP_BASIC }));
+    await expectTokens(await postToken(server, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token ?? '' }, { authorization: WEB_APP_BASIC }));
+    await postToken(server, codeGrant(code), { authorization: WEB_APP_BASIC });
+    const failing = new UserAgent(server.url);
+    const login = await failing.start('/console/login');
+    await failing.login(login, 'alice', 'not the password');
+    const { agent } = await consoleSignIn(server);
+    const page = await agent.start('/console/overview');
+    expect(page.status).toBe(200);
+    const html = page.html ?? '';
+    // First in the navigation.
+    expect(html.indexOf('href="/console/overview"')).toBeLessThan(html.indexOf('href="/console/applications"'));
+    expect(html).toContain('aria-current="page">Overview');
+    // Each chart is an image with a title and a description, and its figures are in the text beside it.
+    expect(html).toMatch(/<svg[^>]*role="img"[^>]*aria-labelledby="[^"]+"/);
+    expect(html).toContain('<title id=');
+    expect(html).toContain('<desc id=');
+    const figure = (label: string) => new RegExp(`data-metric="${label}"[^]*?data-total="24h">(\\d+)<`).exec(html)?.[1];
+    expect(figure('authorization_code')).toBe('1');
+    expect(figure('refresh_token')).toBe('1');
+    // alice's sign-in and root's console sign-in; alice's failed attempt; the replayed code.
+    expect(figure('login.succeeded')).toBe('2');
+    expect(figure('login.failed')).toBe('1');
+    expect(figure('code.replayed')).toBe('1');
+    expect(figure('refresh_token.reused')).toBe('0');
+    expect(html).not.toMatch(/<script(?![^>]*src="\/console\/assets\/console\.js")/);
+  });
+
   it('uses __Host- cookies marked Secure when the issuer is https', async () => {
     const https = await startAdminServer({ issuer: 'https://auth.example' });
     try {

@@ -1,5 +1,7 @@
 import { html, raw, type HtmlValue, type SafeHtml } from '../../html.ts';
 import { safeAccent, STYLES, type Theme } from '../layout.ts';
+import { CHART_STYLES } from './charts.ts';
+import { STACKED_TABLE_STYLES } from './stacked-tables.ts';
 
 /**
  * The console's and the account page's frame: a top bar with navigation and the signed-in person, a wide main area,
@@ -149,7 +151,7 @@ ${o.nav.map((n) => html`<li><a href="${n.href}"${n.href === o.current ? raw(' ar
 <meta name="referrer" content="no-referrer">
 ${o.canonical ? html`<meta name="lk-canonical" content="${o.canonical}">` : ''}
 <title>${o.title} – ${product} ${o.area}</title>
-<style nonce="${o.nonce}">:root { --lk-accent: ${raw(accent)}; }${raw(STYLES)}${raw(APP_STYLES)}</style>
+<style nonce="${o.nonce}">:root { --lk-accent: ${raw(accent)}; }${raw(STYLES)}${raw(APP_STYLES)}${raw(CHART_STYLES)}${raw(STACKED_TABLE_STYLES)}</style>
 <script src="${CONSOLE_SCRIPT_PATH}" nonce="${o.nonce}" defer></script>
 </head>
 <body class="lk-app">
