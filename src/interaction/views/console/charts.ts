@@ -3,7 +3,7 @@ import { html, raw, type SafeHtml } from '../../html.ts';
 /**
  * Small bar charts drawn on the server as inline SVG: no script, no external image, nothing the strict CSP forbids
  * (colours come from the stylesheet by class, not from style attributes). Each chart is an image with a title and a
- * description that reads out every value (role="img" + aria-labelledby), and the caller prints the totals as text
+ * description that reads out every value (role="img", aria-labelledby and aria-describedby), and the caller prints the totals as text
  * beside it, so nobody needs to see the bars to get the numbers.
  */
 
@@ -14,12 +14,12 @@ export const CHART_STYLES = `
 .lk-figures { display: flex; flex-wrap: wrap; gap: 0.25rem 1.25rem; margin: 0 0 0.5rem; color: var(--lk-muted); }
 .lk-figures strong { color: var(--lk-fg); font-size: 1.25rem; margin-right: 0.25rem; }
 .lk-metric-alarm .lk-figures strong { color: var(--lk-danger); }
-.lk-charts { display: grid; grid-template-columns: 3fr 2fr; gap: 0.75rem; align-items: end; }
+.lk-charts { display: grid; grid-template-columns: 1fr 1fr; gap: 1rem; align-items: end; }
 .lk-chart { display: block; width: 100%; height: auto; overflow: visible; }
 .lk-chart .lk-bar { fill: var(--lk-accent); }
 .lk-chart .lk-bar-alarm { fill: var(--lk-danger); }
 .lk-chart .lk-axis { stroke: var(--lk-line); stroke-width: 1; }
-.lk-chart text { fill: var(--lk-muted); font-size: 9px; font-family: inherit; }
+.lk-chart text { fill: var(--lk-muted); font-size: 8px; font-family: inherit; }
 .lk-chart-caption { font-size: 0.8125rem; color: var(--lk-muted); margin: 0.25rem 0 0; }
 `;
 
@@ -27,24 +27,27 @@ export interface BarChart {
   /** Unique on the page: the title's and description's ids derive from it. */
   id: string;
   title: string;
-  /** One label per value (for the description); `tick` says which are also written under the bars. */
+  /** One label per value, for the description. */
   labels: readonly string[];
   values: readonly number[];
-  tick: (index: number) => boolean;
+  /** What to write under each bar (null: nothing). */
+  ticks: readonly (string | null)[];
   /** Write each value above its bar (few bars only). */
   showValues?: boolean;
   alarm?: boolean;
 }
 
-const HEIGHT = 60;
-const TOP = 12;
-const BOTTOM = 14;
+/** Both charts of a metric get about the same width in the viewBox, so their text comes out the same size. */
+const WIDTH = 144;
+const HEIGHT = 40;
+const TOP = 10;
+const BOTTOM = 12;
 
 export function barChart(o: BarChart): SafeHtml {
   const n = o.values.length;
-  const slot = n > 12 ? 10 : 20;
-  const bar = slot - (n > 12 ? 2 : 6);
-  const width = n * slot;
+  const slot = WIDTH / Math.max(1, n);
+  const bar = slot * (n > 12 ? 0.75 : 0.6);
+  const width = WIDTH;
   const max = Math.max(1, ...o.values);
   const desc = o.values.map((v, i) => `${o.labels[i] ?? i}: ${v}`).join(', ');
   const bars = o.values.map((v, i) => {
@@ -52,9 +55,9 @@ export function barChart(o: BarChart): SafeHtml {
     const x = i * slot + (slot - bar) / 2;
     const y = TOP + HEIGHT - h;
     const cls = o.alarm && v > 0 ? 'lk-bar lk-bar-alarm' : 'lk-bar';
-    return html`<rect class="${cls}" x="${x}" y="${y}" width="${bar}" height="${h}"></rect>${o.showValues ? html`<text x="${x + bar / 2}" y="${y - 2}" text-anchor="middle">${v}</text>` : ''}${o.tick(i) ? html`<text x="${x + bar / 2}" y="${TOP + HEIGHT + 11}" text-anchor="middle">${o.labels[i] ?? ''}</text>` : ''}`;
+    return html`<rect class="${cls}" x="${x}" y="${y}" width="${bar}" height="${h}"></rect>${o.showValues ? html`<text x="${x + bar / 2}" y="${y - 2}" text-anchor="middle">${v}</text>` : ''}${o.ticks[i] ? html`<text x="${x + bar / 2}" y="${TOP + HEIGHT + 10}" text-anchor="middle">${o.ticks[i]}</text>` : ''}`;
   });
-  return html`<svg class="lk-chart" role="img" aria-labelledby="${o.id}-title ${o.id}-desc" viewBox="0 0 ${width} ${TOP + HEIGHT + BOTTOM}" width="${width * 2}" height="${(TOP + HEIGHT + BOTTOM) * 2}" xmlns="http://www.w3.org/2000/svg">
+  return html`<svg class="lk-chart" role="img" aria-labelledby="${o.id}-title" aria-describedby="${o.id}-desc" viewBox="0 0 ${width} ${TOP + HEIGHT + BOTTOM}" width="${width * 2}" height="${(TOP + HEIGHT + BOTTOM) * 2}" xmlns="http://www.w3.org/2000/svg">
 <title id="${o.id}-title">${o.title}</title>
 <desc id="${o.id}-desc">${desc}</desc>
 <line class="lk-axis" x1="0" y1="${TOP + HEIGHT + 0.5}" x2="${width}" y2="${TOP + HEIGHT + 0.5}"></line>

@@ -15,8 +15,8 @@ function metric(s: Series, o: Overview, group: string): SafeHtml {
 <h3 id="${id}-heading">${s.label}</h3>
 <p class="lk-figures"><span><strong data-total="24h">${s.total24h}</strong>last 24 hours</span><span><strong data-total="7d">${s.total7d}</strong>last 7 days</span></p>
 <div class="lk-charts">
-<div>${barChart({ id: `${id}-24h`, title: `${s.label}, each hour of the last 24 hours (UTC)`, labels: o.hourStarts.map(hh), values: s.hours, tick: (i) => i % 6 === 0, alarm: s.alarm })}<p class="lk-chart-caption">By hour, UTC</p></div>
-<div>${barChart({ id: `${id}-7d`, title: `${s.label}, each day of the last 7 days (UTC)`, labels: o.dayStarts.map((d) => `${weekday(d)} ${day(d)}`), values: s.days, tick: () => false, showValues: true, alarm: s.alarm })}<p class="lk-chart-caption">By day: ${o.dayStarts.length > 0 ? `${weekday(o.dayStarts[0] ?? 0)} to ${weekday(o.dayStarts[o.dayStarts.length - 1] ?? 0)}` : ''}</p></div>
+<div>${barChart({ id: `${id}-24h`, title: `${s.label}, each hour of the last 24 hours (UTC)`, labels: o.hourStarts.map(hh), values: s.hours, ticks: o.hourStarts.map((h, i) => (i % 6 === 0 ? hh(h) : null)), alarm: s.alarm })}<p class="lk-chart-caption">Last 24 hours, by hour (UTC)</p></div>
+<div>${barChart({ id: `${id}-7d`, title: `${s.label}, each day of the last 7 days (UTC)`, labels: o.dayStarts.map((d) => `${weekday(d)} ${day(d)}`), values: s.days, ticks: o.dayStarts.map(weekday), showValues: true, alarm: s.alarm })}<p class="lk-chart-caption">Last 7 days, by day</p></div>
 </div>
 </article>`;
 }

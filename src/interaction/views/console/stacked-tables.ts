@@ -17,6 +17,5 @@ export const STACKED_TABLE_STYLES = `
   .lk-stack tbody td.lk-cell-actions { display: block; padding-top: 0.5rem; }
   .lk-stack tbody td.lk-cell-actions::before { content: none; }
   .lk-stack time { white-space: normal; }
-  .lk-charts { grid-template-columns: 1fr; }
 }
 `;
