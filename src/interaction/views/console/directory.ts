@@ -134,7 +134,6 @@ export function sessionsPage(o: { sessions: readonly SessionView[]; nextCursor: 
 <td>${s.userAgent ? html`<span title="${s.userAgent}">${s.browser}</span>` : s.browser}</td>
 <td>${time(s.signedInAt)}</td>
 <td>${time(s.lastUsedAt)}</td>
-<td>${time(s.expiresAt)}</td>
 <td>${postButton({ action: `/console/sessions/${encodeURIComponent(s.id)}/revoke`, csrf: o.csrf, text: 'End', label: `End the session of ${s.username ?? s.userId} from ${s.signedInAt}`, secondary: true, hidden: { back: '/console/sessions' } })}</td>
 </tr>\n`,
   );
@@ -142,7 +141,7 @@ export function sessionsPage(o: { sessions: readonly SessionView[]; nextCursor: 
 ${o.notice ? html`<p class="lk-notice" role="status">${o.notice}</p>` : ''}
 <section class="lk-panel">
 <p class="lk-muted">People signed in (single sign-on). Ending a session signs the person out; their applications' tokens stay valid until revoked.</p>
-${table({ caption: 'Sessions', head: ['User', 'Signed in through', 'Address', 'Browser', 'Signed in', 'Last used', 'Expires', ''], rows, empty: 'Nobody is signed in.' })}
+${table({ caption: 'Sessions', head: ['User', 'Signed in through', 'Address', 'Browser', 'Signed in', 'Last used', ''], rows, empty: 'Nobody is signed in.' })}
 ${pager('/console/sessions', {}, o.nextCursor, o.onLaterPage)}
 </section>`;
 }

@@ -12,9 +12,10 @@ export const STACKED_TABLE_STYLES = `
   .lk-stack thead tr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
   .lk-stack tbody tr { display: block; border: 1px solid var(--lk-line); border-radius: var(--lk-radius); margin: 0 0 0.75rem; padding: 0.25rem 0; }
   .lk-stack tbody tr:hover { background: none; }
-  .lk-stack tbody td { display: grid; grid-template-columns: 8.5rem 1fr; gap: 0 0.75rem; border-bottom: none; padding: 0.3rem 0.75rem; overflow-wrap: anywhere; }
-  .lk-stack tbody td::before { content: attr(data-label); font-size: 0.8125rem; font-weight: 600; text-transform: uppercase; letter-spacing: 0.03em; color: var(--lk-muted); }
-  .lk-stack tbody td.lk-cell-actions { display: block; padding-top: 0.5rem; }
+  /* The label sits in the cell's left padding, so the value keeps its own flow (a link and a badge stay inline). */
+  .lk-stack tbody td { display: block; position: relative; min-height: 1.75rem; border-bottom: none; padding: 0.3rem 0.75rem 0.3rem 9.5rem; overflow-wrap: anywhere; }
+  .lk-stack tbody td::before { content: attr(data-label); position: absolute; left: 0.75rem; top: 0.4rem; width: 8.25rem; font-size: 0.8125rem; font-weight: 600; color: var(--lk-muted); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+  .lk-stack tbody td.lk-cell-actions { padding: 0.5rem 0.75rem 0.3rem; }
   .lk-stack tbody td.lk-cell-actions::before { content: none; }
   .lk-stack time { white-space: normal; }
 }
