@@ -231,7 +231,7 @@ describe('console over HTTP', () => {
     await expectTokens(await postToken(server, { grant_type: 'client_credentials' }, { authorization: WEB_APP_BASIC }));
     await expectTokens(await postToken(server, { grant_type: 'client_credentials' }, { authorization: `Basic ${Buffer.from(`web-app:${fresh}`).toString('base64')}` }));
     // The application's page keeps showing the expiry while the grace lasts.
-    expect((await agent.start('/console/applications/web-app')).html).toContain(`Previous secret works until`);
+    expect((await agent.start('/console/applications/web-app')).html).toContain('<dt>Previous secret</dt><dd>Still works until');
   });
 
   it('refuses a grace period that is not one of the offered or a whole number of seconds (422) and changes nothing', async () => {

@@ -44,5 +44,5 @@ export function previousSecretNote(a: ApplicationView): SafeHtml {
 
 /** A row of the application's credentials while a grace lasts. */
 export function previousSecretRow(a: ApplicationView): SafeHtml | '' {
-  return a.previousSecretExpiresAt ? html`<dt>Previous secret</dt><dd>Previous secret works until ${time(a.previousSecretExpiresAt)}</dd>` : '';
+  return a.previousSecretExpiresAt ? html`<dt>Previous secret</dt><dd>Still works until ${time(a.previousSecretExpiresAt)}</dd>` : '';
 }
