@@ -2,8 +2,9 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Wide: CI machines are shared and may be loaded; a test bounded by the clock is a defect (bound it by work).
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
     // Two cores: a few workers keep browser and HTTP tests from starving each other.
     maxWorkers: 2,
     // One throwaway PostgreSQL server for the run (skipped with a message when not installed; required under CI=true).

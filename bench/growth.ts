@@ -66,7 +66,7 @@ async function startNode(database: string, dir: string, name: string): Promise<N
       port,
       logLevel: 'warn',
       demo: false,
-      rateLimit: { tokenPerMinute: 0 },
+      rateLimit: { tokenPerMinute: 0, clientAuthFailuresPerMinute: 0 },
       janitor: { enabled: false },
       databasePool: { max: 10 },
       clients: [{ id: 'bench', name: 'Bench', secret: SECRET, grantTypes: ['client_credentials'] }],

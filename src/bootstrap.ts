@@ -1,10 +1,12 @@
-import type { ClientConfig, Config } from './config/schema.ts';
+import { ConfigError } from './config/load.ts';
+import { BUILT_IN_SCOPES, type ClientConfig, type Config } from './config/schema.ts';
+import { ADMIN_SCOPE } from './core/scope.ts';
 import type { Logger } from './core/context.ts';
 import { randomId, randomToken, sha256 } from './core/crypto.ts';
 import type { Client } from './core/model.ts';
 import { hashPassword } from './interaction/passwords.ts';
 import type { Repositories, NewClient } from './storage/repositories.ts';
-import { DEMO_CALLBACK_PATH } from './http/page-routes.ts';
+import { DEMO_CALLBACK_PATH, DEMO_CLIENT_ID, demoAuthorizationUrl } from './http/page-routes.ts';
 
 /** Turns a client declared in configuration into the stored shape (secret hashed). */
 export function clientFromConfig(c: ClientConfig): NewClient {
@@ -31,6 +33,10 @@ export function clientFromConfig(c: ClientConfig): NewClient {
  */
 export async function syncDeclared(repos: Repositories, config: Config, now: number): Promise<void> {
   for (const scope of config.scopes) await repos.scopes.upsert(scope);
+  // A built-in scope missing from the resolved list was removed on purpose ({ "name": ..., "remove": true }).
+  const removed = BUILT_IN_SCOPES.map((b) => b.name).filter((name) => !config.scopes.some((s) => s.name === name));
+  for (const name of removed) await repos.scopes.delete(name);
+  await checkClientScopes(repos, config);
   for (const c of config.clients) {
     const client = clientFromConfig(c);
     const existing = await repos.clients.findById(c.id);
@@ -44,6 +50,18 @@ export async function syncDeclared(repos: Repositories, config: Config, now: num
     if (existing) await repos.users.update(existing.id, { ...profile, passwordHash });
     else await repos.users.create({ id: randomId(), username: u.username, passwordHash, ...profile }, now);
   }
+}
+
+/**
+ * A declared client that lists a scope nobody declared would fail every authorization with invalid_scope: stop
+ * start-up instead, naming both. Known: the config file's scopes, those made with the CLI or the console, and admin.
+ */
+async function checkClientScopes(repos: Pick<Repositories, 'scopes'>, config: Config): Promise<void> {
+  const known = new Set([...(await repos.scopes.list()).map((s) => s.name), ADMIN_SCOPE]);
+  const problems = config.clients.flatMap((c, i) =>
+    c.scopes.filter((s) => !known.has(s)).map((s) => `  clients.${i}.scopes: client "${c.id}" lists the unknown scope "${s}"; declare it under scopes`),
+  );
+  if (problems.length > 0) throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
 }
 
 export interface DemoCredentials {
@@ -62,7 +80,7 @@ export async function createDemo(repos: Repositories, config: Config, now: numbe
   const redirectUri = config.issuer + DEMO_CALLBACK_PATH;
   const client = await repos.clients.create(
     {
-      id: 'demo-app',
+      id: DEMO_CLIENT_ID,
       name: 'Demo Application',
       type: 'confidential',
       secretHash: sha256(clientSecret),
@@ -84,7 +102,5 @@ export async function createDemo(repos: Repositories, config: Config, now: numbe
     now,
   );
   logger.info({ event: 'demo_created', clientId: client.id }, 'created the demo application and user');
-  const url = new URL(config.issuer + config.paths.authorization);
-  url.search = new URLSearchParams({ response_type: 'code', client_id: client.id, redirect_uri: redirectUri, scope: 'openid profile email', state: randomId(8) }).toString();
-  return { client, clientSecret, username: 'demo', password, authorizationUrl: url.toString() };
+  return { client, clientSecret, username: 'demo', password, authorizationUrl: demoAuthorizationUrl(config) };
 }

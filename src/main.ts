@@ -18,7 +18,8 @@ import { registerHealthRoutes } from './http/health-routes.ts';
 import { registerOAuthRoutes } from './http/oauth-routes.ts';
 import { registerPageRoutes } from './http/page-routes.ts';
 import { registerProfileRoutes } from './http/profile-routes.ts';
-import { databaseRateLimitStore } from './http/rate-limit-store.ts';
+import { clientAuthLimit } from './http/client-auth-limit.ts';
+import { memoryCounter } from './http/memory-counter.ts';
 import { createServer } from './http/server.ts';
 import { openStorage, type Storage } from './storage/index.ts';
 import { purgeExpired, startJanitor, type Janitor } from './storage/janitor.ts';
@@ -57,10 +58,8 @@ export async function buildLatchkey(config: Config, options: BuildOptions = {}):
     // Counters in the database when several nodes share it, so the limit is per address, not per address and node.
     const { store } = config.rateLimit;
     const sharedLimits = store === 'database' || (store === 'auto' && storage.dialect === 'postgres');
-    const app = await createServer(config, {
-      ...(options.logStream ? { logStream: options.logStream } : {}),
-      rateLimitStore: sharedLimits ? databaseRateLimitStore(storage.repos.rateLimits) : undefined,
-    });
+    const limit = clientAuthLimit(sharedLimits ? storage.repos.rateLimits : memoryCounter(), config.rateLimit);
+    const app = await createServer(config, options.logStream ? { logStream: options.logStream } : {});
     const logger = app.log;
     log = logger;
     // While draining, every response closes its connection, so clients move to another node and close() ends.
@@ -85,9 +84,9 @@ export async function buildLatchkey(config: Config, options: BuildOptions = {}):
       return created;
     });
     registerHealthRoutes(app, storage, config.databasePool.connectionTimeoutMs);
-    registerOAuthRoutes(app, deps);
+    registerOAuthRoutes(app, deps, limit);
     registerPageRoutes(app, deps);
-    registerProfileRoutes(app, deps);
+    registerProfileRoutes(app, deps, limit);
     registerAdminRoutes(app, deps);
     registerConsoleRoutes(app, deps);
     registerAccountRoutes(app, deps);

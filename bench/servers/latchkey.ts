@@ -30,7 +30,7 @@ const config = parseConfig({
   database: join(dir, 'latchkey.db'),
   logLevel,
   demo: false,
-  rateLimit: { tokenPerMinute: 0 },
+  rateLimit: { tokenPerMinute: 0, clientAuthFailuresPerMinute: 0 },
   scopes: [
     { name: 'openid', description: 'Know who you are', claims: [] },
     { name: 'profile', description: 'See your name and username', claims: ['name', 'preferred_username'] },

@@ -35,6 +35,8 @@ export interface ApiRoute {
   tag: Tag;
   query?: z.ZodType;
   body?: z.ZodType;
+  /** Validates the body with rules that depend on this server's issuer (redirect URIs); `body` still documents it. */
+  bodyFor?: (issuer: string) => z.ZodType;
   /** The body may be left out (defaults apply). */
   bodyOptional?: boolean;
   /** Success responses by status; the error statuses are derived (openapi.ts). */
@@ -106,7 +108,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     method: 'POST', path: '/applications', operationId: 'createApplication', tag: 'Applications',
     summary: 'Register an application',
     description: 'A confidential application gets a generated secret, returned in this response only.',
-    body: s.applicationCreate, conflicts: true,
+    body: s.applicationCreate, bodyFor: (issuer) => s.applicationSchemasFor(issuer).create, conflicts: true,
     responses: { 201: { description: 'Created; store clientSecret now', schema: s.applicationWithSecret } },
     handle: async (ctx, { body }) => ({ status: 201, body: await apps.createApplication(ctx, body) }),
   }),
@@ -119,7 +121,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   route({
     method: 'PATCH', path: '/applications/{id}', operationId: 'updateApplication', tag: 'Applications',
     summary: 'Change an application', description: 'The fields present replace the stored ones.',
-    body: s.applicationUpdate, conflicts: true,
+    body: s.applicationUpdate, bodyFor: (issuer) => s.applicationSchemasFor(issuer).update, conflicts: true,
     responses: { 200: { description: 'The changed application', schema: s.applicationView } },
     handle: async (ctx, input) => ok(await apps.updateApplication(ctx, param(input, 'id'), input.body)),
   }),

@@ -25,20 +25,25 @@ export const clientId = z.string().regex(/^[A-Za-z0-9._~-]{1,200}$/, { error: 'u
 
 const displayName = z.string().max(200, { error: 'at most 200 characters' }).regex(/\S/, { error: 'enter a name' });
 
-/** Each redirect URI must be absolute, without a fragment, https (or http on loopback), or a native app's scheme. */
-const redirectUris = z
+/**
+ * Each redirect URI must be absolute, without a fragment, https (or http on a loopback IP), or a native app's scheme:
+ * the one rule of core/redirect-uri.ts. It depends on the issuer (Latchkey's own pages are allowed on an http issuer),
+ * so the routes validate with `applicationSchemasFor(issuer)`; the plain schemas (no issuer) serve OpenAPI and types.
+ */
+const redirectUrisFor = (issuer: string | undefined) => z
   .array(z.string({ error: 'each redirect URI must be a string' }), { error: 'a list of redirect URIs' })
   .max(50, { error: 'at most 50 redirect URIs' })
   .superRefine((uris, ctx) => {
     const seen = new Set<string>();
     for (const uri of uris) {
-      const problem = redirectUriProblem(uri);
+      const problem = redirectUriProblem(uri, { issuer });
       if (problem) ctx.addIssue({ code: 'custom', message: `${uri}: ${problem}` });
       else if (seen.has(uri)) ctx.addIssue({ code: 'custom', message: `${uri} is listed twice` });
       seen.add(uri);
     }
   })
-  .describe('Exact-match redirect URIs: https, http on a loopback address (any port, RFC 8252 §7.3), or a private-use scheme.');
+  .describe('Exact-match redirect URIs: https, http on 127.0.0.1 or [::1] (a public client may use any port there, RFC 8252 §7.3), or a private-use scheme in reverse domain form (com.example.app:/cb). Not localhost (RFC 8252 §8.3), file:, javascript: or data:.');
+const redirectUris = redirectUrisFor(undefined);
 
 const applicationFields = {
   name: displayName.describe('Shown on the consent page.'),
@@ -84,6 +89,26 @@ export const applicationUpdate = z
     requirePkce: applicationFields.requirePkce.optional(),
     introspectAny: applicationFields.introspectAny.optional(),
   });
+
+export interface ApplicationSchemas {
+  create: typeof applicationCreate;
+  update: typeof applicationUpdate;
+}
+
+const byIssuer = new Map<string, ApplicationSchemas>();
+/** The application schemas with the redirect URI rule of this server's issuer (built once per issuer). */
+export function applicationSchemasFor(issuer: string): ApplicationSchemas {
+  let schemas = byIssuer.get(issuer);
+  if (!schemas) {
+    const uris = redirectUrisFor(issuer);
+    schemas = {
+      create: applicationCreate.extend({ redirectUris: uris.default([]) }),
+      update: applicationUpdate.extend({ redirectUris: uris.optional() }),
+    };
+    byIssuer.set(issuer, schemas);
+  }
+  return schemas;
+}
 
 export const newPassword = z.string({ error: 'enter a password' }).min(8, { error: 'use at least 8 characters' }).max(1024, { error: 'at most 1024 characters' });
 const email = z.email({ error: 'enter an email address like name@example.com' }).max(320);

@@ -25,7 +25,7 @@ export interface ClientOptions extends CommonOptions {
 }
 
 /** The validated fields given on the command line; absent options stay absent. `null` resets a lifetime to the default. */
-export function parseClientFields(opts: ClientOptions): ClientPatch {
+export function parseClientFields(opts: ClientOptions, issuer: string): ClientPatch {
   const f: ClientPatch = {};
   if (opts.name !== undefined) {
     if (opts.name.trim() === '') throw new CliError('--name: must not be empty');
@@ -34,7 +34,7 @@ export function parseClientFields(opts: ClientOptions): ClientPatch {
   if (opts.redirectUri !== undefined) {
     const uris = unique(opts.redirectUri.filter((u) => u !== ''));
     for (const uri of uris) {
-      const problem = redirectUriProblem(uri);
+      const problem = redirectUriProblem(uri, { issuer });
       if (problem) throw new CliError(`--redirect-uri "${uri}": ${problem}`);
     }
     f.redirectUris = uris;

@@ -50,7 +50,7 @@ export function registerClients(program: Command): void {
     (id: string, opts: CommonOptions) =>
       withStorage(opts, async ({ repos, out, now, config }) => {
         const revoked = await repos.clients.delete(id, now);
-        if (revoked === undefined) throw new CliError(`client "${id}" not found`);
+        if (revoked === undefined) throw new CliError(`client "${id}" not found`, 'not_found');
         if (config.clients.some((c) => c.id === id)) out.note(`client "${id}" is declared in the config file: \`latchkey start\` will create it again`);
         out.result({ deleted: id, revokedTokens: revoked }, `Deleted client "${id}" (revoked ${revoked} active token${revoked === 1 ? '' : 's'})`);
       }),
@@ -107,12 +107,12 @@ function clientOptions(cmd: Command): Command {
 
 async function createClient({ repos, out, now, config }: CliContext, opts: ClientOptions): Promise<void> {
   if (opts.public && opts.secret !== undefined) throw new CliError('--secret: a public client has no secret; drop --public or --secret');
-  const fields = parseClientFields(opts);
+  const fields = parseClientFields(opts, config.issuer);
   const id = opts.id ?? randomId();
   if (!/^[\x21-\x7E]+$/.test(id) || id.length > 200) {
     throw new CliError(`--id "${id}": use 1 to 200 printable ASCII characters without spaces (RFC 6749 Appendix A.1)`);
   }
-  if (await repos.clients.findById(id)) throw new CliError(`client "${id}" already exists`);
+  if (await repos.clients.findById(id)) throw new CliError(`client "${id}" already exists`, 'conflict');
   const type = opts.public ? 'public' : 'confidential';
   const generated = type === 'confidential' && opts.secret === undefined ? randomToken('clientSecret') : undefined;
   const grantTypes = fields.grantTypes;
@@ -145,7 +145,7 @@ async function createClient({ repos, out, now, config }: CliContext, opts: Clien
     client = await repos.clients.create(stored, now);
   } catch (err) {
     // Lost a race with another `create` of the same id.
-    if (/unique|constraint/i.test((err as Error).message)) throw new CliError(`client "${id}" already exists`);
+    if (/unique|constraint/i.test((err as Error).message)) throw new CliError(`client "${id}" already exists`, 'conflict');
     throw err;
   }
   const view = clientView(client);
@@ -161,7 +161,7 @@ async function createClient({ repos, out, now, config }: CliContext, opts: Clien
 async function updateClient({ repos, out, now, config }: CliContext, id: string, opts: ClientOptions): Promise<void> {
   const current = await findClient(repos, id);
   if (opts.public && opts.confidential) throw new CliError('--public and --confidential: choose one');
-  const fields = parseClientFields(opts);
+  const fields = parseClientFields(opts, config.issuer);
   const patch: ClientPatch = { ...fields };
   // As on create, response_type=code follows the authorization_code grant unless response types are given too.
   if (fields.grantTypes && !fields.responseTypes) {
@@ -185,7 +185,7 @@ async function updateClient({ repos, out, now, config }: CliContext, id: string,
   checkConsistency(next);
   await noteConcerns(next, { repos, out, config });
   const updated = await repos.clients.update(id, patch, now);
-  if (!updated) throw new CliError(`client "${id}" not found`);
+  if (!updated) throw new CliError(`client "${id}" not found`, 'not_found');
   if (config.clients.some((c) => c.id === id)) out.note(`client "${id}" is declared in the config file: \`latchkey start\` will restore what is written there`);
   const view = clientView(updated);
   out.result(generated === undefined ? view : { ...view, clientSecret: generated }, () => {
@@ -210,7 +210,7 @@ async function noteConcerns(c: Client | Omit<Client, 'createdAt' | 'updatedAt'>,
 
 async function findClient(repos: CliContext['repos'], id: string): Promise<Client> {
   const client = await repos.clients.findById(id);
-  if (!client) throw new CliError(`client "${id}" not found`);
+  if (!client) throw new CliError(`client "${id}" not found`, 'not_found');
   return client;
 }
 

@@ -4,13 +4,23 @@ import { loadConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { systemClock } from '../core/clock.ts';
 import { openStorage, type Storage } from '../storage/index.ts';
+import { describeDatabaseError } from './database-errors.ts';
 import type { Repositories } from '../storage/repositories.ts';
 
 /** What the management commands share: the config and storage they open, and how they answer. */
 
+/** What a CliError is about, for `--json` errors (`{"error":"not_found",...}`). */
+export type CliErrorCode = 'invalid_argument' | 'not_found' | 'conflict' | 'database_unavailable';
+
 /** A mistake in the command line or a missing entity: printed as `latchkey: <message>`, exit code 1. */
 export class CliError extends Error {
   override name = 'CliError';
+  readonly code: CliErrorCode;
+
+  constructor(message: string, code: CliErrorCode = 'invalid_argument', options?: ErrorOptions) {
+    super(message, options);
+    this.code = code;
+  }
 }
 
 export interface CommonOptions {
@@ -73,9 +83,20 @@ export function loadCliConfig(opts: CommonOptions): Config {
  */
 export async function withStorage<T>(opts: CommonOptions, fn: (ctx: CliContext) => Promise<T>): Promise<T> {
   const config = loadCliConfig(opts);
-  const storage = openStorage(config.database, { pool: config.databasePool, checkpointInBackground: false });
+  let storage: Storage;
+  let applied: string[];
   try {
-    const applied = await storage.migrate();
+    storage = openStorage(config.database, { pool: config.databasePool, checkpointInBackground: false });
+  } catch (err) {
+    throw describeDatabaseError(config.database, err);
+  }
+  try {
+    // The first statement: where an unreachable server or an unwritable file shows.
+    try {
+      applied = await storage.migrate();
+    } catch (err) {
+      throw describeDatabaseError(config.database, err);
+    }
     return await fn({ config, storage, repos: storage.repos, applied, now: systemClock.now(), out: output(opts.json === true) });
   } finally {
     await storage.close();

@@ -1,17 +1,26 @@
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { ConfigError } from '../config/load.ts';
 import { registerClients } from './clients.ts';
 import { registerJanitor } from './janitor.ts';
-import { CliError } from './context.ts';
 import { registerMigrate } from './migrate.ts';
 import { registerProfiles } from './profiles.ts';
+import { reportError, wantsJson } from './report-error.ts';
+import { unknownOptionsFirst } from './unknown-options-first.ts';
 import { registerScopes } from './scopes.ts';
 import { registerUsers } from './users.ts';
 
+// src/cli/index.ts in a checkout, dist/cli/index.js in the package: package.json is two levels up from both.
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
 const program = new Command('latchkey')
   .description('Latchkey, a self-hosted OAuth 2 authorization server')
-  // Subcommands inherit this: commander's own errors (missing option, unknown flag) read like ours.
-  .configureOutput({ outputError: (str, write) => write(`latchkey: ${str.replace(/^error: /, '')}`) });
+  .version(version, '-V, --version', 'print the version')
+  // Subcommands inherit both (they are created after): commander's own errors (an unknown or misspelled option or
+  // command, a missing option) are thrown instead of printed, and reportError prints them as it prints ours, one
+  // line with the closest known name ("did you mean --json?"), or JSON under --json.
+  .showSuggestionAfterError(true)
+  .exitOverride()
+  .configureOutput({ outputError: () => undefined });
 
 program
   .command('start')
@@ -21,9 +30,10 @@ program
   .option('--host <host>', 'address to listen on')
   .option('--issuer <url>', 'public base URL')
   .option('-d, --database <path>', 'SQLite file path or postgres:// URL')
-  .action(async (opts: { config?: string; port?: number; host?: string; issuer?: string; database?: string }) => {
+  .option('--log-format <format>', 'auto (pretty on a terminal, else JSON), json or pretty')
+  .action(async (opts: { config?: string; port?: number; host?: string; issuer?: string; database?: string; logFormat?: string }) => {
     const overrides: Record<string, unknown> = {};
-    for (const key of ['port', 'host', 'issuer', 'database'] as const) if (opts[key] !== undefined) overrides[key] = opts[key];
+    for (const key of ['port', 'host', 'issuer', 'database', 'logFormat'] as const) if (opts[key] !== undefined) overrides[key] = opts[key];
     // Loaded on demand: the server's modules would slow down every management command.
     const { start } = await import('./start.ts');
     await start({ file: opts.config, env: process.env, overrides });
@@ -35,9 +45,8 @@ registerUsers(program);
 registerScopes(program);
 registerProfiles(program);
 registerJanitor(program);
+unknownOptionsFirst(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
-  if (err instanceof ConfigError || err instanceof CliError) process.stderr.write(`latchkey: ${err.message}\n`);
-  else process.stderr.write(`latchkey: ${(err as Error).message}\n`);
-  process.exit(1);
+  process.exit(reportError(err, wantsJson(process.argv.slice(2))));
 });

@@ -26,7 +26,7 @@ export function registerScopes(program: Command): void {
         for (const c of claims) if (!/^[A-Za-z0-9_.:-]+$/.test(c)) throw new CliError(`--claim "${c}": not a claim name`);
         const unknown = claims.filter((c) => !KNOWN_CLAIMS.includes(c));
         if (unknown.length > 0) out.note(`/userinfo has no value for ${unknown.join(', ')} yet; it releases ${KNOWN_CLAIMS.join(', ')}`);
-        if ((await repos.scopes.findMany([name])).length > 0) throw new CliError(`scope "${name}" already exists`);
+        if ((await repos.scopes.findMany([name])).length > 0) throw new CliError(`scope "${name}" already exists`, 'conflict');
         const scope = { name, description: opts.description, claims };
         await repos.scopes.upsert(scope);
         out.result(scope, `Created scope "${name}"`);
@@ -43,7 +43,7 @@ export function registerScopes(program: Command): void {
   withCommonOptions(scopes.command('delete').description('delete a scope (tokens already issued keep it)').argument('<name>')).action(
     (name: string, opts: CommonOptions) =>
       withStorage(opts, async ({ repos, out, config }) => {
-        if (!(await repos.scopes.delete(name))) throw new CliError(`scope "${name}" not found`);
+        if (!(await repos.scopes.delete(name))) throw new CliError(`scope "${name}" not found`, 'not_found');
         if (config.scopes.some((s) => s.name === name)) out.note(`scope "${name}" is declared in the configuration: \`latchkey start\` will create it again`);
         const users = (await repos.clients.list()).filter((c) => c.scopes.includes(name)).map((c) => c.id);
         if (users.length > 0) out.note(`client${users.length === 1 ? '' : 's'} ${users.map((c) => `"${c}"`).join(', ')} still list${users.length === 1 ? 's' : ''} scope "${name}"`);

@@ -14,8 +14,9 @@ import {
   withCommonOptions,
   withStorage,
 } from './context.ts';
+import { registerUserAdmin } from './user-admin.ts';
 
-/** `latchkey users create|list|delete|set-password`. Passwords are hashed with argon2id and never printed, except a generated one, once. */
+/** `latchkey users create|list|delete|set-password` (show|update|disable|enable: user-admin.ts). Passwords are hashed with argon2id and never printed, except a generated one, once. */
 
 interface PasswordOptions extends CommonOptions {
   password?: string;
@@ -39,12 +40,19 @@ export function registerUsers(program: Command): void {
     .option('--admin', 'mark the user as an administrator')
     .action((opts: CreateOptions) => withStorage(opts, (ctx) => createUser(ctx, opts)));
 
+  registerUserAdmin(users);
+
   withCommonOptions(users.command('list').description('list the users')).action((opts: CommonOptions) =>
     withStorage(opts, async ({ repos, out }) => {
       const all = await repos.users.list();
       out.result(
         all.map(userView),
-        () => table(['USERNAME', 'NAME', 'EMAIL', 'ADMIN'], all.map((u) => [u.username, u.name ?? '', u.email ?? '', u.isAdmin ? 'yes' : '']), 'no users'),
+        () =>
+          table(
+            ['USERNAME', 'NAME', 'EMAIL', 'ADMIN', 'DISABLED'],
+            all.map((u) => [u.username, u.name ?? '', u.email ?? '', u.isAdmin ? 'yes' : '', u.disabledAt === null ? '' : 'yes']),
+            'no users',
+          ),
       );
     }),
   );
@@ -99,7 +107,7 @@ async function createUser({ repos, out, now, config }: CliContext, opts: CreateO
   }
   if (opts.name !== undefined && opts.name.trim() === '') throw new CliError('--name: must not be empty');
   if (opts.email !== undefined && !/^[^\s@]+@[^\s@]+$/.test(opts.email)) throw new CliError(`--email "${opts.email}": not an email address`);
-  if (await repos.users.findByUsername(username)) throw new CliError(`user "${username}" already exists`);
+  if (await repos.users.findByUsername(username)) throw new CliError(`user "${username}" already exists`, 'conflict');
   const { password, generated } = await choosePassword(opts);
   let user: User;
   try {
@@ -109,7 +117,7 @@ async function createUser({ repos, out, now, config }: CliContext, opts: CreateO
     );
   } catch (err) {
     // Lost a race with another `create` of the same username (the column is unique).
-    if (/unique|constraint/i.test((err as Error).message)) throw new CliError(`user "${username}" already exists`);
+    if (/unique|constraint/i.test((err as Error).message)) throw new CliError(`user "${username}" already exists`, 'conflict');
     throw err;
   }
   if (config.users.some((u) => u.username === username)) out.note(`user "${username}" is also declared in the config file: \`latchkey start\` will apply what is written there`);
@@ -123,11 +131,11 @@ async function createUser({ repos, out, now, config }: CliContext, opts: CreateO
 
 async function findUser(repos: CliContext['repos'], username: string): Promise<User> {
   const user = await repos.users.findByUsername(username);
-  if (!user) throw new CliError(`user "${username}" not found`);
+  if (!user) throw new CliError(`user "${username}" not found`, 'not_found');
   return user;
 }
 
 /** What `list` and `--json` print: never the password hash. */
 function userView(u: User) {
-  return { id: u.id, username: u.username, name: u.name, email: u.email, admin: u.isAdmin, createdAt: isoTime(u.createdAt) };
+  return { id: u.id, username: u.username, name: u.name, email: u.email, admin: u.isAdmin, disabled: u.disabledAt !== null, createdAt: isoTime(u.createdAt) };
 }

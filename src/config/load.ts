@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { redirectUriProblem } from '../core/redirect-uri.ts';
 import { configSchema, type Config } from './schema.ts';
+import { ENV_NOT_CONFIG, unknownEnvProblem, unknownKeyMessage } from './unknown-keys.ts';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -19,13 +21,23 @@ function merge(base: Plain, over: Plain): Plain {
 
 const camel = (s: string) => s.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
-/** LATCHKEY_TOKENS__ACCESS_TOKEN_TTL=600 -> { tokens: { accessTokenTtl: 600 } }. Values are JSON when they parse. */
+/**
+ * LATCHKEY_TOKENS__ACCESS_TOKEN_TTL=600 -> { tokens: { accessTokenTtl: 600 } }. Values are JSON when they parse.
+ * A LATCHKEY_* variable that names no configuration key (and is not one of ENV_NOT_CONFIG) is a ConfigError naming
+ * it and the nearest variable: a misspelling must not leave the default in place unnoticed.
+ */
 export function fromEnv(env: NodeJS.ProcessEnv): Plain {
   let out: Plain = {};
+  const problems: string[] = [];
   for (const [name, raw] of Object.entries(env)) {
-    if (!name.startsWith('LATCHKEY_') || raw === undefined || name === 'LATCHKEY_CONFIG') continue;
+    if (!name.startsWith('LATCHKEY_') || raw === undefined || ENV_NOT_CONFIG.includes(name)) continue;
     const path = name.slice('LATCHKEY_'.length).split('__').map(camel);
     if (path[0] === 'databaseUrl') path[0] = 'database';
+    const problem = unknownEnvProblem(configSchema, name, path);
+    if (problem !== undefined) {
+      problems.push(`  ${problem}`);
+      continue;
+    }
     let value: unknown = raw;
     try {
       value = JSON.parse(raw);
@@ -36,6 +48,7 @@ export function fromEnv(env: NodeJS.ProcessEnv): Plain {
     const nested = path.reduceRight<unknown>((acc, key) => ({ [key]: acc }), value) as Plain;
     out = merge(out, nested);
   }
+  if (problems.length > 0) throw new ConfigError(`invalid configuration:\n${problems.sort().join('\n')}`);
   return out;
 }
 
@@ -76,7 +89,11 @@ export function loadConfig(sources: ConfigSources = {}): Config {
 export function parseConfig(input: unknown): Config {
   const result = configSchema.safeParse(input);
   if (!result.success) {
-    const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
+    const lines = result.error.issues.flatMap((i) =>
+      i.code === 'unrecognized_keys'
+        ? i.keys.map((key) => `  ${unknownKeyMessage(configSchema, i.path, key)}`)
+        : [`  ${i.path.join('.') || '(root)'}: ${i.message}`],
+    );
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const config = result.data;
@@ -91,6 +108,12 @@ export function parseConfig(input: unknown): Config {
     seen.add(c.id);
     if (c.type === 'confidential' && !c.secret) throw new ConfigError(`invalid configuration:\n  clients.${i}.secret: required for a confidential client`);
     if (c.type === 'public' && c.secret) throw new ConfigError(`invalid configuration:\n  clients.${i}.secret: a public client has no secret`);
+    // The same registration rule as the CLI, the admin API and the console (RFC 6749 §3.1.2, RFC 8252 §7).
+    const problems = c.redirectUris.flatMap((uri, j) => {
+      const problem = redirectUriProblem(uri, { issuer });
+      return problem === undefined ? [] : [`  clients.${i}.redirectUris.${j}: ${uri}: ${problem}`];
+    });
+    if (problems.length > 0) throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
   }
   return { ...config, issuer };
 }

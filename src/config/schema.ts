@@ -8,13 +8,60 @@ import { PROFILE_NAMES } from '../profiles/profile.ts';
 
 const seconds = z.number().int().positive();
 
-export const scopeSchema = z.object({
+export const scopeSchema = z.strictObject({
   name: z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'scope names use the characters of RFC 6749 §3.3'),
   description: z.string().min(1),
   claims: z.array(z.string()).default([]),
 });
 
-export const clientSchema = z.object({
+/** The scopes every Latchkey has (OpenID Connect Core §5.4); declared scopes add to them, `remove` takes one away. */
+export const BUILT_IN_SCOPES: readonly ScopeConfig[] = [
+  { name: 'openid', description: 'Know who you are', claims: [] },
+  { name: 'profile', description: 'See your name and username', claims: ['name', 'preferred_username'] },
+  { name: 'email', description: 'See your email address', claims: ['email'] },
+];
+const BUILT_IN_NAMES = BUILT_IN_SCOPES.map((b) => b.name);
+
+/** A declared scope, or `{ "name": "email", "remove": true }` to drop a built-in one on purpose. */
+const scopeEntrySchema = z
+  .strictObject({
+    name: scopeSchema.shape.name,
+    description: z.string().min(1).optional(),
+    claims: z.array(z.string()).optional(),
+    remove: z.literal(true).optional().describe('Drop a built-in scope (openid, profile, email).'),
+  })
+  .superRefine((e, ctx) => {
+    if (e.remove) {
+      if (!BUILT_IN_NAMES.includes(e.name)) {
+        ctx.addIssue({ code: 'custom', path: ['remove'], message: `only the built-in scopes ${BUILT_IN_NAMES.join(', ')} can be removed; this one is not declared anywhere else` });
+      }
+      if (e.description !== undefined || e.claims !== undefined) ctx.addIssue({ code: 'custom', message: 'a removed scope has no description or claims' });
+    } else if (e.description === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['description'], message: 'describe what the scope allows (the consent page shows it)' });
+    }
+  });
+
+/** Built-in scopes first, replaced by a declaration of the same name or removed; then the declared ones. */
+function resolveScopes(entries: readonly z.output<typeof scopeEntrySchema>[], ctx: z.RefinementCtx): ScopeConfig[] {
+  const seen = new Set<string>();
+  for (const [i, e] of entries.entries()) {
+    if (seen.has(e.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `scope ${e.name} is declared twice` });
+    seen.add(e.name);
+  }
+  const declared = (name: string) => entries.find((e) => e.name === name);
+  const out: ScopeConfig[] = [];
+  for (const b of BUILT_IN_SCOPES) {
+    const e = declared(b.name);
+    if (e?.remove) continue;
+    out.push({ name: b.name, description: e?.description ?? b.description, claims: [...(e?.claims ?? b.claims)] });
+  }
+  for (const e of entries) {
+    if (!BUILT_IN_NAMES.includes(e.name) && !e.remove) out.push({ name: e.name, description: e.description ?? '', claims: e.claims ?? [] });
+  }
+  return out;
+}
+
+export const clientSchema = z.strictObject({
   id: z.string().min(1).max(200),
   name: z.string().min(1),
   /** Plain-text secret in the config file; stored hashed. Omit for a public client. */
@@ -32,7 +79,7 @@ export const clientSchema = z.object({
   introspectAny: z.boolean().default(false).describe('A resource server that may introspect tokens issued to any client.'),
 });
 
-export const userSchema = z.object({
+export const userSchema = z.strictObject({
   username: z.string().min(1).max(200),
   password: z.string().min(8, 'passwords need at least 8 characters'),
   name: z.string().optional(),
@@ -42,14 +89,14 @@ export const userSchema = z.object({
 
 const pathSchema = z.string().regex(/^\/[A-Za-z0-9/._~-]*$/, 'a path starting with /');
 
-export const configSchema = z.object({
+export const configSchema = z.strictObject({
   issuer: z.url().optional().describe('Public base URL; defaults to http://localhost:<port>. https in production.'),
   port: z.number().int().min(0).max(65535).default(3000),
   host: z.string().default('localhost').describe('Address to listen on; 0.0.0.0 behind a proxy or in a container.'),
   database: z.string().default('./data/latchkey.db')
     .describe('SQLite file path (or :memory:), or a postgres:// URL for many nodes on one PostgreSQL (env LATCHKEY_DATABASE_URL).'),
   databasePool: z
-    .object({
+    .strictObject({
       max: z.number().int().min(1).max(1000).default(10).describe('PostgreSQL connections per node.'),
       connectionTimeoutMs: z.number().int().min(100).default(3000)
         .describe('Longest wait for a connection; past it the request fails with 503 temporarily_unavailable.'),
@@ -59,7 +106,7 @@ export const configSchema = z.object({
     })
     .prefault({}),
   janitor: z
-    .object({
+    .strictObject({
       enabled: z.boolean().default(true).describe('Purge expired rows periodically in this process (safe on every node).'),
       intervalSeconds: seconds.default(300).describe('Time between purges, jittered by ±20%.'),
       batchSize: z.number().int().min(1).max(10_000).default(500).describe('Rows deleted per statement.'),
@@ -74,12 +121,14 @@ export const configSchema = z.object({
   requestTimeoutMs: z.number().int().min(100).default(15_000)
     .describe('The longest a request may take; past it the answer is 503 temporarily_unavailable.'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  logFormat: z.enum(['auto', 'json', 'pretty']).default('auto')
+    .describe('Log lines as JSON, or human-readable (pretty); auto: pretty when stdout is a terminal, JSON otherwise.'),
   trustProxy: z.union([z.boolean(), z.number().int(), z.string()]).default(false)
     .describe('Trust X-Forwarded-* from a reverse proxy (fastify trustProxy semantics).'),
   bodyLimit: z.number().int().positive().default(64 * 1024).describe('Largest accepted request body, in bytes.'),
   demo: z.boolean().default(true).describe('On first start with no clients, create a demo application and user.'),
   paths: z
-    .object({
+    .strictObject({
       authorization: pathSchema.default('/oauth2/authorize'),
       token: pathSchema.default('/oauth2/token'),
       revocation: pathSchema.default('/oauth2/revoke'),
@@ -88,7 +137,7 @@ export const configSchema = z.object({
     })
     .prefault({}),
   tokens: z
-    .object({
+    .strictObject({
       accessTokenTtl: seconds.default(3600),
       refreshTokenTtl: z.union([seconds, z.literal('never')]).default(30 * 24 * 3600),
       codeTtl: seconds.default(60),
@@ -97,32 +146,35 @@ export const configSchema = z.object({
     })
     .prefault({}),
   session: z
-    .object({
+    .strictObject({
       ttl: seconds.default(24 * 3600).describe('SSO session lifetime.'),
       interactionTtl: seconds.default(600).describe('Time to finish login and consent.'),
     })
     .prefault({}),
   pkce: z
-    .object({
+    .strictObject({
       required: z.boolean().default(true).describe('Require PKCE for confidential clients too (always for public).'),
       allowPlain: z.boolean().default(false).describe('Accept code_challenge_method=plain (RFC 7636 §4.2); discouraged.'),
     })
     .prefault({}),
   features: z
-    .object({
+    .strictObject({
       implicit: z.boolean().default(false)
         .describe('Allow response_type=token for clients that list it (RFC 9700 §2.1.2 advises against it).'),
       queryStringTokens: z.boolean().default(false).describe('Accept access_token in the query string (RFC 6750 §2.3).'),
     })
     .prefault({}),
   cookies: z
-    .object({ secure: z.union([z.boolean(), z.literal('auto')]).default('auto').describe('auto: Secure when the issuer is https.') })
+    .strictObject({ secure: z.union([z.boolean(), z.literal('auto')]).default('auto').describe('auto: Secure when the issuer is https.') })
     .prefault({}),
   rateLimit: z
-    .object({
-      tokenPerMinute: z.number().int().min(0).default(600).describe('Token endpoint requests per minute per address; 0 disables.'),
+    .strictObject({
+      tokenPerMinute: z.number().int().min(0).default(600)
+        .describe('Requests per minute per address to every endpoint that authenticates a client (token, revocation, introspection, the profiles\' routes); 0 disables.'),
+      clientAuthFailuresPerMinute: z.number().int().min(0).default(60)
+        .describe('Failed client authentications (invalid_client) per minute per address, on the same endpoints; 0 disables.'),
       store: z.enum(['auto', 'memory', 'database']).default('auto')
-        .describe('Where the token endpoint counts requests; auto: the database on PostgreSQL (shared by all nodes), memory on SQLite.'),
+        .describe('Where those requests are counted; auto: the database on PostgreSQL (shared by all nodes), memory on SQLite.'),
       loginFreeFailures: z.number().int().min(1).default(5).describe('Failed logins per account before backoff starts.'),
       loginFreeFailuresPerAddress: z.number().int().min(1).default(20),
       loginMaxLockSeconds: seconds.default(900),
@@ -130,19 +182,22 @@ export const configSchema = z.object({
     })
     .prefault({}),
   theme: z
-    .object({ productName: z.string().default('Latchkey'), accentColor: z.string().regex(/^#[0-9a-fA-F]{3,8}$/).optional() })
+    .strictObject({
+      productName: z.string().default('Latchkey'),
+      accentColor: z.string().regex(/^#[0-9a-fA-F]{3,8}$/).optional(),
+      supportUrl: z.string().regex(/^(https:\/\/|mailto:)[^\s]+$/, 'must be an https: or mailto: URL').optional()
+        .describe('Where people get help (https: or mailto:), linked from error pages next to the reference to quote.'),
+    })
     .prefault({}),
   profiles: z.array(z.enum(PROFILE_NAMES)).default([])
     .describe('Migration profiles: extra routes for clients written to another provider\'s document (docs/profiles.md).'),
-  scopes: z.array(scopeSchema).default([
-    { name: 'openid', description: 'Know who you are', claims: [] },
-    { name: 'profile', description: 'See your name and username', claims: ['name', 'preferred_username'] },
-    { name: 'email', description: 'See your email address', claims: ['email'] },
-  ]),
+  scopes: z.array(scopeEntrySchema).default([]).transform(resolveScopes)
+    .describe('Scopes in addition to the built-in openid, profile and email; { name, remove: true } drops a built-in one.'),
   clients: z.array(clientSchema).default([]),
   users: z.array(userSchema).default([]),
 });
 
+export type ScopeConfig = z.output<typeof scopeSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 export type ParsedConfig = z.output<typeof configSchema>;
 export type Config = ParsedConfig & { issuer: string };

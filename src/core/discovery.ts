@@ -1,4 +1,5 @@
 import type { Config } from '../config/schema.ts';
+import { ADMIN_SCOPE } from './scope.ts';
 import type { GrantMap } from './token/grant.ts';
 
 /** RFC 8414 §2 authorization server metadata: truthful about what this server does. */
@@ -12,7 +13,8 @@ export function discoveryDocument(config: Config, grants: GrantMap, scopes: read
     revocation_endpoint: url(config.paths.revocation),
     introspection_endpoint: url(config.paths.introspection),
     userinfo_endpoint: url(config.paths.userinfo),
-    scopes_supported: scopes,
+    // RFC 8414 §2 lets a server omit scopes it does not advertise: admin is Latchkey's own, not for clients to discover.
+    scopes_supported: scopes.filter((s) => s !== ADMIN_SCOPE),
     response_types_supported: config.features.implicit ? ['code', 'token'] : ['code'],
     response_modes_supported: ['query', 'fragment', 'form_post'],
     grant_types_supported: [...grants.keys(), ...(config.features.implicit ? ['implicit'] : [])],

@@ -24,9 +24,7 @@ export type OAuthErrorCode =
   // OpenID Connect Core §3.1.2.6
   | 'login_required'
   | 'consent_required'
-  | 'interaction_required'
-  // Latchkey: rate limiting (RFC 6585 status 429)
-  | 'slow_down';
+  | 'interaction_required';
 
 export abstract class OAuthError extends Error {
   abstract readonly error: OAuthErrorCode;
@@ -96,9 +94,21 @@ export class ServerError extends OAuthError {
   readonly error = 'server_error';
   readonly status = 500;
 }
+/**
+ * RFC 6749 §4.1.2.1: the server cannot handle the request now, e.g. overloaded. 503 for an outage; 429 (RFC 6585 §4)
+ * for a rate limit. OAuth has no code of its own for rate limiting: this is the registered code that means "try again
+ * later", which clients already retry on. (RFC 8628's slow_down is not used: it tells a device-flow client that polls
+ * to add 5 seconds to its interval, and means nothing to other clients.) Retry-After says when.
+ */
 export class TemporarilyUnavailable extends OAuthError {
   readonly error = 'temporarily_unavailable';
-  readonly status = 503;
+  readonly status: 429 | 503;
+  readonly retryAfterSeconds: number;
+  constructor(description: string, options?: { cause?: unknown; status?: 429 | 503; retryAfterSeconds?: number }) {
+    super(description, options);
+    this.status = options?.status ?? 503;
+    this.retryAfterSeconds = Math.max(1, Math.ceil(options?.retryAfterSeconds ?? 5));
+  }
 }
 export class InvalidToken extends OAuthError {
   readonly error = 'invalid_token';
@@ -125,16 +135,6 @@ export class ConsentRequired extends OAuthError {
   readonly error = 'consent_required';
   readonly status = 400;
 }
-export class SlowDown extends OAuthError {
-  readonly error = 'slow_down';
-  readonly status = 429;
-  readonly retryAfterSeconds: number;
-  constructor(description: string, retryAfterSeconds: number) {
-    super(description);
-    this.retryAfterSeconds = retryAfterSeconds;
-  }
-}
-
 /** Anything that is not an OAuthError becomes a generic server_error; the original goes to `cause` for the log. */
 export function toOAuthError(err: unknown): OAuthError {
   if (err instanceof OAuthError) return err;

@@ -21,6 +21,15 @@ export function parseScope(value: string | undefined): string[] {
  */
 export const ADMIN_SCOPE = 'admin';
 
+/**
+ * Scopes that stand for a user, and so mean nothing to a client acting for itself (client_credentials): the OpenID
+ * Connect scopes (Core §3.1.2.1, §5.4, §11), the admin scope (the admin API wants a signed-in administrator, and a client
+ * is not one: src/admin/auth.ts), and any scope that releases user claims.
+ */
+const USER_SCOPES: ReadonlySet<string> = new Set(['openid', 'profile', 'email', 'address', 'phone', 'offline_access', ADMIN_SCOPE]);
+
+export const needsUser = (scope: { name: string; claims: readonly string[] }): boolean => USER_SCOPES.has(scope.name) || scope.claims.length > 0;
+
 export const formatScope = (scope: readonly string[]): string => scope.join(' ');
 
 export const isSubset = (requested: readonly string[], allowed: readonly string[]): boolean =>

@@ -155,11 +155,12 @@ export function registerAccountRoutes(app: FastifyInstance, deps: AdminDeps): vo
     const errors: Record<string, string> = {};
     const now = deps.clock.now();
     // The current password is guessed against here as on the login page: same throttle, same lockout.
-    const wait = await throttle.retryAfter(who.user.username, req.ip, now);
+    // Counted before the check, so parallel guesses cannot all be checked (issue 10 defect 3).
+    const wait = current ? await throttle.attempt(who.user.username, req.ip, now) : 0;
     if (wait > 0) return showAccount(reply, who, { message: `Too many failed attempts. Try again in ${wait} second${wait === 1 ? '' : 's'}.`, status: 429 });
     if (!current) errors['currentPassword'] = 'enter your current password';
-    else if (!(await verifyPassword(who.user.passwordHash, current))) {
-      await throttle.failed(who.user.username, req.ip, now);
+    else if (await verifyPassword(who.user.passwordHash, current)) await throttle.succeeded(who.user.username, req.ip);
+    else {
       deps.audit.record({ type: 'login.failed', actorUserId: who.user.id, userId: who.user.id, ip: req.ip, details: { username: who.user.username, reason: 'bad_current_password' } });
       errors['currentPassword'] = 'this is not your current password';
     }
@@ -167,7 +168,6 @@ export function registerAccountRoutes(app: FastifyInstance, deps: AdminDeps): vo
     if (!checked.success) errors['newPassword'] = fieldsFromZod(checked.error)['body'] ?? 'not acceptable';
     else if (form.get('confirmPassword') !== next) errors['confirmPassword'] = 'the two new passwords differ';
     if (Object.keys(errors).length > 0) return showAccount(reply, who, { errors, status: 422 });
-    await throttle.succeeded(who.user.username);
     await repos.users.update(who.user.id, { passwordHash: await hashPassword(next) });
     // Whoever knew the old password loses their session; this browser gets a fresh one.
     await repos.sessions.deleteAllForUser(who.user.id);

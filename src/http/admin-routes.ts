@@ -61,7 +61,7 @@ function queryObject(query: unknown): Record<string, unknown> {
   return { ...raw };
 }
 
-function parseInput(route: ApiRoute, req: FastifyRequest): { query: unknown; body: unknown } {
+function parseInput(route: ApiRoute, req: FastifyRequest, issuer: string): { query: unknown; body: unknown } {
   const query = route.query ? route.query.safeParse(queryObject(req.query)) : undefined;
   if (query && !query.success) throw invalidFields(fieldsFromZod(query.error));
   let body: unknown;
@@ -70,7 +70,7 @@ function parseInput(route: ApiRoute, req: FastifyRequest): { query: unknown; bod
     if (req.body !== undefined && !isJson) throw new AdminError(415, 'invalid_request', 'send application/json');
     const raw = req.body ?? (route.bodyOptional ? {} : undefined);
     if (raw === undefined) throw invalidFields({ body: 'send a JSON object' });
-    const parsed = route.body.safeParse(raw);
+    const parsed = (route.bodyFor?.(issuer) ?? route.body).safeParse(raw);
     if (!parsed.success) throw invalidFields(fieldsFromZod(parsed.error));
     body = parsed.data;
   }
@@ -103,7 +103,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
           url: route.path.replace(/\{([a-zA-Z]+)\}/g, ':$1'),
           handler: async (req, reply) => {
             const actor = await authenticateAdmin(deps, req.headers.authorization, req.ip);
-            const { query, body } = parseInput(route, req);
+            const { query, body } = parseInput(route, req, deps.config.issuer);
             const params = (req.params ?? {}) as Record<string, string>;
             const result = await route.handle({ deps, actor }, { params, query, body });
             reply.code(result.status).header('cache-control', 'no-store');

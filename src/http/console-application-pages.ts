@@ -3,7 +3,7 @@ import * as apps from '../admin/applications.ts';
 import type { AdminContext, AdminDeps } from '../admin/context.ts';
 import * as dir from '../admin/directory.ts';
 import { parseOr422 } from '../admin/errors.ts';
-import { applicationCreate, applicationUpdate, passwordReset, secretRotation, userCreate, userUpdate } from '../admin/schemas.ts';
+import { applicationSchemasFor, passwordReset, secretRotation, userCreate, userUpdate } from '../admin/schemas.ts';
 import * as users from '../admin/users.ts';
 import { html } from '../interaction/html.ts';
 import {
@@ -86,7 +86,7 @@ export function registerApplicationPages(app: FastifyInstance, deps: AdminDeps, 
   app.post('/console/applications', page, kit.page(async (_req, _reply, p) => {
     const form = applicationForm(p.form);
     const outcome = await attempt(() =>
-      apps.createApplication(p.ctx, parseOr422(applicationCreate, { ...applicationInput(form), type: form.type, ...(form.id ? { id: form.id } : {}) })),
+      apps.createApplication(p.ctx, parseOr422(applicationSchemasFor(deps.config.issuer).create, { ...applicationInput(form), type: form.type, ...(form.id ? { id: form.id } : {}) })),
     );
     if ('errors' in outcome) {
       return p.render({ title: 'New application', current: '/console/applications', status: outcome.status, body: applicationCreatePage({ form, errors: outcome.errors, message: outcome.message, csrf: p.csrf, context: await formContext(p.ctx) }) });
@@ -121,7 +121,7 @@ export function registerApplicationPages(app: FastifyInstance, deps: AdminDeps, 
 
   app.post<{ Params: IdParams }>('/console/applications/:id', page, kit.page<IdParams>(async (req, reply, p) => {
     const form = applicationForm(p.form);
-    const outcome = await attempt(() => apps.updateApplication(p.ctx, req.params.id, parseOr422(applicationUpdate, applicationInput(form))));
+    const outcome = await attempt(() => apps.updateApplication(p.ctx, req.params.id, parseOr422(applicationSchemasFor(deps.config.issuer).update, applicationInput(form))));
     if ('errors' in outcome) {
       const application = apps.applicationView(await apps.findApplication(p.ctx, req.params.id), deps);
       return p.render({

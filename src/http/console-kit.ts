@@ -10,7 +10,9 @@ import { InvalidCursor } from '../storage/admin-repositories.ts';
 import type { SafeHtml } from '../interaction/html.ts';
 import { appLayout, type NavItem } from '../interaction/views/console/layout.ts';
 import { consoleMessagePage, consoleSignInPage } from '../interaction/views/console/directory.ts';
+import { reloadPage } from '../interaction/views/reload.ts';
 import { cookieSecurity, localPath } from './first-party-signin.ts';
+import { sendPage } from './pages-common.ts';
 import { MALFORMED, type RawParams } from './params.ts';
 
 /**
@@ -86,14 +88,20 @@ export function consoleKit(deps: AdminDeps) {
 
   /**
    * Every console page: signed in as an administrator, and for a POST, the form's CSRF token. Without a session
-   * cookie the page offers a Sign in button instead of redirecting: a SameSite=Strict cookie is not sent after a
-   * navigation that started on another site, and an automatic redirect would then loop.
+   * cookie a GET goes straight to the login page, as /account does. A SameSite=Strict cookie is withheld on a
+   * navigation that came from another site (Sec-Fetch-Site: cross-site), and a redirect chain that started there stays
+   * cross-site, so redirecting then could loop through sign-in: such a request first reloads itself from this origin
+   * (a meta refresh, no script needed), which carries the cookie if there is one.
    */
   function page<P = Record<string, never>>(handler: ConsoleHandler<P>) {
     return async (req: FastifyRequest<{ Params: P }>, reply: FastifyReply): Promise<FastifyReply> => {
       const token = req.cookies[name];
       const returnTo = localPath(req.method === 'GET' ? req.url : undefined, '/console', '/console/applications');
-      if (!token) return bare(reply, 'Sign in', consoleSignInPage({ returnTo }), 401);
+      if (!token && req.method === 'GET') {
+        if (req.headers['sec-fetch-site'] === 'cross-site') return sendPage(reply, (nonce) => reloadPage({ title: 'Opening the console', href: returnTo, nonce, theme }));
+        return reply.header('cache-control', 'no-store').redirect(`/console/login?return=${encodeURIComponent(returnTo)}`, 303);
+      }
+      if (!token) return bare(reply, 'Sign in', consoleSignInPage({ returnTo, message: 'You are not signed in to the console, so the form was not saved. Sign in and try again.' }), 401);
       let ctx: AdminContext;
       try {
         ctx = { deps, actor: await adminFromToken(deps, token, req.ip) };

@@ -1,9 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { InsufficientScope, InvalidClient, InvalidRequest, OAuthError, SlowDown, TemporarilyUnavailable, toOAuthError } from '../core/errors.ts';
+import { InsufficientScope, InvalidClient, InvalidRequest, OAuthError, TemporarilyUnavailable, toOAuthError } from '../core/errors.ts';
 import { isDatabaseUnavailable } from '../storage/errors.ts';
 import { isMissingToken } from '../core/bearer.ts';
-import { errorPage } from '../interaction/views/index.ts';
-import { sendPage } from './pages-common.ts';
+import { sendErrorPage } from './error-page.ts';
 import type { Theme } from '../interaction/views/index.ts';
 
 /** How a route reports errors: JSON (token-style endpoints), bearer challenge (resources), or an HTML page. */
@@ -27,7 +26,7 @@ function normalise(err: unknown): OAuthError {
       : code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ? 'the JSON body is empty'
       : status === 429 ? 'too many requests'
       : 'the request is malformed';
-    if (status === 429) return new SlowDown(description, 60);
+    if (status === 429) return new TemporarilyUnavailable(description, { status: 429, retryAfterSeconds: 60 });
     return new InvalidRequest(description, { status });
   }
   // The database is down, restarting, overloaded or timed out, or the request ran past requestTimeoutMs: a retryable
@@ -46,12 +45,9 @@ export function sendError(err: unknown, request: FastifyRequest, reply: FastifyR
   else request.log.info({ error: oauth.error }, oauth.description);
   const style: ErrorStyle = request.routeOptions.config?.errorStyle ?? 'json';
   reply.code(oauth.status);
-  if (oauth instanceof SlowDown) reply.header('retry-after', String(oauth.retryAfterSeconds));
-  if (oauth instanceof TemporarilyUnavailable) reply.header('retry-after', '5');
+  if (oauth instanceof TemporarilyUnavailable) reply.header('retry-after', String(oauth.retryAfterSeconds));
 
-  if (style === 'page') {
-    return sendPage(reply, (nonce) => errorPage({ error: oauth.error, description: oauth.description, nonce, theme }));
-  }
+  if (style === 'page') return sendErrorPage(reply, oauth, undefined, theme);
   reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
   if (style === 'bearer' && (oauth.status === 401 || oauth.status === 403 || oauth.status === 400)) {
     // RFC 6750 §3: challenge with the error; §3.1: no error code when the request carried no token at all.

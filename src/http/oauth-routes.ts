@@ -7,6 +7,7 @@ import { introspect } from '../core/introspection.ts';
 import { revoke } from '../core/revocation.ts';
 import { tokenEndpoint } from '../core/token/endpoint.ts';
 import { userinfo } from '../core/userinfo.ts';
+import type { ClientAuthLimit } from './client-auth-limit.ts';
 import { oauthParams } from './params.ts';
 
 const noStore = { 'cache-control': 'no-store', pragma: 'no-cache' } as const;
@@ -15,12 +16,13 @@ const noStore = { 'cache-control': 'no-store', pragma: 'no-cache' } as const;
 const bodyParams = (req: FastifyRequest) => oauthParams(req.body ?? {});
 
 /** Token, revocation, introspection, userinfo and discovery: JSON in and out, translated here, decided in core/. */
-export function registerOAuthRoutes(app: FastifyInstance, deps: AppDeps & { tokenCounter?: Pick<TokenCounter, 'count'> }): void {
+export function registerOAuthRoutes(app: FastifyInstance, deps: AppDeps & { tokenCounter?: Pick<TokenCounter, 'count'> }, limit: ClientAuthLimit): void {
   const { config } = deps;
   const token = tokenEndpoint(deps, deps.grants);
-  const tokenRateLimit = config.rateLimit.tokenPerMinute > 0 ? { max: config.rateLimit.tokenPerMinute, timeWindow: 60_000 } : false;
+  // Each of these checks client secrets: one budget per address for all of them (client-auth-limit.ts).
+  const limited = limit.hooks();
 
-  app.post(config.paths.token, { config: { errorStyle: 'json', rateLimit: tokenRateLimit } }, async (req, reply) => {
+  app.post(config.paths.token, { config: { errorStyle: 'json' }, ...limited }, async (req, reply) => {
     const params = bodyParams(req);
     const result = await token({ params, authorization: req.headers.authorization, address: req.ip });
     // The overview's count: one in-memory increment, no database write here (admin/token-counter.ts).
@@ -28,12 +30,12 @@ export function registerOAuthRoutes(app: FastifyInstance, deps: AppDeps & { toke
     return reply.headers(noStore).send(result);
   });
 
-  app.post(config.paths.revocation, { config: { errorStyle: 'json', rateLimit: tokenRateLimit } }, async (req, reply) => {
+  app.post(config.paths.revocation, { config: { errorStyle: 'json' }, ...limited }, async (req, reply) => {
     await revoke(deps, { params: bodyParams(req), authorization: req.headers.authorization }, req.ip);
     return reply.headers(noStore).send();
   });
 
-  app.post(config.paths.introspection, { config: { errorStyle: 'json' } }, async (req, reply) => {
+  app.post(config.paths.introspection, { config: { errorStyle: 'json' }, ...limited }, async (req, reply) => {
     const result = await introspect(deps, { params: bodyParams(req), authorization: req.headers.authorization });
     return reply.headers(noStore).send(result);
   });

@@ -1,14 +1,17 @@
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../app-deps.ts';
 import type { Params } from '../core/context.ts';
 import { redirectUrl, type AuthorizationResponse } from '../core/authorize/respond.ts';
 import { constantTimeEqual, credentialKey, sha256 } from '../core/crypto.ts';
 import { InvalidRequest } from '../core/errors.ts';
-import { authorize, decideConsent, resume, type BrowserState, type Step } from '../interaction/flow.ts';
+import { authorize, decideConsent, restart, resume, type BrowserState, type Step } from '../interaction/flow.ts';
 import { submitLogin } from '../interaction/login.ts';
 import { loginThrottle } from '../interaction/throttle.ts';
-import { consentPage, demoCallbackPage, errorPage, formPostPage, loginPage, logoutPage } from '../interaction/views/index.ts';
+import { consentPage, demoCallbackPage, formPostPage, loginPage, logoutPage } from '../interaction/views/index.ts';
+import { PAGE_SCRIPT, PAGE_SCRIPT_ETAG, PAGE_SCRIPT_PATH } from '../interaction/views/page-script.ts';
 import { cookieJar } from './cookies.ts';
+import { sendErrorPage } from './error-page.ts';
 import { sendPage } from './pages-common.ts';
 import { oauthParams } from './params.ts';
 
@@ -16,6 +19,20 @@ import { oauthParams } from './params.ts';
 export const csrfFor = (browser: BrowserState) => sha256(`csrf:${browser.browser}`);
 
 export const DEMO_CALLBACK_PATH = '/demo/callback';
+export const DEMO_CLIENT_ID = 'demo-app';
+
+/** The demo application's authorization URL, as printed at first start, with a fresh state. */
+export function demoAuthorizationUrl(config: AppDeps['config']): string {
+  const url = new URL(config.issuer + config.paths.authorization);
+  url.search = new URLSearchParams({
+    response_type: 'code',
+    client_id: DEMO_CLIENT_ID,
+    redirect_uri: config.issuer + DEMO_CALLBACK_PATH,
+    scope: 'openid profile email',
+    state: randomBytes(6).toString('base64url'),
+  }).toString();
+  return url.toString();
+}
 
 const interactionPath = (id: string) => `/interaction/${encodeURIComponent(id)}`;
 
@@ -33,7 +50,9 @@ function stepRenderer(theme: AppDeps['config']['theme']) {
     switch (step.kind) {
       case 'error_page':
         reply.code(step.error.status === 500 ? 500 : 400);
-        return sendPage(reply, (nonce) => errorPage({ error: step.error.error, description: step.error.description, nonce, theme }));
+        // The page's reference is this request's id: this line carries it as reqId.
+        reply.request.log.info({ event: 'error_page', error: step.error.error, reason: step.help?.reason }, step.error.description);
+        return sendErrorPage(reply, step.error, step.help, theme);
       case 'respond':
         return respond(reply, step.response);
       case 'login':
@@ -104,6 +123,14 @@ export function registerPageRoutes(app: FastifyInstance, deps: AppDeps): void {
     return render(reply, await resume(deps, req.params.id, browser), browser);
   });
 
+  // "Start again" on the page of an expired sign-in: the same authorization request in a new interaction.
+  app.get<{ Params: { id: string } }>('/interaction/:id/restart', page, async (req, reply) => {
+    const browser = cookies.browser(req, reply);
+    const step = await restart(deps, req.params.id, browser);
+    if (step.kind === 'login' || step.kind === 'consent') return reply.header('cache-control', 'no-store').redirect(interactionPath(step.interactionId), 303);
+    return render(reply, step, browser);
+  });
+
   app.post<{ Params: { id: string } }>('/interaction/:id/login', page, async (req, reply) => {
     const browser = cookies.browser(req, reply);
     checkCsrf(req, browser);
@@ -146,15 +173,28 @@ export function registerPageRoutes(app: FastifyInstance, deps: AppDeps): void {
     return sendPage(reply, (nonce) => logoutPage({ action: '/logout', csrf: csrfFor(browser), done: true, nonce, theme }));
   });
 
-  // The landing page of the first-start demo application: shows the code and how to exchange it.
+  // The pages' script (Copy buttons), same-origin so the nonce CSP allows it.
+  app.get(PAGE_SCRIPT_PATH, async (req, reply) => {
+    reply.header('etag', PAGE_SCRIPT_ETAG).header('cache-control', 'public, max-age=3600');
+    if (req.headers['if-none-match'] === PAGE_SCRIPT_ETAG) return reply.code(304).send();
+    return reply.type('text/javascript; charset=utf-8').send(PAGE_SCRIPT);
+  });
+
+  // The landing page of the first-start demo application: shows the code, its remaining lifetime, and how to exchange it.
   app.get(DEMO_CALLBACK_PATH, page, async (req, reply) => {
     const params = Object.fromEntries(Object.entries(oauthParams(req.query)));
+    const now = deps.clock.now();
+    const code = params['code'] === undefined ? undefined : await deps.repos.codes.find(credentialKey(params['code']));
+    // Only the demo application's codes: the page says nothing about other clients' codes.
+    const demoCode = code?.clientId === DEMO_CLIENT_ID ? code : undefined;
     return sendPage(reply, (nonce) =>
       demoCallbackPage({
         params,
         tokenEndpoint: config.issuer + config.paths.token,
-        clientId: 'demo-app',
+        clientId: DEMO_CLIENT_ID,
         redirectUri: config.issuer + DEMO_CALLBACK_PATH,
+        codeExpiresIn: params['code'] === undefined ? undefined : demoCode && demoCode.consumedAt === null ? demoCode.expiresAt - now : 0,
+        authorizationUrl: demoAuthorizationUrl(config),
         nonce,
         theme,
       }),

@@ -10,6 +10,7 @@ import type { Client } from '../core/model.ts';
 import { tokenEndpoint } from '../core/token/endpoint.ts';
 import { enabledProfiles, type Profile } from '../profiles/index.ts';
 import { withParams } from '../profiles/profile.ts';
+import type { ClientAuthLimit } from './client-auth-limit.ts';
 import { authorizationHandler } from './page-routes.ts';
 import { oauthParams } from './params.ts';
 
@@ -67,7 +68,7 @@ function secretChecker(deps: AppDeps) {
   };
 }
 
-export function registerProfileRoutes(app: FastifyInstance, deps: AppDeps & { tokenCounter?: Pick<TokenCounter, 'count'> }): void {
+export function registerProfileRoutes(app: FastifyInstance, deps: AppDeps & { tokenCounter?: Pick<TokenCounter, 'count'> }, limit: ClientAuthLimit): void {
   const { config } = deps;
   const profiles = enabledProfiles(config.profiles);
   if (profiles.length === 0) return;
@@ -75,12 +76,16 @@ export function registerProfileRoutes(app: FastifyInstance, deps: AppDeps & { to
   const authorizeRequest = authorizationHandler(deps);
   const token = tokenEndpoint(deps, deps.grants);
   const checkSecret = secretChecker(deps);
-  const tokenRateLimit = config.rateLimit.tokenPerMinute > 0 ? { max: config.rateLimit.tokenPerMinute, timeWindow: 60_000 } : false;
+  // The same per-address budget as the standard endpoints (client-auth-limit.ts); on an authorization endpoint, only
+  // for the requests that carry a client secret, so people signing in are not counted.
+  const limited = limit.hooks();
+  const limitedWithSecret = limit.hooks((req) => (req.query as Record<string, unknown> | undefined)?.['client_secret'] !== undefined);
 
   for (const profile of profiles) {
     const { authorize, token: tokenPath } = profile.routes;
     if (authorize !== undefined) {
-      app.get(authorize, { config: { errorStyle: 'page' } }, async (req: FastifyRequest, reply: FastifyReply) => {
+      const authorizeLimit = profile.clientSecretInAuthorize ? limitedWithSecret : {};
+      app.get(authorize, { config: { errorStyle: 'page' }, ...authorizeLimit }, async (req: FastifyRequest, reply: FastifyReply) => {
         let params = routeQuery(profile, oauthParams(req.query));
         // Elsewhere client_secret is an unrecognised parameter, ignored as at the standard endpoint (RFC 6749 §3.1).
         if (profile.clientSecretInAuthorize) params = await checkSecret(profile, params);
@@ -89,7 +94,7 @@ export function registerProfileRoutes(app: FastifyInstance, deps: AppDeps & { to
       });
     }
     if (tokenPath !== undefined) {
-      app.post(tokenPath, { config: { errorStyle: 'json', rateLimit: tokenRateLimit } }, async (req, reply) => {
+      app.post(tokenPath, { config: { errorStyle: 'json' }, ...limited }, async (req, reply) => {
         routeQuery(profile, oauthParams(req.query));
         const authorization = req.headers.authorization;
         let params = oauthParams(req.body ?? {});

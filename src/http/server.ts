@@ -1,20 +1,22 @@
+import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
-import rateLimit, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import type { Config } from '../config/schema.ts';
 import { InvalidRequest, OAuthError } from '../core/errors.ts';
 import { decodeUtf8, parseJsonBody, parseUrlEncoded, type RawParams } from './params.ts';
 import { redactUrl } from './log-redact.ts';
 import { requestDeadline } from './request-deadline.ts';
 import { sendError } from './errors.ts';
+import { sendErrorPage } from './error-page.ts';
+import { prefersHtml } from './accept.ts';
 
 const hops = (n: number) => (_address: string, hop: number) => hop < n;
 
 /** A Fastify instance with Latchkey's hardening: strict parsers, body limit, security headers, redacted logs. */
 export async function createServer(
   config: Config,
-  options: { logStream?: NodeJS.WritableStream; rateLimitStore?: FastifyRateLimitStoreCtor | undefined } = {},
+  options: { logStream?: NodeJS.WritableStream } = {},
 ): Promise<FastifyInstance> {
   const app = Fastify({
     logger: {
@@ -29,6 +31,9 @@ export async function createServer(
     trustProxy: typeof config.trustProxy === 'number' ? hops(config.trustProxy) : config.trustProxy,
     // Strict query parsing: duplicates and malformed percent-encoding are caught by oauthParams.
     routerOptions: { querystringParser: (s: string) => parseUrlEncoded(s) },
+    // The request id is the reference error pages show and every log line of the request carries (reqId): random,
+    // so a reference quoted by a person points to one request across restarts and nodes (Fastify's default counts).
+    genReqId: () => randomBytes(6).toString('hex'),
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
@@ -84,8 +89,6 @@ export async function createServer(
   });
 
   await app.register(cookie);
-  // The default store counts in this process; many nodes share a database-backed one (main.ts chooses).
-  await app.register(rateLimit, { global: false, ...(options.rateLimitStore ? { store: options.rateLimitStore } : {}) });
 
   const securityHeaders: Record<string, string> = {
     'x-content-type-options': 'nosniff',
@@ -101,6 +104,14 @@ export async function createServer(
   });
 
   app.setErrorHandler((err, request, reply) => sendError(err, request, reply, config.theme));
-  app.setNotFoundHandler((request, reply) => sendError(new InvalidRequest('not found', { status: 404 }), request, reply, config.theme));
+  app.setNotFoundHandler((request, reply) => {
+    const notFound = new InvalidRequest('not found', { status: 404 });
+    // A person in a browser gets a page; API clients keep the JSON error.
+    if (prefersHtml(request.headers.accept)) {
+      request.log.info({ error: notFound.error }, notFound.description);
+      return sendErrorPage(reply.code(404), notFound, { reason: 'not_found' }, config.theme);
+    }
+    return sendError(notFound, request, reply, config.theme);
+  });
   return app;
 }

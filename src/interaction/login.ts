@@ -1,5 +1,5 @@
 import { randomToken, credentialKey } from '../core/crypto.ts';
-import { loadInteraction, type BrowserState, type FlowDeps, type Step } from './flow.ts';
+import { loadInteraction, restart, type BrowserState, type FlowDeps, type Step } from './flow.ts';
 import { verifyPassword } from './passwords.ts';
 import type { LoginThrottle } from './throttle.ts';
 
@@ -13,7 +13,13 @@ export async function submitLogin(
   input: { interactionId: string; browser: BrowserState; username: string; password: string; address: string; userAgent?: string | undefined },
 ): Promise<LoginResult> {
   const found = await loadInteraction(deps, input.interactionId, input.browser);
-  if ('error' in found) return { step: { kind: 'error_page', error: found.error } };
+  if ('step' in found) {
+    if (found.step.kind !== 'error_page' || !found.step.help?.restartHref) return { step: found.step };
+    // An expired sign-in in this browser starts again, keeping the username: only the password is asked again.
+    const step = await restart(deps, input.interactionId, input.browser);
+    if (step.kind !== 'login') return { step };
+    return { step: { ...step, username: input.username.trim(), error: 'You took too long to sign in, so the sign-in was stopped to keep your account safe. Enter your password again to continue.' } };
+  }
   const now = deps.clock.now();
   const loginPage = (error: string, status: number): LoginResult => ({
     // The username is given back so the person only retypes the password (never the other way round).
@@ -22,7 +28,7 @@ export async function submitLogin(
   const username = input.username.trim();
   if (!username || !input.password) return loginPage('Enter your username and password.', 400);
 
-  const wait = await throttle.retryAfter(username, input.address, now);
+  const wait = await throttle.attempt(username, input.address, now);
   const audit = { clientId: found.client.id, ip: input.address };
   if (wait > 0) {
     deps.audit.record({ type: 'login.locked', ...audit, details: { username, retryAfterSeconds: wait } });
@@ -31,7 +37,6 @@ export async function submitLogin(
 
   const user = await deps.repos.users.findByUsername(username);
   if (!(await verifyPassword(user?.passwordHash, input.password)) || !user) {
-    await throttle.failed(username, input.address, now);
     deps.logger.info({ event: 'login_failed', username, address: input.address }, 'login failed');
     deps.audit.record({ type: 'login.failed', ...audit, userId: user?.id, details: { username, reason: 'bad_credentials' } });
     return loginPage('The username or password is incorrect.', 401);
@@ -41,7 +46,7 @@ export async function submitLogin(
     deps.audit.record({ type: 'login.failed', ...audit, userId: user.id, details: { username, reason: 'disabled' } });
     return loginPage('This account is disabled. Ask your administrator to enable it.', 403);
   }
-  await throttle.succeeded(username);
+  await throttle.succeeded(username, input.address);
   const session = randomToken('session');
   await deps.repos.sessions.create({
     hash: credentialKey(session),

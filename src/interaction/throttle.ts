@@ -13,19 +13,31 @@ export function loginThrottle(repo: ThrottleRepository, config: Config['rateLimi
   const backoff = (free: number) => (failures: number) =>
     failures < free ? 0 : Math.min(config.loginMaxLockSeconds, 2 ** (failures - free));
   return {
-    /** Seconds until another attempt is allowed, or 0. */
-    async retryAfter(username: string, address: string, now: number): Promise<number> {
+    /**
+     * Counts the attempt before the password is checked (issue 10 defect 3): parallel attempts cannot all pass the
+     * check before the first failure is written. Returns the seconds to wait when refused, or 0 when the attempt may go
+     * on; a failed attempt then needs nothing more (it is already counted), a successful one calls `succeeded`.
+     */
+    async attempt(username: string, address: string, now: number): Promise<number> {
       const k = keys(username, address);
-      const [a, b] = await Promise.all([repo.get(k.account), repo.get(k.address)]);
-      return Math.max(0, (a?.lockedUntil ?? 0) - now, (b?.lockedUntil ?? 0) - now);
+      const r = await repo.attempt(
+        [
+          { key: k.account, lockFor: backoff(config.loginFreeFailures) },
+          { key: k.address, lockFor: backoff(config.loginFreeFailuresPerAddress) },
+        ],
+        now,
+        config.loginFailureWindowSeconds,
+      );
+      return r.allowed ? 0 : Math.max(1, r.lockedUntil - now);
     },
-    async failed(username: string, address: string, now: number): Promise<void> {
-      const k = keys(username, address);
-      await repo.recordFailure(k.account, now, config.loginFailureWindowSeconds, backoff(config.loginFreeFailures));
-      await repo.recordFailure(k.address, now, config.loginFailureWindowSeconds, backoff(config.loginFreeFailuresPerAddress));
-    },
-    async succeeded(username: string): Promise<void> {
-      await repo.reset(keys(username, '').account);
+    /**
+     * The account starts afresh; the address only gets this attempt back, so one account an attacker knows cannot
+     * clear the address's count of guesses at other accounts.
+     */
+    async succeeded(username: string, address?: string): Promise<void> {
+      const k = keys(username, address ?? '');
+      await repo.reset(k.account);
+      if (address !== undefined) await repo.discount(k.address);
     },
   };
 }

@@ -56,13 +56,25 @@ export interface CodesRepository {
    * exactly one gets the code; the other gets `{ replayed }` (or undefined if no such code exists).
    */
   consume(hash: string, now: number): Promise<{ code: AuthorizationCode } | { replayed: AuthorizationCode } | undefined>;
+  /** Reads a code without consuming it (the demo callback page shows its remaining lifetime). */
+  find(hash: string): Promise<AuthorizationCode | undefined>;
 }
 
+/** `parentHash`: the refresh token the new one was issued in exchange for (a rotation). */
+export type NewToken = Omit<Token, 'revokedAt' | 'consumedAt'> & { parentHash?: string };
+
 export interface TokensRepository {
-  createMany(tokens: readonly Omit<Token, 'revokedAt' | 'consumedAt'>[]): Promise<void>;
+  createMany(tokens: readonly NewToken[]): Promise<void>;
   findByHash(hash: string): Promise<Token | undefined>;
   /** Atomically spends a refresh token; same contract as `codes.consume`. */
   consumeRefresh(hash: string, now: number): Promise<{ token: Token } | { replayed: Token } | undefined>;
+  /**
+   * A retry of the spent refresh token `parentHash` within the grace window: atomically revokes (and spends) its one
+   * refresh-token successor and that answer's access token, if that successor is still unused and was never
+   * superseded before. False when there is nothing to supersede: the successor was used, revoked, or already replaced
+   * by an earlier retry. Of two racing retries at most one gets true.
+   */
+  supersedeSuccessor(parentHash: string, now: number): Promise<boolean>;
   revoke(hash: string, now: number): Promise<void>;
 }
 
@@ -75,6 +87,10 @@ export interface SessionsRepository {
    */
   touch(hash: string, now: number, notSince: number): Promise<boolean>;
   delete(hash: string): Promise<void>;
+  /**
+   * Ends every sign-in of the user, in one transaction: their SSO sessions and the interactions they logged in on
+   * (a password change, disabling the account, signing out everywhere). Codes and tokens already issued stay.
+   */
   deleteAllForUser(userId: string): Promise<void>;
 }
 
@@ -98,7 +114,8 @@ export interface InteractionsRepository {
   create(interaction: Interaction): Promise<void>;
   find(id: string, now: number): Promise<Interaction | undefined>;
   setLogin(id: string, userId: string, authTime: number): Promise<void>;
-  delete(id: string): Promise<void>;
+  /** True when this call removed it: of two racing deletes exactly one gets true (a decision is made once). */
+  delete(id: string): Promise<boolean>;
 }
 
 export interface ThrottleState {
@@ -113,8 +130,24 @@ export interface ThrottleRepository {
    * than `windowSeconds` after the previous one starts the count afresh.
    */
   recordFailure(key: string, now: number, windowSeconds: number, lockFor: (failures: number) => number): Promise<ThrottleState>;
+  /**
+   * Counts an attempt on every key BEFORE the secret is checked, and locks each key as if the attempt will fail, in one
+   * transaction: of N parallel attempts only those the backoff allows get through, on every node. When any key is
+   * locked the attempt is refused and counted on none of them. The caller undoes the count on success.
+   */
+  attempt(keys: readonly ThrottleKey[], now: number, windowSeconds: number): Promise<ThrottleAttempt>;
+  /** Takes one attempt off the count (a successful one); the lock stays as it is. */
+  discount(key: string): Promise<void>;
   reset(key: string): Promise<void>;
 }
+
+export interface ThrottleKey {
+  key: string;
+  /** Seconds to lock the key for after this many counted attempts. */
+  lockFor: (attempts: number) => number;
+}
+
+export type ThrottleAttempt = { allowed: true } | { allowed: false; lockedUntil: number };
 
 export interface RateLimitWindow {
   /** Hits counted in the current window, this one included. */
@@ -129,6 +162,8 @@ export interface RateLimitsRepository {
    * every node counts against the same number.
    */
   hit(key: string, nowMs: number, windowMs: number): Promise<RateLimitWindow>;
+  /** Takes one hit back from the live window of `key` (a request counted in advance that did not need to be). */
+  refund(key: string, nowMs: number): Promise<void>;
 }
 
 export interface Repositories {

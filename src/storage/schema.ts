@@ -74,6 +74,8 @@ export interface TokensTable {
   expires_at: number | null;
   revoked_at: number | null;
   consumed_at: number | null;
+  /** The refresh token this one was issued in exchange for (migration 005); null for other grants. */
+  parent_hash: string | null;
 }
 
 export interface SessionsTable {

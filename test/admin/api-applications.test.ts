@@ -126,6 +126,17 @@ describe('admin API: applications', () => {
       expect(message).toContain('/cb: must be an absolute URI');
     });
 
+    it.each([
+      ['a file: URI', 'uri-file', 'file:///etc/passwd', 'file:///etc/passwd: the file: scheme is not allowed'],
+      ['a javascript: URI', 'uri-js', 'javascript:alert(1)', 'javascript:alert(1): the javascript: scheme is not allowed'],
+      ['http://localhost (RFC 8252 §8.3)', 'uri-localhost', 'http://localhost:8080/cb', 'http://localhost:8080/cb: use http://127.0.0.1 or http://[::1]'],
+      ['user information', 'uri-userinfo', 'https://user@x.example/cb', 'https://user@x.example/cb: must not contain user information'],
+    ])('%s, on create and on update', async (_what, id, uri, reason) => {
+      expect(expectFieldError(await api.post('/applications', { name: 'X', redirectUris: [uri] }), 'redirectUris')).toContain(reason);
+      await create({ name: 'Fine', id, redirectUris: ['https://x.example/cb'] });
+      expect(expectFieldError(await api.patch(`/applications/${id}`, { redirectUris: [uri] }), 'redirectUris')).toContain(reason);
+    });
+
     it('a duplicated redirect URI', async () => {
       expect(expectFieldError(await api.post('/applications', { name: 'X', redirectUris: ['https://x.example/cb', 'https://x.example/cb'] }), 'redirectUris')).toMatch(/listed twice/);
     });
@@ -234,5 +245,32 @@ describe('admin API: applications', () => {
     it('refuses a repeated query parameter', async () => {
       expectFieldError(await api.get('/applications?q=a&q=b'), 'q');
     });
+  });
+});
+
+describe("admin API: redirect URIs on the server's own http issuer (a fresh `npm start`)", () => {
+  let server: TestServer;
+  let api: AdminApi;
+
+  beforeAll(async () => {
+    // The issuer of a fresh `npm start`; requests still go to the test server's own address.
+    server = await startAdminServer({ issuer: 'http://localhost:3000' });
+    api = new AdminApi(server, await adminToken(server));
+  });
+
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it("accepts Latchkey's own page on the issuer origin, as the demo application registers it", async () => {
+    const res = await api.post('/applications', { name: 'Like the demo', id: 'like-demo', redirectUris: ['http://localhost:3000/demo/callback'] });
+    expect(res.status, res.text).toBe(201);
+    const patched = await api.patch('/applications/like-demo', { name: 'Renamed', redirectUris: ['http://localhost:3000/demo/callback'] });
+    expect(patched.status, patched.text).toBe(200);
+  });
+
+  it('still refuses localhost on another port (RFC 8252 §8.3)', async () => {
+    const message = expectFieldError(await api.post('/applications', { name: 'X', redirectUris: ['http://localhost:3001/cb'] }), 'redirectUris');
+    expect(message).toContain('http://localhost:3001/cb: use http://127.0.0.1 or http://[::1] instead of localhost');
   });
 });

@@ -127,6 +127,15 @@ describe('console over HTTP', () => {
     expect(html).not.toContain('Bad <app>');
   });
 
+  it('shows why a file: or http://localhost redirect URI is refused, next to the field (RFC 8252 §7, §8.3)', async () => {
+    const { agent, landed } = await consoleSignIn(server);
+    const csrf = formOf(landed, '/console/logout').fields['csrf'] ?? '';
+    const res = await postForm(agent, '/console/applications', { csrf, name: 'Local', redirectUris: 'file:///etc/passwd\nhttp://localhost:8080/cb', grantTypes: 'authorization_code', responseTypes: 'code' });
+    expect(res.status).toBe(422);
+    const html = await res.text();
+    expect(html).toMatch(/id="f-redirectUris-error" aria-live="polite">file:\/\/\/etc\/passwd: the file: scheme is not allowed[^<]*; http:\/\/localhost:8080\/cb: use http:\/\/127\.0\.0\.1 or http:\/\/\[::1\][^<]*<\/p>/);
+  });
+
   it('goes back only to a console page after signing in, never to another site', async () => {
     for (const [returnTo, expected] of [
       ['/console/users', '/console/users'],
@@ -162,10 +171,14 @@ describe('console over HTTP', () => {
     expect((await agent.request(`/console/callback?code=lk_ac_x&state=${encodeURIComponent(state)}`)).status).toBe(400);
   });
 
-  it('without a session shows a Sign in button (401) instead of redirecting; with an expired one, GETs go to sign in', async () => {
+  it('without a session, a GET goes straight to sign in as /account does; from another site it first reloads from this origin; an expired session too', async () => {
     const anonymous = await fetch(`${server.url}/console/users`, { redirect: 'manual' });
-    expect(anonymous.status).toBe(401);
-    expect(await anonymous.text()).toContain('href="/console/login?return=%2Fconsole%2Fusers"');
+    expect(anonymous.status).toBe(303);
+    expect(anonymous.headers.get('location')).toBe('/console/login?return=%2Fconsole%2Fusers');
+    // A SameSite=Strict cookie is withheld on a navigation from another site: reload from here (no loop) first.
+    const crossSite = await fetch(`${server.url}/console/users`, { redirect: 'manual', headers: { 'sec-fetch-site': 'cross-site' } });
+    expect(crossSite.status).toBe(200);
+    expect(await crossSite.text()).toContain('<meta http-equiv="refresh" content="0; url=/console/users">');
 
     const { agent, landed } = await consoleSignIn(server);
     const csrf = formOf(landed, '/console/logout').fields['csrf'] ?? '';

@@ -79,12 +79,8 @@ describe('the console in Chromium, as an administrator would use it', () => {
         await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
         const errors = consoleErrors(page);
 
-        // Signing in: the console offers a button (no automatic redirect), then Latchkey's own login page.
-        const first = await page.goto(`${server.url}/console`);
-        expect(first?.status()).toBe(401);
-        await page.getByRole('heading', { name: 'Sign in to the console' }).waitFor();
-        await screenshot(page, 'console-sign-in');
-        await page.getByRole('link', { name: 'Sign in' }).click();
+        // Signing in: straight to Latchkey's own login page, as /account does.
+        await page.goto(`${server.url}/console`);
         await page.getByRole('heading', { name: 'Sign in' }).waitFor();
         expect(await page.locator('main').innerText()).toContain('Latchkey console');
         await signIn(page, 'root');
@@ -284,8 +280,11 @@ describe('the console in Chromium, as an administrator would use it', () => {
         await page.getByRole('button', { name: 'Sign out' }).click();
         await page.getByRole('heading', { name: 'You have signed out of the console' }).waitFor();
         await screenshot(page, 'console-signed-out');
+        // Back to the console: straight through sign-in, silent while the SSO session lasts (Latchkey itself was not
+        // signed out of), as on /account.
         const back = await page.goto(`${server.url}/console/users`);
-        expect(back?.status()).toBe(401);
+        expect(back?.status()).toBe(200);
+        expect(page.url()).toBe(`${server.url}/console/users`);
         expect(errors).toEqual([]);
       },
       WIDE,
@@ -299,8 +298,10 @@ describe('the console in Chromium, as an administrator would use it', () => {
       await page.getByRole('heading', { name: 'Not an administrator' }).waitFor();
       expect(page.url()).toContain('/console/callback');
       await screenshot(page, 'console-not-admin');
+      // Straight through sign-in again, and refused again.
       const res = await page.goto(`${server.url}/console/applications`);
-      expect(res?.status()).toBe(401);
+      expect(res?.status()).toBe(403);
+      await page.getByRole('heading', { name: 'Not an administrator' }).waitFor();
     });
   });
 

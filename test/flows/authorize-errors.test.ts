@@ -12,8 +12,13 @@ let server: TestServer;
 const { challenge } = pkcePair();
 const STATE = 'xyz-state-123';
 
+/** A native app (public client) registered with a loopback redirect URI: the any-port rule of RFC 8252 §7.3 is for it. */
+const NATIVE_APP = { id: 'native-app', name: 'Native App', type: 'public' as const, redirectUris: ['http://127.0.0.1/cb'] };
+/** A confidential web client on a loopback port: exact matching (RFC 9700 §4.1.3), no port exception. */
+const LOOPBACK_WEB = { id: 'loopback-web', name: 'Loopback Web', secret: 'loopback-web-secret-0123', redirectUris: ['http://127.0.0.1:47399/cb'] };
+
 beforeAll(async () => {
-  server = await startServer();
+  server = await startServer({ clients: [...(testConfig().clients ?? []), NATIVE_APP, LOOPBACK_WEB] });
 });
 
 afterAll(async () => {
@@ -176,9 +181,19 @@ describe('errors redirected to the client with error, state and iss (RFC 6749 §
     expectErrorRedirect(await authorize(server, valid({ state: undefined, scope: 'nope' })), server, 'invalid_scope', WEB_REDIRECT, null);
   });
 
-  it('delivers the error to the matched loopback redirect URI with its port (RFC 8252 §7.3)', async () => {
+  it('delivers the error to the matched loopback redirect URI of a native app with its port (RFC 8252 §7.3)', async () => {
     const loopback = 'http://127.0.0.1:45678/cb';
-    expectErrorRedirect(await authorize(server, valid({ redirect_uri: loopback, scope: 'nope' })), server, 'invalid_scope', loopback);
+    expectErrorRedirect(await authorize(server, valid({ client_id: 'native-app', redirect_uri: loopback, scope: 'nope' })), server, 'invalid_scope', loopback);
+  });
+
+  it('shows an error page for another port on the loopback redirect URI of a confidential client (RFC 9700 §4.1.3)', async () => {
+    await expectErrorPage(await authorize(server, valid({ client_id: 'loopback-web', redirect_uri: 'http://127.0.0.1:47398/cb' })), 'invalid_request');
+    await expectErrorPage(await authorize(server, valid({ redirect_uri: 'http://127.0.0.1:45678/cb' })), 'invalid_request');
+  });
+
+  it('accepts the exact loopback redirect URI of a confidential client', async () => {
+    const exact = 'http://127.0.0.1:47399/cb';
+    expectErrorRedirect(await authorize(server, valid({ client_id: 'loopback-web', redirect_uri: exact, scope: 'nope' })), server, 'invalid_scope', exact);
   });
 });
 

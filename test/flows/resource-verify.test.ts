@@ -66,6 +66,11 @@ async function expectChallenge(res: Response, status: number, error: string | un
 beforeAll(async () => {
   const base = testConfig();
   server = await startServer({
+    // API scopes: a client acting for itself may hold them, unlike user scopes such as profile (client_credentials).
+    scopes: [
+      { name: 'reports:read', description: 'Read your reports' },
+      { name: 'reports:write', description: 'Change your reports' },
+    ],
     clients: [
       ...(base.clients ?? []),
       { id: 'other-app', name: 'Other App', secret: OTHER_SECRET, grantTypes: ['client_credentials'] },
@@ -80,10 +85,10 @@ beforeAll(async () => {
   const unreachable = createVerifier({ ...options, introspectionEndpoint: 'http://127.0.0.1:1/introspect', timeoutMs: 2000 });
 
   api = Fastify();
-  api.get('/profile', { preHandler: requireToken(fresh, { scope: 'profile' }) }, async (req) => req.latchkeyToken);
+  api.get('/profile', { preHandler: requireToken(fresh, { scope: 'reports:read' }) }, async (req) => req.latchkeyToken);
   api.get('/any', { preHandler: requireToken(fresh) }, async (req) => req.latchkeyToken);
-  api.get('/profile-email', { preHandler: requireToken(fresh, { scope: ['profile', 'email'] }) }, async (req) => req.latchkeyToken);
-  api.get('/cached', { preHandler: requireToken(cached, { scope: 'profile' }) }, async (req) => req.latchkeyToken);
+  api.get('/profile-email', { preHandler: requireToken(fresh, { scope: ['reports:read', 'reports:write'] }) }, async (req) => req.latchkeyToken);
+  api.get('/cached', { preHandler: requireToken(cached, { scope: 'reports:read' }) }, async (req) => req.latchkeyToken);
   api.get('/wrong-secret', { preHandler: requireToken(wrongSecret) }, async (req) => req.latchkeyToken);
   api.get('/unreachable', { preHandler: requireToken(unreachable) }, async (req) => req.latchkeyToken);
   await api.listen({ port: 0, host: '127.0.0.1' });
@@ -99,18 +104,18 @@ afterAll(async () => {
 
 describe('requireToken: a Fastify API protected by Latchkey access tokens', () => {
   it('admits a client_credentials token with the required scope and exposes its client and scope', async () => {
-    const token = await tokenFor('openid profile');
+    const token = await tokenFor('reports:read');
     const res = await callApi('/profile', bearerHeader(token));
     expect(res.status).toBe(200);
     const body = (await res.json()) as Record<string, unknown>;
-    expect(body).toMatchObject({ active: true, clientId: 'web-app', scope: ['openid', 'profile'] });
+    expect(body).toMatchObject({ active: true, clientId: 'web-app', scope: ['reports:read'] });
     expect(body['sub']).toBeUndefined();
     expect(typeof body['exp']).toBe('number');
   });
 
   it("admits a user's token from the authorization code flow and exposes the user's sub and username", async () => {
     const agent = new UserAgent(server.url);
-    const code = await obtainCode(agent, { scope: 'openid profile' });
+    const code = await obtainCode(agent, { scope: 'openid reports:read' });
     const tokens = await expectTokens(await postToken(server, codeGrant(code), { authorization: WEB_APP_BASIC }));
     const res = await callApi('/profile', bearerHeader(tokens.access_token));
     expect(res.status).toBe(200);
@@ -124,7 +129,7 @@ describe('requireToken: a Fastify API protected by Latchkey access tokens', () =
   });
 
   it('accepts the scheme name in any case (RFC 7235 §2.1)', async () => {
-    const token = await tokenFor('profile');
+    const token = await tokenFor('reports:read');
     expect((await callApi('/profile', `bearer ${token}`)).status).toBe(200);
   });
 
@@ -154,14 +159,14 @@ describe('requireToken: a Fastify API protected by Latchkey access tokens', () =
   });
 
   it('refuses a revoked token at once when the cache is off (RFC 7009 §2)', async () => {
-    const token = await tokenFor('profile');
+    const token = await tokenFor('reports:read');
     expect((await callApi('/profile', bearerHeader(token))).status).toBe(200);
     await revoke(token);
     await expectChallenge(await callApi('/profile', bearerHeader(token)), 401, 'invalid_token');
   });
 
   it('honours a revocation once the cache lifetime has passed, and not before', async () => {
-    const token = await tokenFor('profile');
+    const token = await tokenFor('reports:read');
     expect((await callApi('/cached', bearerHeader(token))).status).toBe(200);
     await revoke(token);
     // Still within cacheTtlSeconds: the cached answer stands (this is the documented trade-off).
@@ -172,9 +177,9 @@ describe('requireToken: a Fastify API protected by Latchkey access tokens', () =
   });
 
   it('refuses a token without the required scope with 403 insufficient_scope naming the scope (RFC 6750 §3.1)', async () => {
-    const token = await tokenFor('openid email');
+    const token = await tokenFor('reports:write');
     const challenge = await expectChallenge(await callApi('/profile', bearerHeader(token)), 403, 'insufficient_scope');
-    expect(challenge['scope']).toBe('profile');
+    expect(challenge['scope']).toBe('reports:read');
   });
 
   it('refuses a token with no scope at all with 403 insufficient_scope', async () => {
@@ -183,19 +188,19 @@ describe('requireToken: a Fastify API protected by Latchkey access tokens', () =
   });
 
   it('requires every listed scope, and names them all in the challenge', async () => {
-    const token = await tokenFor('profile');
+    const token = await tokenFor('reports:read');
     const challenge = await expectChallenge(await callApi('/profile-email', bearerHeader(token)), 403, 'insufficient_scope');
-    expect(challenge['scope']).toBe('profile email');
-    expect((await callApi('/profile-email', bearerHeader(await tokenFor('profile email')))).status).toBe(200);
+    expect(challenge['scope']).toBe('reports:read reports:write');
+    expect((await callApi('/profile-email', bearerHeader(await tokenFor('reports:read reports:write')))).status).toBe(200);
   });
 
   it("refuses another client's token: Latchkey tells a client only about its own tokens (RFC 7662 §2.2)", async () => {
-    const token = await tokenFor('profile', basicAuth('other-app', OTHER_SECRET));
+    const token = await tokenFor('reports:read', basicAuth('other-app', OTHER_SECRET));
     await expectChallenge(await callApi('/profile', bearerHeader(token)), 401, 'invalid_token');
   });
 
   it('answers 503, not 401, when its own client credentials are wrong: the token is not at fault', async () => {
-    const token = await tokenFor('profile');
+    const token = await tokenFor('reports:read');
     const res = await callApi('/wrong-secret', bearerHeader(token));
     expect(res.status).toBe(503);
     expect(res.headers.get('www-authenticate')).toBeNull();

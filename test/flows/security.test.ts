@@ -535,7 +535,7 @@ describe('token endpoint rate limit', () => {
     expect(res.headers.get('cache-control')).toBe('no-store');
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
     const body = (await res.json()) as { error: string; error_description: string };
-    expect(body.error).toBe('slow_down');
+    expect(body.error).toBe('temporarily_unavailable');
     expect(typeof body.error_description).toBe('string');
     // A client that fails authentication is counted too: the limit is per address, before any work is done.
     const bad = await tokenRequest(server, { grant_type: 'client_credentials' }, 'wrong-secret-wrong-secret');

@@ -25,6 +25,7 @@ const tokenRow = (hash: string, over: Partial<TokensTable> = {}): TokensTable =>
   expires_at: NOW + 3600,
   revoked_at: null,
   consumed_at: null,
+  parent_hash: null,
   ...over,
 });
 
@@ -211,6 +212,26 @@ describe.each(backends)('janitor on $name', (backend) => {
         Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? storage : other).repos.rateLimits.hit('shared', T, 60_000)),
       );
       expect(results.map((r) => r.hits).sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    });
+
+    // Issue 10 defect 7: a request is counted as a failed client authentication in advance, and refunded when it was not one.
+    it('refunds one hit within the live window, never below zero, and not once the window has ended', async () => {
+      await storage.repos.rateLimits.hit('f', T, 60_000);
+      await storage.repos.rateLimits.hit('f', T, 60_000);
+      await storage.repos.rateLimits.refund('f', T + 1000);
+      expect((await storage.repos.rateLimits.hit('f', T + 1000, 60_000)).hits).toBe(2);
+      for (let i = 0; i < 3; i++) await storage.repos.rateLimits.refund('f', T + 2000);
+      expect((await storage.repos.rateLimits.hit('f', T + 2000, 60_000)).hits).toBe(1);
+      await storage.repos.rateLimits.refund('f', T + 60_000);
+      expect((await storage.repos.rateLimits.hit('f', T + 60_000, 60_000))).toEqual({ hits: 1, resetAt: T + 120_000 });
+      await storage.repos.rateLimits.refund('unknown', T);
+    });
+
+    it('of 40 concurrent hits and 20 refunds from two nodes, keeps exactly 20', async () => {
+      const other = await opened.peer();
+      await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? storage : other).repos.rateLimits.hit('mixed', T, 60_000)));
+      await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? storage : other).repos.rateLimits.refund('mixed', T + 1)));
+      expect((await storage.repos.rateLimits.hit('mixed', T + 2, 60_000)).hits).toBe(21);
     });
   });
 });

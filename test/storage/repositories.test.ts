@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
-import type { AuthorizationCode, Token } from '../../src/core/model.ts';
+import type { AuthorizationCode } from '../../src/core/model.ts';
 import type { Storage } from '../../src/storage/index.ts';
-import type { NewClient, Repositories } from '../../src/storage/repositories.ts';
+import type { NewClient, NewToken, Repositories } from '../../src/storage/repositories.ts';
 import { backends } from '../support/storage-backends.ts';
 
 /**
@@ -42,7 +42,7 @@ const code = (over: Partial<AuthorizationCode> = {}): Omit<AuthorizationCode, 'c
   ...over,
 });
 
-const token = (over: Partial<Token> = {}): Omit<Token, 'revokedAt' | 'consumedAt'> => ({
+const token = (over: Partial<NewToken> = {}): NewToken => ({
   hash: 'token-hash',
   type: 'access_token',
   grantId: 'grant-1',
@@ -309,6 +309,19 @@ describe.each(backends)('repositories on $name', (backend) => {
       expect(await repos.sessions.findActive('sess-2', NOW)).toBeUndefined();
       expect(await repos.sessions.findActive('sess-bob', NOW)).toBeDefined();
     });
+
+    it("ends the user's open interactions with their sessions, and only theirs (issue 10)", async () => {
+      const ix = { browserHash: 'browser', request: '{}', userId: null, authTime: null, expiresAt: NOW + 600 };
+      await repos.interactions.create({ ...ix, id: 'ix-u1' });
+      await repos.interactions.setLogin('ix-u1', 'u1', NOW);
+      await repos.interactions.create({ ...ix, id: 'ix-u2' });
+      await repos.interactions.setLogin('ix-u2', 'u2', NOW);
+      await repos.interactions.create({ ...ix, id: 'ix-anonymous' });
+      await repos.sessions.deleteAllForUser('u1');
+      expect(await repos.interactions.find('ix-u1', NOW)).toBeUndefined();
+      expect(await repos.interactions.find('ix-u2', NOW)).toBeDefined();
+      expect(await repos.interactions.find('ix-anonymous', NOW)).toBeDefined();
+    });
   });
 
   describe('interactions', () => {
@@ -327,6 +340,19 @@ describe.each(backends)('repositories on $name', (backend) => {
       expect(await repos.interactions.find('ix-2', NOW)).toBeUndefined();
       await repos.interactions.delete('ix-1');
       expect(await repos.interactions.find('ix-1', NOW)).toBeUndefined();
+    });
+
+    it('deletes an interaction once: the first delete says true, a second false (a decision is made once)', async () => {
+      await repos.interactions.create(interaction);
+      expect(await repos.interactions.delete('ix-1')).toBe(true);
+      expect(await repos.interactions.delete('ix-1')).toBe(false);
+      expect(await repos.interactions.delete('ix-unknown')).toBe(false);
+    });
+
+    it('lets exactly one of 20 parallel deletes of an interaction report true', async () => {
+      await repos.interactions.create(interaction);
+      const results = await Promise.all(Array.from({ length: 20 }, () => repos.interactions.delete('ix-1')));
+      expect(results.filter(Boolean)).toHaveLength(1);
     });
   });
 
@@ -364,6 +390,49 @@ describe.each(backends)('repositories on $name', (backend) => {
       // More than 600 s after the last failure: counting starts afresh.
       expect((await repos.throttle.recordFailure('ip:198.51.100.1', NOW + 621, 600, () => 0)).failures).toBe(1);
     });
+
+    // Issue 10 defect 3: an attempt is counted before the password is checked, so parallel attempts cannot all pass.
+    const fiveFree = (n: number) => (n < 5 ? 0 : 60);
+
+    it('of 20 concurrent attempts on one account, lets exactly the 5 free ones through (counted before the check)', async () => {
+      const results = await Promise.all(
+        Array.from({ length: 20 }, () => repos.throttle.attempt([{ key: 'user:alice', lockFor: fiveFree }], NOW, 3600)),
+      );
+      expect(results.filter((r) => r.allowed)).toHaveLength(5);
+      for (const r of results.filter((r) => !r.allowed)) expect(r).toEqual({ allowed: false, lockedUntil: NOW + 60 });
+      expect(await repos.throttle.get('user:alice')).toEqual({ failures: 5, lockedUntil: NOW + 60 });
+    });
+
+    it('lets an attempt through again once the lock has expired, and counts it', async () => {
+      for (let i = 0; i < 5; i++) expect((await repos.throttle.attempt([{ key: 'user:alice', lockFor: fiveFree }], NOW, 3600)).allowed).toBe(true);
+      expect((await repos.throttle.attempt([{ key: 'user:alice', lockFor: fiveFree }], NOW + 59, 3600)).allowed).toBe(false);
+      expect((await repos.throttle.attempt([{ key: 'user:alice', lockFor: fiveFree }], NOW + 60, 3600)).allowed).toBe(true);
+      expect(await repos.throttle.get('user:alice')).toEqual({ failures: 6, lockedUntil: NOW + 120 });
+    });
+
+    it('refuses an attempt when any of its keys is locked, and then counts it on none of them', async () => {
+      await repos.throttle.attempt([{ key: 'ip:203.0.113.7', lockFor: () => 30 }], NOW, 3600);
+      const refused = await repos.throttle.attempt(
+        [{ key: 'user:alice', lockFor: fiveFree }, { key: 'ip:203.0.113.7', lockFor: () => 30 }],
+        NOW + 1,
+        3600,
+      );
+      expect(refused).toEqual({ allowed: false, lockedUntil: NOW + 30 });
+      expect(await repos.throttle.get('user:alice')).toBeUndefined();
+      expect(await repos.throttle.get('ip:203.0.113.7')).toEqual({ failures: 1, lockedUntil: NOW + 30 });
+    });
+
+    it('discounts one attempt on success without going below zero', async () => {
+      await repos.throttle.attempt([{ key: 'ip:203.0.113.7', lockFor: () => 0 }], NOW, 3600);
+      await repos.throttle.attempt([{ key: 'ip:203.0.113.7', lockFor: () => 0 }], NOW, 3600);
+      await repos.throttle.discount('ip:203.0.113.7');
+      expect((await repos.throttle.get('ip:203.0.113.7'))?.failures).toBe(1);
+      await repos.throttle.discount('ip:203.0.113.7');
+      await repos.throttle.discount('ip:203.0.113.7');
+      expect((await repos.throttle.get('ip:203.0.113.7'))?.failures).toBe(0);
+      await repos.throttle.discount('ip:unknown');
+      expect(await repos.throttle.get('ip:unknown')).toBeUndefined();
+    });
   });
 
   describe('grants, codes and tokens', () => {
@@ -389,6 +458,14 @@ describe.each(backends)('repositories on $name', (backend) => {
       await repos.codes.create(code({ codeChallenge: null, codeChallengeMethod: null, redirectUriProvided: false }));
       const result = await repos.codes.consume('code-hash', NOW);
       expect(result && 'code' in result ? result.code : undefined).toMatchObject({ codeChallenge: null, codeChallengeMethod: null, redirectUriProvided: false });
+    });
+
+    it('finds a code by hash without consuming it (the demo page shows its remaining lifetime)', async () => {
+      await repos.codes.create(code());
+      expect(await repos.codes.find('code-hash')).toEqual({ ...code(), consumedAt: null });
+      expect(await repos.codes.find('no-such-code')).toBeUndefined();
+      expect(await repos.codes.consume('code-hash', NOW + 1)).toHaveProperty('code');
+      expect((await repos.codes.find('code-hash'))?.consumedAt).toBe(NOW + 1);
     });
 
     it('returns undefined when consuming an unknown code', async () => {
@@ -452,6 +529,47 @@ describe.each(backends)('repositories on $name', (backend) => {
       );
       expect(results.filter((r) => r !== undefined && 'token' in r)).toHaveLength(1);
       expect(results.filter((r) => r !== undefined && 'replayed' in r)).toHaveLength(19);
+    });
+
+    // Issue 10 defect 6: a retry within the refresh grace window replaces the lost answer, once (RFC 9700 §4.14.2).
+    const rotated = () => [
+      token({ hash: 'rt0', type: 'refresh_token' }),
+      token({ hash: 'at1', parentHash: 'rt0' }),
+      token({ hash: 'rt1', type: 'refresh_token', parentHash: 'rt0' }),
+    ];
+
+    it('supersedes the unused successor of a spent refresh token: it and its access token are revoked, the successor spent', async () => {
+      await repos.tokens.createMany(rotated());
+      await repos.tokens.consumeRefresh('rt0', NOW);
+      expect(await repos.tokens.supersedeSuccessor('rt0', NOW + 5)).toBe(true);
+      expect(await repos.tokens.findByHash('rt1')).toMatchObject({ revokedAt: NOW + 5, consumedAt: NOW + 5 });
+      expect(await repos.tokens.findByHash('at1')).toMatchObject({ revokedAt: NOW + 5 });
+      expect(await repos.tokens.findByHash('rt0')).toMatchObject({ revokedAt: null, consumedAt: NOW });
+    });
+
+    it('supersedes only once: the retry\'s own successor is not superseded again', async () => {
+      await repos.tokens.createMany(rotated());
+      expect(await repos.tokens.supersedeSuccessor('rt0', NOW + 5)).toBe(true);
+      await repos.tokens.createMany([token({ hash: 'rt1b', type: 'refresh_token', parentHash: 'rt0' })]);
+      expect(await repos.tokens.supersedeSuccessor('rt0', NOW + 6)).toBe(false);
+      expect((await repos.tokens.findByHash('rt1b'))?.revokedAt).toBeNull();
+    });
+
+    it('does not supersede a successor that was used, or a token without one', async () => {
+      await repos.tokens.createMany(rotated());
+      await repos.tokens.consumeRefresh('rt1', NOW + 1);
+      expect(await repos.tokens.supersedeSuccessor('rt0', NOW + 5)).toBe(false);
+      expect((await repos.tokens.findByHash('at1'))?.revokedAt).toBeNull();
+      expect(await repos.tokens.supersedeSuccessor('nope', NOW + 5)).toBe(false);
+    });
+
+    it('lets at most one of 20 parallel retries supersede, across two connections (two nodes)', async () => {
+      await repos.tokens.createMany(rotated());
+      const other = (await peer()).repos;
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? repos : other).tokens.supersedeSuccessor('rt0', NOW + i)),
+      );
+      expect(results.filter((r) => r)).toHaveLength(1);
     });
 
     it('revokes one token, keeping the first revocation time', async () => {

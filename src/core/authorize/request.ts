@@ -65,9 +65,10 @@ export async function validateAuthorizationRequest(
   const client = await deps.repos.clients.findById(clientId);
   if (!client) throw new AuthorizeErrorPage(new InvalidRequest('the client_id is not registered'));
 
-  // 2. The redirect URI: exact match, or the single registered one when omitted.
+  // 2. The redirect URI: exact match, or the single registered one when omitted. Only a native app (a public client)
+  // may vary the port of a loopback redirect URI (RFC 8252 §7.3); others match exactly (RFC 9700 §4.1.3).
   const requestedRedirect = params['redirect_uri'];
-  const redirectUri = resolveRedirectUri(requestedRedirect, client.redirectUris);
+  const redirectUri = resolveRedirectUri(requestedRedirect, client.redirectUris, { anyLoopbackPort: client.type === 'public' });
   if (!redirectUri) {
     const why = requestedRedirect === undefined ? 'redirect_uri is required: the client has several registered' : 'redirect_uri does not match a registered redirect URI';
     throw new AuthorizeErrorPage(new InvalidRequest(why));

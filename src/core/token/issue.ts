@@ -3,7 +3,7 @@ import { lifetimes } from '../context.ts';
 import { randomToken, credentialKey } from '../crypto.ts';
 import type { Client, Token } from '../model.ts';
 import { formatScope } from '../scope.ts';
-import type { Repositories } from '../../storage/repositories.ts';
+import type { NewToken, Repositories } from '../../storage/repositories.ts';
 
 /** RFC 6749 §5.1 successful token response. */
 export interface TokenResponse {
@@ -18,6 +18,8 @@ export interface TokenResponse {
 export interface IssueRequest {
   client: Client;
   grantId: string;
+  /** The refresh token these tokens replace (a rotation), recorded so a retry can find them (refresh-token.ts). */
+  parentHash?: string | undefined;
   userId: string | null;
   /** Scope of the access token. */
   scope: readonly string[];
@@ -46,8 +48,10 @@ export async function issueTokens(
   const ttl = lifetimes(config, req.client);
   const accessTtl = accessTokenLifetime(config, req.client, req);
   const accessToken = randomToken('accessToken');
-  const rows: Omit<Token, 'revokedAt' | 'consumedAt'>[] = [
+  const parent = req.parentHash === undefined ? {} : { parentHash: req.parentHash };
+  const rows: NewToken[] = [
     {
+      ...parent,
       hash: credentialKey(accessToken),
       type: 'access_token',
       grantId: req.grantId,
@@ -67,6 +71,7 @@ export async function issueTokens(
   if (req.refresh) {
     const refreshToken = randomToken('refreshToken');
     rows.push({
+      ...parent,
       hash: credentialKey(refreshToken),
       type: 'refresh_token',
       grantId: req.grantId,

@@ -47,16 +47,17 @@ const q = {
     precompiled((db, a) =>
       db.insertInto('tokens').values(
         Array.from({ length: n }, (_, i) => ({
-          hash: a<string>(i * 8),
-          type: a<string>(i * 8 + 1),
-          grant_id: a<string>(i * 8 + 2),
-          client_id: a<string>(i * 8 + 3),
-          user_id: a<string | null>(i * 8 + 4),
-          scope: a<string>(i * 8 + 5),
-          issued_at: a<number>(i * 8 + 6),
-          expires_at: a<number | null>(i * 8 + 7),
+          hash: a<string>(i * 9),
+          type: a<string>(i * 9 + 1),
+          grant_id: a<string>(i * 9 + 2),
+          client_id: a<string>(i * 9 + 3),
+          user_id: a<string | null>(i * 9 + 4),
+          scope: a<string>(i * 9 + 5),
+          issued_at: a<number>(i * 9 + 6),
+          expires_at: a<number | null>(i * 9 + 7),
           revoked_at: null,
           consumed_at: null,
+          parent_hash: a<string | null>(i * 9 + 8),
         })),
       ),
     ),
@@ -136,6 +137,10 @@ export function codesRepository(db: Kysely<LatchkeyDatabase>): CodesRepository {
       const [lost] = (await q.findCode(db, [hash])).rows;
       return lost && { replayed: toCode(lost) };
     },
+    async find(hash) {
+      const [row] = (await q.findCode(db, [hash])).rows;
+      return row && toCode(row);
+    },
   };
 }
 
@@ -154,13 +159,14 @@ export function tokensRepository(db: Kysely<LatchkeyDatabase>): TokensRepository
         expires_at: t.expiresAt,
         revoked_at: null,
         consumed_at: null,
+        parent_hash: t.parentHash ?? null,
       }));
       const insert = q.insertTokens[rows.length - 1];
       if (!insert) {
         await db.insertInto('tokens').values(rows).execute();
         return;
       }
-      await insert(db, rows.flatMap((r) => [r.hash, r.type, r.grant_id, r.client_id, r.user_id, r.scope, r.issued_at, r.expires_at]));
+      await insert(db, rows.flatMap((r) => [r.hash, r.type, r.grant_id, r.client_id, r.user_id, r.scope, r.issued_at, r.expires_at, r.parent_hash]));
     },
     async findByHash(hash) {
       const [row] = (await q.findToken(db, [hash])).rows;
@@ -171,6 +177,28 @@ export function tokensRepository(db: Kysely<LatchkeyDatabase>): TokensRepository
       if (won) return { token: toToken(won) };
       const [lost] = (await q.findRefresh(db, [hash])).rows;
       return lost && { replayed: toToken(lost) };
+    },
+    async supersedeSuccessor(parentHash, now) {
+      // One statement decides, so racing retries cannot both win: on PostgreSQL the loser waits for the rows' locks and
+      // then finds them revoked; SQLite runs one writer at a time. The successor is spent as well as revoked, so
+      // presenting it later is a reuse that revokes the grant; its access token (same parent) is revoked with it.
+      const successors = (s: 'live' | 'superseded') =>
+        db
+          .selectFrom('tokens as s')
+          .select('s.hash')
+          .where('s.parent_hash', '=', parentHash)
+          .where('s.type', '=', 'refresh_token')
+          .where((eb) => (s === 'live' ? eb.and([eb('s.revoked_at', 'is', null), eb('s.consumed_at', 'is', null)]) : eb('s.revoked_at', 'is not', null)));
+      const rows = await db
+        .updateTable('tokens')
+        .set((eb) => ({ revoked_at: now, consumed_at: eb.case().when('type', '=', 'refresh_token').then(now).else(eb.ref('consumed_at')).end() }))
+        .where('parent_hash', '=', parentHash)
+        .where('revoked_at', 'is', null)
+        .where((eb) => eb.or([eb('type', '=', 'access_token'), eb('consumed_at', 'is', null)]))
+        .where((eb) => eb.and([eb.exists(successors('live')), eb.not(eb.exists(successors('superseded')))]))
+        .returning('type')
+        .execute();
+      return rows.some((r) => r.type === 'refresh_token');
     },
     async revoke(hash, now) {
       await db.updateTable('tokens').set({ revoked_at: now }).where('hash', '=', hash).where('revoked_at', 'is', null).execute();

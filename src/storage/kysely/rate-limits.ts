@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { RateLimitsRepository } from '../repositories.ts';
 import type { LatchkeyDatabase } from '../schema.ts';
 
-/** Fixed-window request counters shared by every node (the token endpoint's limit per address). */
+/** Fixed-window request counters shared by every node (the client-authentication limits per address). */
 export function rateLimitsRepository(db: Kysely<LatchkeyDatabase>): RateLimitsRepository {
   return {
     async hit(key, nowMs, windowMs) {
@@ -20,6 +20,10 @@ export function rateLimitsRepository(db: Kysely<LatchkeyDatabase>): RateLimitsRe
         .returning(['hits', 'reset_at'])
         .executeTakeFirstOrThrow();
       return { hits: Number(row.hits), resetAt: Number(row.reset_at) };
+    },
+    async refund(key, nowMs) {
+      // Only within the window the hit was counted in: a new window starts from zero anyway.
+      await db.updateTable('rate_limits').set((eb) => ({ hits: eb('hits', '-', 1) })).where('key', '=', key).where('reset_at', '>', nowMs).where('hits', '>', 0).execute();
     },
   };
 }

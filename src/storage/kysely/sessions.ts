@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { InteractionsRepository, SessionsRepository, ThrottleRepository } from '../repositories.ts';
+import type { InteractionsRepository, SessionsRepository, ThrottleAttempt, ThrottleRepository } from '../repositories.ts';
 import type { LatchkeyDatabase } from '../schema.ts';
 import { atomically } from './grants.ts';
 import { precompiled } from './precompiled.ts';
@@ -50,9 +50,11 @@ export function sessionsRepository(db: Kysely<LatchkeyDatabase>): SessionsReposi
     async delete(hash) {
       await db.deleteFrom('sessions').where('hash', '=', hash).execute();
     },
-    async deleteAllForUser(userId) {
-      await db.deleteFrom('sessions').where('user_id', '=', userId).execute();
-    },
+    deleteAllForUser: (userId) =>
+      atomically(db, async (trx) => {
+        await trx.deleteFrom('sessions').where('user_id', '=', userId).execute();
+        await trx.deleteFrom('interactions').where('user_id', '=', userId).execute();
+      }),
   };
 }
 
@@ -81,7 +83,8 @@ export function interactionsRepository(db: Kysely<LatchkeyDatabase>): Interactio
       await db.updateTable('interactions').set({ user_id: userId, auth_time: authTime }).where('id', '=', id).execute();
     },
     async delete(id) {
-      await db.deleteFrom('interactions').where('id', '=', id).execute();
+      const r = await db.deleteFrom('interactions').where('id', '=', id).executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
     },
   };
 }
@@ -117,8 +120,54 @@ export function throttleRepository(db: Kysely<LatchkeyDatabase>): ThrottleReposi
         await trx.updateTable('login_throttle').set({ locked_until: lockedUntil }).where('key', '=', key).execute();
         return { failures, lockedUntil };
       }),
+    async attempt(keys, now, windowSeconds) {
+      try {
+        return await atomically(db, async (trx): Promise<ThrottleAttempt> => {
+          for (const { key, lockFor } of keys) {
+            // Count only while the key is unlocked (DO UPDATE ... WHERE). On PostgreSQL a parallel attempt waits for
+            // this row's lock and then sees the lock written below; SQLite runs one writer at a time.
+            const counted = await trx
+              .insertInto('login_throttle')
+              .values({ key, failures: 1, last_failure_at: now, locked_until: 0 })
+              .onConflict((oc) =>
+                oc
+                  .column('key')
+                  .doUpdateSet((eb) => ({
+                    failures: eb.case().when('login_throttle.last_failure_at', '<', now - windowSeconds).then(1).else(eb('login_throttle.failures', '+', 1)).end(),
+                    last_failure_at: now,
+                  }))
+                  .where('login_throttle.locked_until', '<=', now),
+              )
+              .returning(['failures'])
+              .executeTakeFirst();
+            if (!counted) {
+              const row = await trx.selectFrom('login_throttle').select('locked_until').where('key', '=', key).executeTakeFirstOrThrow();
+              throw new Refused(Number(row.locked_until));
+            }
+            // Locked as if this attempt fails: the next one waits unless this one succeeds and the caller resets it.
+            await trx.updateTable('login_throttle').set({ locked_until: now + lockFor(Number(counted.failures)) }).where('key', '=', key).execute();
+          }
+          return { allowed: true };
+        });
+      } catch (err) {
+        // Thrown to roll back the keys already counted: a refused attempt counts on none.
+        if (err instanceof Refused) return { allowed: false, lockedUntil: err.lockedUntil };
+        throw err;
+      }
+    },
+    async discount(key) {
+      await db.updateTable('login_throttle').set((eb) => ({ failures: eb('failures', '-', 1) })).where('key', '=', key).where('failures', '>', 0).execute();
+    },
     async reset(key) {
       await db.deleteFrom('login_throttle').where('key', '=', key).execute();
     },
   };
+}
+
+class Refused extends Error {
+  readonly lockedUntil: number;
+  constructor(lockedUntil: number) {
+    super('login attempt refused by the throttle');
+    this.lockedUntil = lockedUntil;
+  }
 }

@@ -2,6 +2,8 @@ import type { Migration, MigrationProvider } from 'kysely/migration';
 import { initial } from './001-initial.ts';
 import { scaleOut } from './002-scale-out.ts';
 import { admin } from './003-admin.ts';
+import { flowSecurity } from './004-flow-security.ts';
+import { throttle } from './005-throttle.ts';
 import { consoleMigration } from './006-console.ts';
 
 /** Migrations are code, listed in order; the names are stored, so never rename one that has shipped. */
@@ -9,6 +11,8 @@ const migrations: Record<string, Migration> = {
   '001-initial': initial,
   '002-scale-out': scaleOut,
   '003-admin': admin,
+  '004-flow-security': flowSecurity,
+  '005-throttle': throttle,
   '006-console': consoleMigration,
 };
 

@@ -11,7 +11,6 @@ import {
   LoginRequired,
   OAuthError,
   ServerError,
-  SlowDown,
   TemporarilyUnavailable,
   UnauthorizedClient,
   UnsupportedGrantType,
@@ -37,7 +36,7 @@ describe('OAuthError subclasses: one per code, the status in one place', () => {
     [new UnsupportedTokenType('x'), 'unsupported_token_type', 400], // RFC 7009 §2.2.1
     [new LoginRequired('x'), 'login_required', 400],
     [new ConsentRequired('x'), 'consent_required', 400],
-    [new SlowDown('x', 10), 'slow_down', 429],
+    [new TemporarilyUnavailable('x', { status: 429 }), 'temporarily_unavailable', 429], // RFC 6585 §4: rate limited
   ] as const)('%o carries the code %s and status %i', (err, code, status) => {
     expect(err).toBeInstanceOf(OAuthError);
     expect(err).toBeInstanceOf(Error);
@@ -60,8 +59,10 @@ describe('OAuthError subclasses: one per code, the status in one place', () => {
     expect(new InsufficientScope('x', 'profile email').requiredScope).toBe('profile email');
   });
 
-  it('keeps the Retry-After seconds of slow_down', () => {
-    expect(new SlowDown('x', 30).retryAfterSeconds).toBe(30);
+  it('keeps the Retry-After seconds of temporarily_unavailable: 5 by default, whole seconds, at least 1', () => {
+    expect(new TemporarilyUnavailable('x', { status: 429, retryAfterSeconds: 30 }).retryAfterSeconds).toBe(30);
+    expect(new TemporarilyUnavailable('x').retryAfterSeconds).toBe(5);
+    expect(new TemporarilyUnavailable('x', { retryAfterSeconds: 0.2 }).retryAfterSeconds).toBe(1);
   });
 
   it('keeps cause for the logs without putting it in the JSON body', () => {

@@ -29,7 +29,9 @@ describe('redirectUriMatches: exact string comparison (RFC 9700 §4.1.3, RFC 674
   });
 });
 
-describe('redirectUriMatches: loopback IP redirect URIs may use any port (RFC 8252 §7.3)', () => {
+const NATIVE = { anyLoopbackPort: true };
+
+describe('redirectUriMatches: loopback IP redirect URIs of native apps may use any port (RFC 8252 §7.3)', () => {
   it.each([
     ['127.0.0.1 with a port, registered without', 'http://127.0.0.1:51234/cb', 'http://127.0.0.1/cb'],
     ['127.0.0.1 with another port than registered', 'http://127.0.0.1:8080/cb', 'http://127.0.0.1:3000/cb'],
@@ -38,7 +40,7 @@ describe('redirectUriMatches: loopback IP redirect URIs may use any port (RFC 82
     ['127.0.0.1 with the same query', 'http://127.0.0.1:4000/cb?x=1', 'http://127.0.0.1/cb?x=1'],
     ['127.0.0.1 with no path', 'http://127.0.0.1:4000', 'http://127.0.0.1'],
   ])('accepts %s', (_what, requested, registered) => {
-    expect(redirectUriMatches(requested, registered)).toBe(true);
+    expect(redirectUriMatches(requested, registered, NATIVE)).toBe(true);
   });
 
   it.each([
@@ -54,7 +56,23 @@ describe('redirectUriMatches: loopback IP redirect URIs may use any port (RFC 82
     ['a fragment', 'http://127.0.0.1:8080/cb#x', 'http://127.0.0.1/cb'],
     ['user information before the loopback host', 'http://127.0.0.1@evil.example:8080/cb', 'http://127.0.0.1/cb'],
   ])('refuses %s', (_what, requested, registered) => {
+    expect(redirectUriMatches(requested, registered, NATIVE)).toBe(false);
+  });
+});
+
+describe('redirectUriMatches: loopback redirect URIs of other clients match exactly (RFC 9700 §4.1.3)', () => {
+  it.each([
+    ['another port than registered', 'http://127.0.0.1:47398/cb', 'http://127.0.0.1:47399/cb'],
+    ['a port, registered without', 'http://127.0.0.1:51234/cb', 'http://127.0.0.1/cb'],
+    ['no port, registered with one', 'http://127.0.0.1/cb', 'http://127.0.0.1:47399/cb'],
+    ['[::1] with another port', 'http://[::1]:60000/cb', 'http://[::1]:60001/cb'],
+  ])('refuses %s', (_what, requested, registered) => {
     expect(redirectUriMatches(requested, registered)).toBe(false);
+    expect(redirectUriMatches(requested, registered, { anyLoopbackPort: false })).toBe(false);
+  });
+
+  it('accepts the exact registered loopback URI', () => {
+    expect(redirectUriMatches('http://127.0.0.1:47399/cb', 'http://127.0.0.1:47399/cb')).toBe(true);
   });
 });
 
@@ -65,8 +83,12 @@ describe('resolveRedirectUri (RFC 6749 §3.1.2.3)', () => {
     expect(resolveRedirectUri('https://client.example/callback', registered)).toBe('https://client.example/callback');
   });
 
-  it('returns the requested loopback URI with its port, not the registered one', () => {
-    expect(resolveRedirectUri('http://127.0.0.1:9999/cb', registered)).toBe('http://127.0.0.1:9999/cb');
+  it('returns the requested loopback URI of a native app with its port, not the registered one', () => {
+    expect(resolveRedirectUri('http://127.0.0.1:9999/cb', registered, NATIVE)).toBe('http://127.0.0.1:9999/cb');
+  });
+
+  it('refuses another loopback port for a client that is not a native app', () => {
+    expect(resolveRedirectUri('http://127.0.0.1:9999/cb', registered)).toBeUndefined();
   });
 
   it('uses the single registered URI when redirect_uri is omitted', () => {
@@ -90,28 +112,64 @@ describe('resolveRedirectUri (RFC 6749 §3.1.2.3)', () => {
   });
 });
 
-describe('redirectUriProblem: registration rules (RFC 6749 §3.1.2, RFC 8252 §7)', () => {
+describe('redirectUriProblem: registration rules (RFC 6749 §3.1.2, RFC 8252 §7, §8.3)', () => {
+  const ISSUER = { issuer: 'https://auth.example' };
+
   it.each([
     'https://client.example/callback',
     'https://client.example/callback?tenant=1',
+    'https://client.example:8443/callback',
     'http://127.0.0.1/cb',
+    'http://127.0.0.1:47399/cb',
     'http://[::1]:8080/cb',
-    'http://localhost:3000/cb',
     'com.example.app:/oauth2redirect',
+    'com.example.app:/oauth2redirect/example-provider',
   ])('accepts %s', (uri) => {
-    expect(redirectUriProblem(uri)).toBeUndefined();
+    expect(redirectUriProblem(uri, ISSUER)).toBeUndefined();
   });
 
   it.each([
     ['a relative URI', '/callback', /absolute/],
-    ['a URI with a fragment', 'https://client.example/callback#frag', /fragment/],
+    ['a URI with a fragment (RFC 6749 §3.1.2)', 'https://client.example/callback#frag', /fragment/],
     ['a URI with an empty fragment', 'https://client.example/callback#', /fragment/],
     ['user information', 'https://user:pw@client.example/callback', /user information/],
-    ['http on a public host', 'http://client.example/callback', /https/],
-    ['a javascript: URI', 'javascript:alert(1)', /scheme/],
-    ['a data: URI', 'data:text/html,hi', /scheme/],
-    ['a vbscript: URI', 'vbscript:msgbox', /scheme/],
+    ['user information on a loopback host', 'http://user@127.0.0.1/cb', /user information/],
+    ['http on a public host', 'http://client.example/callback', /http is allowed only for loopback addresses; use https/],
+    ['http on localhost (RFC 8252 §8.3)', 'http://localhost:3000/cb', /127\.0\.0\.1.*instead of localhost.*RFC 8252 §8\.3/],
+    ['http on localhost without a port', 'http://localhost/cb', /localhost/],
+    ['http on another loopback address than 127.0.0.1', 'http://127.0.0.2/cb', /loopback/],
+    ['a javascript: URI', 'javascript:alert(1)', /the javascript: scheme is not allowed/],
+    ['a data: URI', 'data:text/html,hi', /the data: scheme is not allowed/],
+    ['a vbscript: URI', 'vbscript:msgbox', /scheme is not allowed/],
+    ['a file: URI', 'file:///etc/passwd', /the file: scheme is not allowed/],
+    ['a blob: URI', 'blob:https://client.example/1', /scheme is not allowed/],
+    ['a private-use scheme without a dot (RFC 8252 §7.1)', 'myapp:/cb', /reverse domain/],
+    ['an ftp: URI', 'ftp://client.example/cb', /scheme is not allowed/],
+    ['https without //', 'https:client.example/cb', /https:\/\//],
+    ['a space', 'https://client.example/call back', /spaces/],
+    ['a leading space', ' https://client.example/callback', /spaces/],
   ])('refuses %s', (_what, uri, reason) => {
-    expect(redirectUriProblem(uri)).toMatch(reason);
+    expect(redirectUriProblem(uri, ISSUER)).toMatch(reason);
+  });
+
+  describe("Latchkey's own pages on an http issuer (the demo callback on a fresh `npm start`)", () => {
+    const LOCAL = { issuer: 'http://localhost:3000' };
+
+    it('accepts an http URI on the issuer origin itself', () => {
+      expect(redirectUriProblem('http://localhost:3000/demo/callback', LOCAL)).toBeUndefined();
+    });
+
+    it.each([
+      ['another port on localhost', 'http://localhost:3001/demo/callback'],
+      ['localhost without the port', 'http://localhost/demo/callback'],
+      ['https is fine but user information is not', 'http://x@localhost:3000/demo/callback'],
+      ['a fragment', 'http://localhost:3000/demo/callback#x'],
+    ])('still refuses %s', (_what, uri) => {
+      expect(redirectUriProblem(uri, LOCAL)).toBeDefined();
+    });
+
+    it('does not extend to localhost when the issuer is elsewhere', () => {
+      expect(redirectUriProblem('http://localhost:3000/demo/callback', ISSUER)).toMatch(/localhost/);
+    });
   });
 });

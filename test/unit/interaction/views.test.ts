@@ -60,7 +60,7 @@ describe('escaping in every page', () => {
   });
 
   it('error page escapes everything it is given', () => {
-    const page = errorPage({ title: XSS, error: XSS, description: XSS });
+    const page = errorPage({ title: XSS, message: XSS, advice: XSS, links: [{ href: '/x', label: XSS }], error: XSS, description: XSS, received: [[XSS, XSS]], requestId: XSS });
     expectNoInjectedScript(page);
   });
 
@@ -176,11 +176,10 @@ describe('demo callback', () => {
     expect(page).toContain('<code>s1</code>');
     expect(page).toContain(
       [
-        '<pre><code>curl -u demo:YOUR_CLIENT_SECRET',
+        '<code>curl -u &quot;demo:$CLIENT_SECRET&quot;',
         '-d grant_type=authorization_code',
         '-d code=c0de',
         '-d redirect_uri=https://as.example/demo/callback',
-        '-d code_verifier=YOUR_VERIFIER',
         'https://as.example/token</code></pre>',
       ].join(' \\\n  '),
     );

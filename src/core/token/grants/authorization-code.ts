@@ -1,11 +1,12 @@
 import { credentialKey } from '../../crypto.ts';
 import { InvalidGrant, type OAuthError } from '../../errors.ts';
 import { verifyPkce } from '../../pkce.ts';
+import { assertUserMayHold } from '../../user-standing.ts';
 import type { Repositories } from '../../../storage/repositories.ts';
 import type { GrantDeps, GrantHandler } from '../grant.ts';
 import { issueTokens, type TokenResponse } from '../issue.ts';
 
-type Repos = Pick<Repositories, 'codes' | 'grants' | 'tokens' | 'transaction'>;
+type Repos = Pick<Repositories, 'codes' | 'grants' | 'tokens' | 'users' | 'transaction'>;
 
 /** RFC 6749 §4.1.3 access token request, with PKCE (RFC 7636 §4.6). */
 export function authorizationCodeGrant(repos: Repos, deps: GrantDeps): GrantHandler {
@@ -41,6 +42,12 @@ export function authorizationCodeGrant(repos: Repos, deps: GrantDeps): GrantHand
           // RFC 9700 §2.1.1: a code_verifier without a code_challenge is a PKCE downgrade attempt.
           throw new InvalidGrant('code_verifier sent but the authorization request had no code_challenge');
         }
+        // RFC 6749 §5.2 invalid_grant ("revoked"): the grant was revoked after the code was issued (the admin API, the
+        // console, the user withdrawing consent on /account, disabling the user), or the user may no longer hold the
+        // scope. A code is as revocable as the tokens it would become.
+        const grant = await tx.grants.findById(c.grantId);
+        if (!grant || grant.revokedAt !== null) throw new InvalidGrant('the authorization was revoked');
+        await assertUserMayHold(tx, c.userId, c.scope);
         return issueTokens(tx, deps.config, {
           client,
           grantId: c.grantId,

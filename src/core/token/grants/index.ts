@@ -6,7 +6,7 @@ import { refreshTokenGrant } from './refresh-token.ts';
 
 /** The built-in grants, keyed by grant_type. Extensions add theirs to the same map. */
 export function builtInGrants(repos: Repositories, deps: GrantDeps, extra: readonly GrantHandler[] = []): GrantMap {
-  const knownScopes = async () => new Set((await repos.scopes.list()).map((s) => s.name));
-  const handlers = [authorizationCodeGrant(repos, deps), refreshTokenGrant(repos, deps), clientCredentialsGrant(repos, deps, knownScopes), ...extra];
+  const scopeCatalogue = () => repos.scopes.list();
+  const handlers = [authorizationCodeGrant(repos, deps), refreshTokenGrant(repos, deps), clientCredentialsGrant(repos, deps, scopeCatalogue), ...extra];
   return new Map(handlers.map((h) => [h.grantType, h]));
 }

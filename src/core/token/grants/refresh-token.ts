@@ -1,17 +1,25 @@
 import { credentialKey } from '../../crypto.ts';
 import { InvalidGrant, InvalidScope, type OAuthError } from '../../errors.ts';
 import { isSubset, parseScope } from '../../scope.ts';
+import { assertUserMayHold } from '../../user-standing.ts';
 import type { Repositories } from '../../../storage/repositories.ts';
 import type { Token } from '../../model.ts';
 import type { GrantDeps, GrantHandler } from '../grant.ts';
 import { issueTokens, type TokenResponse } from '../issue.ts';
 
-type Repos = Pick<Repositories, 'tokens' | 'grants' | 'transaction'>;
+type Repos = Pick<Repositories, 'tokens' | 'grants' | 'users' | 'transaction'>;
 
 /**
  * RFC 6749 §6 refreshing an access token. Refresh tokens rotate on every use; presenting a spent one is treated as
  * theft and revokes the whole grant (RFC 9700 §4.14.2), except within the configured grace window, where a client
  * that retried a request it never got the answer to receives a fresh pair.
+ *
+ * The grace window must not fork the chain. RFC 9700 §4.14.2 detects theft because a rotated grant has exactly one
+ * live refresh token: whoever presents an older one reveals a second holder. Only hashes are stored, so the lost
+ * answer cannot be sent again; instead every token records the refresh token it replaced (`parentHash`), and a retry
+ * within the window revokes the lost answer's pair and issues a new one, so there is still one live branch. It works
+ * once per spent token and only while the lost successor is unused: a second retry, a retry after the successor was
+ * used, or presenting the replaced successor later means two parties hold the chain, and revokes the grant.
  */
 export function refreshTokenGrant(repos: Repos, deps: GrantDeps): GrantHandler {
   return {
@@ -26,9 +34,14 @@ export function refreshTokenGrant(repos: Repos, deps: GrantDeps): GrantHandler {
         let token: Token;
         if ('replayed' in consumed) {
           const t = consumed.replayed;
-          if (t.clientId !== client.id || t.revokedAt !== null) throw new InvalidGrant('the refresh token is invalid');
+          if (t.clientId !== client.id) throw new InvalidGrant('the refresh token is invalid');
           const grace = deps.config.tokens.refreshTokenGraceSeconds;
-          if (t.consumedAt === null || now - t.consumedAt > grace || grace === 0) {
+          // A spent token that was also revoked (its grant revoked, or replaced by a retry) is never retried.
+          const retry = grace > 0 && t.revokedAt === null && t.consumedAt !== null && now - t.consumedAt <= grace;
+          if (!retry || !(await tx.tokens.supersedeSuccessor(t.hash, now))) {
+            // The spent token's row first, then the grant: every racing replay locks in this order. (On PostgreSQL a
+            // request that lost the race to spend it may already hold that row; taking the grant first deadlocked.)
+            await tx.tokens.revoke(t.hash, now);
             await tx.grants.revoke(t.grantId, now);
             deps.logger.warn({ event: 'refresh_token_reuse', clientId: client.id, grantId: t.grantId }, 'spent refresh token presented; grant revoked');
             deps.audit.record({ type: 'refresh_token.reused', actorClientId: client.id, userId: t.userId, clientId: client.id, ip: address, details: { grantId: t.grantId } });
@@ -47,8 +60,12 @@ export function refreshTokenGrant(repos: Repos, deps: GrantDeps): GrantHandler {
         if (requestedScope && !isSubset(requestedScope, token.scope)) {
           throw new InvalidScope('the requested scope exceeds the scope originally granted');
         }
+        // The user is read afresh: a disabled, deleted or demoted user's refresh fails (RFC 6749 §5.2 invalid_grant).
+        // Checked against the refresh token's whole scope, since the new refresh token would carry all of it.
+        await assertUserMayHold(tx, token.userId, token.scope);
         return issueTokens(tx, deps.config, {
           client,
+          parentHash: token.hash,
           grantId: token.grantId,
           userId: token.userId,
           scope: requestedScope ?? token.scope,

@@ -106,7 +106,7 @@ ${textArea({
   error: errors['redirectUris'],
   rows: 4,
   validate: 'redirect-uris',
-  hint: 'One per line, matched exactly. https, or http on localhost / 127.0.0.1 (any port), or an app scheme like com.example.app:/cb.',
+  hint: 'One per line, matched exactly. https; http only on 127.0.0.1 or [::1] (any port for a public app), not localhost; or an app scheme like com.example.app:/cb.',
 })}
 ${choiceGroup({ name: 'grantTypes', legend: 'Grant types', type: 'checkbox', choices: GRANT_CHOICES, selected: form.grantTypes, error: errors['grantTypes'] })}
 ${c.implicit

@@ -1,24 +1,19 @@
 import { createHash } from 'node:crypto';
+import { LOOPBACK_HOSTS, redirectUriProblem } from '../../../core/redirect-uri.ts';
 
 /**
  * The console's only script, served from Latchkey itself (CONSOLE_SCRIPT_PATH) under the pages' nonce CSP. It only
- * enhances: every page works without it. It checks redirect URIs as they are typed with the server's own rules
- * (core/redirect-uri.ts `redirectUriProblem`, which the server applies again on submit), reveals the Copy buttons
- * where the clipboard is available, moves focus to a form's error summary, and, after a page that showed a secret
- * once, replaces the history entry so a reload does not post the form again.
+ * enhances: every page works without it. It checks redirect URIs as they are typed with the server's own function
+ * (core/redirect-uri.ts `redirectUriProblem`, embedded as source; the server applies it again on submit), reveals
+ * the Copy buttons where the clipboard is available, moves focus to a form's error summary, and, after a page that
+ * showed a secret once, replaces the history entry so a reload does not post the form again.
  */
 export const CONSOLE_SCRIPT = `'use strict';
 (function () {
-  var LOOPBACK = ['localhost', '127.0.0.1', '[::1]'];
-  function problem(uri) {
-    var url;
-    try { url = new URL(uri); } catch (e) { return 'must be an absolute URI'; }
-    if (url.hash || uri.indexOf('#') >= 0) return 'must not contain a fragment';
-    if (url.username || url.password) return 'must not contain user information';
-    if (url.protocol === 'javascript:' || url.protocol === 'data:' || url.protocol === 'vbscript:') return 'scheme not allowed';
-    if (url.protocol === 'http:' && LOOPBACK.indexOf(url.hostname) < 0) return 'http is allowed only for loopback addresses; use https';
-    return '';
-  }
+  // The server's own function, so the two cannot disagree; the console is served on the issuer's origin.
+  var LOOPBACK_HOSTS = new Set(${JSON.stringify([...LOOPBACK_HOSTS])});
+  var redirectUriProblem = ${redirectUriProblem.toString()};
+  function problem(uri) { return redirectUriProblem(uri, { issuer: location.origin }) || ''; }
   function checkRedirectUris(area) {
     var out = document.getElementById(area.id + '-error');
     var seen = {};

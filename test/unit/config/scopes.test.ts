@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from '../../../src/config/load.ts';
+
+/** Declared scopes add to the built-in openid, profile and email; removing one is explicit. */
+
+function configErrorOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+const names = (input: unknown) => parseConfig(input).scopes.map((s) => s.name);
+
+describe('config scopes: the built-in scopes stay unless removed on purpose', () => {
+  it('has openid, profile and email by default', () => {
+    expect(names({})).toEqual(['openid', 'profile', 'email']);
+  });
+
+  it('keeps the built-in scopes beside declared ones', () => {
+    expect(names({ scopes: [{ name: 'reports:read', description: 'Read your reports' }] })).toEqual(['openid', 'profile', 'email', 'reports:read']);
+  });
+
+  it('lets a declared scope replace a built-in one of the same name (its description and claims)', () => {
+    const scopes = parseConfig({ scopes: [{ name: 'profile', description: 'Your name', claims: ['name'] }] }).scopes;
+    expect(scopes.map((s) => s.name)).toEqual(['openid', 'profile', 'email']);
+    expect(scopes.find((s) => s.name === 'profile')).toEqual({ name: 'profile', description: 'Your name', claims: ['name'] });
+  });
+
+  it('removes a built-in scope marked "remove": true', () => {
+    expect(names({ scopes: [{ name: 'email', remove: true }, { name: 'api', description: 'Use the API' }] })).toEqual(['openid', 'profile', 'api']);
+  });
+
+  it('refuses "remove" on a scope that is not built in, naming the key', () => {
+    expect(configErrorOf(() => parseConfig({ scopes: [{ name: 'api', remove: true }] }))).toMatch(/scopes\.0\.remove: .*openid, profile, email/);
+  });
+
+  it('refuses a removal that also describes the scope', () => {
+    expect(configErrorOf(() => parseConfig({ scopes: [{ name: 'email', remove: true, description: 'x' }] }))).toContain('scopes.0');
+  });
+
+  it('refuses a declared scope without a description, naming the key', () => {
+    expect(configErrorOf(() => parseConfig({ scopes: [{ name: 'api' }] }))).toContain('scopes.0.description');
+  });
+
+  it('refuses a scope declared twice, naming the second', () => {
+    expect(configErrorOf(() => parseConfig({ scopes: [{ name: 'api', description: 'a' }, { name: 'api', description: 'b' }] }))).toContain('scopes.1.name');
+  });
+});

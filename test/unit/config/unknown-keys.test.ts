@@ -1,0 +1,92 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, parseConfig } from '../../../src/config/load.ts';
+import { ENV_NOT_CONFIG } from '../../../src/config/unknown-keys.ts';
+
+/** Unknown and misspelled keys stop start-up with the key's path and the nearest known key, as the admin API does. */
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function configFile(content: unknown): string {
+  const dir = mkdtempSync(join(tmpdir(), 'latchkey-keys-'));
+  dirs.push(dir);
+  const path = join(dir, 'latchkey.json');
+  writeFileSync(path, JSON.stringify(content));
+  return path;
+}
+
+function configErrorOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('config file: unknown keys', () => {
+  it('refuses a misspelled key instead of starting with the default, suggesting the nearest one', () => {
+    const message = configErrorOf(() => loadConfig({ file: configFile({ tokens: { accesTokenTtl: 5 } }) }));
+    expect(message).toContain('tokens.accesTokenTtl: unknown key; did you mean tokens.accessTokenTtl?');
+  });
+
+  it.each([
+    [{ prot: 4000 }, 'prot: unknown key; did you mean port?'],
+    [{ Issuer: 'https://auth.example' }, 'Issuer: unknown key; did you mean issuer?'],
+    [{ rateLimit: { tokensPerMinute: 5 } }, 'rateLimit.tokensPerMinute: unknown key; did you mean rateLimit.tokenPerMinute?'],
+    [{ pkce: { requried: false } }, 'pkce.requried: unknown key; did you mean pkce.required?'],
+    [{ clients: [{ id: 'a', name: 'A', secret: 'a-secret-of-16-chars', redirectUri: ['https://a.example/cb'] }] }, 'clients.0.redirectUri: unknown key; did you mean clients.0.redirectUris?'],
+    [{ users: [{ username: 'u', password: 'password1', isAdmin: true }] }, 'users.0.isAdmin: unknown key'],
+    [{ scopes: [{ name: 'api', description: 'API', claim: ['email'] }] }, 'scopes.0.claim: unknown key; did you mean scopes.0.claims?'],
+  ])('names %j', (input, expected) => {
+    expect(configErrorOf(() => parseConfig(input))).toContain(expected);
+  });
+
+  it('lists the known keys when none is close', () => {
+    const message = configErrorOf(() => parseConfig({ pkce: { zzzzzzzzzz: true } }));
+    expect(message).toContain('pkce.zzzzzzzzzz: unknown key (known: required, allowPlain)');
+  });
+
+  it('names every unknown key at once', () => {
+    const message = configErrorOf(() => parseConfig({ prot: 1, tokens: { codeTtll: 5 } }));
+    expect(message).toContain('prot: unknown key');
+    expect(message).toContain('tokens.codeTtll: unknown key; did you mean tokens.codeTtl?');
+  });
+});
+
+describe('LATCHKEY_* environment variables: unknown names', () => {
+  it('refuses a misspelled variable, naming it and the nearest one', () => {
+    const message = configErrorOf(() => loadConfig({ env: { LATCHKEY_TOKENS__ACCES_TOKEN_TTL: '5' } }));
+    expect(message).toContain('LATCHKEY_TOKENS__ACCES_TOKEN_TTL: not a configuration variable; did you mean LATCHKEY_TOKENS__ACCESS_TOKEN_TTL?');
+  });
+
+  it.each([
+    ['LATCHKEY_TOKEN__ACCESS_TOKEN_TTL', 'LATCHKEY_TOKENS__ACCESS_TOKEN_TTL'],
+    ['LATCHKEY_PORTT', 'LATCHKEY_PORT'],
+    ['LATCHKEY_RATELIMIT__TOKEN_PER_MINUTE', 'LATCHKEY_RATE_LIMIT__TOKEN_PER_MINUTE'],
+    ['LATCHKEY_DATABASE_POOL_MAX', 'LATCHKEY_DATABASE_POOL'],
+  ])('suggests for %s', (name, suggestion) => {
+    expect(configErrorOf(() => loadConfig({ env: { [name]: '5' } }))).toContain(`${name}: not a configuration variable; did you mean ${suggestion}`);
+  });
+
+  it('refuses a variable below a setting that has no sub-keys', () => {
+    expect(configErrorOf(() => loadConfig({ env: { LATCHKEY_PORT__X: '5' } }))).toContain('LATCHKEY_PORT__X: not a configuration variable');
+  });
+
+  it('accepts the variables Latchkey reads that are not config keys', () => {
+    const env = Object.fromEntries(ENV_NOT_CONFIG.map((name) => [name, name === 'LATCHKEY_CONFIG' ? configFile({}) : 'x']));
+    expect(loadConfig({ env }).port).toBe(3000);
+    expect(ENV_NOT_CONFIG).toEqual(expect.arrayContaining(['LATCHKEY_CONFIG', 'LATCHKEY_KEY_ENCRYPTION_KEY', 'LATCHKEY_TEST_ALL_PROFILES', 'LATCHKEY_USE_DIST']));
+  });
+
+  it('still reads LATCHKEY_DATABASE_URL and nested keys', () => {
+    const c = loadConfig({ env: { LATCHKEY_DATABASE_URL: '/tmp/x.db', LATCHKEY_DATABASE_POOL__MAX: '3', LATCHKEY_TOKENS__ACCESS_TOKEN_TTL: '60' } });
+    expect({ database: c.database, max: c.databasePool.max, ttl: c.tokens.accessTokenTtl }).toEqual({ database: '/tmp/x.db', max: 3, ttl: 60 });
+  });
+});
