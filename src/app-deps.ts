@@ -1,7 +1,10 @@
 import type { CoreDeps } from './core/context.ts';
+import type { SigningKeys } from './core/keys/service.ts';
 import type { GrantMap } from './core/token/grant.ts';
 
 /** Everything the HTTP layer hands to the core: config, clock, repositories, logger, and the grant map. */
 export interface AppDeps extends CoreDeps {
   grants: GrantMap;
+  /** Signing keys: `keys.keyring.sign(payload, { alg, typ })` for ID tokens and other JWTs; the JWKS. */
+  keys: SigningKeys;
 }

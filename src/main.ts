@@ -11,17 +11,21 @@ import { systemClock, type Clock } from './core/clock.ts';
 import type { GrantHandler } from './core/token/grant.ts';
 import { builtInGrants } from './core/token/grants/index.ts';
 import type { Logger } from './core/context.ts';
+import { resolveKek } from './core/keys/kek-source.ts';
+import { keySettings } from './core/keys/schedule.ts';
+import { openSigningKeys } from './core/keys/service.ts';
 import { registerAccountRoutes } from './http/account-routes.ts';
 import { registerAdminRoutes } from './http/admin-routes.ts';
 import { registerConsoleRoutes } from './http/console-routes.ts';
 import { registerHealthRoutes } from './http/health-routes.ts';
+import { registerJwksRoutes } from './http/jwks-routes.ts';
 import { registerOAuthRoutes } from './http/oauth-routes.ts';
 import { registerPageRoutes } from './http/page-routes.ts';
 import { registerProfileRoutes } from './http/profile-routes.ts';
 import { clientAuthLimit } from './http/client-auth-limit.ts';
 import { memoryCounter } from './http/memory-counter.ts';
 import { createServer } from './http/server.ts';
-import { openStorage, type Storage } from './storage/index.ts';
+import { openStorage, sqlitePath, type Storage } from './storage/index.ts';
 import { purgeExpired, startJanitor, type Janitor } from './storage/janitor.ts';
 
 export interface Latchkey {
@@ -74,7 +78,15 @@ export async function buildLatchkey(config: Config, options: BuildOptions = {}):
     await tokenSettings.reload();
     const grants = builtInGrants(storage.repos, { config, logger, audit }, options.extraGrants);
     const tokenCounts = tokenCounter(storage.repos.activity, clock, logger);
-    const deps: AdminDeps = { config, clock, repos: storage.repos, logger, audit, grants, tokenSettings, tokenCounter: tokenCounts };
+    const keys = await openSigningKeys({
+      port: { store: storage.repos.signingKeys, exclusive: (fn) => storage.exclusive((repos) => fn(repos.signingKeys)) },
+      kek: resolveKek(config.keys, sqlitePath(config.database)),
+      clock,
+      settings: keySettings(config),
+      cacheTtlMs: config.cacheTtlMs,
+      logger,
+    });
+    const deps: AdminDeps = { config, clock, repos: storage.repos, logger, audit, grants, tokenSettings, keys, tokenCounter: tokenCounts };
     // One node at a time: nodes started together would otherwise race to create the same clients and users.
     const demo = await storage.exclusive(async (repos) => {
       await syncDeclared(repos, config, clock.now());
@@ -85,6 +97,7 @@ export async function buildLatchkey(config: Config, options: BuildOptions = {}):
     });
     registerHealthRoutes(app, storage, config.databasePool.connectionTimeoutMs);
     registerOAuthRoutes(app, deps, limit);
+    registerJwksRoutes(app, deps);
     registerPageRoutes(app, deps);
     registerProfileRoutes(app, deps, limit);
     registerAdminRoutes(app, deps);
@@ -97,7 +110,12 @@ export async function buildLatchkey(config: Config, options: BuildOptions = {}):
       reply.send({ name: 'Latchkey', issuer: config.issuer, metadata: `${config.issuer}/.well-known/oauth-authorization-server` }),
     );
     const janitor = startJanitor(
-      () => purgeExpired(storage.db, storage.dialect, clock.now(), { ...config.janitor, loginFailureWindowSeconds: config.rateLimit.loginFailureWindowSeconds }),
+      async () => {
+        const report = await purgeExpired(storage.db, storage.dialect, clock.now(), { ...config.janitor, loginFailureWindowSeconds: config.rateLimit.loginFailureWindowSeconds });
+        // Key rotation runs on the janitor's schedule (keys.rotationDays); it logs what it changes.
+        await keys.maintain();
+        return report;
+      },
       config.janitor,
       logger,
     );

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import * as apps from './applications.ts';
 import type { AdminContext } from './context.ts';
 import * as dir from './directory.ts';
+import { KEY_ROUTES, KEY_SCHEMAS } from './keys-api.ts';
 import { parseTime } from './schemas.ts';
 import * as s from './schemas.ts';
 import * as users from './users.ts';
@@ -12,7 +13,7 @@ import * as users from './users.ts';
  */
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
-export type Tag = 'Applications' | 'Users' | 'Scopes' | 'Token settings' | 'Grants and sessions' | 'Audit log';
+export type Tag = 'Applications' | 'Users' | 'Scopes' | 'Token settings' | 'Grants and sessions' | 'Audit log' | 'Signing keys';
 
 export interface ApiResult {
   status: number;
@@ -93,6 +94,7 @@ export const NAMED_SCHEMAS: ReadonlyArray<readonly [string, z.ZodType, 'input' |
   ['AuditEvent', s.auditEventView, 'output'],
   ['AuditEventPage', auditPage, 'output'],
   ['Error', s.errorView, 'output'],
+  ...KEY_SCHEMAS,
 ];
 
 export const API_ROUTES: readonly ApiRoute[] = [
@@ -294,4 +296,5 @@ export const API_ROUTES: readonly ApiRoute[] = [
         ),
       ),
   }),
+  ...KEY_ROUTES,
 ];

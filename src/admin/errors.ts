@@ -40,7 +40,8 @@ export const conflict = (description: string, fields?: Record<string, string>): 
 
 /** One entry per field, naming each problem with it; an item of a list is named by its position. */
 export function fieldsFromZod(error: z.ZodError): Record<string, string> {
-  const fields: Record<string, string> = {};
+  // No prototype: a field named `toString` or `constructor` is an unknown field to name, not a method to call.
+  const fields = Object.create(null) as Record<string, string>;
   const add = (key: string, message: string) => {
     const previous = fields[key];
     // Several problems with one field (two bad redirect URIs) are all named.

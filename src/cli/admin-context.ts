@@ -6,6 +6,7 @@ import { liveTokenSettings } from '../admin/settings.ts';
 import { tokenCounter } from '../admin/token-counter.ts';
 import { systemClock } from '../core/clock.ts';
 import type { Logger } from '../core/context.ts';
+import type { SigningKeys } from '../core/keys/service.ts';
 import { builtInGrants } from '../core/token/grants/index.ts';
 import { type CliContext, CliError } from './context.ts';
 
@@ -20,6 +21,16 @@ const stderrLogger: Logger = {
   warn: (_obj, msg) => process.stderr.write(`latchkey: warning: ${msg ?? ''}\n`),
   error: (_obj, msg) => process.stderr.write(`latchkey: error: ${msg ?? ''}\n`),
 };
+
+/**
+ * The operations run here (users, applications) sign nothing, and opening the signing keys would ask for the
+ * key-encryption key; `latchkey keys` opens them itself. Reaching for them here is a programming error, said plainly.
+ */
+const keysNotOpened = new Proxy({} as SigningKeys, {
+  get: () => {
+    throw new CliError('the signing keys are not opened by this command: use `latchkey keys`');
+  },
+});
 
 function osUser(): string {
   try {
@@ -48,6 +59,7 @@ export async function asOperator<T>(ctx: CliContext, fn: (admin: AdminContext) =
     tokenSettings: liveTokenSettings(config, repos.settings),
     // The command line issues no tokens; the overview's counter is here only to complete the operations' deps.
     tokenCounter: tokenCounter(repos.activity, systemClock, stderrLogger),
+    keys: keysNotOpened,
   };
   // No user id: the operator is not a Latchkey user, so no "you cannot disable yourself" applies.
   const admin: AdminContext = { deps, actor: { userId: '', username: `command line (${osUser()})`, clientId: '', ip: undefined } };

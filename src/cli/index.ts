@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { registerClients } from './clients.ts';
 import { registerJanitor } from './janitor.ts';
+import { registerKeys } from './keys.ts';
 import { registerMigrate } from './migrate.ts';
 import { registerProfiles } from './profiles.ts';
 import { reportError, wantsJson } from './report-error.ts';
@@ -46,6 +47,7 @@ registerScopes(program);
 registerProfiles(program);
 registerJanitor(program);
 unknownOptionsFirst(program);
+registerKeys(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.exit(reportError(err, wantsJson(process.argv.slice(2))));

@@ -22,11 +22,13 @@ export function registerJanitor(program: Command): void {
     await withStorage(opts, async ({ config, storage, now, out }) => {
       const batchSize = opts.batchSize === undefined ? config.janitor.batchSize : checked('--batch-size', z.coerce.number().int().min(1).max(10_000), opts.batchSize);
       const started = Date.now();
-      const removed = await purgeExpired(storage.db, storage.dialect, now, {
+      const purged = await purgeExpired(storage.db, storage.dialect, now, {
         ...config.janitor,
         batchSize,
         loginFailureWindowSeconds: config.rateLimit.loginFailureWindowSeconds,
       });
+      // Signing keys whose publication has ended (a handful of rows; rotation itself needs the KEK: `keys rotate`).
+      const removed = { ...purged, signingKeys: await storage.repos.signingKeys.deleteExpired(now) };
       const total = Object.values(removed).reduce((a, b) => a + b, 0);
       out.result({ removed, total, ms: Date.now() - started }, () =>
         [`removed ${total} expired row${total === 1 ? '' : 's'}`, ...Object.entries(removed).map(([table, n]) => `  ${`${table}:`.padEnd(16)}${n}`)].join('\n'),

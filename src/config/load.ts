@@ -33,6 +33,9 @@ export function fromEnv(env: NodeJS.ProcessEnv): Plain {
     if (!name.startsWith('LATCHKEY_') || raw === undefined || ENV_NOT_CONFIG.includes(name)) continue;
     const path = name.slice('LATCHKEY_'.length).split('__').map(camel);
     if (path[0] === 'databaseUrl') path[0] = 'database';
+    // LATCHKEY_KEY_ENCRYPTION_KEY: a secret kept as given (a hex key could otherwise parse as a JSON number).
+    const isKek = path.length === 1 && path[0] === 'keyEncryptionKey';
+    if (isKek) path.unshift('keys');
     const problem = unknownEnvProblem(configSchema, name, path);
     if (problem !== undefined) {
       problems.push(`  ${problem}`);
@@ -40,7 +43,7 @@ export function fromEnv(env: NodeJS.ProcessEnv): Plain {
     }
     let value: unknown = raw;
     try {
-      value = JSON.parse(raw);
+      if (!isKek) value = JSON.parse(raw);
     } catch {
       // a plain string
     }

@@ -134,6 +134,7 @@ export const configSchema = z.strictObject({
       revocation: pathSchema.default('/oauth2/revoke'),
       introspection: pathSchema.default('/oauth2/introspect'),
       userinfo: pathSchema.default('/userinfo'),
+      jwks: pathSchema.default('/.well-known/jwks.json'),
     })
     .prefault({}),
   tokens: z
@@ -143,8 +144,25 @@ export const configSchema = z.strictObject({
       codeTtl: seconds.default(60),
       refreshTokenGraceSeconds: z.number().int().min(0).max(300).default(0)
         .describe('A spent refresh token retried within this window gets a fresh answer instead of revoking the grant.'),
+      idTokenTtl: seconds.default(3600).describe('ID token lifetime (OpenID Connect Core §2 exp); keeps retired signing keys published this long.'),
     })
     .prefault({}),
+  keys: z
+    .object({
+      keyEncryptionKey: z.string().optional()
+        .describe('The key-encryption key of the signing keys (32 bytes, base64url or hex); env LATCHKEY_KEY_ENCRYPTION_KEY. Prefer the environment or keyEncryptionKeyFile to the config file.'),
+      keyEncryptionKeyFile: z.string().optional().describe('A file holding the key-encryption key (32 bytes, base64url or hex).'),
+      rotationDays: z.number().int().min(0).default(90).describe('Rotate each algorithm\'s signing key after this many days; 0: never automatically.'),
+      jwksMaxAgeSeconds: seconds.default(300).describe('Cache-Control max-age of the JWKS document.'),
+      publishAheadSeconds: seconds.optional()
+        .describe('A new key is published this long before it signs; default 2 × jwksMaxAgeSeconds; must exceed jwksMaxAgeSeconds.'),
+    })
+    .prefault({})
+    // A key that signed before every cached JWKS had it would fail validation at relying parties until their cache ends.
+    .refine((k) => k.publishAheadSeconds === undefined || k.publishAheadSeconds > k.jwksMaxAgeSeconds, {
+      path: ['publishAheadSeconds'],
+      message: 'keys.publishAheadSeconds must be above keys.jwksMaxAgeSeconds, or caches of the JWKS miss the next key when it starts signing',
+    }),
   session: z
     .strictObject({
       ttl: seconds.default(24 * 3600).describe('SSO session lifetime.'),

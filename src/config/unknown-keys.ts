@@ -13,12 +13,13 @@ import { z } from 'zod';
 export const ENV_NOT_CONFIG: readonly string[] = [
   'LATCHKEY_CONFIG', // the config file (src/config/load.ts)
   'LATCHKEY_USE_DIST', // bin/latchkey.mjs: run dist/ from a checkout
-  'LATCHKEY_KEY_ENCRYPTION_KEY', // the signing keys' encryption key (a later issue)
   'LATCHKEY_CLIENT_SECRET', // docs/resource-server.md: an API's own secret, often in the same environment
   'LATCHKEY_TEST_ALL_PROFILES', // tests: the core suites with every profile on
   'LATCHKEY_TEST_FIGURES', // tests: print the outage figures
   'LATCHKEY_CHROMIUM', // tests: the browser
   'LATCHKEY_PG_BIN', // tests: the PostgreSQL binaries
+  'LATCHKEY_FUZZ_SEED', // tests: the fuzz's seed (test/flows/fuzz.test.ts)
+  'LATCHKEY_FUZZ_COUNT', // tests: the fuzz's requests per family
 ];
 
 /** The schema inside defaults, optionals and transforms: the object, array or value whose keys are checked. */

@@ -38,6 +38,8 @@ export const AUDIT_EVENT_TYPES = [
   'settings.updated',
   'grant.revoked',
   'session.revoked',
+  'signing_key.rotated',
+  'signing_key.retired',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

@@ -13,6 +13,7 @@ export function discoveryDocument(config: Config, grants: GrantMap, scopes: read
     revocation_endpoint: url(config.paths.revocation),
     introspection_endpoint: url(config.paths.introspection),
     userinfo_endpoint: url(config.paths.userinfo),
+    jwks_uri: url(config.paths.jwks),
     // RFC 8414 §2 lets a server omit scopes it does not advertise: admin is Latchkey's own, not for clients to discover.
     scopes_supported: scopes.filter((s) => s !== ADMIN_SCOPE),
     response_types_supported: config.features.implicit ? ['code', 'token'] : ['code'],

@@ -5,7 +5,7 @@ import { adminFromToken } from '../admin/auth.ts';
 import type { AdminContext, AdminDeps } from '../admin/context.ts';
 import { AdminError } from '../admin/errors.ts';
 import { constantTimeEqual, sha256 } from '../core/crypto.ts';
-import { AccessDenied, InvalidToken } from '../core/errors.ts';
+import { AccessDenied, InvalidRequest, InvalidToken } from '../core/errors.ts';
 import { InvalidCursor } from '../storage/admin-repositories.ts';
 import type { SafeHtml } from '../interaction/html.ts';
 import { appLayout, type NavItem } from '../interaction/views/console/layout.ts';
@@ -30,6 +30,7 @@ export const CONSOLE_NAV: readonly NavItem[] = [
   { href: '/console/grants', label: 'Grants' },
   { href: '/console/sessions', label: 'Sessions' },
   { href: '/console/audit', label: 'Audit log' },
+  { href: '/console/keys', label: 'Signing keys' },
 ];
 
 /**
@@ -57,7 +58,9 @@ export interface FormReader {
 
 export function readForm(body: unknown): FormReader {
   const raw = (body ?? {}) as RawParams;
-  if (typeof raw !== 'object' || raw[MALFORMED]) throw new AdminError(400, 'invalid_request', 'the form could not be read');
+  // An OAuthError, not an AdminError: it is thrown outside the page guard too (a query read before sign-in), where
+  // only OAuthErrors become a 400 page; anything else would be a 500 (issue 10, defect 8).
+  if (typeof raw !== 'object' || raw[MALFORMED]) throw new InvalidRequest(raw[MALFORMED] ?? 'the form could not be read');
   const values = (name: string): string[] => {
     const v = Object.hasOwn(raw, name) ? raw[name] : undefined;
     if (v === undefined) return [];
@@ -190,8 +193,11 @@ export const noticeFrom = (query: unknown, notices: Readonly<Record<string, stri
   return typeof code === 'string' && Object.hasOwn(notices, code) ? notices[code] : undefined;
 };
 
-/** Route options of every console and account page: errors outside a handler render as a page. */
-export const PAGE = { config: { errorStyle: 'page' as const } };
+/**
+ * Route options of every console page: errors outside a handler render as a page, and a form may repeat a field
+ * (one checkbox per grant type or scope).
+ */
+export const PAGE = { config: { errorStyle: 'page' as const, repeatedFields: true } };
 
 export type ConsoleKit = ReturnType<typeof consoleKit>;
 

@@ -9,6 +9,7 @@ import { CONSOLE_SCRIPT, CONSOLE_SCRIPT_ETAG } from '../interaction/views/consol
 import { registerApplicationPages } from './console-application-pages.ts';
 import { registerDirectoryPages } from './console-directory-pages.ts';
 import { registerOverviewPage } from './console-overview-page.ts';
+import { registerKeyPages } from './console-keys-pages.ts';
 import { consoleKit, PAGE, readForm } from './console-kit.ts';
 import { firstPartySignIn, localPath } from './first-party-signin.ts';
 
@@ -85,4 +86,5 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: AdminDeps): vo
   registerOverviewPage(app, kit);
   registerApplicationPages(app, deps, kit);
   registerDirectoryPages(app, deps, kit);
+  registerKeyPages(app, deps, kit);
 }

@@ -20,26 +20,58 @@ export function decodeUtf8(buf: Buffer): string {
   }
 }
 
-/** application/x-www-form-urlencoded (and query strings). Duplicates become arrays, refused later by `oauthParams`. */
-export function parseUrlEncoded(text: string): RawParams {
+/**
+ * The most parameters one query string or body may carry. OAuth requests use a dozen; the console's largest form
+ * (an application, one checkbox per scope) a few dozen. A cap keeps the work per request bounded whatever the shape.
+ */
+export const MAX_PARAMS = 500;
+
+export interface UrlEncodedOptions {
+  /**
+   * Whether a name may repeat (the console's checkboxes). When not, parsing stops at the first duplicate: the OAuth
+   * endpoints refuse a repeated parameter anyway (RFC 6749 §3.1, §3.2), so reading further is wasted work.
+   */
+  repeats?: boolean;
+  maxParams?: number;
+}
+
+/**
+ * application/x-www-form-urlencoded (and query strings), in one pass: linear in the input whatever its shape. The
+ * first problem (malformed percent-encoding or UTF-8, a refused duplicate, too many parameters) is flagged under
+ * `MALFORMED` and ends the parse; the query parser cannot throw, so the flag is refused later (`oauthParams`).
+ * Repeated names (where allowed) become arrays, refused later by `oauthParams`.
+ */
+export function parseUrlEncoded(text: string, options: UrlEncodedOptions = {}): RawParams {
+  const { repeats = true, maxParams = MAX_PARAMS } = options;
   const out: RawParams = Object.create(null) as RawParams;
-  if (text === '') return out;
-  for (const pair of text.split('&')) {
+  let count = 0;
+  for (let start = 0; start < text.length; ) {
+    let end = text.indexOf('&', start);
+    if (end < 0) end = text.length;
+    const pair = text.slice(start, end);
+    start = end + 1;
     if (pair === '') continue;
+    if (++count > maxParams) {
+      out[MALFORMED] = `more than ${maxParams} parameters`;
+      return out;
+    }
     const eq = pair.indexOf('=');
-    const rawKey = eq < 0 ? pair : pair.slice(0, eq);
-    const rawValue = eq < 0 ? '' : pair.slice(eq + 1);
     let key: string;
     let value: string;
     try {
-      key = formDecode(rawKey);
-      value = formDecode(rawValue);
+      key = formDecode(eq < 0 ? pair : pair.slice(0, eq));
+      value = eq < 0 ? '' : formDecode(pair.slice(eq + 1));
     } catch {
       out[MALFORMED] = 'a parameter is not valid percent-encoded UTF-8';
       return out;
     }
     const prev = out[key];
-    out[key] = prev === undefined ? value : Array.isArray(prev) ? [...(prev as string[]), value] : [prev, value];
+    if (prev === undefined) out[key] = value;
+    else if (!repeats) {
+      out[MALFORMED] = duplicated(key);
+      return out;
+    } else if (Array.isArray(prev)) prev.push(value); // in place: copying on every repeat made this quadratic
+    else out[key] = [prev, value];
   }
   return out;
 }
@@ -60,8 +92,10 @@ export function parseJsonBody(text: string): RawParams {
     throw new InvalidRequest('the request body is not valid JSON');
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new InvalidRequest('the JSON body must be an object');
+  const entries = Object.entries(parsed);
+  if (entries.length > MAX_PARAMS) throw new InvalidRequest(`more than ${MAX_PARAMS} parameters`);
   const out: RawParams = Object.create(null) as RawParams;
-  for (const [k, v] of Object.entries(parsed)) {
+  for (const [k, v] of entries) {
     out[k] = typeof v === 'number' || typeof v === 'boolean' ? String(v) : v;
   }
   return out;
@@ -76,10 +110,10 @@ export function oauthParams(...sources: (unknown | undefined)[]): Params {
     const malformed = (source as RawParams)[MALFORMED];
     if (malformed) throw new InvalidRequest(malformed);
     for (const [k, v] of Object.entries(source)) {
-      if (Array.isArray(v)) throw new InvalidRequest(`parameter ${safeName(k)} is included more than once`);
+      if (Array.isArray(v)) throw new InvalidRequest(duplicated(k));
       if (typeof v !== 'string') throw new InvalidRequest(`parameter ${safeName(k)} must be a string`);
       if (v === '') continue;
-      if (k in out) throw new InvalidRequest(`parameter ${safeName(k)} is included more than once`);
+      if (k in out) throw new InvalidRequest(duplicated(k));
       out[k] = v;
     }
   }
@@ -88,3 +122,6 @@ export function oauthParams(...sources: (unknown | undefined)[]): Params {
 
 /** Parameter names go into error messages; keep them short and printable. */
 const safeName = (name: string): string => (/^[A-Za-z0-9_.-]{1,64}$/.test(name) ? name : '(unnamed)');
+
+/** The message for a repeated parameter, naming it when the name is safe to show. */
+export const duplicated = (name: string): string => `parameter ${safeName(name)} is included more than once`;

@@ -4,12 +4,21 @@ import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
 import type { Config } from '../config/schema.ts';
 import { InvalidRequest, OAuthError } from '../core/errors.ts';
-import { decodeUtf8, parseJsonBody, parseUrlEncoded, type RawParams } from './params.ts';
+import { MALFORMED, decodeUtf8, duplicated, parseJsonBody, parseUrlEncoded, type RawParams } from './params.ts';
 import { redactUrl } from './log-redact.ts';
 import { requestDeadline } from './request-deadline.ts';
 import { sendError } from './errors.ts';
 import { sendErrorPage } from './error-page.ts';
 import { prefersHtml } from './accept.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route's form may repeat a field (the console's checkboxes); elsewhere a body stops at its first duplicate. */
+    repeatedFields?: boolean;
+  }
+}
+
+const repeatsAllowed = (req: FastifyRequest): boolean => req.routeOptions.config?.repeatedFields === true;
 
 const hops = (n: number) => (_address: string, hop: number) => hop < n;
 
@@ -42,9 +51,13 @@ export async function createServer(
   requestDeadline(app, config.requestTimeoutMs);
 
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (_req, body: Buffer, done) => {
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (req, body: Buffer, done) => {
     try {
-      done(null, parseUrlEncoded(decodeUtf8(body)));
+      const params = parseUrlEncoded(decodeUtf8(body), { repeats: repeatsAllowed(req) });
+      // A body's first problem is refused here, with the route's error style (a page or JSON), never passed on.
+      const malformed = params[MALFORMED];
+      if (malformed) throw new InvalidRequest(malformed);
+      done(null, params);
     } catch (err) {
       done(err as Error, undefined);
     }
@@ -65,12 +78,16 @@ export async function createServer(
   // carry no status and would become a 500: a malformed body is the client's mistake.
   const collectParts = async (req: FastifyRequest) => {
     const body: RawParams = Object.create(null) as RawParams;
+    const repeats = repeatsAllowed(req);
     try {
       for await (const part of req.parts()) {
         if (part.type === 'file') throw new InvalidRequest('file uploads are not accepted', { status: 413 });
         const prev = body[part.fieldname];
-        // Duplicates become arrays, refused later by `oauthParams` (RFC 6749 §3.2).
-        body[part.fieldname] = prev === undefined ? part.value : Array.isArray(prev) ? [...(prev as unknown[]), part.value] : [prev, part.value];
+        if (prev === undefined) body[part.fieldname] = part.value;
+        // As for forms: the OAuth endpoints refuse a repeated parameter (RFC 6749 §3.2), so stop at the first.
+        else if (!repeats) throw new InvalidRequest(duplicated(part.fieldname));
+        else if (Array.isArray(prev)) prev.push(part.value);
+        else body[part.fieldname] = [prev, part.value];
       }
     } catch (err) {
       const status = (err as { statusCode?: unknown }).statusCode;
@@ -97,8 +114,11 @@ export async function createServer(
     'cross-origin-opener-policy': 'same-origin',
     ...(config.issuer.startsWith('https:') ? { 'strict-transport-security': 'max-age=31536000; includeSubDomains' } : {}),
   };
-  app.addHook('onSend', (_req, reply, payload, done) => {
+  app.addHook('onSend', (req, reply, payload, done) => {
     reply.headers(securityHeaders);
+    // A request answered before its body was read (a multipart body refused at its header) leaves the rest of the
+    // body in the connection, and the next request on it would wait for the server's timeout: close it instead.
+    if (!req.raw.complete) reply.header('connection', 'close');
     if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
     done(null, payload);
   });

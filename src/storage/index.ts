@@ -14,6 +14,7 @@ import { clientsRepository, consentsRepository, scopesRepository, usersRepositor
 import { codesRepository, grantsRepository, tokensRepository } from './kysely/grants.ts';
 import { rateLimitsRepository } from './kysely/rate-limits.ts';
 import { activityRepository } from './kysely/activity.ts';
+import { signingKeysRepository } from './kysely/signing-keys.ts';
 import { interactionsRepository, sessionsRepository, throttleRepository } from './kysely/sessions.ts';
 
 export { redactDatabaseUrl } from './postgres.ts';
@@ -65,6 +66,7 @@ export function repositories(db: Kysely<LatchkeyDatabase>, transaction?: Reposit
     settings: settingsRepository(db),
     listings: listingsRepository(db),
     activity: activityRepository(db),
+    signingKeys: signingKeysRepository(db),
     transaction: transaction ?? ((fn) => db.transaction().execute((trx) => fn(repositories(trx)))),
   };
 }
@@ -83,6 +85,10 @@ function rootRepositories(db: Kysely<LatchkeyDatabase>, sqlite: SqliteHandle | u
 }
 
 export const isPostgresUrl = (url: string): boolean => /^postgres(ql)?:\/\//.test(url);
+
+/** The SQLite file a database setting names (a path, a `sqlite:` URL, or :memory:); undefined for PostgreSQL. */
+export const sqlitePath = (url: string): string | undefined =>
+  isPostgresUrl(url) ? undefined : url.startsWith('sqlite:') ? url.slice('sqlite:'.length).replace(/^\/\//, '') : url;
 
 /** An arbitrary constant naming Latchkey's start-up lock among PostgreSQL advisory locks. */
 const STARTUP_LOCK = 0x4c4b0001;
@@ -109,7 +115,7 @@ export function openStorage(url: string, options: StorageOptions = {}): Storage 
   } else {
     if (/^postgres/i.test(url)) throw new Error('database: a PostgreSQL URL starts with postgres:// or postgresql://');
     dialect = 'sqlite';
-    const path = url.startsWith('sqlite:') ? url.slice('sqlite:'.length).replace(/^\/\//, '') : url;
+    const path = sqlitePath(url) ?? url;
     const limit = options.pool?.statementTimeoutMs ?? 0;
     const busyTimeoutMs = limit > 0 ? Math.min(limit, 5000) : 5000;
     const database = openSqlite(path, { busyTimeoutMs, checkpointInBackground: options.checkpointInBackground ?? true });
@@ -140,6 +146,9 @@ export function openStorage(url: string, options: StorageOptions = {}): Storage 
     exclusive: (fn) =>
       db.transaction().execute(async (trx) => {
         if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(${STARTUP_LOCK})`.execute(trx);
+        // SQLite: a write that changes nothing takes the write lock now, so two processes that both read before
+        // writing (e.g. "no signing key yet") wait for each other instead of one failing with SQLITE_BUSY.
+        else await sql`update kysely_migration_lock set is_locked = is_locked where 1 = 0`.execute(trx);
         return fn(repositories(trx));
       }),
     close: async () => {

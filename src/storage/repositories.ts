@@ -1,4 +1,5 @@
 import type { ActivityRepository, AuditRepository, ListingsRepository, SettingsRepository } from './admin-repositories.ts';
+import type { SigningKeysStore } from '../core/keys/port.ts';
 import type { AuthorizationCode, Client, Consent, Grant, Scope, Session, Token, User } from '../core/model.ts';
 
 /** Narrow repositories named by intent. Handlers receive `Pick<Repositories, ...>` of what they use. */
@@ -184,6 +185,8 @@ export interface Repositories {
   listings: ListingsRepository;
   /** The console overview's counts (migration 006). */
   activity: ActivityRepository;
+  /** Signing keys (issue 11): the port core/keys/ declares. */
+  signingKeys: SigningKeysStore;
   /** Runs `fn` in one database transaction with repositories bound to it. */
   transaction<T>(fn: (repos: Repositories) => Promise<T>): Promise<T>;
 }

@@ -148,6 +148,18 @@ export interface TokenCountsTable {
   count: number;
 }
 
+/** Migration 011: signing keys; `private_key` is AES-256-GCM ciphertext (core/keys/kek.ts). */
+export interface SigningKeysTable {
+  kid: string;
+  alg: string;
+  public_jwk: string;
+  private_key: string;
+  created_at: number;
+  activates_at: number;
+  retired_at: number | null;
+  expires_at: number | null;
+}
+
 export interface LatchkeyDatabase {
   clients: ClientsTable;
   users: UsersTable;
@@ -163,4 +175,5 @@ export interface LatchkeyDatabase {
   settings: SettingsTable;
   rate_limits: RateLimitsTable;
   token_counts: TokenCountsTable;
+  signing_keys: SigningKeysTable;
 }

@@ -137,6 +137,13 @@ describe('admin API: applications', () => {
       expect(expectFieldError(await api.patch(`/applications/${id}`, { redirectUris: [uri] }), 'redirectUris')).toContain(reason);
     });
 
+    it('an unknown field named like an Object.prototype member (toString, constructor, hasOwnProperty): 422, never a 500 (found by the fuzz, issue 10)', async () => {
+      for (const name of ['toString', 'constructor', 'hasOwnProperty', 'valueOf']) {
+        expect(expectFieldError(await api.patch('/applications/web-app', { [name]: 'x' }), name)).toBe('is not a known field');
+        expect(expectFieldError(await api.post('/applications', { name: 'X', redirectUris: ['https://x.example/cb'], [name]: 'x' }), name)).toBe('is not a known field');
+      }
+    });
+
     it('a duplicated redirect URI', async () => {
       expect(expectFieldError(await api.post('/applications', { name: 'X', redirectUris: ['https://x.example/cb', 'https://x.example/cb'] }), 'redirectUris')).toMatch(/listed twice/);
     });

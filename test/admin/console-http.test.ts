@@ -112,6 +112,22 @@ describe('console over HTTP', () => {
     expect(ok.status).toBe(201);
   });
 
+  it('answers malformed percent-encoding in a signed-in form or query with a 400 page, never a 500 (issue 10, defect 8)', async () => {
+    const { agent } = await consoleSignIn(server);
+    for (const [path, init] of [
+      ['/console/applications', { method: 'POST', body: 'csrf=%zz&name=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } }],
+      ['/console/logout', { method: 'POST', body: 'csrf=%E0%A4%A', headers: { 'content-type': 'application/x-www-form-urlencoded' } }],
+      ['/console/applications?q=%zz', {}],
+      ['/console/users?q=%FF', {}],
+    ] as const) {
+      const res = await agent.request(path, init);
+      const html = await res.text();
+      expect({ path, status: res.status, type: res.headers.get('content-type') }).toEqual({ path, status: 400, type: 'text/html; charset=utf-8' });
+      expect(html).toContain('invalid_request');
+      expect(html).not.toMatch(/ at .*\.ts:\d+/);
+    }
+  });
+
   it('shows form errors next to their fields with 422, keeping what was typed', async () => {
     const { agent, landed } = await consoleSignIn(server);
     const csrf = formOf(landed, '/console/logout').fields['csrf'] ?? '';
@@ -358,6 +374,19 @@ describe('/account over HTTP', () => {
     const api = new AdminApi(server, await adminToken(server));
     const events = (await api.get('/audit-events?type=consent.revoked')).body as { items: { clientId: string; details: Record<string, unknown> }[] };
     expect(events.items[0]).toMatchObject({ clientId: 'web-app', details: { by: 'user' } });
+  });
+
+  it('answers a signed-in POST with csrf=%zz, and a callback with broken percent-encoding, with a 400 page (issue 10, defect 8)', async () => {
+    const { agent } = await aliceWithApp();
+    for (const path of ['/account/password', '/account/sign-out-everywhere', '/account/applications/web-app/revoke']) {
+      const res = await agent.request(path, { method: 'POST', body: 'csrf=%zz', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      expect({ path, status: res.status, type: res.headers.get('content-type') }).toEqual({ path, status: 400, type: 'text/html; charset=utf-8' });
+      expect(await res.text()).toContain('invalid_request');
+    }
+    const callback = await agent.request('/account/callback?code=%zz&state=x');
+    expect({ status: callback.status, type: callback.headers.get('content-type') }).toEqual({ status: 400, type: 'text/html; charset=utf-8' });
+    // Still signed in: nothing was changed by the refused forms.
+    expect((await agent.request('/account')).status).toBe(200);
   });
 
   it('a POST without a session is refused (401), never redirected', async () => {

@@ -39,9 +39,12 @@ interface Started {
   stop(): Promise<number | null>;
 }
 
-/** `latchkey start` on a free port, on stdout a pipe (not a terminal); resolves once it listens. */
-async function start(args: string[], env: Record<string, string> = {}): Promise<Started> {
-  const port = await freePort();
+/**
+ * `latchkey start` on a free port (or `port`, to restart on the same issuer), on stdout a pipe (not a terminal);
+ * resolves once it listens.
+ */
+async function start(args: string[], env: Record<string, string> = {}, port?: number): Promise<Started> {
+  port ??= await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, [BIN, 'start', '--port', String(port), '--host', '127.0.0.1', '--issuer', url, ...args], { cwd: ROOT, env: cleanEnv(env) });
   let out = '';
@@ -141,7 +144,8 @@ describe('a restart with the demo still present', () => {
     expect(first.output()).toContain('First start: created a demo application and user');
     expect(first.output()).not.toContain('still here');
 
-    const again = await start(['-d', db]);
+    // On the same issuer: the demo application's redirect URI is the first start's /demo/callback, matched exactly.
+    const again = await start(['-d', db], {}, Number(new URL(first.url).port));
     await again.waitFor(`set-password demo -d ${db}\n`);
     const printed = /^ {2}(node \S+ users set-password demo -d \S+)$/m.exec(again.output())?.[1];
     expect(printed, again.output()).toBe(`node bin/latchkey.mjs users set-password demo -d ${db}`);

@@ -124,7 +124,7 @@ describe.skipIf(!postgresUrl())(`GET /readyz and storage on PostgreSQL${skipNote
   let latchkey: Latchkey;
   beforeAll(async () => {
     const database = await createTestDatabase('lk_health');
-    latchkey = await buildLatchkey(parseConfig({ ...testConfig(), database, host: '127.0.0.1', port: 0, issuer: 'http://127.0.0.1' }));
+    latchkey = await buildLatchkey(parseConfig({ ...testConfig({ keys: { keyEncryptionKey: '07'.repeat(32) } }), database, host: '127.0.0.1', port: 0, issuer: 'http://127.0.0.1' }));
   });
   afterAll(async () => {
     await latchkey?.close();

@@ -759,6 +759,21 @@ describe('no 5xx for a client mistake', () => {
     { name: 'login POST with fields twice', path: '/interaction/lk_ix_unknown/login', init: { method: 'POST', headers: { 'content-type': form }, body: 'csrf=a&csrf=b' }, status: 400 },
     { name: 'login POST as JSON with a nested object', path: '/interaction/lk_ix_unknown/login', init: { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"csrf":{"$ne":null}}' }, status: 400 },
     { name: 'logout POST with an invalid body', path: '/logout', init: { method: 'POST', headers: { 'content-type': 'application/json' }, body: '[' }, status: 400 },
+    // Console and account (issue 10, defect 8): malformed percent-encoding is the client's mistake, a 400 page.
+    { name: 'console login with broken percent-encoding', path: '/console/login?x=%zz', status: 400 },
+    { name: 'console callback with broken percent-encoding', path: '/console/callback?x=%zz', status: 400 },
+    { name: 'account callback with broken percent-encoding', path: '/account/callback?x=%zz', status: 400 },
+    { name: 'console login with percent-encoded invalid UTF-8', path: '/console/login?return=%FF%FE', status: 400 },
+    { name: 'console POST with csrf=%zz', path: '/console/applications', init: { method: 'POST', headers: { 'content-type': form }, body: 'csrf=%zz' }, status: 400 },
+    { name: 'account POST with csrf=%zz', path: '/account/password', init: { method: 'POST', headers: { 'content-type': form }, body: 'csrf=%zz' }, status: 400 },
+    { name: 'admin API query with broken percent-encoding', path: '/admin/api/v1/applications?x=%zz', init: { headers: { authorization: 'Bearer lk_at_nope' } }, status: 401 },
+    // Parsing limits (issue 10, defect 1): the first duplicate ends the parse; more than 500 parameters are refused.
+    { name: 'token with 32 000 bare duplicates (a&a&…)', path: '/oauth2/token', init: { method: 'POST', headers: { 'content-type': form }, body: 'a&'.repeat(32_000) }, status: 400 },
+    { name: 'token with 501 parameters', path: '/oauth2/token', init: { method: 'POST', headers: { 'content-type': form, authorization: basicAuth }, body: Array.from({ length: 501 }, (_, i) => `k${i}=v`).join('&') }, status: 400 },
+    { name: 'authorize POST with 32 000 bare duplicates', path: '/oauth2/authorize', init: { method: 'POST', headers: { 'content-type': form }, body: 'a&'.repeat(32_000) }, status: 400 },
+    { name: 'authorize with 501 query parameters', path: `/oauth2/authorize?${Array.from({ length: 501 }, (_, i) => `k${i}`).join('&')}`, status: 400 },
+    { name: 'admin API before authentication with 32 000 bare duplicates', path: '/admin/api/v1/applications', init: { method: 'POST', headers: { 'content-type': form }, body: 'a&'.repeat(32_000) }, status: 400 },
+    { name: 'console POST with 32 000 bare duplicates', path: '/console/applications', init: { method: 'POST', headers: { 'content-type': form }, body: 'a&'.repeat(32_000) }, status: 400 },
     // Bogus cookies and absurd headers.
     { name: 'a bogus lk_browser cookie', path: '/interaction/lk_ix_unknown', init: { headers: { cookie: 'lk_browser=<script>' } }, status: 400 },
     { name: 'a cookie with broken percent-encoding', path: '/interaction/lk_ix_unknown', init: { headers: { cookie: 'lk_browser=%E0%A4%A; lk_session=%ZZ' } }, status: 400 },

@@ -27,7 +27,8 @@ export async function freePort(): Promise<number> {
 /** The test baseline (client web-app, user alice ...) on `database`, written as a config file; returns its path. */
 export function writeNodeConfig(dir: string, database: string, overrides: Partial<ConfigInput> = {}): string {
   const file = join(dir, `latchkey-${Math.random().toString(36).slice(2)}.json`);
-  const config = { ...testConfig({ logLevel: 'warn', ...overrides }), database, host: '127.0.0.1' };
+  // Nodes on one PostgreSQL must share the key-encryption key of the signing keys (README, Signing keys).
+  const config = { ...testConfig({ logLevel: 'warn', keys: { keyEncryptionKey: '07'.repeat(32) }, ...overrides }), database, host: '127.0.0.1' };
   writeFileSync(file, JSON.stringify(config));
   return file;
 }

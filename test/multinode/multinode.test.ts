@@ -168,6 +168,12 @@ describe.skipIf(!postgresUrl())(`three Latchkey nodes on one PostgreSQL${skipNot
     for (const n of nodes) expect(n.output()).not.toMatch(/"level":(50|60)/);
   });
 
+  it('three nodes started at once create one signing key per algorithm and serve the same JWKS', async () => {
+    const sets = await Promise.all(nodes.map(async (n) => ((await (await fetch(`${n.url}/.well-known/jwks.json`)).json()) as { keys: { kid: string; alg: string }[] }).keys));
+    expect(sets[0]?.map((k) => k.alg).sort()).toEqual(['ES256', 'EdDSA', 'RS256']);
+    for (const set of sets) expect(set).toEqual(sets[0]);
+  });
+
   it('runs the authorization-code flow across nodes: authorize on A, login on B, consent on C, exchange on C, userinfo on A (RFC 6749 §4.1)', async () => {
     const agent = new Agent();
     const code = await codeAcross(agent, A, B, C);

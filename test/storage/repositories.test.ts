@@ -3,6 +3,8 @@ import type { AuthorizationCode } from '../../src/core/model.ts';
 import type { Storage } from '../../src/storage/index.ts';
 import type { NewClient, NewToken, Repositories } from '../../src/storage/repositories.ts';
 import { backends } from '../support/storage-backends.ts';
+import type { SigningKey } from '../../src/core/keys/port.ts';
+import { ensureKeys } from '../../src/core/keys/rotation.ts';
 
 /**
  * One suite, run on every storage backend (DESIGN.md "Storage"): SQLite, and PostgreSQL on the suite's throwaway
@@ -39,6 +41,18 @@ const code = (over: Partial<AuthorizationCode> = {}): Omit<AuthorizationCode, 'c
   codeChallengeMethod: 'S256',
   authTime: NOW - 10,
   expiresAt: NOW + 60,
+  ...over,
+});
+
+const signingKey = (over: Partial<SigningKey> = {}): SigningKey => ({
+  kid: 'kid-1',
+  alg: 'ES256',
+  publicJwk: { kty: 'EC', kid: 'kid-1', use: 'sig', alg: 'ES256', crv: 'P-256', x: 'x-coordinate', y: 'y-coordinate' },
+  encryptedPrivateKey: 'v1.iv.ciphertext.tag',
+  createdAt: NOW,
+  activatesAt: NOW,
+  retiredAt: null,
+  expiresAt: null,
   ...over,
 });
 
@@ -640,6 +654,54 @@ describe.each(backends)('repositories on $name', (backend) => {
 
     it('does nothing when the user has no grant for the client', async () => {
       await expect(repos.grants.revokeByUserAndClient('nobody', 'web-app', NOW)).resolves.toBeUndefined();
+    });
+  });
+
+  describe('signing keys', () => {
+    it('round-trips a key with its public JWK, ciphertext and null retirement, oldest first', async () => {
+      await repos.signingKeys.create(signingKey({ kid: 'later', createdAt: NOW + 5 }));
+      await repos.signingKeys.create(signingKey());
+      const keys = await repos.signingKeys.list();
+      expect(keys.map((k) => k.kid)).toEqual(['kid-1', 'later']);
+      expect(keys[0]).toEqual(signingKey());
+    });
+
+    it('refuses a second key with the same kid', async () => {
+      await repos.signingKeys.create(signingKey());
+      await expect(repos.signingKeys.create(signingKey({ alg: 'RS256' }))).rejects.toThrow();
+    });
+
+    it('sets retirement and expiry times on the named key only, and says when there is no such key', async () => {
+      await repos.signingKeys.create(signingKey());
+      await repos.signingKeys.create(signingKey({ kid: 'kid-2' }));
+      expect(await repos.signingKeys.setRetirement('kid-1', NOW + 10, NOW + 3670)).toBe(true);
+      expect(await repos.signingKeys.setRetirement('nope', NOW, NOW)).toBe(false);
+      const [first, second] = await repos.signingKeys.list();
+      expect(first).toMatchObject({ retiredAt: NOW + 10, expiresAt: NOW + 3670 });
+      expect(second).toMatchObject({ retiredAt: null, expiresAt: null });
+    });
+
+    it('deletes keys unpublished by now, and keeps later and unexpiring ones', async () => {
+      await repos.signingKeys.create(signingKey({ kid: 'gone', retiredAt: NOW - 100, expiresAt: NOW }));
+      await repos.signingKeys.create(signingKey({ kid: 'later', retiredAt: NOW - 100, expiresAt: NOW + 1 }));
+      await repos.signingKeys.create(signingKey({ kid: 'live' }));
+      expect(await repos.signingKeys.deleteExpired(NOW)).toBe(1);
+      expect((await repos.signingKeys.list()).map((k) => k.kid)).toEqual(['later', 'live']);
+    });
+
+    it('ends with one key per algorithm when several nodes create the first keys at once (start-up lock)', async () => {
+      const kek = Buffer.alloc(32, 7);
+      const settings = { rotateAfterSeconds: 0, publishAheadSeconds: 600, retainSeconds: 3660 };
+      // SQLite's lock wait blocks the thread, so peers in one process would wait on each other: there the nodes
+      // start one after another (separate processes wait for the write lock that exclusive() takes first).
+      const nodes = [storage, await peer(), await peer()];
+      // Connected before the race, so that no node is still connecting while another one finishes.
+      for (const s of nodes) await s.repos.signingKeys.list();
+      const start = (s: Storage) => s.exclusive((r) => ensureKeys(r.signingKeys, kek, NOW, settings));
+      if (backend.name === 'sqlite') for (const s of nodes) await start(s);
+      else await Promise.all(nodes.map(start));
+      const keys = await repos.signingKeys.list();
+      expect(keys.map((k) => k.alg).sort()).toEqual(['ES256', 'EdDSA', 'RS256']);
     });
   });
 

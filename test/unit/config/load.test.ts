@@ -36,7 +36,7 @@ describe('loadConfig: defaults', () => {
     expect(c.port).toBe(3000);
     expect(c.issuer).toBe('http://localhost:3000');
     expect(c.database).toBe('./data/latchkey.db');
-    expect(c.tokens).toEqual({ accessTokenTtl: 3600, refreshTokenTtl: 30 * 24 * 3600, codeTtl: 60, refreshTokenGraceSeconds: 0 });
+    expect(c.tokens).toEqual({ accessTokenTtl: 3600, refreshTokenTtl: 30 * 24 * 3600, codeTtl: 60, refreshTokenGraceSeconds: 0, idTokenTtl: 3600 });
     expect(c.paths.token).toBe('/oauth2/token');
     expect(c.paths.introspection).toBe('/oauth2/introspect');
   });

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { InvalidRequest, OAuthError } from '../../../src/core/errors.ts';
 import { redactUrl } from '../../../src/http/log-redact.ts';
-import { MALFORMED, decodeUtf8, oauthParams, parseJsonBody, parseUrlEncoded } from '../../../src/http/params.ts';
+import { MALFORMED, MAX_PARAMS, decodeUtf8, oauthParams, parseJsonBody, parseUrlEncoded } from '../../../src/http/params.ts';
 
 function invalidRequestOf(fn: () => unknown): OAuthError {
   try {
@@ -225,5 +225,71 @@ describe('redactUrl: no secret reaches a log line', () => {
     const out = redactUrl('/x?code=ONE&code=TWO');
     expect(out).not.toContain('ONE');
     expect(out).not.toContain('TWO');
+  });
+});
+
+describe('parsing limits against hostile bodies (issue 10, defect 1)', () => {
+  const many = (n: number, item: (i: number) => string) => Array.from({ length: n }, (_, i) => item(i)).join('&');
+
+  it('stops at the first duplicated parameter when repeats are refused, naming it (RFC 6749 §3.1, §3.2)', () => {
+    // The malformed pair after the duplicate is never reached: parsing stopped at `a` the second time.
+    const p = parseUrlEncoded('a=1&b=2&a=3&%zz=x', { repeats: false });
+    expect(p[MALFORMED]).toBe('parameter a is included more than once');
+    const err = invalidRequestOf(() => oauthParams(p));
+    expect({ error: err.error, status: err.status, description: err.description }).toEqual({ error: 'invalid_request', status: 400, description: 'parameter a is included more than once' });
+  });
+
+  it('stops a 64 KiB body of one name repeated (a&a&a…) at its second occurrence', () => {
+    const p = parseUrlEncoded(`${'a&'.repeat(32_000)}%zz`, { repeats: false });
+    expect(p[MALFORMED]).toBe('parameter a is included more than once');
+    expect(p['a']).toBe('');
+  });
+
+  it('counts an empty value as an occurrence: state=&state=x is a duplicate', () => {
+    expect(parseUrlEncoded('state=&state=x', { repeats: false })[MALFORMED]).toBe('parameter state is included more than once');
+  });
+
+  it('keeps every value of a repeated field, in order, where repeats are allowed (the console’s checkboxes)', () => {
+    const p = parseUrlEncoded(many(MAX_PARAMS, (i) => `scopes=s${i}`));
+    expect(p[MALFORMED]).toBeUndefined();
+    expect(p['scopes']).toEqual(Array.from({ length: MAX_PARAMS }, (_, i) => `s${i}`));
+  });
+
+  it(`accepts ${MAX_PARAMS} parameters and refuses one more with a message naming the limit`, () => {
+    expect(parseUrlEncoded(many(MAX_PARAMS, (i) => `k${i}=v`))[MALFORMED]).toBeUndefined();
+    const p = parseUrlEncoded(many(MAX_PARAMS + 1, (i) => `k${i}=v`));
+    expect(p[MALFORMED]).toBe(`more than ${MAX_PARAMS} parameters`);
+    const err = invalidRequestOf(() => oauthParams(p));
+    expect({ error: err.error, status: err.status }).toEqual({ error: 'invalid_request', status: 400 });
+    expect(err.description).toBe(`more than ${MAX_PARAMS} parameters`);
+  });
+
+  it('counts the values of a repeated field towards the limit', () => {
+    expect(parseUrlEncoded('a&'.repeat(MAX_PARAMS + 1))[MALFORMED]).toBe(`more than ${MAX_PARAMS} parameters`);
+  });
+
+  it('does not count empty pairs (a&&&b) as parameters', () => {
+    const p = parseUrlEncoded(`a=1${'&'.repeat(MAX_PARAMS * 2)}b=2`);
+    expect(p[MALFORMED]).toBeUndefined();
+    expect({ ...p }).toEqual({ a: '1', b: '2' });
+  });
+
+  it('stops at the first malformed pair without decoding the rest', () => {
+    expect(parseUrlEncoded(`%zz&${'a&'.repeat(MAX_PARAMS * 2)}`)[MALFORMED]).toMatch(/percent-encoded/);
+  });
+
+  it(`refuses a JSON body of more than ${MAX_PARAMS} members with invalid_request naming the limit`, () => {
+    const members = (n: number) => `{${Array.from({ length: n }, (_, i) => `"k${i}":"v"`).join(',')}}`;
+    expect(Object.keys(parseJsonBody(members(MAX_PARAMS)))).toHaveLength(MAX_PARAMS);
+    const err = invalidRequestOf(() => parseJsonBody(members(MAX_PARAMS + 1)));
+    expect({ error: err.error, status: err.status, description: err.description }).toEqual({ error: 'invalid_request', status: 400, description: `more than ${MAX_PARAMS} parameters` });
+  });
+
+  it.each([
+    ['arrays', `${'['.repeat(32_000)}${']'.repeat(32_000)}`],
+    ['objects', `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`],
+  ])('refuses JSON nested deeper than %s allow with invalid_request, never a RangeError', (_what, body) => {
+    const err = invalidRequestOf(() => parseJsonBody(body));
+    expect({ error: err.error, status: err.status }).toEqual({ error: 'invalid_request', status: 400 });
   });
 });
