@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { MAX_SECRET_GRACE_SECONDS } from '../admin/schemas.ts';
+import { recordAction } from '../admin/context.ts';
 import { clientFromConfig } from '../bootstrap.ts';
 import { isoTime } from '../core/clock.ts';
 import { clientSchema } from '../config/schema.ts';
@@ -7,6 +8,7 @@ import { randomId, randomToken, sha256 } from '../core/crypto.ts';
 import { GRANT_TYPES, RESPONSE_TYPES, type Client } from '../core/model.ts';
 import type { ClientPatch } from '../storage/repositories.ts';
 import { checkConsistency, type ClientOptions, clientView, describeClient, flagFor, parseClientFields } from './client-fields.ts';
+import { asOperator } from './admin-context.ts';
 import { type CliContext, CliError, checked, type CommonOptions, collect, table, withCommonOptions, withStorage } from './context.ts';
 
 /** `latchkey clients create|list|show|update|delete|rotate-secret`. */
@@ -60,7 +62,8 @@ export function registerClients(program: Command): void {
     .option('--secret <secret>', 'use this secret instead of a generated one')
     .option('--grace <seconds>', `keep the old secret working this many seconds (at most ${MAX_SECRET_GRACE_SECONDS}, 7 days) while the new one is rolled out; default 0`)
     .action((id: string, opts: ClientOptions & { grace?: string }) =>
-      withStorage(opts, async ({ repos, out, now, config }) => {
+      withStorage(opts, async (ctx) => {
+        const { repos, out, now, config } = ctx;
         const grace = graceSeconds(opts.grace);
         const client = await findClient(repos, id);
         if (client.type === 'public' || client.secretHash === null) throw new CliError(`client "${id}" is public and has no secret`);
@@ -68,9 +71,11 @@ export function registerClients(program: Command): void {
         // As the admin API's rotation (admin/applications.ts): only the secret just replaced keeps a grace.
         const previousSecret = grace > 0 ? { hash: client.secretHash, expiresAt: now + grace } : null;
         await repos.clients.update(id, { secretHash: sha256(secret), previousSecret }, now);
+        const until = previousSecret === null ? null : isoTime(previousSecret.expiresAt);
+        // The same audit event as the console's and the API's rotation, the operator at the machine as the actor.
+        await asOperator(ctx, async (admin) => recordAction(admin, { type: 'client.secret_rotated', clientId: id, details: { graceSeconds: grace, previousSecretExpiresAt: until } }));
         if (config.clients.some((c) => c.id === id)) out.note(`client "${id}" is declared in the config file: \`latchkey start\` will restore the secret written there`);
         const shown = opts.secret === undefined ? secret : undefined;
-        const until = previousSecret === null ? null : isoTime(previousSecret.expiresAt);
         const old = until === null ? 'the old one no longer works' : `the old one works until ${until}`;
         out.result({ id, ...(shown === undefined ? {} : { clientSecret: shown }), previousSecretExpiresAt: until }, () =>
           shown === undefined

@@ -237,6 +237,11 @@ describe('latchkey clients', () => {
     expect((await clientCredentials('svc', newSecret)).status).toBe(200);
     expect((await clientCredentials('svc', graced)).status).toBe(200);
     newSecret = graced;
+    // Audited as the console and the API audit it, with the end of the grace; never the secret.
+    const [event] = (await server.storage.repos.audit.list({ type: 'client.secret_rotated', clientId: 'svc' }, { limit: 1 })).items;
+    expect(event?.details).toMatchObject({ graceSeconds: 3600, previousSecretExpiresAt: rotated['previousSecretExpiresAt'] });
+    expect(event?.details['actorUsername']).toMatch(/^command line \(/);
+    expect(JSON.stringify(event)).not.toContain(graced);
   });
 
   it('delete removes the client and revokes the tokens it was issued', async () => {
