@@ -163,4 +163,30 @@ describe('issue 15 console pages in Chromium', () => {
       { viewport: WIDE },
     );
   });
+
+  it('every other console list stacks its rows at 390 px, each value labelled, nothing wider than the screen', async (ctx) => {
+    // A grant to list: alice authorizes Web App.
+    const alice = new UserAgent(server.url);
+    const code = await obtainCode(alice);
+    await fetch(`${server.url}/oauth2/token`, { method: 'POST', headers: { authorization: WEB_APP_BASIC }, body: new URLSearchParams({ grant_type: 'authorization_code', code: code.code, code_verifier: code.verifier, redirect_uri: code.redirectUri }) });
+    await withPage(
+      ctx,
+      async (page) => {
+        const errors = pageErrors(page);
+        await signInToConsole(page, server);
+        for (const [path, name] of [['/console/users', 'console-users'], ['/console/scopes', 'console-scopes'], ['/console/grants', 'console-grants'], ['/console/keys', 'console-keys']] as const) {
+          await page.goto(`${server.url}${path}`);
+          await bothWidths(page, name);
+          await page.setViewportSize(PHONE);
+          const labels = await cellLabels(page, '.lk-table');
+          expect(labels.length, path).toBeGreaterThan(0);
+          // Every cell but the actions cell shows its column's name.
+          expect(labels.filter((l) => l !== 'none').every((l) => l.length > 2), `${path}: ${labels.join(' ')}`).toBe(true);
+          await page.setViewportSize(WIDE);
+        }
+        expect(errors).toEqual([]);
+      },
+      { viewport: WIDE },
+    );
+  });
 });
