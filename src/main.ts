@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { auditRecorder } from './admin/audit.ts';
+import { tokenCounter } from './admin/token-counter.ts';
 import { seedBuiltIns } from './admin/built-in.ts';
 import type { AdminDeps } from './admin/context.ts';
 import { liveTokenSettings } from './admin/settings.ts';
@@ -76,6 +77,7 @@ export async function buildLatchkey(config: Config, options: BuildOptions = {}):
     const tokenSettings = liveTokenSettings(config, storage.repos.settings);
     await tokenSettings.reload();
     const grants = builtInGrants(storage.repos, { config, logger, audit }, options.extraGrants);
+    const tokenCounts = tokenCounter(storage.repos.activity, clock, logger);
     const keys = await openSigningKeys({
       port: { store: storage.repos.signingKeys, exclusive: (fn) => storage.exclusive((repos) => fn(repos.signingKeys)) },
       kek: resolveKek(config.keys, sqlitePath(config.database)),
@@ -84,7 +86,7 @@ export async function buildLatchkey(config: Config, options: BuildOptions = {}):
       cacheTtlMs: config.cacheTtlMs,
       logger,
     });
-    const deps: AdminDeps = { config, clock, repos: storage.repos, logger, audit, grants, tokenSettings, keys };
+    const deps: AdminDeps = { config, clock, repos: storage.repos, logger, audit, grants, tokenSettings, keys, tokenCounter: tokenCounts };
     // One node at a time: nodes started together would otherwise race to create the same clients and users.
     const demo = await storage.exclusive(async (repos) => {
       await syncDeclared(repos, config, clock.now());
@@ -103,6 +105,7 @@ export async function buildLatchkey(config: Config, options: BuildOptions = {}):
     registerAccountRoutes(app, deps);
     // Other nodes' changes to the token settings arrive within this many seconds.
     const settingsRefresh = tokenSettings.startRefreshing(30, logger);
+    const countsFlush = tokenCounts.start(10);
     app.get('/', { config: { errorStyle: 'json' } }, async (_req, reply) =>
       reply.send({ name: 'Latchkey', issuer: config.issuer, metadata: `${config.issuer}/.well-known/oauth-authorization-server` }),
     );
@@ -133,6 +136,7 @@ export async function buildLatchkey(config: Config, options: BuildOptions = {}):
           clearInterval(reaper);
         }
         settingsRefresh.stop();
+        await countsFlush.stop();
         await audit.flush();
         await storage.close();
       },

@@ -75,6 +75,7 @@ export const NAMED_SCHEMAS: ReadonlyArray<readonly [string, z.ZodType, 'input' |
   ['UserCreate', s.userCreate, 'input'],
   ['UserUpdate', s.userUpdate, 'input'],
   ['PasswordReset', s.passwordReset, 'input'],
+  ['SecretRotation', s.secretRotation, 'input'],
   ['ScopeSave', s.scopeSave, 'input'],
   ['TokenSettingsUpdate', s.tokenSettingsUpdate, 'input'],
   ['Application', s.applicationView, 'output'],
@@ -135,10 +136,11 @@ export const API_ROUTES: readonly ApiRoute[] = [
   }),
   route({
     method: 'POST', path: '/applications/{id}/rotate-secret', operationId: 'rotateApplicationSecret', tag: 'Applications',
-    summary: 'Replace the client secret', description: 'The new secret is in this response only; the old one stops working at once.',
-    conflicts: true,
+    summary: 'Replace the client secret',
+    description: 'The new secret is in this response only. The old one stops working at once, or after `graceSeconds` (the application then shows `previousSecretExpiresAt`).',
+    body: s.secretRotation, bodyOptional: true, conflicts: true,
     responses: { 200: { description: 'The new secret', schema: s.applicationWithSecret } },
-    handle: async (ctx, input) => ok(await apps.rotateSecret(ctx, param(input, 'id'))),
+    handle: async (ctx, input) => ok(await apps.rotateSecret(ctx, param(input, 'id'), input.body.graceSeconds)),
   }),
 
   // Users

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { isoTime } from '../core/clock.ts';
 import { randomId, randomToken, sha256 } from '../core/crypto.ts';
 import { clientSettings, type Client } from '../core/model.ts';
 import type { Page } from '../storage/admin-repositories.ts';
@@ -10,12 +11,15 @@ import type { ApplicationView, applicationCreate, applicationUpdate } from './sc
 
 /** Applications (OAuth clients): list, read, create, update, delete, rotate the secret. A secret is shown once. */
 
-export function applicationView(c: Client, deps: Pick<AdminDeps, 'config'>): ApplicationView {
+export function applicationView(c: Client, deps: Pick<AdminDeps, 'config' | 'clock'>): ApplicationView {
+  const previous = c.previousSecret;
   return {
     ...clientSettings(c),
     hasSecret: c.secretHash !== null,
     builtIn: isFirstParty(c.id),
     declaredInConfig: deps.config.clients.some((d) => d.id === c.id),
+    // Only while it still works (core/client-auth/previous-secret.ts checks the same bound).
+    previousSecretExpiresAt: previous && deps.clock.now() < previous.expiresAt ? isoTime(previous.expiresAt) : null,
   };
 }
 
@@ -112,14 +116,24 @@ export async function deleteApplication(ctx: AdminContext, id: string): Promise<
   recordAction(ctx, { type: 'client.deleted', clientId: id, details: { revokedTokens: revoked } });
 }
 
-/** A new secret, returned in this response only; the old one stops working at once. */
-export async function rotateSecret(ctx: AdminContext, id: string): Promise<{ application: ApplicationView; clientSecret: string }> {
+/**
+ * A new secret, returned in this response only. The old one stops working at once, or after `graceSeconds` (as
+ * Keycloak's rotated secrets: time to roll the new one out). Only the secret just replaced gets a grace: a second
+ * rotation ends the first one's, so at most two secrets work at any time.
+ */
+export async function rotateSecret(ctx: AdminContext, id: string, graceSeconds = 0): Promise<{ application: ApplicationView; clientSecret: string }> {
   const client = await findApplication(ctx, id);
   refuseBuiltIn(client);
-  if (client.type === 'public') throw conflict('a public application has no secret to rotate');
+  if (client.type === 'public' || client.secretHash === null) throw conflict('a public application has no secret to rotate');
+  const now = ctx.deps.clock.now();
   const clientSecret = randomToken('clientSecret');
-  const updated = await ctx.deps.repos.clients.update(id, { secretHash: sha256(clientSecret) }, ctx.deps.clock.now());
+  const previousSecret = graceSeconds > 0 ? { hash: client.secretHash, expiresAt: now + graceSeconds } : null;
+  const updated = await ctx.deps.repos.clients.update(id, { secretHash: sha256(clientSecret), previousSecret }, now);
   if (!updated) throw notFound('application');
-  recordAction(ctx, { type: 'client.secret_rotated', clientId: id });
+  recordAction(ctx, {
+    type: 'client.secret_rotated',
+    clientId: id,
+    details: { graceSeconds, previousSecretExpiresAt: previousSecret === null ? null : isoTime(previousSecret.expiresAt) },
+  });
   return { application: applicationView(updated, ctx.deps), clientSecret };
 }

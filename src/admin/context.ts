@@ -2,12 +2,15 @@ import type { AppDeps } from '../app-deps.ts';
 import type { AuditEvent } from '../core/audit.ts';
 import type { AuditRecorder } from './audit.ts';
 import type { LiveTokenSettings } from './settings.ts';
+import type { TokenCounter } from './token-counter.ts';
 import { isoTime } from '../core/clock.ts';
 
 /** What the admin operations need, and who is acting. */
 export interface AdminDeps extends AppDeps {
   audit: AuditRecorder;
   tokenSettings: LiveTokenSettings;
+  /** Tokens issued per hour and grant type, for the console's overview. */
+  tokenCounter: TokenCounter;
 }
 
 /** The administrator behind a request: from an admin-scoped access token (auth.ts). */

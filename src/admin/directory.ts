@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isoTime } from '../core/clock.ts';
 import type { Scope } from '../core/model.ts';
 import type { AuditFilter, Page } from '../storage/admin-repositories.ts';
+import { browserSummary } from '../interaction/browser-summary.ts';
 import { isBuiltInScope } from './built-in.ts';
 import { type AdminContext, isoOrNull, recordAction } from './context.ts';
 import { conflict, invalidFields, notFound } from './errors.ts';
@@ -132,7 +133,13 @@ export async function listSessions(ctx: AdminContext, userId: string | undefined
       id: s.hash,
       userId: s.userId,
       username: await names.user(s.userId),
+      clientId: s.clientId ?? null,
+      clientName: s.clientId ? await names.client(s.clientId) : null,
+      address: s.address ?? null,
+      userAgent: s.userAgent ?? null,
+      browser: browserSummary(s.userAgent),
       signedInAt: isoTime(s.authTime),
+      lastUsedAt: isoTime(s.lastUsedAt ?? s.authTime),
       expiresAt: isoTime(s.expiresAt),
     })),
   );

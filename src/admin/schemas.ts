@@ -228,10 +228,24 @@ export const applicationView = z
     hasSecret: z.boolean(),
     builtIn: z.boolean().describe("Latchkey's own console or account page: read-only."),
     declaredInConfig: z.boolean().describe('Declared in the configuration file, which restores it at every start.'),
+    previousSecretExpiresAt: isoTime.nullable().describe('After a rotation with a grace period: until when the previous secret still works; null otherwise.'),
     createdAt: isoTime,
     updatedAt: isoTime,
   })
   .strict();
+
+/** Keycloak offers rotated secrets for days; a week covers a slow roll-out, and longer defeats the rotation. */
+export const MAX_SECRET_GRACE_SECONDS = 7 * 24 * 3600;
+
+export const secretRotation = z.strictObject({
+  graceSeconds: z
+    .number({ error: 'a whole number of seconds' })
+    .int({ error: 'a whole number of seconds' })
+    .min(0, { error: 'at least 0' })
+    .max(MAX_SECRET_GRACE_SECONDS, { error: `at most ${MAX_SECRET_GRACE_SECONDS} (7 days)` })
+    .optional()
+    .describe('How long the previous secret keeps working, in seconds (default 0: it stops at once; at most 7 days).'),
+});
 
 export const applicationWithSecret = z
   .object({
@@ -295,7 +309,19 @@ export const grantView = z
   .strict();
 
 export const sessionView = z
-  .object({ id: z.string(), userId: z.string(), username: z.string().nullable(), signedInAt: isoTime, expiresAt: isoTime })
+  .object({
+    id: z.string().describe("The session's stored key; it names the session and cannot be used as one."),
+    userId: z.string(),
+    username: z.string().nullable(),
+    clientId: z.string().nullable().describe('The application the person signed in through; null for sessions from before Latchkey recorded it.'),
+    clientName: z.string().nullable(),
+    address: z.string().nullable().describe('The address the sign-in came from.'),
+    userAgent: z.string().nullable().describe("The sign-in's User-Agent header, at most 512 characters."),
+    browser: z.string().describe('A short summary of the user agent, such as "Firefox on Linux".'),
+    signedInAt: isoTime,
+    lastUsedAt: isoTime.describe('When the session was last used, to the minute.'),
+    expiresAt: isoTime,
+  })
   .strict();
 
 export const auditEventView = z

@@ -3,6 +3,7 @@ import { type AuditRecorder, auditRecorder } from '../admin/audit.ts';
 import type { AdminContext, AdminDeps } from '../admin/context.ts';
 import { AdminError } from '../admin/errors.ts';
 import { liveTokenSettings } from '../admin/settings.ts';
+import { tokenCounter } from '../admin/token-counter.ts';
 import { systemClock } from '../core/clock.ts';
 import type { Logger } from '../core/context.ts';
 import type { SigningKeys } from '../core/keys/service.ts';
@@ -56,6 +57,8 @@ export async function asOperator<T>(ctx: CliContext, fn: (admin: AdminContext) =
     audit,
     grants: builtInGrants(repos, { config, logger: stderrLogger, audit }),
     tokenSettings: liveTokenSettings(config, repos.settings),
+    // The command line issues no tokens; the overview's counter is here only to complete the operations' deps.
+    tokenCounter: tokenCounter(repos.activity, systemClock, stderrLogger),
     keys: keysNotOpened,
   };
   // No user id: the operator is not a Latchkey user, so no "you cannot disable yourself" applies.

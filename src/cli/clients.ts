@@ -1,10 +1,14 @@
 import type { Command } from 'commander';
+import { MAX_SECRET_GRACE_SECONDS } from '../admin/schemas.ts';
+import { recordAction } from '../admin/context.ts';
 import { clientFromConfig } from '../bootstrap.ts';
+import { isoTime } from '../core/clock.ts';
 import { clientSchema } from '../config/schema.ts';
 import { randomId, randomToken, sha256 } from '../core/crypto.ts';
 import { GRANT_TYPES, RESPONSE_TYPES, type Client } from '../core/model.ts';
 import type { ClientPatch } from '../storage/repositories.ts';
 import { checkConsistency, type ClientOptions, clientView, describeClient, flagFor, parseClientFields } from './client-fields.ts';
+import { asOperator } from './admin-context.ts';
 import { type CliContext, CliError, checked, type CommonOptions, collect, table, withCommonOptions, withStorage } from './context.ts';
 
 /** `latchkey clients create|list|show|update|delete|rotate-secret`. */
@@ -56,21 +60,38 @@ export function registerClients(program: Command): void {
 
   withCommonOptions(clients.command('rotate-secret').description('replace the secret; prints the new one once').argument('<client-id>'))
     .option('--secret <secret>', 'use this secret instead of a generated one')
-    .action((id: string, opts: ClientOptions) =>
-      withStorage(opts, async ({ repos, out, now, config }) => {
+    .option('--grace <seconds>', `keep the old secret working this many seconds (at most ${MAX_SECRET_GRACE_SECONDS}, 7 days) while the new one is rolled out; default 0`)
+    .action((id: string, opts: ClientOptions & { grace?: string }) =>
+      withStorage(opts, async (ctx) => {
+        const { repos, out, now, config } = ctx;
+        const grace = graceSeconds(opts.grace);
         const client = await findClient(repos, id);
-        if (client.type === 'public') throw new CliError(`client "${id}" is public and has no secret`);
+        if (client.type === 'public' || client.secretHash === null) throw new CliError(`client "${id}" is public and has no secret`);
         const secret = opts.secret === undefined ? randomToken('clientSecret') : checked('--secret', clientSchema.shape.secret, opts.secret);
-        await repos.clients.update(id, { secretHash: sha256(secret) }, now);
+        // As the admin API's rotation (admin/applications.ts): only the secret just replaced keeps a grace.
+        const previousSecret = grace > 0 ? { hash: client.secretHash, expiresAt: now + grace } : null;
+        await repos.clients.update(id, { secretHash: sha256(secret), previousSecret }, now);
+        const until = previousSecret === null ? null : isoTime(previousSecret.expiresAt);
+        // The same audit event as the console's and the API's rotation, the operator at the machine as the actor.
+        await asOperator(ctx, async (admin) => recordAction(admin, { type: 'client.secret_rotated', clientId: id, details: { graceSeconds: grace, previousSecretExpiresAt: until } }));
         if (config.clients.some((c) => c.id === id)) out.note(`client "${id}" is declared in the config file: \`latchkey start\` will restore the secret written there`);
         const shown = opts.secret === undefined ? secret : undefined;
-        out.result(shown === undefined ? { id } : { id, clientSecret: shown }, () =>
+        const old = until === null ? 'the old one no longer works' : `the old one works until ${until}`;
+        out.result({ id, ...(shown === undefined ? {} : { clientSecret: shown }), previousSecretExpiresAt: until }, () =>
           shown === undefined
-            ? `Replaced the secret of client "${id}"; the old one no longer works.`
-            : `New secret for client "${id}" (shown only this once; the old one no longer works):\n  client_secret: ${shown}`,
+            ? `Replaced the secret of client "${id}"; ${old}.`
+            : `New secret for client "${id}" (shown only this once; ${old}):\n  client_secret: ${shown}`,
         );
       }),
     );
+}
+
+/** --grace: whole seconds from 0 to 7 days, as the admin API's graceSeconds. */
+function graceSeconds(value: string | undefined): number {
+  if (value === undefined) return 0;
+  const n = /^[0-9]{1,7}$/.test(value) ? Number(value) : NaN;
+  if (!(n <= MAX_SECRET_GRACE_SECONDS)) throw new CliError(`--grace "${value}": must be a whole number of seconds from 0 to ${MAX_SECRET_GRACE_SECONDS} (7 days)`);
+  return n;
 }
 
 /** The options `create` and `update` share. */

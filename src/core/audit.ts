@@ -26,6 +26,8 @@ export const AUDIT_EVENT_TYPES = [
   'client.updated',
   'client.deleted',
   'client.secret_rotated',
+  /** The secret rotated out was used during its grace period (at most once a minute a client). */
+  'client.previous_secret_used',
   'user.created',
   'user.updated',
   'user.disabled',

@@ -11,7 +11,7 @@ import { isTokenActive } from './token/issue.ts';
  * The exception is a client registered as a resource server (`introspectAny`): an API that accepts every client's tokens.
  */
 export async function introspect(deps: CoreDeps<'clients' | 'tokens' | 'users'>, input: ClientAuthInput): Promise<Record<string, unknown>> {
-  const { client, method } = await authenticateClient(deps.repos, input);
+  const { client, method } = await authenticateClient(deps, input);
   if (method === 'none') throw new InvalidClient('introspection requires client authentication');
   const token = input.params['token'];
   if (!token) throw new InvalidRequest('token is required');

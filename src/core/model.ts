@@ -38,6 +38,11 @@ export interface Client {
   introspectAny: boolean;
   createdAt: number;
   updatedAt: number;
+  /**
+   * After a rotation with a grace period: the old secret's hash, accepted until `expiresAt` (Unix seconds), as
+   * Keycloak's secret rotation does. Absent or null: only `secretHash` works.
+   */
+  previousSecret?: { hash: string; expiresAt: number } | null;
 }
 
 /** A client as the CLI and the admin API show it to operators: every setting, never the secret hash. */
@@ -130,6 +135,13 @@ export interface Session {
   userId: string;
   authTime: number;
   expiresAt: number;
+  /** The client the person signed in through (null for sessions older than migration 006, or unknown). */
+  clientId?: string | null;
+  /** The address and user agent of the sign-in, shown to the person and to administrators. */
+  address?: string | null;
+  userAgent?: string | null;
+  /** When the session was last used; updated at most once a minute (interaction/session-use.ts). */
+  lastUsedAt?: number;
 }
 
 export interface Consent {

@@ -8,7 +8,7 @@ import { InvalidRequest } from './errors.ts';
  * An unknown token, or one issued to another client, gets the same 200 (§2.2), so the endpoint is no oracle.
  */
 export async function revoke(deps: CoreDeps<'clients' | 'tokens' | 'grants'>, input: ClientAuthInput, address?: string): Promise<void> {
-  const { client } = await authenticateClient(deps.repos, input);
+  const { client } = await authenticateClient(deps, { ...input, address });
   const token = input.params['token'];
   if (!token) throw new InvalidRequest('token is required');
   // token_type_hint is only a hint (§2.1): the lookup is by hash whatever the type, so an unknown hint is harmless.

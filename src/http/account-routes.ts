@@ -4,13 +4,16 @@ import type { AdminDeps } from '../admin/context.ts';
 import { fieldsFromZod } from '../admin/errors.ts';
 import { newPassword } from '../admin/schemas.ts';
 import { ownProfileEdit } from '../config/claims-schema.ts';
+import { isoTime } from '../core/clock.ts';
 import { constantTimeEqual, randomToken, credentialKey } from '../core/crypto.ts';
-import type { User } from '../core/model.ts';
+import type { Session, User } from '../core/model.ts';
 import { applyClaimsEdit } from '../core/oidc/claims-edit.ts';
 import type { BrowserState } from '../interaction/flow.ts';
 import { hashPassword, verifyPassword } from '../interaction/passwords.ts';
+import { noteSessionUse } from '../interaction/session-use.ts';
 import { loginThrottle } from '../interaction/throttle.ts';
-import { accountMessage, accountPage, type AuthorizedApplication, type ProfileForm } from '../interaction/views/account.ts';
+import { accountMessage, accountPage, type AccountSession, type AuthorizedApplication, type ProfileForm } from '../interaction/views/account.ts';
+import { browserSummary } from '../interaction/browser-summary.ts';
 import { claimErrors, claimsFormFrom, claimsFormOf, claimsPatchOf } from '../interaction/views/claims-fields.ts';
 import { appLayout } from '../interaction/views/console/layout.ts';
 import type { SafeHtml } from '../interaction/html.ts';
@@ -26,7 +29,11 @@ import { csrfFor } from './page-routes.ts';
  * the ordinary login page, as Latchkey's own public client.
  */
 
+/** The signed-in person, this browser, and the SSO session it is signed in with. */
+type Who = { user: User; browser: BrowserState; session: Session };
+
 const NOTICES: Readonly<Record<string, string>> = {
+  'session-ended': 'The session has ended: that browser is signed out.',
   revoked: 'Access was revoked: the application’s tokens no longer work.',
   'password-changed': 'Your password was changed. Your other sessions have ended.',
   'profile-saved': 'Your profile was saved.',
@@ -53,13 +60,14 @@ export function registerAccountRoutes(app: FastifyInstance, deps: AdminDeps): vo
     );
 
   /** The signed-in person, from the SSO session; undefined sends them to sign in. */
-  async function current(req: FastifyRequest, reply: FastifyReply): Promise<{ user: User; browser: BrowserState } | undefined> {
+  async function current(req: FastifyRequest, reply: FastifyReply): Promise<Who | undefined> {
     const browser = cookies.browser(req, reply);
     if (!browser.session) return undefined;
     const session = await repos.sessions.findActive(credentialKey(browser.session), deps.clock.now());
     const user = session && (await repos.users.findById(session.userId));
-    if (!user || user.disabledAt !== null) return undefined;
-    return { user, browser };
+    if (!session || !user || user.disabledAt !== null) return undefined;
+    await noteSessionUse(repos, session, deps.clock.now());
+    return { user, browser, session };
   }
 
   async function applications(user: User): Promise<AuthorizedApplication[]> {
@@ -86,20 +94,36 @@ export function registerAccountRoutes(app: FastifyInstance, deps: AdminDeps): vo
     return out;
   }
 
-  const showAccount = async (reply: FastifyReply, who: { user: User; browser: BrowserState }, o: { errors?: Record<string, string>; message?: string | undefined; notice?: string | undefined; status?: number; profile?: ProfileForm } = {}) =>
+  /** The person's own sessions, newest first; this browser's is marked. */
+  async function sessions(who: Who): Promise<AccountSession[]> {
+    const page = await repos.listings.sessions({ userId: who.user.id }, deps.clock.now(), { limit: 50 });
+    return Promise.all(
+      page.items.map(async (s) => ({
+        id: s.hash,
+        browser: browserSummary(s.userAgent),
+        application: s.clientId ? ((await repos.clients.findById(s.clientId))?.name ?? s.clientId) : null,
+        address: s.address ?? null,
+        signedInAt: isoTime(s.authTime),
+        lastUsedAt: isoTime(s.lastUsedAt ?? s.authTime),
+        current: s.hash === who.session.hash,
+      })),
+    );
+  }
+
+  const showAccount = async (reply: FastifyReply, who: Who, o: { errors?: Record<string, string>; message?: string | undefined; notice?: string | undefined; status?: number; profile?: ProfileForm } = {}) =>
     render(
       reply,
       'Your account',
       accountPage({
         username: who.user.username,
         profile: o.profile ?? { name: who.user.name ?? '', email: who.user.email ?? '', claims: claimsFormOf(who.user.claims), errors: {} },
-        applications: await applications(who.user), csrf: csrfFor(who.browser), errors: o.errors ?? {}, message: o.message, notice: o.notice,
+        applications: await applications(who.user), sessions: await sessions(who), csrf: csrfFor(who.browser), errors: o.errors ?? {}, message: o.message, notice: o.notice,
       }),
       { user: who.user, browser: who.browser, ...(o.status === undefined ? {} : { status: o.status }) },
     );
 
   /** Signed in, and for a POST the form's CSRF token; otherwise off to sign in (or a refusal). */
-  function guarded(handler: (req: FastifyRequest<{ Params: Record<string, string> }>, reply: FastifyReply, who: { user: User; browser: BrowserState }) => Promise<FastifyReply>) {
+  function guarded(handler: (req: FastifyRequest<{ Params: Record<string, string> }>, reply: FastifyReply, who: Who) => Promise<FastifyReply>) {
     return async (req: FastifyRequest<{ Params: Record<string, string> }>, reply: FastifyReply): Promise<FastifyReply> => {
       const who = await current(req, reply);
       if (!who) {
@@ -156,10 +180,26 @@ export function registerAccountRoutes(app: FastifyInstance, deps: AdminDeps): vo
     // Whoever knew the old password loses their session; this browser gets a fresh one.
     await repos.sessions.deleteAllForUser(who.user.id);
     const session = randomToken('session');
-    await repos.sessions.create({ hash: credentialKey(session), userId: who.user.id, authTime: now, expiresAt: now + config.session.ttl });
+    await repos.sessions.create({ hash: credentialKey(session), userId: who.user.id, authTime: now, expiresAt: now + config.session.ttl, clientId: ACCOUNT_CLIENT_ID, address: req.ip, userAgent: req.headers['user-agent'] ?? null });
     cookies.setSession(reply, session);
     deps.audit.record({ type: 'account.password_changed', actorUserId: who.user.id, userId: who.user.id, ip: req.ip });
     return reply.redirect(withNotice('/account', 'password-changed'), 303);
+  }));
+
+  // Ends one of the person's own sessions. Only their own: another person's session id is "not found", as a made-up one.
+  app.post<{ Params: { id: string } }>('/account/sessions/:id/end', page, guarded(async (req, reply, who) => {
+    const id = req.params['id'] ?? '';
+    const target = await repos.sessions.findActive(id, deps.clock.now());
+    if (!target || target.userId !== who.user.id) {
+      return render(reply, 'Not found', accountMessage({ heading: 'That session is not there', text: 'It may have ended already.', link: { href: '/account', label: 'Your account' } }), { status: 404, user: who.user, browser: who.browser });
+    }
+    await repos.sessions.delete(id);
+    deps.audit.record({ type: 'session.revoked', actorUserId: who.user.id, userId: who.user.id, ip: req.ip, details: { by: 'user' } });
+    if (id === who.session.hash) {
+      cookies.clearSession(reply);
+      return render(reply, 'Signed out', accountMessage({ heading: 'You are signed out', text: 'This session has ended.', link: { href: '/account', label: 'Sign in again' } }));
+    }
+    return reply.redirect(withNotice('/account', 'session-ended'), 303);
   }));
 
   // Their own claims (OpenID Connect Core §5.1), validated as everywhere else; never the username nor a verified flag.

@@ -3,7 +3,7 @@ import * as apps from '../admin/applications.ts';
 import type { AdminContext, AdminDeps } from '../admin/context.ts';
 import * as dir from '../admin/directory.ts';
 import { parseOr422 } from '../admin/errors.ts';
-import { applicationSchemasFor, passwordReset, userCreate, userUpdate } from '../admin/schemas.ts';
+import { applicationSchemasFor, passwordReset, secretRotation, userCreate, userUpdate } from '../admin/schemas.ts';
 import * as users from '../admin/users.ts';
 import { html } from '../interaction/html.ts';
 import {
@@ -16,6 +16,7 @@ import {
   type ApplicationForm,
   type ApplicationFormContext,
 } from '../interaction/views/console/applications.ts';
+import { rotateSecretPage } from '../interaction/views/console/secret-rotation.ts';
 import { userCreatePage, userDetailPage, userListPage, type UserForm } from '../interaction/views/console/users.ts';
 import { claimErrors, claimsFormFrom, claimsFormOf, claimsPatchOf } from '../interaction/views/claims-fields.ts';
 import { attempt, type ConsoleKit, type ConsolePage, type FormReader, noticeFrom, orNull, PAGE, readForm, ttlValue, withNotice } from './console-kit.ts';
@@ -135,25 +136,18 @@ export function registerApplicationPages(app: FastifyInstance, deps: AdminDeps, 
   }));
 
   app.get<{ Params: IdParams }>('/console/applications/:id/rotate', page, kit.page<IdParams>(async (req, _reply, p) => {
-    const a = await apps.findApplication(p.ctx, req.params.id);
-    const path = `/console/applications/${encodeURIComponent(a.id)}`;
-    return p.render({
-      title: 'Rotate secret',
-      current: '/console/applications',
-      body: confirmPage({
-        heading: `Rotate the secret of ${a.name}?`,
-        text: html`<p>Latchkey makes a new client secret and shows it once. <strong>The current secret stops working at once</strong>: update the application's configuration right after.</p>`,
-        action: `${path}/rotate`,
-        csrf: p.csrf,
-        button: 'Rotate secret',
-        cancel: path,
-        danger: true,
-      }),
-    });
+    const a = apps.applicationView(await apps.findApplication(p.ctx, req.params.id), deps);
+    return p.render({ title: 'Rotate secret', current: '/console/applications', body: rotateSecretPage({ app: a, csrf: p.csrf, graceSeconds: '0', errors: {} }) });
   }));
 
   app.post<{ Params: IdParams }>('/console/applications/:id/rotate', page, kit.page<IdParams>(async (req, _reply, p) => {
-    const { application, clientSecret } = await apps.rotateSecret(p.ctx, req.params.id);
+    const typed = p.form.get('graceSeconds').trim();
+    const outcome = await attempt(async () => parseOr422(secretRotation, { graceSeconds: /^[0-9]{1,7}$/.test(typed) ? Number(typed) : typed || undefined }));
+    if ('errors' in outcome) {
+      const a = apps.applicationView(await apps.findApplication(p.ctx, req.params.id), deps);
+      return p.render({ title: 'Rotate secret', current: '/console/applications', status: outcome.status, body: rotateSecretPage({ app: a, csrf: p.csrf, graceSeconds: typed, errors: outcome.errors }) });
+    }
+    const { application, clientSecret } = await apps.rotateSecret(p.ctx, req.params.id, outcome.ok.graceSeconds);
     return p.render({
       title: application.name,
       current: '/console/applications',

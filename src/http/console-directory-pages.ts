@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AdminDeps } from '../admin/context.ts';
+import { credentialKey } from '../core/crypto.ts';
+import { cookieJar } from './cookies.ts';
 import * as dir from '../admin/directory.ts';
 import { AdminError, parseOr422 } from '../admin/errors.ts';
 import { auditQuery, parseTime, scopeSave, tokenSettingsUpdate } from '../admin/schemas.ts';
@@ -13,6 +15,7 @@ type IdParams = { id: string };
 
 export function registerDirectoryPages(app: FastifyInstance, deps: AdminDeps, kit: ConsoleKit): void {
   const page = PAGE;
+  const sessionCookie = cookieJar(deps.config).names.session;
 
   // Scopes
 
@@ -102,7 +105,10 @@ export function registerDirectoryPages(app: FastifyInstance, deps: AdminDeps, ki
   app.get('/console/sessions', page, kit.page(async (req, _reply, p) => {
     const q = readForm(req.query);
     const result = await dir.listSessions(p.ctx, undefined, 20, q.get('cursor') || undefined);
-    return p.render({ title: 'Sessions', current: '/console/sessions', body: sessionsPage({ sessions: result.items, nextCursor: result.nextCursor, onLaterPage: q.has('cursor'), csrf: p.csrf, notice: noticeFrom(req.query) }) });
+    // The administrator's own SSO session (the cookie the sign-in pages set, sent here too): marked "this session".
+    const own = req.cookies[sessionCookie];
+    const current = own ? credentialKey(own) : undefined;
+    return p.render({ title: 'Sessions', current: '/console/sessions', body: sessionsPage({ sessions: result.items, nextCursor: result.nextCursor, onLaterPage: q.has('cursor'), csrf: p.csrf, notice: noticeFrom(req.query), current }) });
   }));
 
   app.post<{ Params: IdParams }>('/console/sessions/:id/revoke', page, kit.page<IdParams>(async (req, reply, p) => {

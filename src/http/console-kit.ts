@@ -22,6 +22,7 @@ import { MALFORMED, type RawParams } from './params.ts';
  */
 
 export const CONSOLE_NAV: readonly NavItem[] = [
+  { href: '/console/overview', label: 'Overview' },
   { href: '/console/applications', label: 'Applications' },
   { href: '/console/users', label: 'Users' },
   { href: '/console/scopes', label: 'Scopes' },

@@ -8,6 +8,7 @@ import { CONSOLE_SCRIPT_PATH } from '../interaction/views/console/layout.ts';
 import { CONSOLE_SCRIPT, CONSOLE_SCRIPT_ETAG } from '../interaction/views/console/script.ts';
 import { registerApplicationPages } from './console-application-pages.ts';
 import { registerDirectoryPages } from './console-directory-pages.ts';
+import { registerOverviewPage } from './console-overview-page.ts';
 import { registerKeyPages } from './console-keys-pages.ts';
 import { consoleKit, PAGE, readForm } from './console-kit.ts';
 import { firstPartySignIn, localPath } from './first-party-signin.ts';
@@ -82,6 +83,7 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: AdminDeps): vo
     ),
   );
 
+  registerOverviewPage(app, kit);
   registerApplicationPages(app, deps, kit);
   registerDirectoryPages(app, deps, kit);
   registerKeyPages(app, deps, kit);

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TokenCounter } from '../admin/token-counter.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { extractBearer } from '../core/bearer.ts';
 import { discoveryDocument } from '../core/discovery.ts';
@@ -15,14 +16,17 @@ const noStore = { 'cache-control': 'no-store', pragma: 'no-cache' } as const;
 const bodyParams = (req: FastifyRequest) => oauthParams(req.body ?? {});
 
 /** Token, revocation, introspection, userinfo and discovery: JSON in and out, translated here, decided in core/. */
-export function registerOAuthRoutes(app: FastifyInstance, deps: AppDeps, limit: ClientAuthLimit): void {
+export function registerOAuthRoutes(app: FastifyInstance, deps: AppDeps & { tokenCounter?: Pick<TokenCounter, 'count'> }, limit: ClientAuthLimit): void {
   const { config } = deps;
   const token = tokenEndpoint(deps, deps.grants);
   // Each of these checks client secrets: one budget per address for all of them (client-auth-limit.ts).
   const limited = limit.hooks();
 
   app.post(config.paths.token, { config: { errorStyle: 'json' }, ...limited }, async (req, reply) => {
-    const result = await token({ params: bodyParams(req), authorization: req.headers.authorization, address: req.ip });
+    const params = bodyParams(req);
+    const result = await token({ params, authorization: req.headers.authorization, address: req.ip });
+    // The overview's count: one in-memory increment, no database write here (admin/token-counter.ts).
+    deps.tokenCounter?.count(params['grant_type'] ?? '');
     return reply.headers(noStore).send(result);
   });
 

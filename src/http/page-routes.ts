@@ -141,6 +141,7 @@ export function registerPageRoutes(app: FastifyInstance, deps: AppDeps): void {
       username: body['username'] ?? '',
       password: body['password'] ?? '',
       address: req.ip,
+      userAgent: req.headers['user-agent'],
     });
     if ('step' in result) return render(reply, result.step, browser);
     cookies.setSession(reply, result.session);

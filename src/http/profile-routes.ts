@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { TokenCounter } from '../admin/token-counter.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { ConfigError } from '../config/load.ts';
 import { parseBasic } from '../core/client-auth/basic.ts';
@@ -67,7 +68,7 @@ function secretChecker(deps: AppDeps) {
   };
 }
 
-export function registerProfileRoutes(app: FastifyInstance, deps: AppDeps, limit: ClientAuthLimit): void {
+export function registerProfileRoutes(app: FastifyInstance, deps: AppDeps & { tokenCounter?: Pick<TokenCounter, 'count'> }, limit: ClientAuthLimit): void {
   const { config } = deps;
   const profiles = enabledProfiles(config.profiles);
   if (profiles.length === 0) return;
@@ -100,6 +101,7 @@ export function registerProfileRoutes(app: FastifyInstance, deps: AppDeps, limit
         if (profile.normalizeToken) params = profile.normalizeToken(params, await namedClient(deps, params, authorization));
         const now = deps.clock.now();
         const result = await token({ params, authorization, accessTokenTtlDefault: profile.accessTokenTtlDefault, address: req.ip });
+        deps.tokenCounter?.count(params['grant_type'] ?? '');
         return reply.headers(noStore).send(profile.shapeTokenResponse ? profile.shapeTokenResponse(result, now) : result);
       });
     }

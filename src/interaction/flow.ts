@@ -13,6 +13,7 @@ import { formatScope, isSubset } from '../core/scope.ts';
 import { refusal } from '../core/user-standing.ts';
 import type { Interaction } from '../storage/repositories.ts';
 import { applicationUrl, type ErrorHelp } from './error-help.ts';
+import { noteSessionUse } from './session-use.ts';
 import { isFirstParty } from './first-party.ts';
 
 /**
@@ -198,6 +199,7 @@ async function currentUser(deps: FlowDeps, p: Pending, browser: BrowserState): P
     if (p.request.prompt.includes('login') || !session) return undefined;
     userId = session.userId;
     authTime = session.authTime;
+    await noteSessionUse(deps.repos, session, now);
   }
   const user = await deps.repos.users.findById(userId);
   return user && user.disabledAt === null ? { user, authTime } : undefined;

@@ -10,7 +10,7 @@ export type LoginResult = { session: string } | { step: Step };
 export async function submitLogin(
   deps: FlowDeps,
   throttle: LoginThrottle,
-  input: { interactionId: string; browser: BrowserState; username: string; password: string; address: string },
+  input: { interactionId: string; browser: BrowserState; username: string; password: string; address: string; userAgent?: string | undefined },
 ): Promise<LoginResult> {
   const found = await loadInteraction(deps, input.interactionId, input.browser);
   if ('step' in found) {
@@ -48,7 +48,16 @@ export async function submitLogin(
   }
   await throttle.succeeded(username, input.address);
   const session = randomToken('session');
-  await deps.repos.sessions.create({ hash: credentialKey(session), userId: user.id, authTime: now, expiresAt: now + deps.config.session.ttl });
+  await deps.repos.sessions.create({
+    hash: credentialKey(session),
+    userId: user.id,
+    authTime: now,
+    expiresAt: now + deps.config.session.ttl,
+    // Shown to the person on /account and to administrators, so each can tell the sessions apart.
+    clientId: found.client.id,
+    address: input.address,
+    userAgent: input.userAgent ?? null,
+  });
   await deps.repos.interactions.setLogin(input.interactionId, user.id, now);
   deps.logger.info({ event: 'login', userId: user.id, address: input.address }, 'user signed in');
   deps.audit.record({ type: 'login.succeeded', ...audit, actorUserId: user.id, details: { username: user.username } });

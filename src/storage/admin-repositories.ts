@@ -92,3 +92,26 @@ export interface ListingsRepository {
   /** Revokes every grant of the user and every token under them, atomically; returns the number of tokens revoked. */
   revokeUserGrants(userId: string, now: number): Promise<number>;
 }
+
+/** Tokens issued in one hour (Unix seconds at its start) with one grant type (migration 006). */
+export interface TokenCount {
+  hour: number;
+  grantType: string;
+  count: number;
+}
+
+export interface AuditCount {
+  hour: number;
+  type: string;
+  count: number;
+}
+
+/** What the console's overview charts: hourly token counts and hourly counts of chosen audit events. */
+export interface ActivityRepository {
+  /** Adds to each hour's count (an upsert that sums), so several nodes may add to the same hour. */
+  addTokenCounts(counts: readonly TokenCount[]): Promise<void>;
+  /** Hours in [from, to). */
+  tokenCounts(from: number, to: number): Promise<TokenCount[]>;
+  /** Events of `types` in [from, to), per hour; served by the (type, at) index, one range a type. */
+  auditCounts(types: readonly string[], from: number, to: number): Promise<AuditCount[]>;
+}

@@ -13,6 +13,7 @@ import { auditRepository, listingsRepository, settingsRepository } from './kysel
 import { clientsRepository, consentsRepository, scopesRepository, usersRepository } from './kysely/directory.ts';
 import { codesRepository, grantsRepository, tokensRepository } from './kysely/grants.ts';
 import { rateLimitsRepository } from './kysely/rate-limits.ts';
+import { activityRepository } from './kysely/activity.ts';
 import { signingKeysRepository } from './kysely/signing-keys.ts';
 import { interactionsRepository, sessionsRepository, throttleRepository } from './kysely/sessions.ts';
 
@@ -64,6 +65,7 @@ export function repositories(db: Kysely<LatchkeyDatabase>, transaction?: Reposit
     audit: auditRepository(db),
     settings: settingsRepository(db),
     listings: listingsRepository(db),
+    activity: activityRepository(db),
     signingKeys: signingKeysRepository(db),
     transaction: transaction ?? ((fn) => db.transaction().execute((trx) => fn(repositories(trx)))),
   };

@@ -1,4 +1,4 @@
-import type { AuditRepository, ListingsRepository, SettingsRepository } from './admin-repositories.ts';
+import type { ActivityRepository, AuditRepository, ListingsRepository, SettingsRepository } from './admin-repositories.ts';
 import type { SigningKeysStore } from '../core/keys/port.ts';
 import type { AuthorizationCode, Client, Consent, Grant, Scope, Session, Token, User } from '../core/model.ts';
 
@@ -84,6 +84,11 @@ export interface TokensRepository {
 export interface SessionsRepository {
   create(session: Session): Promise<void>;
   findActive(hash: string, now: number): Promise<Session | undefined>;
+  /**
+   * Sets the session's last-used time to `now` unless it was set after `notSince`; true when it wrote. Callers
+   * touch a session only when its last use is older than a minute, so this is at most one write a minute a session.
+   */
+  touch(hash: string, now: number, notSince: number): Promise<boolean>;
   delete(hash: string): Promise<void>;
   /**
    * Ends every sign-in of the user, in one transaction: their SSO sessions and the interactions they logged in on
@@ -180,6 +185,8 @@ export interface Repositories {
   audit: AuditRepository;
   settings: SettingsRepository;
   listings: ListingsRepository;
+  /** The console overview's counts (migration 006). */
+  activity: ActivityRepository;
   /** Signing keys (issue 11): the port core/keys/ declares. */
   signingKeys: SigningKeysStore;
   /** Runs `fn` in one database transaction with repositories bound to it. */

@@ -16,6 +16,9 @@ export interface ClientsTable {
   introspect_any: number;
   created_at: number;
   updated_at: number;
+  /** Migration 006: a rotated-out secret that keeps working until `previous_secret_expires_at` (Unix seconds). */
+  previous_secret_hash: string | null;
+  previous_secret_expires_at: number | null;
 }
 
 export interface UsersTable {
@@ -84,6 +87,11 @@ export interface SessionsTable {
   user_id: string;
   auth_time: number;
   expires_at: number;
+  /** Migration 006: the sign-in's client, address and user agent; when the session was last used. */
+  client_id: string | null;
+  address: string | null;
+  user_agent: string | null;
+  last_used_at: number | null;
 }
 
 export interface ConsentsTable {
@@ -137,6 +145,13 @@ export interface SettingsTable {
   updated_at: number;
 }
 
+/** Migration 006: tokens issued per hour (Unix seconds at its start) and grant type. */
+export interface TokenCountsTable {
+  hour: number;
+  grant_type: string;
+  count: number;
+}
+
 /** Migration 011: signing keys; `private_key` is AES-256-GCM ciphertext (core/keys/kek.ts). */
 export interface SigningKeysTable {
   kid: string;
@@ -163,5 +178,6 @@ export interface LatchkeyDatabase {
   audit_events: AuditEventsTable;
   settings: SettingsTable;
   rate_limits: RateLimitsTable;
+  token_counts: TokenCountsTable;
   signing_keys: SigningKeysTable;
 }

@@ -146,6 +146,22 @@ describe('admin API: scopes, settings, grants, sessions, audit log', () => {
       expect(again.page).toBe('login');
     });
 
+    it('lists each session with the client it signed in through, its address, user agent, browser and last use, never a cookie value', async () => {
+      const agent = new UserAgent(server.url);
+      await obtainCode(agent);
+      const cookie = agent.cookies.get('lk_session') ?? '';
+      const res = await api.get(`/sessions?userId=${aliceId}`);
+      const sessions = sessionPage.parse(res.body);
+      const mine = sessions.items[0];
+      expect(mine).toMatchObject({ userId: aliceId, username: 'alice', clientId: 'web-app', clientName: 'Web App', userAgent: 'node', browser: 'node' });
+      expect(mine?.address).toMatch(/127\.0\.0\.1|::1/);
+      expect(mine?.lastUsedAt).toBe(mine?.signedInAt);
+      expect(JSON.stringify(res.body)).not.toContain(cookie);
+      // The OpenAPI document describes the same fields.
+      const doc = (await api.get('/openapi.json')).body as { components: { schemas: Record<string, { properties: Record<string, unknown> }> } };
+      expect(Object.keys(doc.components.schemas['Session']?.properties ?? {})).toEqual(expect.arrayContaining(['clientId', 'clientName', 'address', 'userAgent', 'browser', 'lastUsedAt']));
+    });
+
     it('signs a user out everywhere (204)', async () => {
       await obtainCode(new UserAgent(server.url));
       await obtainCode(new UserAgent(server.url));

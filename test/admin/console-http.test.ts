@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/core/clock.ts';
+import { credentialKey } from '../../src/core/crypto.ts';
 import { CONSOLE_SCRIPT_ETAG } from '../../src/interaction/views/console/script.ts';
 import { bearer, codeGrant, expectTokens, obtainCode, postToken, WEB_APP_BASIC } from '../support/flow-helpers.ts';
 import { AdminApi, adminToken, startAdminServer } from '../support/admin.ts';
@@ -223,6 +224,86 @@ describe('console over HTTP', () => {
     expect(agent.cookies.has('lk_console')).toBe(false);
   });
 
+  it("lists every session with user, application, address, browser, sign-in and last use, marks the administrator's own, and never shows a cookie value", async () => {
+    const alice = new UserAgent(server.url);
+    await obtainCode(alice);
+    const { agent } = await consoleSignIn(server);
+    const page = await agent.start('/console/sessions');
+    expect(page.status).toBe(200);
+    const html = page.html ?? '';
+    for (const label of ['User', 'Signed in through', 'Address', 'Browser', 'Signed in', 'Last used']) expect(html).toContain(`<th scope="col">${label}</th>`);
+    expect(html).toContain('>alice</a>');
+    expect(html).toContain('Web App');
+    expect(html).toMatch(/data-label="Browser"><span title="node">node<\/span>/);
+    // root signed in through the console: that row is "this session", and only that one.
+    expect(html.match(/This session/g)).toHaveLength(1);
+    for (const value of [alice.cookies.get('lk_session'), agent.cookies.get('lk_session'), agent.cookies.get('lk_console')]) {
+      expect(value).toBeTruthy();
+      expect(html).not.toContain(value);
+    }
+  });
+
+  it('rotates a secret with a grace period chosen on the form: the page shows the new secret and until when the old one works, and both authenticate', async () => {
+    const { agent } = await consoleSignIn(server);
+    const confirm = await agent.start('/console/applications/web-app/rotate');
+    expect(confirm.status).toBe(200);
+    const form = formOf(confirm, '/console/applications/web-app/rotate');
+    expect(confirm.html).toContain('name="graceSeconds"');
+    const res = await postForm(agent, form.action, { ...form.fields, graceSeconds: '3600' });
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    const fresh = /id="client-secret" value="(lk_cs_[^"]+)"/.exec(html)?.[1] ?? '';
+    expect(fresh).not.toBe('');
+    const until = new Date((clock.now() + 3600) * 1000).toISOString();
+    expect(html).toContain(`<time datetime="${until}">`);
+    expect(html).toContain('The old secret keeps working until');
+    await expectTokens(await postToken(server, { grant_type: 'client_credentials' }, { authorization: WEB_APP_BASIC }));
+    await expectTokens(await postToken(server, { grant_type: 'client_credentials' }, { authorization: `Basic ${Buffer.from(`web-app:${fresh}`).toString('base64')}` }));
+    // The application's page keeps showing the expiry while the grace lasts.
+    expect((await agent.start('/console/applications/web-app')).html).toContain('<dt>Previous secret</dt><dd>Still works until');
+  });
+
+  it('refuses a grace period that is not one of the offered or a whole number of seconds (422) and changes nothing', async () => {
+    const { agent } = await consoleSignIn(server);
+    const form = formOf(await agent.start('/console/applications/web-app/rotate'), '/console/applications/web-app/rotate');
+    const res = await postForm(agent, form.action, { ...form.fields, graceSeconds: 'forever' });
+    expect(res.status).toBe(422);
+    expect(await res.text()).toContain('aria-invalid="true"');
+    await expectTokens(await postToken(server, { grant_type: 'client_credentials' }, { authorization: WEB_APP_BASIC }));
+  });
+
+  it('the overview charts the last 24 hours and 7 days from the token counts and the audit log, as inline SVG with text figures, no script', async () => {
+    // Activity: one code flow (a sign-in and a code exchange), a refresh, a failed sign-in, a replayed code.
+    const alice = new UserAgent(server.url);
+    const code = await obtainCode(alice);
+    const tokens = await expectTokens(await postToken(server, codeGrant(code), { authorization: WEB_APP_BASIC }));
+    await expectTokens(await postToken(server, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token ?? '' }, { authorization: WEB_APP_BASIC }));
+    await postToken(server, codeGrant(code), { authorization: WEB_APP_BASIC });
+    const failing = new UserAgent(server.url);
+    const login = await failing.start('/console/login');
+    await failing.login(login, 'alice', 'not the password');
+    const { agent } = await consoleSignIn(server);
+    const page = await agent.start('/console/overview');
+    expect(page.status).toBe(200);
+    const html = page.html ?? '';
+    // First in the navigation.
+    expect(html.indexOf('href="/console/overview"')).toBeLessThan(html.indexOf('href="/console/applications"'));
+    expect(html).toContain('aria-current="page">Overview');
+    // Each chart is an image with a title and a description, and its figures are in the text beside it.
+    expect(html).toMatch(/<svg[^>]*role="img"[^>]*aria-labelledby="[^"]+"/);
+    expect(html).toContain('<title id=');
+    expect(html).toContain('<desc id=');
+    const figure = (label: string) => new RegExp(`data-metric="${label}"[^]*?data-total="24h">(\\d+)<`).exec(html)?.[1];
+    expect(figure('authorization_code')).toBe('1');
+    expect(figure('refresh_token')).toBe('1');
+    // alice's sign-in and root's console sign-in; alice's failed attempt; the replayed code.
+    expect(figure('login.succeeded')).toBe('2');
+    expect(figure('login.failed')).toBe('1');
+    expect(figure('code.replayed')).toBe('1');
+    expect(figure('refresh_token.reused')).toBe('0');
+    expect(html).not.toMatch(/<script(?![^>]*src="\/console\/assets\/console\.js")/);
+  });
+
   it('uses __Host- cookies marked Secure when the issuer is https', async () => {
     const https = await startAdminServer({ issuer: 'https://auth.example' });
     try {
@@ -324,6 +405,70 @@ describe('/account over HTTP', () => {
     let last = 0;
     for (let i = 0; i < 7; i++) last = (await postForm(agent, '/account/password', { csrf, currentPassword: `wrong-${i}`, newPassword: 'long enough 1', confirmPassword: 'long enough 1' })).status;
     expect(last).toBe(429);
+  });
+
+  it("lists the person's own sessions with browser, application, address and times, marks this one, and never shows a cookie value", async () => {
+    const { agent } = await aliceWithApp();
+    const other = new UserAgent(server.url);
+    await obtainCode(other);
+    // Two sessions of alice (this browser and the other), each with its End button.
+    const fresh = await agent.start('/account');
+    const rows = (fresh.html ?? '').slice((fresh.html ?? '').indexOf('id="sessions-heading"'));
+    expect(rows.match(/action="\/account\/sessions\/[^"]+\/end"/g)).toHaveLength(2);
+    expect(rows).toContain('This session');
+    // fetch's user agent is "node"; the sign-in went through web-app, from the loopback address.
+    expect(rows).toContain('data-label="Browser">node');
+    expect(rows).toContain('Web App');
+    expect(rows).toMatch(/127\.0\.0\.1|::1/);
+    const cookie = agent.cookies.get('lk_session') ?? '';
+    expect(cookie).not.toBe('');
+    expect(fresh.html).not.toContain(cookie);
+  });
+
+  it("ends one of the person's sessions: that browser is signed out, this one stays; refused without CSRF (403) and for a session that is not theirs (404)", async () => {
+    const { agent } = await aliceWithApp();
+    const other = new UserAgent(server.url);
+    await obtainCode(other);
+    const page = await agent.start('/account');
+    const forms = parseForms(page.html ?? '').filter((f) => /^\/account\/sessions\/[^/]+\/end$/.test(f.action));
+    expect(forms).toHaveLength(2);
+    // A session's id is the stored key of its cookie (never the cookie itself).
+    const thisId = encodeURIComponent(credentialKey(agent.cookies.get('lk_session') ?? ''));
+    const otherForm = forms.find((f) => f.action !== `/account/sessions/${thisId}/end`);
+    expect(forms.filter((f) => f.action === `/account/sessions/${thisId}/end`)).toHaveLength(1);
+    if (!otherForm) throw new Error('expected the other browser\'s session');
+    expect((await postForm(agent, otherForm.action, {})).status).toBe(403);
+    expect((await other.request('/account')).status).toBe(200);
+    // Somebody else's session id (or a made-up one) is not found, and nothing ends.
+    const root = new UserAgent(server.url);
+    await root.login(await root.start('/console/login'), 'root', TEST_PASSWORD);
+    const rootPage = await root.start('/account');
+    const rootCsrf = formOf(rootPage, '/account/password').fields['csrf'] ?? '';
+    const refused = await postForm(root, otherForm.action, { csrf: rootCsrf });
+    expect(refused.status).toBe(404);
+    expect((await other.request('/account')).status).toBe(200);
+    const ended = await postForm(agent, otherForm.action, otherForm.fields);
+    expect(ended.status).toBe(303);
+    expect(ended.headers.get('location')).toBe('/account?notice=session-ended');
+    expect((await other.request('/account')).status).toBe(303);
+    expect((await agent.request('/account')).status).toBe(200);
+  });
+
+  it('records a session\'s last use at most once a minute: an authorization request after 2 minutes moves it, one after 30 seconds does not', async () => {
+    await server.close();
+    const clock = new FakeClock(1_800_000_000);
+    server = await startAdminServer({}, { clock });
+    const agent = new UserAgent(server.url);
+    await obtainCode(agent);
+    const key = credentialKey(agent.cookies.get('lk_session') ?? '');
+    const lastUsed = async () => (await server.latchkey.deps.repos.sessions.findActive(key, clock.now()))?.lastUsedAt;
+    expect(await lastUsed()).toBe(1_800_000_000);
+    clock.advance(120);
+    await obtainCode(agent);
+    expect(await lastUsed()).toBe(1_800_000_120);
+    clock.advance(30);
+    await obtainCode(agent);
+    expect(await lastUsed()).toBe(1_800_000_120);
   });
 
   it('sign out everywhere ends every session of the person, other browsers included', async () => {

@@ -2,8 +2,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { screenshot, withPage } from '../support/browser.ts';
-import { WEB_APP_BASIC } from '../support/flow-helpers.ts';
+import { obtainCode, WEB_APP_BASIC } from '../support/flow-helpers.ts';
 import { startServer, TEST_PASSWORD, type TestServer } from '../support/server.ts';
+import { UserAgent } from '../support/user-agent.ts';
 
 /**
  * A person on /account in Chromium: they see the applications they have authorized, revoke one and its tokens stop
@@ -87,12 +88,12 @@ describe('/account in Chromium, as a person would use it', () => {
         // Already signed in (the SSO session): straight to the page.
         await page.goto(`${server.url}/account`);
         await page.getByRole('heading', { name: 'Your account' }).waitFor();
-        const row = page.getByRole('row', { name: /Web App/ });
+        const row = page.getByRole('table', { name: 'Applications you have authorized' }).getByRole('row', { name: /Web App/ });
         const text = await row.innerText();
         expect(text).toContain('See your name and username');
         expect(text).toContain('See your email address');
         // Latchkey's own account page is not listed as an application.
-        expect(await page.locator('tbody tr').count()).toBe(1);
+        expect(await page.getByRole('table', { name: 'Applications you have authorized' }).locator('tbody tr').count()).toBe(1);
         await screenshot(page, 'account');
 
         await row.getByRole('button', { name: 'Revoke access for Web App' }).click();
@@ -112,6 +113,44 @@ describe('/account in Chromium, as a person would use it', () => {
         // The consent is gone too: the next authorization asks again.
         await page.goto(`${server.url}/oauth2/authorize?${new URLSearchParams({ response_type: 'code', client_id: 'web-app', redirect_uri: REDIRECT, scope: 'openid', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' }).toString()}`);
         await page.getByRole('button', { name: 'Allow' }).waitFor();
+        expect(errors).toEqual([]);
+      },
+      { viewport: { width: 1100, height: 800 } },
+    );
+  });
+
+  it('lists the person\'s sessions with browser, application, address and times, marks this one, and ends another; stacked at 390 px', async (ctx) => {
+    // alice is also signed in elsewhere (a script with fetch: its user agent is "node").
+    const elsewhere = new UserAgent(server.url);
+    await obtainCode(elsewhere);
+    await withPage(
+      ctx,
+      async (page) => {
+        const errors = pageErrors(page);
+        await authorizeWebApp(page, server, true);
+        await page.goto(`${server.url}/account`);
+        await page.getByRole('heading', { name: 'Your account' }).waitFor();
+        const sessions = page.getByRole('table', { name: 'Your sessions' });
+        const mine = sessions.getByRole('row', { name: /This session/ });
+        const text = await mine.innerText();
+        expect(text).toContain('Chrome on Linux');
+        expect(text).toContain('Web App');
+        expect(text).toContain('127.0.0.1');
+        expect(await sessions.locator('tbody tr').count()).toBe(2);
+        await screenshot(page, 'screenshots/account-sessions');
+        await page.setViewportSize({ width: 390, height: 844 });
+        expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+        const labels = await page.evaluate<string[]>(`[...document.querySelectorAll('table')[1].querySelectorAll('tbody tr:first-child td')].map((td) => getComputedStyle(td, '::before').content)`);
+        expect(labels).toEqual(['"Browser"', '"Signed in through"', '"Address"', '"Signed in"', '"Last used"', 'none']);
+        await screenshot(page, 'screenshots/account-sessions-390');
+        await page.setViewportSize({ width: 1100, height: 800 });
+
+        const other = sessions.getByRole('row', { name: /node/ });
+        await other.getByRole('button', { name: /End the session of node/ }).click();
+        await page.getByText('The session has ended').waitFor();
+        expect(await page.getByRole('table', { name: 'Your sessions' }).locator('tbody tr').count()).toBe(1);
+        expect((await elsewhere.request('/account')).status).toBe(303);
+        await screenshot(page, 'screenshots/account-session-ended');
         expect(errors).toEqual([]);
       },
       { viewport: { width: 1100, height: 800 } },

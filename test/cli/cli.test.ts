@@ -228,6 +228,22 @@ describe('latchkey clients', () => {
     expect((await clientCredentials('svc', newSecret)).status).toBe(200);
   });
 
+  it('rotate-secret --grace keeps the old secret working for that many seconds beside the new one, and says until when', async () => {
+    const rotated = await okJson(['clients', 'rotate-secret', 'svc', '--grace', '3600']);
+    const graced = String(rotated['clientSecret']);
+    expect(graced).toMatch(/^lk_cs_/);
+    expect(Date.parse(String(rotated['previousSecretExpiresAt'])) / 1000).toBeGreaterThan(Date.now() / 1000 + 3500);
+    // Both work on the running server: the old one (the secret of the previous test) until the grace ends.
+    expect((await clientCredentials('svc', newSecret)).status).toBe(200);
+    expect((await clientCredentials('svc', graced)).status).toBe(200);
+    newSecret = graced;
+    // Audited as the console and the API audit it, with the end of the grace; never the secret.
+    const [event] = (await server.storage.repos.audit.list({ type: 'client.secret_rotated', clientId: 'svc' }, { limit: 1 })).items;
+    expect(event?.details).toMatchObject({ graceSeconds: 3600, previousSecretExpiresAt: rotated['previousSecretExpiresAt'] });
+    expect(event?.details['actorUsername']).toMatch(/^command line \(/);
+    expect(JSON.stringify(event)).not.toContain(graced);
+  });
+
   it('delete removes the client and revokes the tokens it was issued', async () => {
     const res = await clientCredentials('svc', newSecret);
     const token = ((await res.json()) as { access_token: string }).access_token;
@@ -359,6 +375,8 @@ describe('latchkey errors name what is wrong, go to stderr and exit non-zero', (
     ['a short secret', ['clients', 'create', '--name', 'x', '--secret', 'tooshort'], /--secret: client secrets need at least 16 characters/, 'tooshort'],
     ['an update with nothing to change', ['clients', 'update', 'web-app'], /nothing to update/],
     ['rotating the secret of a public client', ['clients', 'rotate-secret', 'spa'], /client "spa" is public and has no secret/],
+    ['a grace period that is not whole seconds', ['clients', 'rotate-secret', 'web-app', '--grace', 'soon'], /^latchkey: --grace "soon": must be a whole number of seconds from 0 to 604800 \(7 days\)$/],
+    ['a grace period over 7 days', ['clients', 'rotate-secret', 'web-app', '--grace', '604801'], /--grace "604801": must be a whole number of seconds from 0 to 604800/],
     ['a duplicate username', ['users', 'create', '--username', 'alice', '--password', 'a fine password'], /^latchkey: user "alice" already exists$/, 'a fine password'],
     ['a short password', ['users', 'create', '--username', 'erin', '--password', 'short'], /--password: passwords need at least 8 characters/],
     ['an unknown user', ['users', 'set-password', 'nobody', '--password', 'another password'], /^latchkey: user "nobody" not found$/, 'another password'],

@@ -172,6 +172,8 @@ describe('a restart with the demo still present', () => {
     const first = await start(['-d', db]);
     await first.stop();
     const again = await start(['-d', db], { npm_package_name: 'latchkey', npm_lifecycle_event: 'start' });
+    // Wait for the hint itself (it may reach the pipe in a later chunk than the banner), then stop.
+    await again.waitFor(`set-password demo -d ${db}\n`);
     await again.stop();
     const printed = /^ {2}(npm run latchkey -- users set-password demo -d \S+)$/m.exec(again.output())?.[1];
     expect(printed, again.output()).toBe(`npm run latchkey -- users set-password demo -d ${db}`);

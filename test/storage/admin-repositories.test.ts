@@ -82,6 +82,40 @@ describe.each(backends)('admin repositories on $name', (backend) => {
     });
   });
 
+  describe('activity (the console overview)', () => {
+    const HOUR = 3600;
+    const H = NOW - (NOW % HOUR);
+
+    it('adds token counts per hour and grant type, summing what several nodes add to the same bucket', async () => {
+      await repos.activity.addTokenCounts([{ hour: H, grantType: 'authorization_code', count: 3 }, { hour: H, grantType: 'client_credentials', count: 1 }]);
+      await repos.activity.addTokenCounts([{ hour: H, grantType: 'authorization_code', count: 2 }, { hour: H - HOUR, grantType: 'refresh_token', count: 7 }]);
+      const rows = await repos.activity.tokenCounts(H - HOUR, H + HOUR);
+      expect(rows.sort((a, b) => a.hour - b.hour || a.grantType.localeCompare(b.grantType))).toEqual([
+        { hour: H - HOUR, grantType: 'refresh_token', count: 7 },
+        { hour: H, grantType: 'authorization_code', count: 5 },
+        { hour: H, grantType: 'client_credentials', count: 1 },
+      ]);
+      // The range is half-open: [from, to).
+      expect(await repos.activity.tokenCounts(H, H + HOUR)).toHaveLength(2);
+      expect(await repos.activity.tokenCounts(H + HOUR, H + 2 * HOUR)).toEqual([]);
+    });
+
+    it('counts audit events of the given types per hour within the range, and nothing else', async () => {
+      await repos.audit.append(event({ id: 'b1', at: H + 10, type: 'login.failed' }));
+      await repos.audit.append(event({ id: 'b2', at: H + 20, type: 'login.failed' }));
+      await repos.audit.append(event({ id: 'b3', at: H - 1, type: 'login.failed' }));
+      await repos.audit.append(event({ id: 'b4', at: H + 30, type: 'login.succeeded' }));
+      await repos.audit.append(event({ id: 'b5', at: H + 40, type: 'client.created' }));
+      await repos.audit.append(event({ id: 'b6', at: H - 8 * 24 * HOUR, type: 'login.failed' }));
+      const rows = await repos.activity.auditCounts(['login.failed', 'login.succeeded'], H - 7 * 24 * HOUR, H + HOUR);
+      expect(rows.sort((a, b) => a.hour - b.hour || a.type.localeCompare(b.type))).toEqual([
+        { hour: H - HOUR, type: 'login.failed', count: 1 },
+        { hour: H, type: 'login.failed', count: 2 },
+        { hour: H, type: 'login.succeeded', count: 1 },
+      ]);
+    });
+  });
+
   describe('settings', () => {
     it('stores JSON values, replaces them, and removes one given null, in one transaction', async () => {
       expect(await repos.settings.all()).toEqual({});

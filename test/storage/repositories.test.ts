@@ -130,6 +130,17 @@ describe.each(backends)('repositories on $name', (backend) => {
       expect(found?.scopes).toEqual([]);
     });
 
+    it('round-trips a previous secret with its expiry, and clears it given null (rotation with grace)', async () => {
+      await repos.clients.create(client(), NOW);
+      const rotated = await repos.clients.update('web-app', { secretHash: 'new-hash', previousSecret: { hash: 'hash-of-secret', expiresAt: NOW + 3600 } }, NOW);
+      expect(rotated?.previousSecret).toEqual({ hash: 'hash-of-secret', expiresAt: NOW + 3600 });
+      expect((await repos.clients.findById('web-app'))?.previousSecret).toEqual({ hash: 'hash-of-secret', expiresAt: NOW + 3600 });
+      await repos.clients.update('web-app', { previousSecret: null }, NOW);
+      const cleared = await repos.clients.findById('web-app');
+      expect(cleared?.previousSecret).toBeUndefined();
+      expect(cleared?.secretHash).toBe('new-hash');
+    });
+
     it('returns undefined for an unknown client id', async () => {
       expect(await repos.clients.findById('nobody')).toBeUndefined();
     });
@@ -291,9 +302,26 @@ describe.each(backends)('repositories on $name', (backend) => {
   describe('sessions', () => {
     const session = { hash: 'sess-hash', userId: 'u1', authTime: NOW, expiresAt: NOW + 100 };
 
-    it('finds a session before it expires', async () => {
+    it('finds a session before it expires; last used at its sign-in until touched', async () => {
       await repos.sessions.create(session);
-      expect(await repos.sessions.findActive('sess-hash', NOW + 99)).toEqual(session);
+      expect(await repos.sessions.findActive('sess-hash', NOW + 99)).toEqual({ ...session, clientId: null, address: null, userAgent: null, lastUsedAt: NOW });
+    });
+
+    it('round-trips the client, address and user agent of the sign-in, the user agent cut to 512 characters', async () => {
+      await repos.sessions.create({ ...session, clientId: 'web-app', address: '203.0.113.7', userAgent: 'Mozilla/5.0 '.padEnd(600, 'x') });
+      const found = await repos.sessions.findActive('sess-hash', NOW);
+      expect(found).toMatchObject({ clientId: 'web-app', address: '203.0.113.7', lastUsedAt: NOW });
+      expect(found?.userAgent).toHaveLength(512);
+    });
+
+    it('touches the last-used time only when it is older than the bound, so concurrent touches write once', async () => {
+      await repos.sessions.create(session);
+      expect(await repos.sessions.touch('sess-hash', NOW + 30, NOW + 30 - 60)).toBe(false);
+      expect((await repos.sessions.findActive('sess-hash', NOW + 30))?.lastUsedAt).toBe(NOW);
+      expect(await repos.sessions.touch('sess-hash', NOW + 60, NOW)).toBe(true);
+      expect(await repos.sessions.touch('sess-hash', NOW + 61, NOW + 1)).toBe(false);
+      expect((await repos.sessions.findActive('sess-hash', NOW + 61))?.lastUsedAt).toBe(NOW + 60);
+      expect(await repos.sessions.touch('other', NOW + 90, NOW)).toBe(false);
     });
 
     it('does not find a session at or after its expiry', async () => {

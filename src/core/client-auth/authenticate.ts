@@ -1,9 +1,9 @@
 import { verifyHashedSecret } from '../crypto.ts';
 import { InvalidClient, InvalidRequest } from '../errors.ts';
 import type { Client, TokenEndpointAuthMethod } from '../model.ts';
-import type { Params } from '../context.ts';
-import type { Repositories } from '../../storage/repositories.ts';
+import type { CoreDeps, Params } from '../context.ts';
 import { parseBasic } from './basic.ts';
+import { auditPreviousSecretUse, matchesPreviousSecret } from './previous-secret.ts';
 
 export interface AuthenticatedClient {
   client: Client;
@@ -13,17 +13,19 @@ export interface AuthenticatedClient {
 export interface ClientAuthInput {
   params: Params;
   authorization: string | undefined;
+  /** The requester's address, for the audit log. */
+  address?: string | undefined;
 }
+
+type AuthDeps = Pick<CoreDeps<'clients'>, 'repos' | 'clock' | 'audit'>;
 
 /**
  * Authenticates the client of a token, revocation or introspection request (RFC 6749 §2.3):
  * client_secret_basic, client_secret_post, or none (public clients, identified by client_id only).
  * A client MUST NOT use more than one method in a request (§2.3).
  */
-export async function authenticateClient(
-  repos: Pick<Repositories, 'clients'>,
-  input: ClientAuthInput,
-): Promise<AuthenticatedClient> {
+export async function authenticateClient(deps: AuthDeps, input: ClientAuthInput): Promise<AuthenticatedClient> {
+  const { repos } = deps;
   const basic = parseBasic(input.authorization);
   const postId = input.params['client_id'];
   const postSecret = input.params['client_secret'];
@@ -31,12 +33,12 @@ export async function authenticateClient(
   if (basic) {
     if (postSecret !== undefined) throw new InvalidRequest('use only one client authentication method');
     if (postId !== undefined && postId !== basic.clientId) throw new InvalidRequest('client_id does not match the Basic credentials');
-    return verifySecret(repos, basic.clientId, basic.clientSecret, 'client_secret_basic');
+    return verifySecret(deps, input, basic.clientId, basic.clientSecret, 'client_secret_basic');
   }
   if (postId === undefined) {
     throw new InvalidClient('client authentication is required');
   }
-  if (postSecret !== undefined) return verifySecret(repos, postId, postSecret, 'client_secret_post');
+  if (postSecret !== undefined) return verifySecret(deps, input, postId, postSecret, 'client_secret_post');
 
   const client = await repos.clients.findById(postId);
   if (!client) throw new InvalidClient('client authentication failed');
@@ -45,13 +47,18 @@ export async function authenticateClient(
 }
 
 async function verifySecret(
-  repos: Pick<Repositories, 'clients'>,
+  deps: AuthDeps,
+  input: ClientAuthInput,
   clientId: string,
   secret: string,
   method: 'client_secret_basic' | 'client_secret_post',
 ): Promise<AuthenticatedClient> {
   const basicChallenge = method === 'client_secret_basic';
-  const matches = (c: Client | undefined): c is Client => c !== undefined && c.secretHash !== null && verifyHashedSecret(secret, c.secretHash);
+  const { repos } = deps;
+  const now = deps.clock.now();
+  const current = (c: Client | undefined): c is Client => c !== undefined && c.secretHash !== null && verifyHashedSecret(secret, c.secretHash);
+  const previous = (c: Client | undefined): c is Client => c !== undefined && c.secretHash !== null && matchesPreviousSecret(c, secret, now);
+  const matches = (c: Client | undefined): c is Client => current(c) || previous(c);
   let client = await repos.clients.findById(clientId);
   // The client may come from a cache (storage/client-cache.ts): a secret rotated by another process or node works at
   // once, before the cached client expires. (The old one still works until then: the documented bound.)
@@ -60,5 +67,6 @@ async function verifySecret(
   if (!matches(client)) {
     throw new InvalidClient('client authentication failed', { basicChallenge });
   }
+  if (!current(client)) auditPreviousSecretUse(deps.audit, client, now, input.address);
   return { client, method };
 }

@@ -21,7 +21,7 @@ export function tokenEndpoint(deps: CoreDeps<'clients'>, grants: GrantMap) {
     if (grantType === undefined || grantType === '') throw new InvalidRequest('grant_type is required');
     const grant = grants.get(grantType);
     if (!grant) throw new UnsupportedGrantType('this grant_type is not supported');
-    const { client, method } = await authenticateClient(deps.repos, req);
+    const { client, method } = await authenticateClient(deps, req);
     if (!client.grantTypes.includes(grantType as GrantType)) {
       throw new UnauthorizedClient('the client is not allowed to use this grant_type');
     }

@@ -12,6 +12,31 @@ export interface AuthorizedApplication {
   lastUsedAt: string | null;
 }
 
+/** One of the person's own SSO sessions; `id` is the session's stored key, never its cookie. */
+export interface AccountSession {
+  id: string;
+  browser: string;
+  application: string | null;
+  address: string | null;
+  signedInAt: string;
+  lastUsedAt: string;
+  current: boolean;
+}
+
+function sessionRows(sessions: readonly AccountSession[], csrf: string): SafeHtml[] {
+  return sessions.map(
+    (s) => html`<tr>
+<td>${s.browser}${s.current ? html` <span class="lk-badge lk-badge-ok">This session</span>` : ''}</td>
+<td>${s.application ?? '—'}</td>
+<td>${s.address ?? '—'}</td>
+<td>${time(s.signedInAt)}</td>
+<td>${time(s.lastUsedAt)}</td>
+<td>${postButton({ action: `/account/sessions/${encodeURIComponent(s.id)}/end`, csrf, text: s.current ? 'Sign out' : 'End', label: s.current ? 'Sign out of this session' : `End the session of ${s.browser} signed in ${s.signedInAt.slice(0, 16).replace('T', ' ')} UTC`, secondary: true })}</td>
+</tr>
+`,
+  );
+}
+
 export const ACCOUNT_LABELS: Readonly<Record<string, string>> = {
   currentPassword: 'Current password',
   newPassword: 'New password',
@@ -30,6 +55,7 @@ export function accountPage(o: {
   username: string;
   profile: ProfileForm;
   applications: readonly AuthorizedApplication[];
+  sessions: readonly AccountSession[];
   csrf: string;
   errors: FieldErrors;
   message?: string | undefined;
@@ -64,6 +90,8 @@ ${textField({ name: 'confirmPassword', label: 'Confirm the new password', type: 
 </form>
 <section class="lk-panel" aria-labelledby="sessions-heading">
 <h2 id="sessions-heading">Sessions</h2>
+<p class="lk-hint">Where you are signed in. Ending a session signs that browser out; applications you authorized keep their access until you revoke it above.</p>
+${table({ caption: 'Your sessions', head: ['Browser', 'Signed in through', 'Address', 'Signed in', 'Last used', ''], rows: sessionRows(o.sessions, o.csrf), empty: 'No sessions.' })}
 <p>Signed in on a computer you no longer use? Sign out everywhere, this browser included.</p>
 ${postButton({ action: '/account/sign-out-everywhere', csrf: o.csrf, text: 'Sign out of all sessions', secondary: true, large: true })}
 </section>`;

@@ -10,7 +10,7 @@ import {
 } from '../admin-repositories.ts';
 import type { LatchkeyDatabase } from '../schema.ts';
 import { atomically } from './grants.ts';
-import { list, toClient, toUser } from './rows.ts';
+import { list, toClient, toSession, toUser } from './rows.ts';
 
 /** The audit log, run-time settings and paged listings (issue 6). Portable SQL: SQLite and PostgreSQL. */
 
@@ -200,7 +200,7 @@ export function listingsRepository(db: Db): ListingsRepository {
       return pageOf(
         rows,
         page.limit,
-        (r) => ({ hash: r.hash, userId: r.user_id, authTime: Number(r.auth_time), expiresAt: Number(r.expires_at) }),
+        toSession,
         (r) => [Number(r.auth_time), r.hash],
       );
     },

@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
-import type { AuthorizationCode, Client, GrantType, ResponseType, Token, TokenType, User } from '../../core/model.ts';
+import type { AuthorizationCode, Client, GrantType, ResponseType, Session, Token, TokenType, User } from '../../core/model.ts';
 import type { ProfileClaims } from '../../core/oidc/standard-claims.ts';
-import type { ClientsTable, CodesTable, TokensTable, UsersTable } from '../schema.ts';
+import type { ClientsTable, CodesTable, SessionsTable, TokensTable, UsersTable } from '../schema.ts';
 
 /** Row <-> model mapping. Lists are JSON text; booleans 0/1; an access or refresh TTL of 0 means "never". */
 
@@ -29,7 +29,16 @@ export function toClient(r: Selectable<ClientsTable>): Client {
     introspectAny: Boolean(r.introspect_any),
     createdAt: req(r.created_at),
     updatedAt: req(r.updated_at),
+    // Present only after a rotation with a grace period, so a client without one reads as it always did.
+    ...previousSecretOf(r),
   };
+}
+
+/** (A row built in memory by create() lacks the columns altogether.) */
+function previousSecretOf(r: Selectable<ClientsTable>): Pick<Client, 'previousSecret'> {
+  const hash = r.previous_secret_hash ?? null;
+  const expiresAt = r.previous_secret_expires_at ?? null;
+  return hash === null || expiresAt === null ? {} : { previousSecret: { hash, expiresAt: req(expiresAt) } };
 }
 
 export function fromClient(c: Partial<Client>): Partial<ClientsTable> {
@@ -47,6 +56,10 @@ export function fromClient(c: Partial<Client>): Partial<ClientsTable> {
   if (c.codeTtl !== undefined) row.code_ttl = c.codeTtl;
   if (c.introspectAny !== undefined) row.introspect_any = Number(c.introspectAny);
   if (c.requirePkce !== undefined) row.require_pkce = c.requirePkce === null ? null : Number(c.requirePkce);
+  if (c.previousSecret !== undefined) {
+    row.previous_secret_hash = c.previousSecret?.hash ?? null;
+    row.previous_secret_expires_at = c.previousSecret?.expiresAt ?? null;
+  }
   return row;
 }
 
@@ -94,5 +107,18 @@ export function toToken(r: Selectable<TokensTable>): Token {
     expiresAt: num(r.expires_at),
     revokedAt: num(r.revoked_at),
     consumedAt: num(r.consumed_at),
+  };
+}
+
+export function toSession(r: Selectable<SessionsTable>): Session {
+  return {
+    hash: r.hash,
+    userId: r.user_id,
+    authTime: req(r.auth_time),
+    expiresAt: req(r.expires_at),
+    clientId: r.client_id,
+    address: r.address,
+    userAgent: r.user_agent,
+    lastUsedAt: r.last_used_at === null ? req(r.auth_time) : req(r.last_used_at),
   };
 }

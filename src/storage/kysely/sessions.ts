@@ -3,6 +3,10 @@ import type { InteractionsRepository, SessionsRepository, ThrottleAttempt, Throt
 import type { LatchkeyDatabase } from '../schema.ts';
 import { atomically } from './grants.ts';
 import { precompiled } from './precompiled.ts';
+import { toSession } from './rows.ts';
+
+/** Longest user agent stored; real ones are well under it. */
+export const USER_AGENT_MAX = 512;
 
 /** Every authorization request of a signed-in browser looks its session up (precompiled.ts). */
 const findSession = precompiled((db, a) =>
@@ -14,11 +18,34 @@ const findSession = precompiled((db, a) =>
 export function sessionsRepository(db: Kysely<LatchkeyDatabase>): SessionsRepository {
   return {
     async create(s) {
-      await db.insertInto('sessions').values({ hash: s.hash, user_id: s.userId, auth_time: s.authTime, expires_at: s.expiresAt }).execute();
+      await db
+        .insertInto('sessions')
+        .values({
+          hash: s.hash,
+          user_id: s.userId,
+          auth_time: s.authTime,
+          expires_at: s.expiresAt,
+          client_id: s.clientId ?? null,
+          address: s.address ?? null,
+          // Bounded: the header is the browser's to choose, the column is ours to fill.
+          user_agent: s.userAgent?.slice(0, USER_AGENT_MAX) ?? null,
+          last_used_at: s.lastUsedAt ?? s.authTime,
+        })
+        .execute();
     },
     async findActive(hash, now) {
       const [r] = (await findSession(db, [hash, now])).rows;
-      return r && { hash: r.hash, userId: r.user_id, authTime: Number(r.auth_time), expiresAt: Number(r.expires_at) };
+      return r && toSession(r);
+    },
+    async touch(hash, now, notSince) {
+      // The condition makes concurrent touches of one session (several nodes, several tabs) write once.
+      const res = await db
+        .updateTable('sessions')
+        .set({ last_used_at: now })
+        .where('hash', '=', hash)
+        .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<=', notSince)]))
+        .executeTakeFirst();
+      return Number(res.numUpdatedRows) > 0;
     },
     async delete(hash) {
       await db.deleteFrom('sessions').where('hash', '=', hash).execute();

@@ -4,6 +4,7 @@ import { scaleOut } from './002-scale-out.ts';
 import { admin } from './003-admin.ts';
 import { flowSecurity } from './004-flow-security.ts';
 import { throttle } from './005-throttle.ts';
+import { consoleMigration } from './006-console.ts';
 import { keys } from './011-keys.ts';
 import { userClaims } from './013-user-claims.ts';
 
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   '003-admin': admin,
   '004-flow-security': flowSecurity,
   '005-throttle': throttle,
+  '006-console': consoleMigration,
   '011-keys': keys,
   '013-user-claims': userClaims,
 };

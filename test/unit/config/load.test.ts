@@ -1,32 +1,12 @@
 import { describe, it, expect, afterEach } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ConfigError, configWarnings, fromEnv, loadConfig, parseConfig } from '../../../src/config/load.ts';
+import { configWarnings, fromEnv, loadConfig, parseConfig } from '../../../src/config/load.ts';
+import { configErrorOf, configFiles } from '../../support/config.ts';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const files = configFiles();
+const configFile = files.file;
+afterEach(files.cleanup);
 
-function configFile(content: unknown): string {
-  const dir = mkdtempSync(join(tmpdir(), 'latchkey-config-'));
-  dirs.push(dir);
-  const path = join(dir, 'latchkey.json');
-  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
-  return path;
-}
 
-/** Returns the ConfigError message thrown by `fn`; fails the test if it does not throw one. */
-function configErrorOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).message;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 const SECRET = 'a-client-secret-of-some-length';
 

@@ -1,19 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../../src/config/load.ts';
+import { parseConfig } from '../../../src/config/load.ts';
+import { configErrorOf } from '../../support/config.ts';
 
 /** Redirect URIs declared in the config file follow the registration rule of the CLI, the admin API and the console. */
 
 const SECRET = 'config-secret-0123456789';
 
-function configErrorOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 const withRedirects = (redirectUris: string[], issuer?: string) =>
   parseConfig({ ...(issuer ? { issuer } : {}), clients: [{ id: 'app', name: 'App', secret: SECRET, redirectUris }] });

@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../../src/config/load.ts';
+import { parseConfig } from '../../../src/config/load.ts';
+import { configErrorOf } from '../../support/config.ts';
 
 /** Declared scopes add to the built-in openid, profile and email; removing one is explicit. */
 
-function configErrorOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 const names = (input: unknown) => parseConfig(input).scopes.map((s) => s.name);
 

@@ -1,34 +1,15 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseConfig } from '../../../src/config/load.ts';
+import { loadConfig, parseConfig } from '../../../src/config/load.ts';
+import { configErrorOf, configFiles } from '../../support/config.ts';
 import { ENV_NOT_CONFIG } from '../../../src/config/unknown-keys.ts';
 
 /** Unknown and misspelled keys stop start-up with the key's path and the nearest known key, as the admin API does. */
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const files = configFiles();
+const configFile = files.file;
+afterEach(files.cleanup);
 
-function configFile(content: unknown): string {
-  const dir = mkdtempSync(join(tmpdir(), 'latchkey-keys-'));
-  dirs.push(dir);
-  const path = join(dir, 'latchkey.json');
-  writeFileSync(path, JSON.stringify(content));
-  return path;
-}
 
-function configErrorOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('config file: unknown keys', () => {
   it('refuses a misspelled key instead of starting with the default, suggesting the nearest one', () => {

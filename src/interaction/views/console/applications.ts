@@ -1,5 +1,6 @@
 import type { ApplicationView, ScopeView } from '../../../admin/schemas.ts';
 import { html, type SafeHtml } from '../../html.ts';
+import { previousSecretNote, previousSecretRow } from './secret-rotation.ts';
 import {
   choiceGroup,
   copyBox,
@@ -210,10 +211,10 @@ ${applicationFields(f, o.errors, o.context)}
 }
 
 /** The secret, shown once after creating the application or rotating its secret. */
-function secretBox(secret: string, rotated: boolean): SafeHtml {
+function secretBox(secret: string, rotated: boolean, a: ApplicationView): SafeHtml {
   return html`<section class="lk-secret" aria-labelledby="secret-heading">
 <h2 id="secret-heading">${rotated ? 'New client secret' : 'Client secret'}</h2>
-<p><strong>Copy it now: it will not be shown again.</strong> Latchkey keeps only a hash of it.${rotated ? ' The old secret no longer works.' : ''}</p>
+<p><strong>Copy it now: it will not be shown again.</strong> Latchkey keeps only a hash of it.${rotated ? previousSecretNote(a) : ''}</p>
 ${copyBox({ id: 'client-secret', label: 'Client secret', value: secret })}
 </section>`;
 }
@@ -233,7 +234,7 @@ export function applicationDetailPage(o: {
   const readOnly = a.builtIn;
   return html`<div class="lk-page-head"><h1>${a.name}</h1><a href="/console/applications">All applications</a></div>
 ${o.notice ? html`<p class="lk-notice" role="status">${o.notice}</p>` : ''}
-${o.secret ? secretBox(o.secret.value, o.secret.rotated) : ''}
+${o.secret ? secretBox(o.secret.value, o.secret.rotated, a) : ''}
 ${errorSummary(o.errors, APPLICATION_LABELS, o.message)}
 <section class="lk-panel" aria-labelledby="credentials-heading">
 <h2 id="credentials-heading">Credentials</h2>
@@ -241,6 +242,7 @@ ${copyBox({ id: 'client-id', label: 'Client ID', value: a.id })}
 <dl class="lk-dl">
 <dt>Type</dt><dd>${a.type}</dd>
 <dt>Client secret</dt><dd>${a.type === 'public' ? 'none (public application)' : 'set; shown only when created or rotated'}</dd>
+${previousSecretRow(a)}
 <dt>Created</dt><dd>${time(a.createdAt)}</dd>
 <dt>Updated</dt><dd>${time(a.updatedAt)}</dd>
 </dl>

@@ -125,12 +125,15 @@ ${pager('/console/grants', o.filter, o.nextCursor, o.onLaterPage)}
 </section>`;
 }
 
-export function sessionsPage(o: { sessions: readonly SessionView[]; nextCursor: string | null; onLaterPage: boolean; csrf: string; notice?: string | undefined }): SafeHtml {
+export function sessionsPage(o: { sessions: readonly SessionView[]; nextCursor: string | null; onLaterPage: boolean; csrf: string; notice?: string | undefined; current?: string | undefined }): SafeHtml {
   const rows = o.sessions.map(
     (s) => html`<tr>
-<td><a href="/console/users/${encodeURIComponent(s.userId)}">${s.username ?? s.userId}</a></td>
+<td><a href="/console/users/${encodeURIComponent(s.userId)}">${s.username ?? s.userId}</a>${s.id === o.current ? html` <span class="lk-badge lk-badge-ok">This session</span>` : ''}</td>
+<td>${s.clientId ? html`<a href="/console/applications/${encodeURIComponent(s.clientId)}">${s.clientName ?? s.clientId}</a>` : '—'}</td>
+<td>${s.address ?? '—'}</td>
+<td>${s.userAgent ? html`<span title="${s.userAgent}">${s.browser}</span>` : s.browser}</td>
 <td>${time(s.signedInAt)}</td>
-<td>${time(s.expiresAt)}</td>
+<td>${time(s.lastUsedAt)}</td>
 <td>${postButton({ action: `/console/sessions/${encodeURIComponent(s.id)}/revoke`, csrf: o.csrf, text: 'End', label: `End the session of ${s.username ?? s.userId} from ${s.signedInAt}`, secondary: true, hidden: { back: '/console/sessions' } })}</td>
 </tr>\n`,
   );
@@ -138,7 +141,7 @@ export function sessionsPage(o: { sessions: readonly SessionView[]; nextCursor: 
 ${o.notice ? html`<p class="lk-notice" role="status">${o.notice}</p>` : ''}
 <section class="lk-panel">
 <p class="lk-muted">People signed in (single sign-on). Ending a session signs the person out; their applications' tokens stay valid until revoked.</p>
-${table({ caption: 'Sessions', head: ['User', 'Signed in', 'Expires', ''], rows, empty: 'Nobody is signed in.' })}
+${table({ caption: 'Sessions', head: ['User', 'Signed in through', 'Address', 'Browser', 'Signed in', 'Last used', ''], rows, empty: 'Nobody is signed in.' })}
 ${pager('/console/sessions', {}, o.nextCursor, o.onLaterPage)}
 </section>`;
 }

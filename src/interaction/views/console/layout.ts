@@ -1,5 +1,7 @@
 import { html, raw, type HtmlValue, type SafeHtml } from '../../html.ts';
 import { safeAccent, STYLES, type Theme } from '../layout.ts';
+import { CHART_STYLES } from './charts.ts';
+import { STACKED_TABLE_STYLES } from './stacked-tables.ts';
 
 /**
  * The console's and the account page's frame: a top bar with navigation and the signed-in person, a wide main area,
@@ -149,7 +151,7 @@ ${o.nav.map((n) => html`<li><a href="${n.href}"${n.href === o.current ? raw(' ar
 <meta name="referrer" content="no-referrer">
 ${o.canonical ? html`<meta name="lk-canonical" content="${o.canonical}">` : ''}
 <title>${o.title} – ${product} ${o.area}</title>
-<style nonce="${o.nonce}">:root { --lk-accent: ${raw(accent)}; }${raw(STYLES)}${raw(APP_STYLES)}</style>
+<style nonce="${o.nonce}">:root { --lk-accent: ${raw(accent)}; }${raw(STYLES)}${raw(APP_STYLES)}${raw(CHART_STYLES)}${raw(STACKED_TABLE_STYLES)}</style>
 <script src="${CONSOLE_SCRIPT_PATH}" nonce="${o.nonce}" defer></script>
 </head>
 <body class="lk-app">
@@ -283,12 +285,26 @@ export function time(iso: string | null | undefined): SafeHtml | string {
 
 export function table(o: { caption: string; head: readonly string[]; rows: readonly SafeHtml[]; empty: string }): SafeHtml {
   if (o.rows.length === 0) return html`<p class="lk-empty">${o.empty}</p>`;
-  return html`<div class="lk-table-wrap"><table class="lk-table">
+  return html`<div class="lk-table-wrap"><table class="lk-table lk-stack">
 <caption class="lk-visually-hidden">${o.caption}</caption>
 <thead><tr>${o.head.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead>
 <tbody>
-${o.rows}</tbody>
+${o.rows.map((r) => labelCells(r, o.head))}</tbody>
 </table></div>`;
+}
+
+/**
+ * Gives each cell of a row its column's name (`data-label`), which the narrow-screen style shows beside the value
+ * when the rows are stacked (CSS only). Rows are our own markup with flat cells, so the n-th `<td` is column n.
+ */
+function labelCells(row: SafeHtml, head: readonly string[]): SafeHtml {
+  let n = 0;
+  return raw(
+    row.value.replace(/<td(?=[\s>])/g, () => {
+      const label = head[n++] ?? '';
+      return label === '' ? '<td data-label="" class="lk-cell-actions"' : html`<td data-label="${label}"`.value;
+    }),
+  );
 }
 
 /** "Next page" (and back to the first) for keyset-paged lists; `params` keeps the filters. */
