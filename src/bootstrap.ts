@@ -1,9 +1,11 @@
+import { claimsPatch } from './config/claims-schema.ts';
 import { ConfigError } from './config/load.ts';
 import { BUILT_IN_SCOPES, type ClientConfig, type Config } from './config/schema.ts';
 import { ADMIN_SCOPE } from './core/scope.ts';
 import type { Logger } from './core/context.ts';
 import { randomId, randomToken, sha256 } from './core/crypto.ts';
 import type { Client } from './core/model.ts';
+import { applyClaimsEdit } from './core/oidc/claims-edit.ts';
 import { hashPassword } from './interaction/passwords.ts';
 import type { Repositories, NewClient } from './storage/repositories.ts';
 import { DEMO_CALLBACK_PATH, DEMO_CLIENT_ID, demoAuthorizationUrl } from './http/page-routes.ts';
@@ -46,9 +48,15 @@ export async function syncDeclared(repos: Repositories, config: Config, now: num
   for (const u of config.users) {
     const existing = await repos.users.findByUsername(u.username);
     const passwordHash = await hashPassword(u.password);
-    const profile = { name: u.name ?? null, email: u.email ?? null, isAdmin: u.admin };
-    if (existing) await repos.users.update(existing.id, { ...profile, passwordHash });
-    else await repos.users.create({ id: randomId(), username: u.username, passwordHash, ...profile }, now);
+    // Declared claims replace the user's (null clears those not declared); undeclared, they stay as edited elsewhere.
+    const claims = u.claims && { ...Object.fromEntries(Object.keys(claimsPatch.shape).map((k) => [k, null])), ...u.claims };
+    const edit = { name: u.name ?? null, email: u.email ?? null, ...(claims ? { claims } : {}) };
+    if (existing) await repos.users.update(existing.id, { ...applyClaimsEdit(existing, edit, now), isAdmin: u.admin, passwordHash });
+    else {
+      const profile = applyClaimsEdit({ name: null, email: null, claims: {} }, edit, now);
+      const { name = null, email = null, claims: created } = profile;
+      await repos.users.create({ id: randomId(), username: u.username, passwordHash, name, email, isAdmin: u.admin, ...(created ? { claims: created } : {}) }, now);
+    }
   }
 }
 

@@ -49,12 +49,15 @@ export function fieldsFromZod(error: z.ZodError): Record<string, string> {
     else if (!previous.split('; ').includes(message)) fields[key] = `${previous}; ${message}`;
   };
   for (const issue of error.issues) {
-    const [head, index] = issue.path;
+    // A member of a nested object is named by its dotted path (claims.address.locality).
+    const named = issue.path.findIndex((p) => typeof p !== 'string');
+    const key = (named === -1 ? issue.path : issue.path.slice(0, named)).map(String).join('.');
+    const index = named === -1 ? undefined : issue.path[named];
     if (issue.code === 'unrecognized_keys') {
-      for (const k of issue.keys) add(head === undefined ? k : `${String(head)}.${k}`, 'is not a known field');
+      for (const k of issue.keys) add(key === '' ? k : `${key}.${k}`, 'is not a known field');
       continue;
     }
-    add(head === undefined ? 'body' : String(head), typeof index === 'number' ? `item ${index + 1}: ${issue.message}` : issue.message);
+    add(key === '' ? 'body' : key, typeof index === 'number' ? `item ${index + 1}: ${issue.message}` : issue.message);
   }
   return fields;
 }

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { claimsPatch, emailClaim } from '../config/claims-schema.ts';
+import { STANDARD_CLAIMS } from '../core/oidc/standard-claims.ts';
 import { AUDIT_EVENT_TYPES } from '../core/audit.ts';
 import { GRANT_TYPES, RESPONSE_TYPES } from '../core/model.ts';
 import { redirectUriProblem } from '../core/redirect-uri.ts';
@@ -111,7 +113,9 @@ export function applicationSchemasFor(issuer: string): ApplicationSchemas {
 }
 
 export const newPassword = z.string({ error: 'enter a password' }).min(8, { error: 'use at least 8 characters' }).max(1024, { error: 'at most 1024 characters' });
-const email = z.email({ error: 'enter an email address like name@example.com' }).max(320);
+const email = emailClaim;
+const claims = claimsPatch.describe('OpenID Connect Core §5.1 claims besides name and email (given_name, picture, address…). '
+  + 'On update, an absent claim is left alone and null or "" removes it; a new email or phone number is no longer verified unless the same change says so.');
 
 export const userCreate = z
   .strictObject({
@@ -120,6 +124,7 @@ export const userCreate = z
     name: z.string().max(200, { error: 'at most 200 characters' }).nullable().default(null),
     email: email.nullable().default(null),
     isAdmin: z.boolean({ error: 'true or false' }).default(false).describe('Administrators may use the console and the admin API.'),
+    claims: claims.optional(),
   });
 
 export const userUpdate = z
@@ -127,12 +132,14 @@ export const userUpdate = z
     name: z.string().max(200, { error: 'at most 200 characters' }).nullable().optional(),
     email: email.nullable().optional(),
     isAdmin: z.boolean({ error: 'true or false' }).optional(),
+    claims: claims.optional(),
   });
 
 export const passwordReset = z
   .strictObject({ password: newPassword.optional().describe('Generated (and returned once) when omitted.') });
 
-export const USER_CLAIMS = ['name', 'preferred_username', 'email'] as const;
+/** The claims a scope may release: those of OpenID Connect Core §5.1 a user carries. */
+export const USER_CLAIMS = STANDARD_CLAIMS;
 
 export const scopeSave = z
   .strictObject({
@@ -254,6 +261,8 @@ export const userView = z
     name: z.string().nullable(),
     email: z.string().nullable(),
     isAdmin: z.boolean(),
+    claims: claimsPatch.describe('The claims that have a value (OpenID Connect Core §5.1); preferred_username is the username.'),
+    updatedAt: isoTime.describe('OpenID Connect updated_at: when the name, email or a claim last changed.'),
     disabled: z.boolean(),
     disabledAt: isoTime.nullable(),
     createdAt: isoTime,

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { isoTime } from '../core/clock.ts';
 import { randomId } from '../core/crypto.ts';
 import type { User } from '../core/model.ts';
+import { applyClaimsEdit } from '../core/oidc/claims-edit.ts';
 import { hashPassword } from '../interaction/passwords.ts';
 import type { Page } from '../storage/admin-repositories.ts';
 import { type AdminContext, type AdminDeps, isoOrNull, recordAction } from './context.ts';
@@ -17,6 +18,8 @@ export function userView(u: User, deps: Pick<AdminDeps, 'config'>): UserView {
     name: u.name,
     email: u.email,
     isAdmin: u.isAdmin,
+    claims: u.claims,
+    updatedAt: isoTime(u.updatedAt),
     disabled: u.disabledAt !== null,
     disabledAt: isoOrNull(u.disabledAt),
     createdAt: isoTime(u.createdAt),
@@ -44,6 +47,7 @@ export async function createUser(ctx: AdminContext, input: z.output<typeof userC
     throw conflict('a user with this username already exists', { username: 'this username is taken' });
   }
   const generated = input.password === undefined ? generatePassword() : undefined;
+  const profile = applyClaimsEdit({ name: null, email: null, claims: {} }, input.claims ? { claims: input.claims } : {}, clock.now());
   const user = await repos.users.create(
     {
       id: randomId(),
@@ -52,6 +56,7 @@ export async function createUser(ctx: AdminContext, input: z.output<typeof userC
       name: input.name,
       email: input.email,
       isAdmin: input.isAdmin,
+      ...(profile.claims ? { claims: profile.claims } : {}),
     },
     clock.now(),
   );
@@ -71,7 +76,8 @@ function refuseSelf(ctx: AdminContext, user: User, what: string, field?: string)
 export async function updateUser(ctx: AdminContext, id: string, patch: z.output<typeof userUpdate>): Promise<UserView> {
   const user = await findUser(ctx, id);
   if (patch.isAdmin === false && user.isAdmin) refuseSelf(ctx, user, 'remove administrator rights from', 'isAdmin');
-  const changes = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+  const { isAdmin, ...edit } = patch;
+  const changes = { ...applyClaimsEdit(user, edit, ctx.deps.clock.now()), ...(isAdmin === undefined ? {} : { isAdmin }) };
   const updated = await ctx.deps.repos.users.update(id, changes);
   if (!updated) throw notFound('user');
   recordAction(ctx, { type: 'user.updated', userId: id, details: { username: user.username, fields: Object.keys(changes) } });

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { scopeSchema } from '../config/schema.ts';
+import { STANDARD_CLAIMS } from '../core/oidc/standard-claims.ts';
 import { CliError, checked, type CommonOptions, collect, table, withCommonOptions, withStorage } from './context.ts';
 
 /** `latchkey scopes create|list|delete`: the scopes clients may request and the consent page describes. */
@@ -9,8 +10,8 @@ interface CreateOptions extends CommonOptions {
   claim?: string[];
 }
 
-/** The user claims /userinfo can release (src/core/userinfo.ts). */
-const KNOWN_CLAIMS = ['name', 'preferred_username', 'email', 'email_verified'];
+/** The user claims /userinfo can release (OpenID Connect Core §5.1, src/core/oidc/user-claims.ts). */
+const KNOWN_CLAIMS: readonly string[] = STANDARD_CLAIMS;
 
 export function registerScopes(program: Command): void {
   const scopes = program.command('scopes').description('manage scopes');

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { PROFILE_NAMES } from '../profiles/profile.ts';
+import { SCOPE_CLAIMS } from '../core/oidc/standard-claims.ts';
+import { claimsPatch, emailClaim, nameClaim } from './claims-schema.ts';
 
 /**
  * The one configuration schema: types, defaults, validation and (through `describe`) documentation.
@@ -17,8 +19,10 @@ export const scopeSchema = z.strictObject({
 /** The scopes every Latchkey has (OpenID Connect Core §5.4); declared scopes add to them, `remove` takes one away. */
 export const BUILT_IN_SCOPES: readonly ScopeConfig[] = [
   { name: 'openid', description: 'Know who you are', claims: [] },
-  { name: 'profile', description: 'See your name and username', claims: ['name', 'preferred_username'] },
-  { name: 'email', description: 'See your email address', claims: ['email'] },
+  { name: 'profile', description: 'See your name and username', claims: [...SCOPE_CLAIMS.profile] },
+  { name: 'email', description: 'See your email address', claims: [...SCOPE_CLAIMS.email] },
+  { name: 'address', description: 'See your postal address', claims: [...SCOPE_CLAIMS.address] },
+  { name: 'phone', description: 'See your phone number', claims: [...SCOPE_CLAIMS.phone] },
 ];
 const BUILT_IN_NAMES = BUILT_IN_SCOPES.map((b) => b.name);
 
@@ -28,7 +32,7 @@ const scopeEntrySchema = z
     name: scopeSchema.shape.name,
     description: z.string().min(1).optional(),
     claims: z.array(z.string()).optional(),
-    remove: z.literal(true).optional().describe('Drop a built-in scope (openid, profile, email).'),
+    remove: z.literal(true).optional().describe('Drop a built-in scope (openid, profile, email, address, phone).'),
   })
   .superRefine((e, ctx) => {
     if (e.remove) {
@@ -82,9 +86,11 @@ export const clientSchema = z.strictObject({
 export const userSchema = z.strictObject({
   username: z.string().min(1).max(200),
   password: z.string().min(8, 'passwords need at least 8 characters'),
-  name: z.string().optional(),
-  email: z.string().optional(),
+  name: nameClaim.optional(),
+  email: emailClaim.optional(),
   admin: z.boolean().default(false),
+  /** OpenID Connect Core §5.1 claims besides name and email; when present, replaces the user's claims at each start. */
+  claims: claimsPatch.optional(),
 });
 
 const pathSchema = z.string().regex(/^\/[A-Za-z0-9/._~-]*$/, 'a path starting with /');

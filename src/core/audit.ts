@@ -20,6 +20,7 @@ export const AUDIT_EVENT_TYPES = [
   // The user's own account page
   'account.password_changed',
   'account.signed_out_everywhere',
+  'account.profile_updated',
   // Administration (src/admin)
   'client.created',
   'client.updated',

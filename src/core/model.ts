@@ -1,6 +1,7 @@
 /** Domain types shared by the core and the storage layer. camelCase here; snake_case only on the wire and in SQL. */
 
 import { isoTime } from './clock.ts';
+import type { ProfileClaims } from './oidc/standard-claims.ts';
 
 export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials';
 export const GRANT_TYPES: readonly GrantType[] = ['authorization_code', 'refresh_token', 'client_credentials'];
@@ -71,7 +72,11 @@ export interface User {
   name: string | null;
   email: string | null;
   isAdmin: boolean;
+  /** The other standard claims of OpenID Connect Core §5.1 (standard-claims.ts); absent members have no value. */
+  claims: ProfileClaims;
   createdAt: number;
+  /** Core §5.1 `updated_at`: when the name, email or a claim last changed (seconds). */
+  updatedAt: number;
   /** Set while an administrator has disabled the account: no sign-in, no tokens. */
   disabledAt: number | null;
 }

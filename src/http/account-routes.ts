@@ -3,15 +3,18 @@ import { ACCOUNT_CALLBACK_PATH, ACCOUNT_CLIENT_ID, isFirstParty } from '../admin
 import type { AdminDeps } from '../admin/context.ts';
 import { fieldsFromZod } from '../admin/errors.ts';
 import { newPassword } from '../admin/schemas.ts';
+import { ownProfileEdit } from '../config/claims-schema.ts';
 import { isoTime } from '../core/clock.ts';
 import { constantTimeEqual, randomToken, credentialKey } from '../core/crypto.ts';
 import type { Session, User } from '../core/model.ts';
+import { applyClaimsEdit } from '../core/oidc/claims-edit.ts';
 import type { BrowserState } from '../interaction/flow.ts';
 import { hashPassword, verifyPassword } from '../interaction/passwords.ts';
 import { noteSessionUse } from '../interaction/session-use.ts';
 import { loginThrottle } from '../interaction/throttle.ts';
-import { accountMessage, accountPage, type AccountSession, type AuthorizedApplication } from '../interaction/views/account.ts';
+import { accountMessage, accountPage, type AccountSession, type AuthorizedApplication, type ProfileForm } from '../interaction/views/account.ts';
 import { browserSummary } from '../interaction/browser-summary.ts';
+import { claimErrors, claimsFormFrom, claimsFormOf, claimsPatchOf } from '../interaction/views/claims-fields.ts';
 import { appLayout } from '../interaction/views/console/layout.ts';
 import type { SafeHtml } from '../interaction/html.ts';
 import { noticeFrom, readForm, sendAppPage, withNotice } from './console-kit.ts';
@@ -21,7 +24,7 @@ import { csrfFor } from './page-routes.ts';
 
 /**
  * /account, for the people who sign in: the applications they have authorized (with a Revoke button that withdraws
- * the consent and revokes every token of that application for them), a password change, and signing out of every
+ * the consent and revokes every token of that application for them), their profile, a password change, and signing out of every
  * session. It uses the ordinary SSO session (the lk_session cookie); without one, it signs the person in through
  * the ordinary login page, as Latchkey's own public client.
  */
@@ -33,6 +36,7 @@ const NOTICES: Readonly<Record<string, string>> = {
   'session-ended': 'The session has ended: that browser is signed out.',
   revoked: 'Access was revoked: the application’s tokens no longer work.',
   'password-changed': 'Your password was changed. Your other sessions have ended.',
+  'profile-saved': 'Your profile was saved.',
 };
 
 export function registerAccountRoutes(app: FastifyInstance, deps: AdminDeps): void {
@@ -106,11 +110,15 @@ export function registerAccountRoutes(app: FastifyInstance, deps: AdminDeps): vo
     );
   }
 
-  const showAccount = async (reply: FastifyReply, who: Who, o: { errors?: Record<string, string>; message?: string | undefined; notice?: string | undefined; status?: number } = {}) =>
+  const showAccount = async (reply: FastifyReply, who: Who, o: { errors?: Record<string, string>; message?: string | undefined; notice?: string | undefined; status?: number; profile?: ProfileForm } = {}) =>
     render(
       reply,
       'Your account',
-      accountPage({ username: who.user.username, applications: await applications(who.user), sessions: await sessions(who), csrf: csrfFor(who.browser), errors: o.errors ?? {}, message: o.message, notice: o.notice }),
+      accountPage({
+        username: who.user.username,
+        profile: o.profile ?? { name: who.user.name ?? '', email: who.user.email ?? '', claims: claimsFormOf(who.user.claims), errors: {} },
+        applications: await applications(who.user), sessions: await sessions(who), csrf: csrfFor(who.browser), errors: o.errors ?? {}, message: o.message, notice: o.notice,
+      }),
       { user: who.user, browser: who.browser, ...(o.status === undefined ? {} : { status: o.status }) },
     );
 
@@ -192,6 +200,24 @@ export function registerAccountRoutes(app: FastifyInstance, deps: AdminDeps): vo
       return render(reply, 'Signed out', accountMessage({ heading: 'You are signed out', text: 'This session has ended.', link: { href: '/account', label: 'Sign in again' } }));
     }
     return reply.redirect(withNotice('/account', 'session-ended'), 303);
+  }));
+
+  // Their own claims (OpenID Connect Core §5.1), validated as everywhere else; never the username nor a verified flag.
+  app.post('/account/profile', page, guarded(async (req, reply, who) => {
+    const form = readForm(req.body);
+    const claims = claimsFormFrom(form.get, false);
+    const submitted = { name: form.get('name').trim(), email: form.get('email').trim() };
+    const parsed = ownProfileEdit.safeParse({ ...submitted, claims: claimsPatchOf(claims, false) });
+    if (!parsed.success) {
+      return showAccount(reply, who, { status: 422, profile: { ...submitted, claims, errors: claimErrors(fieldsFromZod(parsed.error)) } });
+    }
+    const change = applyClaimsEdit(who.user, parsed.data, deps.clock.now());
+    if (Object.keys(change).length > 0) {
+      await repos.users.update(who.user.id, change);
+      const fields = (['name', 'email', 'claims'] as const).filter((f) => change[f] !== undefined);
+      deps.audit.record({ type: 'account.profile_updated', actorUserId: who.user.id, userId: who.user.id, ip: req.ip, details: { fields } });
+    }
+    return reply.redirect(withNotice('/account', 'profile-saved'), 303);
   }));
 
   app.post('/account/sign-out-everywhere', page, guarded(async (req, reply, who) => {

@@ -18,6 +18,7 @@ import {
 } from '../interaction/views/console/applications.ts';
 import { rotateSecretPage } from '../interaction/views/console/secret-rotation.ts';
 import { userCreatePage, userDetailPage, userListPage, type UserForm } from '../interaction/views/console/users.ts';
+import { claimErrors, claimsFormFrom, claimsFormOf, claimsPatchOf } from '../interaction/views/claims-fields.ts';
 import { attempt, type ConsoleKit, type ConsolePage, type FormReader, noticeFrom, orNull, PAGE, readForm, ttlValue, withNotice } from './console-kit.ts';
 
 /** The console's application and user pages. */
@@ -202,6 +203,7 @@ export function registerApplicationPages(app: FastifyInstance, deps: AdminDeps, 
       body: userDetailPage({
         user,
         form: { username: user.username, name: user.name ?? '', email: user.email ?? '', isAdmin: user.isAdmin },
+        claimsForm: claimsFormOf(user.claims),
         errors: {},
         csrf: p.csrf,
         sessions: sessions.items,
@@ -233,8 +235,11 @@ export function registerApplicationPages(app: FastifyInstance, deps: AdminDeps, 
 
   app.post<{ Params: IdParams }>('/console/users/:id', page, kit.page<IdParams>(async (req, reply, p) => {
     const form = userForm(p.form);
-    const outcome = await attempt(() => users.updateUser(p.ctx, req.params.id, parseOr422(userUpdate, { name: orNull(form.name), email: orNull(form.email), isAdmin: form.isAdmin })));
-    if ('errors' in outcome) return userPage(p, req.params.id, { form, errors: outcome.errors, message: outcome.message, status: outcome.status });
+    const claimsForm = claimsFormFrom(p.form.get, true);
+    const outcome = await attempt(() =>
+      users.updateUser(p.ctx, req.params.id, parseOr422(userUpdate, { name: orNull(form.name), email: orNull(form.email), isAdmin: form.isAdmin, claims: claimsPatchOf(claimsForm, true) })),
+    );
+    if ('errors' in outcome) return userPage(p, req.params.id, { form, claimsForm, errors: claimErrors(outcome.errors), message: outcome.message, status: outcome.status });
     return reply.redirect(withNotice(`/console/users/${encodeURIComponent(req.params.id)}`, 'saved'), 303);
   }));
 

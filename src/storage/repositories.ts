@@ -21,8 +21,10 @@ export interface ClientsRepository {
   delete(id: string, now: number): Promise<number | undefined>;
 }
 
-export type NewUser = Omit<User, 'createdAt' | 'disabledAt'>;
-export type UserPatch = Partial<Pick<User, 'passwordHash' | 'name' | 'email' | 'isAdmin' | 'disabledAt'>>;
+/** `updatedAt` starts at the creation time. */
+export type NewUser = Omit<User, 'createdAt' | 'disabledAt' | 'updatedAt' | 'claims'> & { claims?: User['claims'] };
+/** `claims` replaces the whole object; core/oidc/claims-edit.ts computes it and `updatedAt` from an edit. */
+export type UserPatch = Partial<Pick<User, 'passwordHash' | 'name' | 'email' | 'isAdmin' | 'disabledAt' | 'claims' | 'updatedAt'>>;
 
 export interface UsersRepository {
   findById(id: string): Promise<User | undefined>;

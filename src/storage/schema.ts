@@ -31,6 +31,10 @@ export interface UsersTable {
   created_at: number;
   /** Set while an administrator has disabled the account (migration 003). */
   disabled_at: number | null;
+  /** JSON object of the other standard claims, by claim name (migration 013). */
+  claims: string;
+  /** Core §5.1 updated_at (migration 013; null only before it ran). */
+  updated_at: number | null;
 }
 
 export interface ScopesTable {

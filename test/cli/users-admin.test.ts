@@ -96,7 +96,7 @@ describe('latchkey users update', () => {
   });
 
   const refusals: [string, string[], { error: string; message: string }][] = [
-    ['nothing to change', ['users', 'update', 'bob'], { error: 'invalid_argument', message: 'nothing to update: give --name, --email, --admin or --no-admin' }],
+    ['nothing to change', ['users', 'update', 'bob'], { error: 'invalid_argument', message: 'nothing to update: give --name, --email, --admin, --no-admin, a claim flag or --claims-json' }],
     ['an invalid email', ['users', 'update', 'bob', '--email', 'not-an-email'], { error: 'invalid_argument', message: expect.stringMatching(/^--email: /) as unknown as string }],
     ['a name over 200 characters', ['users', 'update', 'bob', '--name', 'x'.repeat(201)], { error: 'invalid_argument', message: '--name: at most 200 characters' }],
     ['an unknown user', ['users', 'update', 'nobody', '--name', 'N'], { error: 'not_found', message: 'user "nobody" not found' }],
@@ -132,5 +132,38 @@ describe('latchkey users disable and enable', () => {
     expect((await run(['users', 'enable', 'bob'])).stdout).toBe('Enabled user "bob": they can sign in again.\n');
     expect(await signIn('bob')).not.toBe('login');
     expect((await run(['users', 'enable', 'bob'])).stdout).toBe('User "bob" was not disabled.\n');
+  });
+});
+
+describe('latchkey users update: the standard claims (OpenID Connect Core §5.1)', () => {
+  beforeAll(async () => {
+    expect((await latchkey(['users', 'create', '--username', 'carol', '--password-stdin', '-d', db], { input: `${TEST_PASSWORD}\n` })).code).toBe(0);
+  });
+
+  it('sets claims from flags and --claims-json, merges the address, and shows them in text and JSON', async () => {
+    const set = await json(['users', 'update', 'carol', '--given-name', 'Carol', '--picture', 'https://carol.example/c.png', '--zoneinfo', 'Europe/Paris',
+      '--locality', 'Paris', '--claims-json', '{"nickname":"cc","given_name":"ignored","address":{"country":"FR"}}', '--email-verified']);
+    expect(set['claims']).toEqual({ given_name: 'Carol', nickname: 'cc', picture: 'https://carol.example/c.png', zoneinfo: 'Europe/Paris', email_verified: true, address: { locality: 'Paris', country: 'FR' } });
+    expect(set['updatedAt']).toMatch(/^\d{4}-/);
+    const more = await json(['users', 'update', 'carol', '--postal-code', '75001', '--picture', '', '--no-email-verified']);
+    expect(more['claims']).toEqual({ given_name: 'Carol', nickname: 'cc', zoneinfo: 'Europe/Paris', email_verified: false, address: { locality: 'Paris', postal_code: '75001', country: 'FR' } });
+    const text = (await run(['users', 'show', 'carol'])).stdout;
+    expect(text).toMatch(/given_name: +Carol\n/);
+    expect(text).toMatch(/address: +Paris, 75001, FR\n/);
+    const stored = await server.storage.repos.users.findByUsername('carol');
+    expect(stored?.claims).toEqual(more['claims']);
+  });
+
+  const refusals: [string, string[], { error: string; message: string }][] = [
+    ['a picture that is not an http(s) URL', ['--picture', 'ftp://x.example/p.png'], { error: 'invalid_argument', message: 'claims.picture: an absolute http:// or https:// URL' }],
+    ['an unknown zoneinfo', ['--zoneinfo', 'Mars/Olympus'], { error: 'invalid_argument', message: 'claims.zoneinfo: a time zone name such as Europe/Paris' }],
+    ['a birthdate that is no day', ['--birthdate', '2001-02-29'], { error: 'invalid_argument', message: 'claims.birthdate: YYYY-MM-DD, YYYY, or 0000-MM-DD without the year' }],
+    ['--claims-json that is not a JSON object', ['--claims-json', '[1]'], { error: 'invalid_argument', message: '--claims-json: give a JSON object of claims, such as {"nickname":"al"}' }],
+    ['an unknown claim in --claims-json', ['--claims-json', '{"sub":"x"}'], { error: 'invalid_argument', message: 'claims.sub: is not a known field' }],
+  ];
+  it.concurrent.each(refusals)('refuses %s', async (_what, args, body) => {
+    const r = await latchkey(['users', 'update', 'carol', ...args, '-d', db, '--json']);
+    expect(r).toMatchObject({ code: 1, stdout: '' });
+    expect(JSON.parse(r.stderr)).toEqual(body);
   });
 });

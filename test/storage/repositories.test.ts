@@ -197,7 +197,7 @@ describe.each(backends)('repositories on $name', (backend) => {
 
     it('round-trips a user and finds it by id and by username', async () => {
       const created = await repos.users.create(user, NOW);
-      expect(created).toEqual({ ...user, createdAt: NOW, disabledAt: null });
+      expect(created).toEqual({ ...user, claims: {}, createdAt: NOW, updatedAt: NOW, disabledAt: null });
       expect(await repos.users.findById('user-1')).toEqual(created);
       expect(await repos.users.findByUsername('alice')).toEqual(created);
     });
@@ -216,9 +216,32 @@ describe.each(backends)('repositories on $name', (backend) => {
 
     it('updates the password, profile and admin flag; an empty patch changes nothing', async () => {
       await repos.users.create(user, NOW);
-      expect(await repos.users.update('user-1', {})).toEqual({ ...user, createdAt: NOW, disabledAt: null });
+      expect(await repos.users.update('user-1', {})).toEqual({ ...user, claims: {}, createdAt: NOW, updatedAt: NOW, disabledAt: null });
       const updated = await repos.users.update('user-1', { passwordHash: '$argon2id$y', name: null, isAdmin: true });
-      expect(updated).toEqual({ ...user, passwordHash: '$argon2id$y', name: null, isAdmin: true, createdAt: NOW, disabledAt: null });
+      expect(updated).toEqual({ ...user, passwordHash: '$argon2id$y', name: null, isAdmin: true, claims: {}, createdAt: NOW, updatedAt: NOW, disabledAt: null });
+    });
+
+    it('round-trips the standard claims of OpenID Connect Core §5.1: strings, booleans and the address object', async () => {
+      const claims = {
+        given_name: 'Ãlice', family_name: "O'Hara \"Q\"", middle_name: 'M', nickname: 'al', gender: 'female',
+        profile: 'https://example.com/alice', picture: 'https://example.com/a.png', website: 'http://alice.example',
+        birthdate: '0000-02-29', zoneinfo: 'Europe/Paris', locale: 'fr-CA', phone_number: '+33612345678',
+        email_verified: true, phone_number_verified: false,
+        address: { formatted: '1 rue X\n75001 Paris', street_address: '1 rue X', locality: 'Paris', postal_code: '75001', country: 'FR' },
+      };
+      const created = await repos.users.create({ ...user, claims }, NOW);
+      expect(created.claims).toEqual(claims);
+      expect((await repos.users.findById('user-1'))?.claims).toEqual(claims);
+      expect((await repos.users.list())[0]?.claims).toEqual(claims);
+    });
+
+    it('replaces the claims and sets updated_at when told, leaving both alone otherwise (Core §5.1 updated_at)', async () => {
+      await repos.users.create({ ...user, claims: { nickname: 'al', email_verified: true } }, NOW);
+      const renamed = await repos.users.update('user-1', { claims: { given_name: 'Alice' }, updatedAt: NOW + 60 });
+      expect(renamed).toMatchObject({ claims: { given_name: 'Alice' }, updatedAt: NOW + 60 });
+      const admin = await repos.users.update('user-1', { isAdmin: true });
+      expect(admin).toMatchObject({ claims: { given_name: 'Alice' }, updatedAt: NOW + 60 });
+      expect(await repos.users.findById('user-1')).toMatchObject({ claims: { given_name: 'Alice' }, updatedAt: NOW + 60 });
     });
 
     it('returns undefined when updating or finding an unknown user', async () => {

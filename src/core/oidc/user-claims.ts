@@ -1,4 +1,6 @@
 import type { User } from '../model.ts';
+import { compactAddress } from './claims-edit.ts';
+import { STRING_CLAIMS } from './standard-claims.ts';
 
 /**
  * A user's claims as OpenID Connect Core 1.0 §5.1 names them, for the ID token and UserInfo: every member that has a
@@ -7,11 +9,23 @@ import type { User } from '../model.ts';
  */
 export function userClaims(user: User): Record<string, unknown> {
   const claims: Record<string, unknown> = { preferred_username: user.username };
-  if (user.name !== null) claims['name'] = user.name;
-  if (user.email !== null) {
-    claims['email'] = user.email;
-    // Core §5.1: true only when the address was verified; Latchkey does not verify addresses yet.
-    claims['email_verified'] = false;
+  const c = user.claims;
+  if (user.name) claims['name'] = user.name;
+  for (const k of STRING_CLAIMS) {
+    const v = c[k];
+    if (v) claims[k] = v;
   }
+  if (user.email) {
+    claims['email'] = user.email;
+    // Core §5.1: a boolean, true only when the address was verified.
+    claims['email_verified'] = c.email_verified === true;
+  }
+  // The verified flag means nothing without the number it is about.
+  if (c.phone_number) claims['phone_number_verified'] = c.phone_number_verified === true;
+  else delete claims['phone_number'];
+  const address = compactAddress(c.address);
+  if (address) claims['address'] = address;
+  // Core §5.1: a JSON number, seconds since the epoch.
+  claims['updated_at'] = user.updatedAt;
   return claims;
 }

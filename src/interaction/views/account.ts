@@ -1,7 +1,8 @@
 import { html, type SafeHtml } from '../html.ts';
+import { CLAIM_LABELS, type ClaimsForm, claimsFields } from './claims-fields.ts';
 import { csrfInput, errorSummary, type FieldErrors, postButton, table, textField, time } from './console/layout.ts';
 
-/** /account: the applications a person has authorized, their password, and their sessions. */
+/** /account: the applications a person has authorized, their profile (claims), their password, and their sessions. */
 
 export interface AuthorizedApplication {
   clientId: string;
@@ -42,8 +43,17 @@ export const ACCOUNT_LABELS: Readonly<Record<string, string>> = {
   confirmPassword: 'Confirm the new password',
 };
 
+/** The profile form: what the person may change of their own OpenID Connect claims (not the username). */
+export interface ProfileForm {
+  name: string;
+  email: string;
+  claims: ClaimsForm;
+  errors: FieldErrors;
+}
+
 export function accountPage(o: {
   username: string;
+  profile: ProfileForm;
   applications: readonly AuthorizedApplication[];
   sessions: readonly AccountSession[];
   csrf: string;
@@ -67,6 +77,7 @@ ${o.notice ? html`<p class="lk-notice" role="status">${o.notice}</p>` : ''}
 <p class="lk-hint">Revoking signs the application out: its tokens stop working, and it must ask you again.</p>
 ${table({ caption: 'Applications you have authorized', head: ['Application', 'Can', 'Authorized', 'Last used', ''], rows, empty: 'You have not authorized any application.' })}
 </section>
+${profileSection(o.username, o.profile, o.csrf)}
 ${errorSummary(o.errors, ACCOUNT_LABELS, o.message)}
 <form method="post" action="/account/password" class="lk-panel" novalidate aria-labelledby="password-heading">
 <h2 id="password-heading">Change your password</h2>
@@ -84,6 +95,20 @@ ${table({ caption: 'Your sessions', head: ['Browser', 'Signed in through', 'Addr
 <p>Signed in on a computer you no longer use? Sign out everywhere, this browser included.</p>
 ${postButton({ action: '/account/sign-out-everywhere', csrf: o.csrf, text: 'Sign out of all sessions', secondary: true, large: true })}
 </section>`;
+}
+
+function profileSection(username: string, p: ProfileForm, csrf: string): SafeHtml {
+  return html`<form method="post" action="/account/profile" class="lk-panel" novalidate aria-labelledby="profile-heading">
+<h2 id="profile-heading">Your profile</h2>
+<p class="lk-hint">Applications you allow to see your profile, email, address or phone receive these. Leave a field empty to share nothing for it.</p>
+${errorSummary(p.errors, { name: 'Full name', email: 'Email', ...CLAIM_LABELS })}
+${csrfInput(csrf)}
+<dl class="lk-dl lk-spaced"><dt>Username</dt><dd><code>${username}</code> <span class="lk-hint">(cannot be changed)</span></dd></dl>
+${textField({ name: 'name', label: 'Full name', value: p.name, error: p.errors['name'], autocomplete: 'name' })}
+${textField({ name: 'email', label: 'Email', value: p.email, error: p.errors['email'], type: 'email', autocomplete: 'email', hint: 'A new address is shown to applications as not verified.' })}
+${claimsFields({ form: p.claims, errors: p.errors, own: true })}
+<div class="lk-actions"><button type="submit" class="lk-button">Save profile</button></div>
+</form>`;
 }
 
 export function accountMessage(o: { heading: string; text: string; link?: { href: string; label: string } }): SafeHtml {

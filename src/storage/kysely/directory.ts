@@ -97,6 +97,8 @@ export function usersRepository(db: Kysely<LatchkeyDatabase>): UsersRepository {
         is_admin: Number(user.isAdmin),
         created_at: now,
         disabled_at: null,
+        claims: JSON.stringify(user.claims ?? {}),
+        updated_at: now,
       };
       await db.insertInto('users').values(row).execute();
       return toUser(row);
@@ -108,6 +110,8 @@ export function usersRepository(db: Kysely<LatchkeyDatabase>): UsersRepository {
       if (patch.email !== undefined) values.email = patch.email;
       if (patch.isAdmin !== undefined) values.is_admin = Number(patch.isAdmin);
       if (patch.disabledAt !== undefined) values.disabled_at = patch.disabledAt;
+      if (patch.claims !== undefined) values.claims = JSON.stringify(patch.claims);
+      if (patch.updatedAt !== undefined) values.updated_at = patch.updatedAt;
       if (Object.keys(values).length === 0) return this.findById(id);
       const row = await db.updateTable('users').set(values).where('id', '=', id).returningAll().executeTakeFirst();
       return row && toUser(row);

@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { AuthorizationCode, Client, GrantType, ResponseType, Session, Token, TokenType, User } from '../../core/model.ts';
+import type { ProfileClaims } from '../../core/oidc/standard-claims.ts';
 import type { ClientsTable, CodesTable, SessionsTable, TokensTable, UsersTable } from '../schema.ts';
 
 /** Row <-> model mapping. Lists are JSON text; booleans 0/1; an access or refresh TTL of 0 means "never". */
@@ -70,7 +71,9 @@ export function toUser(r: Selectable<UsersTable>): User {
     name: r.name,
     email: r.email,
     isAdmin: Boolean(r.is_admin),
+    claims: JSON.parse(r.claims) as ProfileClaims,
     createdAt: req(r.created_at),
+    updatedAt: num(r.updated_at) ?? req(r.created_at),
     disabledAt: num(r.disabled_at),
   };
 }

@@ -1,5 +1,6 @@
 import type { GrantView, SessionView, UserView } from '../../../admin/schemas.ts';
 import { html, type SafeHtml } from '../../html.ts';
+import { CLAIM_LABELS, type ClaimsForm, claimsFields } from '../claims-fields.ts';
 import { choiceGroup, copyBox, csrfInput, errorSummary, type FieldErrors, pager, postButton, table, textField, time } from './layout.ts';
 
 /** The console's user pages: the list, the create form, and a user's page (profile, access, sessions, grants). */
@@ -75,6 +76,7 @@ ${profileFields(o.form, o.errors)}
 export function userDetailPage(o: {
   user: UserView;
   form: UserForm;
+  claimsForm: ClaimsForm;
   errors: FieldErrors;
   passwordError?: string | undefined;
   csrf: string;
@@ -100,13 +102,16 @@ ${o.generatedPassword
 <p><strong>Give it to ${u.username} now: it will not be shown again.</strong></p>
 ${copyBox({ id: 'generated-password', label: 'Password', value: o.generatedPassword })}</section>`
   : ''}
-${errorSummary(o.errors, USER_LABELS, o.message)}
+${errorSummary(o.errors, { ...USER_LABELS, ...CLAIM_LABELS }, o.message)}
 ${u.declaredInConfig ? html`<p class="lk-hint">Declared in the configuration file: Latchkey restores the file's settings at every start.</p>` : ''}
 <form method="post" action="${path}" class="lk-panel" novalidate aria-labelledby="profile-heading">
 <h2 id="profile-heading">Profile</h2>
 ${csrfInput(o.csrf)}
-<dl class="lk-dl lk-spaced"><dt>User ID</dt><dd><code>${u.id}</code></dd><dt>Created</dt><dd>${time(u.createdAt)}</dd></dl>
+<dl class="lk-dl lk-spaced"><dt>User ID</dt><dd><code>${u.id}</code></dd><dt>Created</dt><dd>${time(u.createdAt)}</dd><dt>Profile updated</dt><dd>${time(u.updatedAt)}</dd></dl>
 ${profileFields(o.form, o.errors)}
+<h3>OpenID Connect claims</h3>
+<p class="lk-hint">What applications receive with the profile, email, address and phone scopes. An empty field has no value.</p>
+${claimsFields({ form: o.claimsForm, errors: o.errors, own: false })}
 <div class="lk-actions"><button type="submit" class="lk-button">Save changes</button></div>
 </form>
 <form method="post" action="${path}/reset-password" class="lk-panel" novalidate aria-labelledby="reset-heading">
