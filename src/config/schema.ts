@@ -163,6 +163,15 @@ export const configSchema = z.strictObject({
       path: ['publishAheadSeconds'],
       message: 'keys.publishAheadSeconds must be above keys.jwksMaxAgeSeconds, or caches of the JWKS miss the next key when it starts signing',
     }),
+  oidc: z
+    .strictObject({
+      // The same three as core/keys/algorithms.ts SIGNING_ALGS (a literal here: config imports nothing from core).
+      defaultIdTokenAlg: z.enum(['RS256', 'ES256', 'EdDSA']).default('RS256')
+        .describe('ID tokens and signed UserInfo of clients that registered no algorithm are signed with this (OpenID Connect Core §3.1.3.7: RS256 is the default).'),
+      refreshTokensWithoutOfflineAccess: z.boolean().default(false)
+        .describe('Give refresh tokens to OpenID Connect requests (scope openid) that did not ask for offline_access (Core §11 says not to); requests without openid always get them, as before.'),
+    })
+    .prefault({}),
   session: z
     .strictObject({
       ttl: seconds.default(24 * 3600).describe('SSO session lifetime.'),

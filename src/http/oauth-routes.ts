@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../app-deps.ts';
 import { extractBearer } from '../core/bearer.ts';
 import { discoveryDocument } from '../core/discovery.ts';
@@ -53,8 +53,9 @@ export function registerOAuthRoutes(app: FastifyInstance, deps: AppDeps, limit: 
     handler: async (req, reply) => reply.headers(noStore).send(await userinfoHandler(req)),
   });
 
-  app.get('/.well-known/oauth-authorization-server', { config: { errorStyle: 'json' } }, async (_req, reply) => {
-    const scopes = (await deps.repos.scopes.list()).map((s) => s.name);
-    return reply.header('cache-control', 'public, max-age=300').send(discoveryDocument(config, deps.grants, scopes));
-  });
+  // RFC 8414 §3 and OpenID Connect Discovery §4: one computed document at both addresses (core/discovery.ts).
+  const metadata = async (_req: FastifyRequest, reply: FastifyReply) =>
+    reply.header('cache-control', 'public, max-age=300').send(discoveryDocument(config, deps.grants, await deps.repos.scopes.list()));
+  app.get('/.well-known/oauth-authorization-server', { config: { errorStyle: 'json' } }, metadata);
+  app.get('/.well-known/openid-configuration', { config: { errorStyle: 'json' } }, metadata);
 }

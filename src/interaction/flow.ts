@@ -195,12 +195,33 @@ async function currentUser(deps: FlowDeps, p: Pending, browser: BrowserState): P
     userId = p.interaction.userId;
     authTime = p.interaction.authTime;
   } else {
-    if (p.request.prompt.includes('login') || !session) return undefined;
+    if (!session || signInAgain(p.request, session.authTime, now)) return undefined;
     userId = session.userId;
     authTime = session.authTime;
   }
   const user = await deps.repos.users.findById(userId);
   return user && user.disabledAt === null ? { user, authTime } : undefined;
+}
+
+/**
+ * Whether the browser's session may not stand for this request (OpenID Connect Core §3.1.2.1): prompt=login asks for
+ * a new sign-in; select_account for the login page, where the person can sign in as someone else (the page offers the
+ * signed-in user); a session older than max_age needs a new sign-in too. A login made on the interaction itself is
+ * fresh, so none of these apply to it (else max_age=0 would ask forever).
+ */
+function signInAgain(request: AuthorizationRequest, authTime: number, now: number): boolean {
+  if (request.prompt.includes('login') || request.prompt.includes('select_account')) return true;
+  return request.maxAge !== undefined && now - authTime > request.maxAge;
+}
+
+/** The username the login page starts with: login_hint (Core §3.1.2.1), or the signed-in user select_account offers. */
+async function offeredUsername(deps: FlowDeps, request: AuthorizationRequest, browser: BrowserState): Promise<string | undefined> {
+  if (request.prompt.includes('select_account') && browser.session !== undefined) {
+    const session = await deps.repos.sessions.findActive(credentialKey(browser.session), deps.clock.now());
+    const user = session && (await deps.repos.users.findById(session.userId));
+    if (user) return user.username;
+  }
+  return request.loginHint;
 }
 
 /** Every step runs this, with the user's decision when there is one: the checks cannot differ between steps. */
@@ -219,7 +240,8 @@ async function next(deps: FlowDeps, p: Pending, browser: BrowserState, decision:
   if (!current) {
     if (request.prompt.includes('none')) return deny(new LoginRequired('the user is not signed in'));
     await persist();
-    return { kind: 'login', interactionId: interaction.id, client };
+    const username = await offeredUsername(deps, request, browser);
+    return { kind: 'login', interactionId: interaction.id, client, ...(username === undefined ? {} : { username }) };
   }
   const audit = { actorUserId: current.user.id, clientId: client.id, ip: browser.address };
   // The admin scope goes to administrators only: anyone else is refused before any consent is asked, and again at
