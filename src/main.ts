@@ -75,7 +75,6 @@ export async function buildLatchkey(config: Config, options: BuildOptions = {}):
     const audit = auditRecorder(storage.repos.audit, clock, logger);
     const tokenSettings = liveTokenSettings(config, storage.repos.settings);
     await tokenSettings.reload();
-    const grants = builtInGrants(storage.repos, { config, logger, audit }, options.extraGrants);
     const keys = await openSigningKeys({
       port: { store: storage.repos.signingKeys, exclusive: (fn) => storage.exclusive((repos) => fn(repos.signingKeys)) },
       kek: resolveKek(config.keys, sqlitePath(config.database)),
@@ -84,6 +83,7 @@ export async function buildLatchkey(config: Config, options: BuildOptions = {}):
       cacheTtlMs: config.cacheTtlMs,
       logger,
     });
+    const grants = builtInGrants(storage.repos, { config, logger, audit, keyring: keys.keyring }, options.extraGrants);
     const deps: AdminDeps = { config, clock, repos: storage.repos, logger, audit, grants, tokenSettings, keys };
     // One node at a time: nodes started together would otherwise race to create the same clients and users.
     const demo = await storage.exclusive(async (repos) => {

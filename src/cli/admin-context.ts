@@ -54,7 +54,7 @@ export async function asOperator<T>(ctx: CliContext, fn: (admin: AdminContext) =
     repos,
     logger: stderrLogger,
     audit,
-    grants: builtInGrants(repos, { config, logger: stderrLogger, audit }),
+    grants: builtInGrants(repos, { config, logger: stderrLogger, audit, keyring: { sign: (payload, options) => keysNotOpened.keyring.sign(payload, options) } }),
     tokenSettings: liveTokenSettings(config, repos.settings),
     keys: keysNotOpened,
   };

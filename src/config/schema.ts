@@ -19,6 +19,8 @@ export const BUILT_IN_SCOPES: readonly ScopeConfig[] = [
   { name: 'openid', description: 'Know who you are', claims: [] },
   { name: 'profile', description: 'See your name and username', claims: ['name', 'preferred_username'] },
   { name: 'email', description: 'See your email address', claims: ['email'] },
+  // OpenID Connect Core §11: what lets an OpenID Connect client refresh its tokens; the consent page says so.
+  { name: 'offline_access', description: 'Keep access while you are not using it (stay signed in)', claims: [] },
 ];
 const BUILT_IN_NAMES = BUILT_IN_SCOPES.map((b) => b.name);
 
@@ -168,8 +170,8 @@ export const configSchema = z.strictObject({
       // The same three as core/keys/algorithms.ts SIGNING_ALGS (a literal here: config imports nothing from core).
       defaultIdTokenAlg: z.enum(['RS256', 'ES256', 'EdDSA']).default('RS256')
         .describe('ID tokens and signed UserInfo of clients that registered no algorithm are signed with this (OpenID Connect Core §3.1.3.7: RS256 is the default).'),
-      refreshTokensWithoutOfflineAccess: z.boolean().default(false)
-        .describe('Give refresh tokens to OpenID Connect requests (scope openid) that did not ask for offline_access (Core §11 says not to); requests without openid always get them, as before.'),
+      refreshTokensWithoutOfflineAccess: z.boolean().default(true)
+        .describe('Give refresh tokens to requests with scope openid that did not ask for offline_access, as before OpenID Connect (clients migrated from other providers rely on it); false: only with offline_access (OpenID Connect Core §11). Requests without openid always get them.'),
     })
     .prefault({}),
   session: z
@@ -219,7 +221,7 @@ export const configSchema = z.strictObject({
   profiles: z.array(z.enum(PROFILE_NAMES)).default([])
     .describe('Migration profiles: extra routes for clients written to another provider\'s document (docs/profiles.md).'),
   scopes: z.array(scopeEntrySchema).default([]).transform(resolveScopes)
-    .describe('Scopes in addition to the built-in openid, profile and email; { name, remove: true } drops a built-in one.'),
+    .describe('Scopes in addition to the built-in openid, profile, email and offline_access; { name, remove: true } drops a built-in one.'),
   clients: z.array(clientSchema).default([]),
   users: z.array(userSchema).default([]),
 });

@@ -1,5 +1,6 @@
 /** Domain types shared by the core and the storage layer. camelCase here; snake_case only on the wire and in SQL. */
 
+import type { ClaimsRequest } from './authorize/oidc-params.ts';
 import { isoTime } from './clock.ts';
 
 export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials';
@@ -85,6 +86,10 @@ export interface Grant {
   scope: string[];
   createdAt: number;
   revokedAt: number | null;
+  /** When the user signed in (OpenID Connect Core §2 auth_time), for the ID tokens of refreshes (§12.2). */
+  authTime?: number | null;
+  /** The `claims` request parameter (Core §5.5), honoured by every ID token and UserInfo answer of the grant. */
+  claims?: ClaimsRequest | null;
 }
 
 export interface AuthorizationCode {
@@ -101,6 +106,8 @@ export interface AuthorizationCode {
   authTime: number;
   expiresAt: number;
   consumedAt: number | null;
+  /** OpenID Connect Core §3.1.2.1: echoed in the ID token. */
+  nonce?: string | null;
 }
 
 export type TokenType = 'access_token' | 'refresh_token';

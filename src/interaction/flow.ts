@@ -7,7 +7,10 @@ import {
 } from '../core/authorize/request.ts';
 import type { CoreDeps, Params } from '../core/context.ts';
 import { randomToken, credentialKey, sha256 } from '../core/crypto.ts';
-import { AccessDenied, ConsentRequired, LoginRequired, type OAuthError } from '../core/errors.ts';
+import { AccessDenied, ConsentRequired, InvalidRequest, LoginRequired, type OAuthError } from '../core/errors.ts';
+import type { Keyring } from '../core/keys/keyring.ts';
+import { idTokenHintSubject } from '../core/oidc/id-token-hint.ts';
+import { subjectFor } from '../core/oidc/subject.ts';
 import type { Client, Scope, User } from '../core/model.ts';
 import { formatScope, isSubset } from '../core/scope.ts';
 import { refusal } from '../core/user-standing.ts';
@@ -25,7 +28,8 @@ import { isFirstParty } from './first-party.ts';
  * only the step whose delete removed it goes on, so a decision is made at most once.
  */
 
-export type FlowDeps = CoreDeps;
+/** The core's dependencies, and the JWKS to check an id_token_hint's signature (Core §3.1.2.1). */
+export type FlowDeps = CoreDeps & { keys: { keyring: Pick<Keyring, 'jwks'> } };
 
 export type Step =
   | { kind: 'error_page'; error: OAuthError; help?: ErrorHelp | undefined }
@@ -224,6 +228,13 @@ async function offeredUsername(deps: FlowDeps, request: AuthorizationRequest, br
   return request.loginHint;
 }
 
+/** The subject of the request's id_token_hint; null when the hint is not an ID token of ours for this client. */
+async function hintedSubject(deps: FlowDeps, p: Pending): Promise<string | null> {
+  const hint = p.request.idTokenHint ?? '';
+  const sub = await idTokenHintSubject(await deps.keys.keyring.jwks(), hint, { issuer: deps.config.issuer, clientId: p.client.id });
+  return sub ?? null;
+}
+
 /** Every step runs this, with the user's decision when there is one: the checks cannot differ between steps. */
 async function next(deps: FlowDeps, p: Pending, browser: BrowserState, decision: Decision): Promise<Step> {
   const { client, request, interaction } = p;
@@ -236,7 +247,12 @@ async function next(deps: FlowDeps, p: Pending, browser: BrowserState, decision:
   const persist = async () => {
     if (!p.stored) await deps.repos.interactions.create(interaction);
   };
-  const current = await currentUser(deps, p, browser);
+  const hinted = request.idTokenHint === undefined ? undefined : await hintedSubject(deps, p);
+  if (hinted === null) return deny(new InvalidRequest('id_token_hint is not an ID token this server issued to this client'));
+  let current = await currentUser(deps, p, browser);
+  // Core §3.1.2.1 id_token_hint: the session's user must be the hinted one; else a new sign-in, or login_required
+  // under prompt=none. A person who signed in on this very interaction chose who they are, so they are not re-asked.
+  if (current && hinted !== undefined && interaction.userId === null && hinted !== subjectFor(client, current.user.id)) current = undefined;
   if (!current) {
     if (request.prompt.includes('none')) return deny(new LoginRequired('the user is not signed in'));
     await persist();

@@ -41,6 +41,7 @@ const code = (over: Partial<AuthorizationCode> = {}): Omit<AuthorizationCode, 'c
   codeChallengeMethod: 'S256',
   authTime: NOW - 10,
   expiresAt: NOW + 60,
+  nonce: null,
   ...over,
 });
 
@@ -427,7 +428,7 @@ describe.each(backends)('repositories on $name', (backend) => {
     it('round-trips a grant, including one without a user (client_credentials)', async () => {
       await repos.grants.create(grant);
       await repos.grants.create({ ...grant, id: 'grant-cc', userId: null });
-      expect(await repos.grants.findById('grant-1')).toEqual({ ...grant, revokedAt: null });
+      expect(await repos.grants.findById('grant-1')).toEqual({ ...grant, revokedAt: null, authTime: null, claims: null });
       expect((await repos.grants.findById('grant-cc'))?.userId).toBeNull();
       expect(await repos.grants.findById('nope')).toBeUndefined();
     });
@@ -438,6 +439,16 @@ describe.each(backends)('repositories on $name', (backend) => {
       expect(first).toEqual({ code: { ...code(), consumedAt: NOW + 1 } });
       const second = await repos.codes.consume('code-hash', NOW + 2);
       expect(second).toEqual({ replayed: { ...code(), consumedAt: NOW + 1 } });
+    });
+
+    it('round-trips the OpenID Connect members: a code\'s nonce, a grant\'s auth_time and claims request (migration 012)', async () => {
+      const claims = { userinfo: ['email'], idToken: ['name', 'auth_time'] };
+      await repos.grants.create({ ...grant, id: 'grant-oidc', authTime: NOW - 30, claims });
+      expect(await repos.grants.findById('grant-oidc')).toMatchObject({ authTime: NOW - 30, claims });
+      const nonce = 'n-0S6_WzA2Mj +/=é';
+      await repos.codes.create(code({ nonce }));
+      const result = await repos.codes.consume('code-hash', NOW);
+      expect(result && 'code' in result ? result.code.nonce : undefined).toBe(nonce);
     });
 
     it('round-trips a code without PKCE and with an omitted redirect_uri', async () => {

@@ -21,7 +21,7 @@ export interface IdTokenInput {
   /** The subject identifier for this client (Core §8): the user id, or a pairwise value. */
   sub: string;
   /** Seconds since the epoch when the user authenticated (Core §2 auth_time); the original one after a refresh (§12.2). */
-  authTime: number;
+  authTime?: number | undefined;
   /** The authorization request's nonce, echoed exactly (Core §3.1.3.6); never on refresh (Core §12.2, errata 2). */
   nonce?: string | undefined;
   /** The access token issued with it, for at_hash (Core §3.1.3.6: OPTIONAL in the code flow; cheap, so always). */
@@ -43,11 +43,11 @@ export function signIdToken(keyring: Pick<Keyring, 'sign'>, input: IdTokenInput)
     aud: input.clientId,
     exp: input.now + input.ttl,
     iat: input.now,
-    // Core §2: REQUIRED with max_age or require_auth_time, OPTIONAL otherwise; always sent so a client never lacks it.
-    auth_time: input.authTime,
     // RFC 8176 §2: every sign-in here is by password (no other factor exists yet).
     amr: ['pwd'],
   };
+  // Core §2: REQUIRED with max_age or require_auth_time, OPTIONAL otherwise; always sent so a client never lacks it.
+  if (input.authTime !== undefined) payload['auth_time'] = input.authTime;
   if (input.nonce !== undefined) payload['nonce'] = input.nonce;
   if (input.accessToken !== undefined) payload['at_hash'] = halfHash(input.accessToken, input.alg);
   return keyring.sign(payload, { alg: input.alg, typ: 'JWT' });

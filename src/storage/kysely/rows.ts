@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely';
+import type { ClaimsRequest } from '../../core/authorize/oidc-params.ts';
 import type { AuthorizationCode, Client, GrantType, ResponseType, Token, TokenType, User } from '../../core/model.ts';
 import type { ClientsTable, CodesTable, TokensTable, UsersTable } from '../schema.ts';
 
@@ -76,7 +77,19 @@ export function toCode(r: Selectable<CodesTable>): AuthorizationCode {
     authTime: req(r.auth_time),
     expiresAt: req(r.expires_at),
     consumedAt: num(r.consumed_at),
+    nonce: r.nonce,
   };
+}
+
+/** The stored `claims` request (grants.claims); anything unreadable counts as no request. */
+export function toClaimsRequest(text: string): ClaimsRequest | null {
+  try {
+    const v = JSON.parse(text) as Partial<ClaimsRequest>;
+    const names = (x: unknown): string[] => (Array.isArray(x) ? x.filter((n): n is string => typeof n === 'string') : []);
+    return { userinfo: names(v.userinfo), idToken: names(v.idToken) };
+  } catch {
+    return null;
+  }
 }
 
 export function toToken(r: Selectable<TokensTable>): Token {

@@ -5,6 +5,7 @@ import { admin } from './003-admin.ts';
 import { flowSecurity } from './004-flow-security.ts';
 import { throttle } from './005-throttle.ts';
 import { keys } from './011-keys.ts';
+import { oidc } from './012-oidc.ts';
 
 /** Migrations are code, listed in order; the names are stored, so never rename one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   '004-flow-security': flowSecurity,
   '005-throttle': throttle,
   '011-keys': keys,
+  '012-oidc': oidc,
 };
 
 export const migrationProvider: MigrationProvider = {

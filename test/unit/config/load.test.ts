@@ -49,8 +49,8 @@ describe('loadConfig: defaults', () => {
     expect(c.cookies.secure).toBe('auto');
   });
 
-  it('knows the openid, profile and email scopes', () => {
-    expect(loadConfig().scopes.map((s) => s.name)).toEqual(['openid', 'profile', 'email']);
+  it('knows the openid, profile, email and offline_access scopes', () => {
+    expect(loadConfig().scopes.map((s) => s.name)).toEqual(['openid', 'profile', 'email', 'offline_access']);
   });
 
   it('derives the issuer from the port when none is given', () => {

@@ -16,22 +16,22 @@ function configErrorOf(fn: () => unknown): string {
 const names = (input: unknown) => parseConfig(input).scopes.map((s) => s.name);
 
 describe('config scopes: the built-in scopes stay unless removed on purpose', () => {
-  it('has openid, profile and email by default', () => {
-    expect(names({})).toEqual(['openid', 'profile', 'email']);
+  it('has openid, profile, email and offline_access by default', () => {
+    expect(names({})).toEqual(['openid', 'profile', 'email', 'offline_access']);
   });
 
   it('keeps the built-in scopes beside declared ones', () => {
-    expect(names({ scopes: [{ name: 'reports:read', description: 'Read your reports' }] })).toEqual(['openid', 'profile', 'email', 'reports:read']);
+    expect(names({ scopes: [{ name: 'reports:read', description: 'Read your reports' }] })).toEqual(['openid', 'profile', 'email', 'offline_access', 'reports:read']);
   });
 
   it('lets a declared scope replace a built-in one of the same name (its description and claims)', () => {
     const scopes = parseConfig({ scopes: [{ name: 'profile', description: 'Your name', claims: ['name'] }] }).scopes;
-    expect(scopes.map((s) => s.name)).toEqual(['openid', 'profile', 'email']);
+    expect(scopes.map((s) => s.name)).toEqual(['openid', 'profile', 'email', 'offline_access']);
     expect(scopes.find((s) => s.name === 'profile')).toEqual({ name: 'profile', description: 'Your name', claims: ['name'] });
   });
 
   it('removes a built-in scope marked "remove": true', () => {
-    expect(names({ scopes: [{ name: 'email', remove: true }, { name: 'api', description: 'Use the API' }] })).toEqual(['openid', 'profile', 'api']);
+    expect(names({ scopes: [{ name: 'email', remove: true }, { name: 'api', description: 'Use the API' }] })).toEqual(['openid', 'profile', 'offline_access', 'api']);
   });
 
   it('refuses "remove" on a scope that is not built in, naming the key', () => {
