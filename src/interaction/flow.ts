@@ -215,7 +215,8 @@ async function currentUser(deps: FlowDeps, p: Pending, browser: BrowserState): P
  */
 function signInAgain(request: AuthorizationRequest, authTime: number, now: number): boolean {
   if (request.prompt.includes('login') || request.prompt.includes('select_account')) return true;
-  return request.maxAge !== undefined && now - authTime > request.maxAge;
+  // At a one-second granularity "older than max_age" is read as "max_age or more", so max_age=0 always asks.
+  return request.maxAge !== undefined && now - authTime >= request.maxAge;
 }
 
 /** The username the login page starts with: login_hint (Core §3.1.2.1), or the signed-in user select_account offers. */
