@@ -17,7 +17,7 @@ export const OIDC_LABELS: Readonly<Record<string, string>> = {
   userinfoSignedResponseAlg: 'UserInfo answers',
   subjectType: 'Subject identifiers',
   defaultMaxAge: 'Default max age',
-  postLogoutRedirectUris: 'Post-logout redirect URIs',
+  postLogoutRedirectUris: 'Return URIs after sign-out',
   backchannelLogoutUri: 'Back-channel logout URI',
 };
 
