@@ -9,7 +9,6 @@ import type { CoreDeps, Params } from '../core/context.ts';
 import { randomToken, credentialKey, sha256 } from '../core/crypto.ts';
 import { AccessDenied, ConsentRequired, InvalidRequest, LoginRequired, type OAuthError } from '../core/errors.ts';
 import type { Keyring } from '../core/keys/keyring.ts';
-import { idTokenHintSubject } from '../core/oidc/id-token-hint.ts';
 import { subjectFor } from '../core/oidc/subject.ts';
 import type { Client, Scope, User } from '../core/model.ts';
 import { formatScope, isSubset } from '../core/scope.ts';
@@ -17,6 +16,7 @@ import { refusal } from '../core/user-standing.ts';
 import type { Interaction } from '../storage/repositories.ts';
 import { applicationUrl, type ErrorHelp } from './error-help.ts';
 import { isFirstParty } from './first-party.ts';
+import { hintedSubject, offeredUsername, signInAgain } from './oidc-checks.ts';
 
 /**
  * The browser side of the authorization endpoint: decide whether the user must log in, consent, or can be sent
@@ -207,35 +207,6 @@ async function currentUser(deps: FlowDeps, p: Pending, browser: BrowserState): P
   return user && user.disabledAt === null ? { user, authTime } : undefined;
 }
 
-/**
- * Whether the browser's session may not stand for this request (OpenID Connect Core §3.1.2.1): prompt=login asks for
- * a new sign-in; select_account for the login page, where the person can sign in as someone else (the page offers the
- * signed-in user); a session older than max_age needs a new sign-in too. A login made on the interaction itself is
- * fresh, so none of these apply to it (else max_age=0 would ask forever).
- */
-function signInAgain(request: AuthorizationRequest, authTime: number, now: number): boolean {
-  if (request.prompt.includes('login') || request.prompt.includes('select_account')) return true;
-  // At a one-second granularity "older than max_age" is read as "max_age or more", so max_age=0 always asks.
-  return request.maxAge !== undefined && now - authTime >= request.maxAge;
-}
-
-/** The username the login page starts with: login_hint (Core §3.1.2.1), or the signed-in user select_account offers. */
-async function offeredUsername(deps: FlowDeps, request: AuthorizationRequest, browser: BrowserState): Promise<string | undefined> {
-  if (request.prompt.includes('select_account') && browser.session !== undefined) {
-    const session = await deps.repos.sessions.findActive(credentialKey(browser.session), deps.clock.now());
-    const user = session && (await deps.repos.users.findById(session.userId));
-    if (user) return user.username;
-  }
-  return request.loginHint;
-}
-
-/** The subject of the request's id_token_hint; null when the hint is not an ID token of ours for this client. */
-async function hintedSubject(deps: FlowDeps, p: Pending): Promise<string | null> {
-  const hint = p.request.idTokenHint ?? '';
-  const sub = await idTokenHintSubject(await deps.keys.keyring.jwks(), hint, { issuer: deps.config.issuer, clientId: p.client.id });
-  return sub ?? null;
-}
-
 /** Every step runs this, with the user's decision when there is one: the checks cannot differ between steps. */
 async function next(deps: FlowDeps, p: Pending, browser: BrowserState, decision: Decision): Promise<Step> {
   const { client, request, interaction } = p;
@@ -248,7 +219,7 @@ async function next(deps: FlowDeps, p: Pending, browser: BrowserState, decision:
   const persist = async () => {
     if (!p.stored) await deps.repos.interactions.create(interaction);
   };
-  const hinted = request.idTokenHint === undefined ? undefined : await hintedSubject(deps, p);
+  const hinted = request.idTokenHint === undefined ? undefined : await hintedSubject(deps, request.idTokenHint, client);
   if (hinted === null) return deny(new InvalidRequest('id_token_hint is not an ID token this server issued to this client'));
   let current = await currentUser(deps, p, browser);
   // Core §3.1.2.1 id_token_hint: the session's user must be the hinted one; else a new sign-in, or login_required
