@@ -76,8 +76,6 @@ export async function buildLatchkey(config: Config, options: BuildOptions = {}):
     const audit = auditRecorder(storage.repos.audit, clock, logger);
     const tokenSettings = liveTokenSettings(config, storage.repos.settings);
     await tokenSettings.reload();
-    const grants = builtInGrants(storage.repos, { config, logger, audit }, options.extraGrants);
-    const tokenCounts = tokenCounter(storage.repos.activity, clock, logger);
     const keys = await openSigningKeys({
       port: { store: storage.repos.signingKeys, exclusive: (fn) => storage.exclusive((repos) => fn(repos.signingKeys)) },
       kek: resolveKek(config.keys, sqlitePath(config.database)),
@@ -86,6 +84,8 @@ export async function buildLatchkey(config: Config, options: BuildOptions = {}):
       cacheTtlMs: config.cacheTtlMs,
       logger,
     });
+    const grants = builtInGrants(storage.repos, { config, logger, audit, keyring: keys.keyring }, options.extraGrants);
+    const tokenCounts = tokenCounter(storage.repos.activity, clock, logger);
     const deps: AdminDeps = { config, clock, repos: storage.repos, logger, audit, grants, tokenSettings, keys, tokenCounter: tokenCounts };
     // One node at a time: nodes started together would otherwise race to create the same clients and users.
     const demo = await storage.exclusive(async (repos) => {

@@ -23,6 +23,8 @@ export const BUILT_IN_SCOPES: readonly ScopeConfig[] = [
   { name: 'email', description: 'See your email address', claims: [...SCOPE_CLAIMS.email] },
   { name: 'address', description: 'See your postal address', claims: [...SCOPE_CLAIMS.address] },
   { name: 'phone', description: 'See your phone number', claims: [...SCOPE_CLAIMS.phone] },
+  // OpenID Connect Core §11: what lets an OpenID Connect client refresh its tokens; the consent page says so.
+  { name: 'offline_access', description: 'Keep access to your account while you are away', claims: [] },
 ];
 const BUILT_IN_NAMES = BUILT_IN_SCOPES.map((b) => b.name);
 
@@ -81,6 +83,15 @@ export const clientSchema = z.strictObject({
   codeTtl: seconds.optional(),
   requirePkce: z.boolean().optional(),
   introspectAny: z.boolean().default(false).describe('A resource server that may introspect tokens issued to any client.'),
+  // OpenID Connect client metadata (Registration 1.0 §2; the logout specs), camelCase like the keys above.
+  idTokenSignedResponseAlg: z.enum(['RS256', 'ES256', 'EdDSA']).optional().describe('ID token algorithm; default oidc.defaultIdTokenAlg.'),
+  userinfoSignedResponseAlg: z.enum(['RS256', 'ES256', 'EdDSA']).optional().describe('Set: UserInfo answers a signed JWT (application/jwt).'),
+  subjectType: z.enum(['public', 'pairwise']).default('public').describe('pairwise: a sub per redirect URI host (OpenID Connect Core §8.1).'),
+  defaultMaxAge: seconds.optional().describe('max_age for requests that send none.'),
+  requireAuthTime: z.boolean().default(false),
+  postLogoutRedirectUris: z.array(z.string()).default([]),
+  backchannelLogoutUri: z.string().optional(),
+  sectorIdentifierUri: z.never({ error: 'sector_identifier_uri is not supported yet: use redirect URIs on one host for pairwise' }).optional(),
 });
 
 export const userSchema = z.strictObject({
@@ -169,6 +180,17 @@ export const configSchema = z.strictObject({
       path: ['publishAheadSeconds'],
       message: 'keys.publishAheadSeconds must be above keys.jwksMaxAgeSeconds, or caches of the JWKS miss the next key when it starts signing',
     }),
+  oidc: z
+    .strictObject({
+      // The same three as core/keys/algorithms.ts SIGNING_ALGS (a literal here: config imports nothing from core).
+      defaultIdTokenAlg: z.enum(['RS256', 'ES256', 'EdDSA']).default('RS256')
+        .describe('ID tokens and signed UserInfo of clients that registered no algorithm are signed with this (OpenID Connect Core §3.1.3.7: RS256 is the default).'),
+      refreshTokensWithoutOfflineAccess: z.boolean().default(true)
+        .describe('Give refresh tokens to requests with scope openid that did not ask for offline_access, as before OpenID Connect (clients migrated from other providers rely on it); false: only with offline_access (OpenID Connect Core §11). Requests without openid always get them.'),
+      pairwiseSalt: z.string().min(16, 'at least 16 characters').optional()
+        .describe('Secret mixed into pairwise subject identifiers (OpenID Connect Core §8.1); needed by clients with subjectType pairwise. Never change it: every pairwise sub would change.'),
+    })
+    .prefault({}),
   session: z
     .strictObject({
       ttl: seconds.default(24 * 3600).describe('SSO session lifetime.'),
@@ -216,7 +238,7 @@ export const configSchema = z.strictObject({
   profiles: z.array(z.enum(PROFILE_NAMES)).default([])
     .describe('Migration profiles: extra routes for clients written to another provider\'s document (docs/profiles.md).'),
   scopes: z.array(scopeEntrySchema).default([]).transform(resolveScopes)
-    .describe('Scopes in addition to the built-in openid, profile and email; { name, remove: true } drops a built-in one.'),
+    .describe('Scopes in addition to the built-in openid, profile, email and offline_access; { name, remove: true } drops a built-in one.'),
   clients: z.array(clientSchema).default([]),
   users: z.array(userSchema).default([]),
 });

@@ -1,11 +1,23 @@
 import type { Config } from '../config/schema.ts';
+import { SIGNING_ALGS } from './keys/algorithms.ts';
+import type { Scope } from './model.ts';
+import { ID_TOKEN_CLAIMS } from './oidc/id-token.ts';
+import { PROMPT_VALUES } from './authorize/oidc-params.ts';
 import { ADMIN_SCOPE } from './scope.ts';
 import type { GrantMap } from './token/grant.ts';
 
-/** RFC 8414 §2 authorization server metadata: truthful about what this server does. */
-export function discoveryDocument(config: Config, grants: GrantMap, scopes: readonly string[]): Record<string, unknown> {
+/**
+ * Authorization server metadata: ONE object served twice, as RFC 8414 §2 (/.well-known/oauth-authorization-server)
+ * and as OpenID Connect Discovery 1.0 §3 (/.well-known/openid-configuration, §4), so the two cannot disagree.
+ * Truthful about what this server does: a field is left out rather than claim something not there (logout comes later:
+ * no end_session_endpoint, no backchannel_logout_supported).
+ */
+export function discoveryDocument(config: Config, grants: GrantMap, scopes: readonly Scope[]): Record<string, unknown> {
   const url = (path: string) => config.issuer + path;
   const authMethods = ['client_secret_basic', 'client_secret_post'];
+  // RFC 8414 §2 lets a server omit scopes it does not advertise: admin is Latchkey's own, not for clients to discover.
+  const published = scopes.filter((s) => s.name !== ADMIN_SCOPE);
+  const userClaims = new Set(published.flatMap((s) => s.claims));
   return {
     issuer: config.issuer,
     authorization_endpoint: url(config.paths.authorization),
@@ -14,16 +26,26 @@ export function discoveryDocument(config: Config, grants: GrantMap, scopes: read
     introspection_endpoint: url(config.paths.introspection),
     userinfo_endpoint: url(config.paths.userinfo),
     jwks_uri: url(config.paths.jwks),
-    // RFC 8414 §2 lets a server omit scopes it does not advertise: admin is Latchkey's own, not for clients to discover.
-    scopes_supported: scopes.filter((s) => s !== ADMIN_SCOPE),
+    scopes_supported: published.map((s) => s.name),
     response_types_supported: config.features.implicit ? ['code', 'token'] : ['code'],
     response_modes_supported: ['query', 'fragment', 'form_post'],
     grant_types_supported: [...grants.keys(), ...(config.features.implicit ? ['implicit'] : [])],
+    // Discovery §3 REQUIRED (Core §8): public always; pairwise once the server has the salt it needs (§8.1).
+    subject_types_supported: config.oidc.pairwiseSalt === undefined ? ['public'] : ['public', 'pairwise'],
+    // Discovery §3 REQUIRED, and RS256 MUST be among them.
+    id_token_signing_alg_values_supported: [...SIGNING_ALGS],
+    userinfo_signing_alg_values_supported: [...SIGNING_ALGS],
     token_endpoint_auth_methods_supported: [...authMethods, 'none'],
     revocation_endpoint_auth_methods_supported: [...authMethods, 'none'],
     introspection_endpoint_auth_methods_supported: authMethods,
+    // Discovery §3 RECOMMENDED: the claims this server can supply (those of the ID token and of the scopes).
+    claims_supported: [...new Set(['sub', ...ID_TOKEN_CLAIMS, ...userClaims])],
+    // Core §5.5 is supported; request objects (Core §6) are not, and the defaults of these two would say they were.
+    claims_parameter_supported: true,
+    request_parameter_supported: false,
+    request_uri_parameter_supported: false,
     code_challenge_methods_supported: config.pkce.allowPlain ? ['S256', 'plain'] : ['S256'],
     authorization_response_iss_parameter_supported: true,
-    prompt_values_supported: ['none', 'login', 'consent'],
+    prompt_values_supported: [...PROMPT_VALUES],
   };
 }

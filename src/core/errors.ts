@@ -24,7 +24,10 @@ export type OAuthErrorCode =
   // OpenID Connect Core §3.1.2.6
   | 'login_required'
   | 'consent_required'
-  | 'interaction_required';
+  | 'interaction_required'
+  | 'account_selection_required'
+  | 'request_not_supported'
+  | 'request_uri_not_supported';
 
 export abstract class OAuthError extends Error {
   abstract readonly error: OAuthErrorCode;
@@ -133,6 +136,19 @@ export class LoginRequired extends OAuthError {
 }
 export class ConsentRequired extends OAuthError {
   readonly error = 'consent_required';
+  readonly status = 400;
+}
+export class InteractionRequired extends OAuthError {
+  readonly error = 'interaction_required';
+  readonly status = 400;
+}
+/** Core §3.1.2.6: a request object (`request`) sent to a server that does not take them. */
+export class RequestNotSupported extends OAuthError {
+  readonly error = 'request_not_supported';
+  readonly status = 400;
+}
+export class RequestUriNotSupported extends OAuthError {
+  readonly error = 'request_uri_not_supported';
   readonly status = 400;
 }
 /** Anything that is not an OAuthError becomes a generic server_error; the original goes to `cause` for the log. */

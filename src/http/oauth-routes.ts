@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TokenCounter } from '../admin/token-counter.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { extractBearer } from '../core/bearer.ts';
@@ -48,17 +48,23 @@ export function registerOAuthRoutes(app: FastifyInstance, deps: AppDeps & { toke
       { authorization: req.headers.authorization, body: body['access_token'], query: query['access_token'] },
       config.features.queryStringTokens,
     );
-    return userinfo(deps, accessToken);
+    return userinfo({ ...deps, keyring: deps.keys.keyring }, accessToken);
   };
   app.route({
     method: ['GET', 'POST'],
     url: config.paths.userinfo,
     config: { errorStyle: 'bearer' },
-    handler: async (req, reply) => reply.headers(noStore).send(await userinfoHandler(req)),
+    handler: async (req, reply) => {
+      const answer = await userinfoHandler(req);
+      // OpenID Connect Core §5.3.2: a signed answer is sent as application/jwt.
+      if (answer.kind === 'jwt') return reply.headers(noStore).type('application/jwt').send(answer.jwt);
+      return reply.headers(noStore).send(answer.claims);
+    },
   });
 
-  app.get('/.well-known/oauth-authorization-server', { config: { errorStyle: 'json' } }, async (_req, reply) => {
-    const scopes = (await deps.repos.scopes.list()).map((s) => s.name);
-    return reply.header('cache-control', 'public, max-age=300').send(discoveryDocument(config, deps.grants, scopes));
-  });
+  // RFC 8414 §3 and OpenID Connect Discovery §4: one computed document at both addresses (core/discovery.ts).
+  const metadata = async (_req: FastifyRequest, reply: FastifyReply) =>
+    reply.header('cache-control', 'public, max-age=300').send(discoveryDocument(config, deps.grants, await deps.repos.scopes.list()));
+  app.get('/.well-known/oauth-authorization-server', { config: { errorStyle: 'json' } }, metadata);
+  app.get('/.well-known/openid-configuration', { config: { errorStyle: 'json' } }, metadata);
 }

@@ -7,7 +7,9 @@ import {
 } from '../core/authorize/request.ts';
 import type { CoreDeps, Params } from '../core/context.ts';
 import { randomToken, credentialKey, sha256 } from '../core/crypto.ts';
-import { AccessDenied, ConsentRequired, LoginRequired, type OAuthError } from '../core/errors.ts';
+import { AccessDenied, ConsentRequired, InvalidRequest, LoginRequired, type OAuthError } from '../core/errors.ts';
+import type { Keyring } from '../core/keys/keyring.ts';
+import { subjectFor } from '../core/oidc/subject.ts';
 import type { Client, Scope, User } from '../core/model.ts';
 import { formatScope, isSubset } from '../core/scope.ts';
 import { refusal } from '../core/user-standing.ts';
@@ -15,6 +17,7 @@ import type { Interaction } from '../storage/repositories.ts';
 import { applicationUrl, type ErrorHelp } from './error-help.ts';
 import { noteSessionUse } from './session-use.ts';
 import { isFirstParty } from './first-party.ts';
+import { hintedSubject, offeredUsername, signInAgain } from './oidc-checks.ts';
 
 /**
  * The browser side of the authorization endpoint: decide whether the user must log in, consent, or can be sent
@@ -26,7 +29,8 @@ import { isFirstParty } from './first-party.ts';
  * only the step whose delete removed it goes on, so a decision is made at most once.
  */
 
-export type FlowDeps = CoreDeps;
+/** The core's dependencies, and the JWKS to check an id_token_hint's signature (Core §3.1.2.1). */
+export type FlowDeps = CoreDeps & { keys: { keyring: Pick<Keyring, 'jwks'> } };
 
 export type Step =
   | { kind: 'error_page'; error: OAuthError; help?: ErrorHelp | undefined }
@@ -196,7 +200,7 @@ async function currentUser(deps: FlowDeps, p: Pending, browser: BrowserState): P
     userId = p.interaction.userId;
     authTime = p.interaction.authTime;
   } else {
-    if (p.request.prompt.includes('login') || !session) return undefined;
+    if (!session || signInAgain(p.request, session.authTime, now)) return undefined;
     userId = session.userId;
     authTime = session.authTime;
     await noteSessionUse(deps.repos, session, now);
@@ -217,11 +221,17 @@ async function next(deps: FlowDeps, p: Pending, browser: BrowserState, decision:
   const persist = async () => {
     if (!p.stored) await deps.repos.interactions.create(interaction);
   };
-  const current = await currentUser(deps, p, browser);
+  const hinted = request.idTokenHint === undefined ? undefined : await hintedSubject(deps, request.idTokenHint, client);
+  if (hinted === null) return deny(new InvalidRequest('id_token_hint is not an ID token this server issued to this client'));
+  let current = await currentUser(deps, p, browser);
+  // Core §3.1.2.1 id_token_hint: the session's user must be the hinted one; else a new sign-in, or login_required
+  // under prompt=none. A person who signed in on this very interaction chose who they are, so they are not re-asked.
+  if (current && hinted !== undefined && interaction.userId === null && hinted !== subjectFor(client, current.user.id, deps.config.oidc.pairwiseSalt)) current = undefined;
   if (!current) {
     if (request.prompt.includes('none')) return deny(new LoginRequired('the user is not signed in'));
     await persist();
-    return { kind: 'login', interactionId: interaction.id, client };
+    const username = await offeredUsername(deps, request, browser);
+    return { kind: 'login', interactionId: interaction.id, client, ...(username === undefined ? {} : { username }) };
   }
   const audit = { actorUserId: current.user.id, clientId: client.id, ip: browser.address };
   // The admin scope goes to administrators only: anyone else is refused before any consent is asked, and again at

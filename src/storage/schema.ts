@@ -19,6 +19,15 @@ export interface ClientsTable {
   /** Migration 006: a rotated-out secret that keeps working until `previous_secret_expires_at` (Unix seconds). */
   previous_secret_hash: string | null;
   previous_secret_expires_at: number | null;
+  /** OpenID Connect client metadata (migration 012); null: the server's default. */
+  id_token_signed_response_alg: string | null;
+  userinfo_signed_response_alg: string | null;
+  subject_type: string | null;
+  default_max_age: number | null;
+  require_auth_time: number | null;
+  /** JSON list. */
+  post_logout_redirect_uris: string | null;
+  backchannel_logout_uri: string | null;
 }
 
 export interface UsersTable {
@@ -50,6 +59,10 @@ export interface GrantsTable {
   scope: string;
   created_at: number;
   revoked_at: number | null;
+  /** When the user signed in, for ID tokens from refresh (Core §12.2; migration 012); null for client grants. */
+  auth_time: number | null;
+  /** The `claims` request parameter (Core §5.5) as JSON {userinfo, idToken}; null when none was sent. */
+  claims: string | null;
 }
 
 export interface CodesTable {
@@ -65,6 +78,8 @@ export interface CodesTable {
   auth_time: number;
   expires_at: number;
   consumed_at: number | null;
+  /** OpenID Connect Core §3.1.2.1 nonce (migration 012). */
+  nonce: string | null;
 }
 
 export interface TokensTable {

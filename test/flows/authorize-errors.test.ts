@@ -165,7 +165,7 @@ describe('errors redirected to the client with error, state and iss (RFC 6749 §
   });
 
   it('redirects invalid_request for an invalid prompt value, and for none combined with another', async () => {
-    expectErrorRedirect(await authorize(server, valid({ prompt: 'select_account' })), server, 'invalid_request');
+    expectErrorRedirect(await authorize(server, valid({ prompt: 'select_everything' })), server, 'invalid_request');
     expectErrorRedirect(await authorize(server, valid({ prompt: 'none login' })), server, 'invalid_request');
   });
 

@@ -77,7 +77,8 @@ function standardEndpointsStayStrict(label: string, server: () => TestServer): v
     it('answer a code exchange with a space-separated scope string and no expires', async () => {
       const res = await postJson(server(), '/oauth2/token', { grant_type: 'authorization_code', client_id: 'migrated', client_secret: PROFILE_SECRET, code: await standardCode(server()), redirect_uri: REDIRECT });
       const body = await json(res);
-      expect(Object.keys(body).sort()).toEqual(['access_token', 'expires_in', 'refresh_token', 'scope', 'token_type']);
+      // id_token: the scope has openid (OpenID Connect Core §3.1.3.3).
+      expect(Object.keys(body).sort()).toEqual(['access_token', 'expires_in', 'id_token', 'refresh_token', 'scope', 'token_type']);
       expect(body['scope']).toBe('openid profile');
     });
   });

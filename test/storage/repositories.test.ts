@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
-import type { AuthorizationCode } from '../../src/core/model.ts';
+import { OIDC_CLIENT_DEFAULTS, type AuthorizationCode } from '../../src/core/model.ts';
 import type { Storage } from '../../src/storage/index.ts';
 import type { NewClient, NewToken, Repositories } from '../../src/storage/repositories.ts';
 import { backends } from '../support/storage-backends.ts';
@@ -26,6 +26,7 @@ const client = (over: Partial<NewClient> = {}): NewClient => ({
   codeTtl: null,
   requirePkce: null,
   introspectAny: false,
+  oidc: OIDC_CLIENT_DEFAULTS,
   ...over,
 });
 
@@ -41,6 +42,7 @@ const code = (over: Partial<AuthorizationCode> = {}): Omit<AuthorizationCode, 'c
   codeChallengeMethod: 'S256',
   authTime: NOW - 10,
   expiresAt: NOW + 60,
+  nonce: null,
   ...over,
 });
 
@@ -97,6 +99,25 @@ describe.each(backends)('repositories on $name', (backend) => {
       const created = await repos.clients.create(client(), NOW);
       expect(created).toEqual({ ...client(), createdAt: NOW, updatedAt: NOW });
       expect(await repos.clients.findById('web-app')).toEqual(created);
+    });
+
+    it('round-trips the OpenID Connect client metadata (migration 012), and a client created without it reads as the defaults', async () => {
+      const oidc = {
+        idTokenSignedResponseAlg: 'EdDSA' as const,
+        userinfoSignedResponseAlg: 'ES256' as const,
+        subjectType: 'pairwise' as const,
+        defaultMaxAge: 600,
+        requireAuthTime: true,
+        postLogoutRedirectUris: ['https://client.example/bye', 'https://client.example/bye?x="1"'],
+        backchannelLogoutUri: 'https://client.example/backchannel',
+      };
+      await repos.clients.create(client({ id: 'rp', oidc }), NOW);
+      expect((await repos.clients.findById('rp'))?.oidc).toEqual(oidc);
+      const { oidc: _none, ...plain } = client({ id: 'plain' });
+      expect((await repos.clients.create(plain, NOW)).oidc).toEqual(OIDC_CLIENT_DEFAULTS);
+      expect((await repos.clients.findById('plain'))?.oidc).toEqual(OIDC_CLIENT_DEFAULTS);
+      const updated = await repos.clients.update('rp', { oidc: { ...oidc, backchannelLogoutUri: null, defaultMaxAge: null } }, NOW + 1);
+      expect(updated?.oidc).toMatchObject({ backchannelLogoutUri: null, defaultMaxAge: null, subjectType: 'pairwise' });
     });
 
     it("round-trips a refresh token lifetime of 'never', a number and null", async () => {
@@ -478,7 +499,7 @@ describe.each(backends)('repositories on $name', (backend) => {
     it('round-trips a grant, including one without a user (client_credentials)', async () => {
       await repos.grants.create(grant);
       await repos.grants.create({ ...grant, id: 'grant-cc', userId: null });
-      expect(await repos.grants.findById('grant-1')).toEqual({ ...grant, revokedAt: null });
+      expect(await repos.grants.findById('grant-1')).toEqual({ ...grant, revokedAt: null, authTime: null, claims: null });
       expect((await repos.grants.findById('grant-cc'))?.userId).toBeNull();
       expect(await repos.grants.findById('nope')).toBeUndefined();
     });
@@ -489,6 +510,16 @@ describe.each(backends)('repositories on $name', (backend) => {
       expect(first).toEqual({ code: { ...code(), consumedAt: NOW + 1 } });
       const second = await repos.codes.consume('code-hash', NOW + 2);
       expect(second).toEqual({ replayed: { ...code(), consumedAt: NOW + 1 } });
+    });
+
+    it('round-trips the OpenID Connect members: a code\'s nonce, a grant\'s auth_time and claims request (migration 012)', async () => {
+      const claims = { userinfo: ['email'], idToken: ['name', 'auth_time'] };
+      await repos.grants.create({ ...grant, id: 'grant-oidc', authTime: NOW - 30, claims });
+      expect(await repos.grants.findById('grant-oidc')).toMatchObject({ authTime: NOW - 30, claims });
+      const nonce = 'n-0S6_WzA2Mj +/=é';
+      await repos.codes.create(code({ nonce }));
+      const result = await repos.codes.consume('code-hash', NOW);
+      expect(result && 'code' in result ? result.code.nonce : undefined).toBe(nonce);
     });
 
     it('round-trips a code without PKCE and with an omitted redirect_uri', async () => {

@@ -6,13 +6,14 @@ import {
   UnauthorizedClient,
   UnsupportedResponseType,
 } from '../errors.ts';
-import type { Client, ResponseMode, ResponseType } from '../model.ts';
+import { oidcMetadata, type Client, type ResponseMode, type ResponseType } from '../model.ts';
+import { validateOidcParams, type OidcRequest } from './oidc-params.ts';
 import { isWellFormedPkceValue, type PkceMethod } from '../pkce.ts';
 import { resolveRedirectUri } from '../redirect-uri.ts';
 import { parseScope, resolveScope } from '../scope.ts';
 
-/** A validated authorization request (RFC 6749 §4.1.1, §4.2.1), as stored in an interaction. */
-export interface AuthorizationRequest {
+/** A validated authorization request (RFC 6749 §4.1.1, §4.2.1; OpenID Connect Core §3.1.2.1). */
+export interface AuthorizationRequest extends OidcRequest {
   clientId: string;
   redirectUri: string;
   redirectUriProvided: boolean;
@@ -22,11 +23,7 @@ export interface AuthorizationRequest {
   state?: string | undefined;
   codeChallenge?: string | undefined;
   codeChallengeMethod?: PkceMethod | undefined;
-  prompt: Prompt[];
 }
-
-export type Prompt = 'none' | 'login' | 'consent';
-const PROMPTS: readonly string[] = ['none', 'login', 'consent'];
 
 /** Where an error goes: before client and redirect URI are verified, to an error page; after, to the client. */
 export class AuthorizeErrorPage extends Error {
@@ -124,10 +121,13 @@ export async function validateAuthorizationRequest(
     }
   }
 
-  // 8. prompt (OpenID Connect Core §3.1.2.1): space-delimited; none cannot be combined.
-  const prompt = (params['prompt'] ?? '').split(' ').filter(Boolean);
-  if (prompt.some((p) => !PROMPTS.includes(p))) fail(new InvalidRequest('prompt must be none, login or consent'));
-  if (prompt.includes('none') && prompt.length > 1) fail(new InvalidRequest('prompt=none cannot be combined with other values'));
+  // 8. The OpenID Connect members (Core §3.1.2.1): prompt, nonce, max_age, claims...; request objects refused (§6).
+  let oidc: OidcRequest = { prompt: [] };
+  try {
+    oidc = validateOidcParams(params);
+  } catch (err) {
+    fail(err instanceof OAuthError ? err : new InvalidRequest('invalid OpenID Connect parameter'));
+  }
 
   return {
     client,
@@ -141,7 +141,9 @@ export async function validateAuthorizationRequest(
       state,
       codeChallenge: rt === 'code' ? codeChallenge : undefined,
       codeChallengeMethod,
-      prompt: prompt as Prompt[],
+      ...oidc,
+      // Registration §2 default_max_age: for requests that send no max_age.
+      maxAge: oidc.maxAge ?? oidcMetadata(client).defaultMaxAge ?? undefined,
     },
   };
 }

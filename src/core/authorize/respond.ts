@@ -23,7 +23,17 @@ export async function completeAuthorization(
   const now = deps.clock.now();
   const params: Record<string, string> = await deps.repos.transaction(async (tx) => {
     const grantId = newGrantId();
-    await tx.grants.create({ id: grantId, clientId: client.id, userId: user.id, scope: req.scope, createdAt: now });
+    // OpenID Connect: the sign-in time and the claims request outlive the code, for refreshes (Core §12.2) and UserInfo.
+    const oidc = req.scope.includes('openid');
+    await tx.grants.create({
+      id: grantId,
+      clientId: client.id,
+      userId: user.id,
+      scope: req.scope,
+      createdAt: now,
+      authTime: user.authTime,
+      claims: oidc ? (req.claims ?? null) : null,
+    });
     if (req.responseType === 'token') {
       const t = await issueTokens(tx, deps.config, { client, grantId, userId: user.id, scope: req.scope, refresh: false, now, implicit: true });
       // `implicit: true` means the token always has a lifetime (RFC 6749 §4.2.2 expires_in).
@@ -42,6 +52,7 @@ export async function completeAuthorization(
       codeChallengeMethod: req.codeChallengeMethod ?? null,
       authTime: user.authTime,
       expiresAt: now + lifetimes(deps.config, client).code,
+      nonce: oidc ? (req.nonce ?? null) : null,
     });
     return { code };
   });

@@ -1,5 +1,6 @@
 import type { Config } from '../../config/schema.ts';
 import type { Audit } from '../audit.ts';
+import type { Keyring } from '../keys/keyring.ts';
 import type { Params, Logger } from '../context.ts';
 import type { Client, GrantType } from '../model.ts';
 import type { TokenResponse } from './issue.ts';
@@ -34,4 +35,6 @@ export interface GrantDeps {
   config: Config;
   logger: Logger;
   audit: Audit;
+  /** Signs ID tokens (OpenID Connect Core §2) with the prepared keys. */
+  keyring: Pick<Keyring, 'sign'>;
 }

@@ -13,6 +13,8 @@ export interface TokenResponse {
   expires_in?: number;
   scope: string;
   refresh_token?: string;
+  /** OpenID Connect Core §3.1.3.3: whenever `openid` was granted to a user. */
+  id_token?: string;
 }
 
 export interface IssueRequest {
@@ -86,6 +88,17 @@ export async function issueTokens(
   await repos.tokens.createMany(rows);
   return response;
 }
+
+/**
+ * OpenID Connect Core §11: offline_access is how an OpenID Connect client asks for a refresh token, which lets it act
+ * while the user is away. With `oidc.refreshTokensWithoutOfflineAccess` false, a request with scope openid gets one
+ * only when offline_access was granted (and consented to: the consent page names it). It is true by default because
+ * §11 does not forbid other refresh tokens, and the clients Latchkey replaces (the seeds' redCORE, Twitch... clients)
+ * ask for openid and rely on refresh tokens without ever asking for offline_access. A request without openid never
+ * asks for offline_access, so it is unchanged either way.
+ */
+export const mayRefresh = (config: Config, scope: readonly string[]): boolean =>
+  !scope.includes('openid') || scope.includes('offline_access') || config.oidc.refreshTokensWithoutOfflineAccess;
 
 /** A token is usable when it is neither revoked, spent, nor expired. */
 export const isTokenActive = (t: Token, now: number): boolean =>

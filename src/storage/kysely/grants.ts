@@ -2,14 +2,14 @@ import type { Kysely } from 'kysely';
 import type { CodesRepository, GrantsRepository, TokensRepository } from '../repositories.ts';
 import type { LatchkeyDatabase } from '../schema.ts';
 import { precompiled } from './precompiled.ts';
-import { json, list, toCode, toToken } from './rows.ts';
+import { json, list, toClaimsRequest, toCode, toToken } from './rows.ts';
 
 /** Grants, codes and tokens: the credentials, with atomic single-use semantics. */
 
 /** The queries of the token endpoint and the authorization step, compiled once (precompiled.ts). */
 const q = {
   insertGrant: precompiled((db, a) =>
-    db.insertInto('grants').values({ id: a(0), client_id: a(1), user_id: a(2), scope: a(3), created_at: a(4), revoked_at: null }),
+    db.insertInto('grants').values({ id: a(0), client_id: a(1), user_id: a(2), scope: a(3), created_at: a(4), revoked_at: null, auth_time: a(5), claims: a(6) }),
   ),
   insertCode: precompiled((db, a) =>
     db.insertInto('codes').values({
@@ -25,6 +25,7 @@ const q = {
       auth_time: a(9),
       expires_at: a(10),
       consumed_at: null,
+      nonce: a(11),
     }),
   ),
   consumeCode: precompiled((db, a) =>
@@ -76,7 +77,7 @@ export function grantsRepository(db: Kysely<LatchkeyDatabase>): GrantsRepository
       : trx.updateTable('tokens').set({ revoked_at: now }).where('grant_id', 'in', grantIds).where('revoked_at', 'is', null).execute();
   return {
     async create(g) {
-      await q.insertGrant(db, [g.id, g.clientId, g.userId, json(g.scope), g.createdAt]);
+      await q.insertGrant(db, [g.id, g.clientId, g.userId, json(g.scope), g.createdAt, g.authTime ?? null, g.claims ? JSON.stringify(g.claims) : null]);
     },
     async findById(id) {
       const r = await db.selectFrom('grants').selectAll().where('id', '=', id).executeTakeFirst();
@@ -88,6 +89,8 @@ export function grantsRepository(db: Kysely<LatchkeyDatabase>): GrantsRepository
           scope: list(r.scope),
           createdAt: Number(r.created_at),
           revokedAt: r.revoked_at === null ? null : Number(r.revoked_at),
+          authTime: r.auth_time === null ? null : Number(r.auth_time),
+          claims: r.claims === null ? null : toClaimsRequest(r.claims),
         }
       );
     },
@@ -128,6 +131,7 @@ export function codesRepository(db: Kysely<LatchkeyDatabase>): CodesRepository {
         c.codeChallengeMethod,
         c.authTime,
         c.expiresAt,
+        c.nonce ?? null,
       ]);
     },
     async consume(hash, now) {

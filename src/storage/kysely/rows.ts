@@ -1,4 +1,6 @@
 import type { Selectable } from 'kysely';
+import type { ClaimsRequest } from '../../core/authorize/oidc-params.ts';
+import { isSigningAlg, type SigningAlg } from '../../core/keys/algorithms.ts';
 import type { AuthorizationCode, Client, GrantType, ResponseType, Session, Token, TokenType, User } from '../../core/model.ts';
 import type { ProfileClaims } from '../../core/oidc/standard-claims.ts';
 import type { ClientsTable, CodesTable, SessionsTable, TokensTable, UsersTable } from '../schema.ts';
@@ -9,6 +11,7 @@ export const list = (text: string): string[] => JSON.parse(text) as string[];
 export const json = (value: readonly string[]): string => JSON.stringify(value);
 const num = (v: number | bigint | string | null): number | null => (v === null ? null : Number(v));
 const req = (v: number | bigint | string): number => Number(v);
+const alg = (v: string | null): SigningAlg | null => (v !== null && isSigningAlg(v) ? v : null);
 
 export function toClient(r: Selectable<ClientsTable>): Client {
   const access = num(r.access_token_ttl);
@@ -27,6 +30,16 @@ export function toClient(r: Selectable<ClientsTable>): Client {
     codeTtl: num(r.code_ttl),
     requirePkce: r.require_pkce === null ? null : Boolean(r.require_pkce),
     introspectAny: Boolean(r.introspect_any),
+    // `?? null`: clients.create maps the row it inserted, where columns not given are absent (null once stored).
+    oidc: {
+      idTokenSignedResponseAlg: alg(r.id_token_signed_response_alg ?? null),
+      userinfoSignedResponseAlg: alg(r.userinfo_signed_response_alg ?? null),
+      subjectType: r.subject_type === 'pairwise' ? 'pairwise' : 'public',
+      defaultMaxAge: num(r.default_max_age ?? null),
+      requireAuthTime: Boolean(r.require_auth_time),
+      postLogoutRedirectUris: r.post_logout_redirect_uris == null ? [] : list(r.post_logout_redirect_uris),
+      backchannelLogoutUri: r.backchannel_logout_uri ?? null,
+    },
     createdAt: req(r.created_at),
     updatedAt: req(r.updated_at),
     // Present only after a rotation with a grace period, so a client without one reads as it always did.
@@ -60,6 +73,14 @@ export function fromClient(c: Partial<Client>): Partial<ClientsTable> {
     row.previous_secret_hash = c.previousSecret?.hash ?? null;
     row.previous_secret_expires_at = c.previousSecret?.expiresAt ?? null;
   }
+  const o = c.oidc;
+  if (o?.idTokenSignedResponseAlg !== undefined) row.id_token_signed_response_alg = o.idTokenSignedResponseAlg;
+  if (o?.userinfoSignedResponseAlg !== undefined) row.userinfo_signed_response_alg = o.userinfoSignedResponseAlg;
+  if (o?.subjectType !== undefined) row.subject_type = o.subjectType;
+  if (o?.defaultMaxAge !== undefined) row.default_max_age = o.defaultMaxAge;
+  if (o?.requireAuthTime !== undefined) row.require_auth_time = Number(o.requireAuthTime);
+  if (o?.postLogoutRedirectUris !== undefined) row.post_logout_redirect_uris = json(o.postLogoutRedirectUris);
+  if (o?.backchannelLogoutUri !== undefined) row.backchannel_logout_uri = o.backchannelLogoutUri;
   return row;
 }
 
@@ -92,7 +113,19 @@ export function toCode(r: Selectable<CodesTable>): AuthorizationCode {
     authTime: req(r.auth_time),
     expiresAt: req(r.expires_at),
     consumedAt: num(r.consumed_at),
+    nonce: r.nonce,
   };
+}
+
+/** The stored `claims` request (grants.claims); anything unreadable counts as no request. */
+export function toClaimsRequest(text: string): ClaimsRequest | null {
+  try {
+    const v = JSON.parse(text) as Partial<ClaimsRequest>;
+    const names = (x: unknown): string[] => (Array.isArray(x) ? x.filter((n): n is string => typeof n === 'string') : []);
+    return { userinfo: names(v.userinfo), idToken: names(v.idToken) };
+  } catch {
+    return null;
+  }
 }
 
 export function toToken(r: Selectable<TokensTable>): Token {

@@ -6,6 +6,7 @@ import { flowSecurity } from './004-flow-security.ts';
 import { throttle } from './005-throttle.ts';
 import { consoleMigration } from './006-console.ts';
 import { keys } from './011-keys.ts';
+import { oidc } from './012-oidc.ts';
 import { userClaims } from './013-user-claims.ts';
 
 /** Migrations are code, listed in order; the names are stored, so never rename one that has shipped. */
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '005-throttle': throttle,
   '006-console': consoleMigration,
   '011-keys': keys,
+  '012-oidc': oidc,
   '013-user-claims': userClaims,
 };
 

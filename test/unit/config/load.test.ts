@@ -29,8 +29,8 @@ describe('loadConfig: defaults', () => {
     expect(c.cookies.secure).toBe('auto');
   });
 
-  it('knows the openid, profile, email, address and phone scopes', () => {
-    expect(loadConfig().scopes.map((s) => s.name)).toEqual(['openid', 'profile', 'email', 'address', 'phone']);
+  it('knows the openid, profile, email, address, phone and offline_access scopes', () => {
+    expect(loadConfig().scopes.map((s) => s.name)).toEqual(['openid', 'profile', 'email', 'address', 'phone', 'offline_access']);
   });
 
   it('derives the issuer from the port when none is given', () => {

@@ -8,8 +8,8 @@ import { configErrorOf } from '../../support/config.ts';
 const names = (input: unknown) => parseConfig(input).scopes.map((s) => s.name);
 
 describe('config scopes: the built-in scopes stay unless removed on purpose', () => {
-  it('has openid, profile, email, address and phone by default, releasing the claims of OpenID Connect Core §5.4', () => {
-    expect(names({})).toEqual(['openid', 'profile', 'email', 'address', 'phone']);
+  it('has openid, profile, email, address, phone and offline_access by default, releasing the claims of OpenID Connect Core §5.4', () => {
+    expect(names({})).toEqual(['openid', 'profile', 'email', 'address', 'phone', 'offline_access']);
     const claims = Object.fromEntries(parseConfig({}).scopes.map((s) => [s.name, s.claims]));
     expect(claims['email']).toEqual(['email', 'email_verified']);
     expect(claims['address']).toEqual(['address']);
@@ -18,17 +18,17 @@ describe('config scopes: the built-in scopes stay unless removed on purpose', ()
   });
 
   it('keeps the built-in scopes beside declared ones', () => {
-    expect(names({ scopes: [{ name: 'reports:read', description: 'Read your reports' }] })).toEqual(['openid', 'profile', 'email', 'address', 'phone', 'reports:read']);
+    expect(names({ scopes: [{ name: 'reports:read', description: 'Read your reports' }] })).toEqual(['openid', 'profile', 'email', 'address', 'phone', 'offline_access', 'reports:read']);
   });
 
   it('lets a declared scope replace a built-in one of the same name (its description and claims)', () => {
     const scopes = parseConfig({ scopes: [{ name: 'profile', description: 'Your name', claims: ['name'] }] }).scopes;
-    expect(scopes.map((s) => s.name)).toEqual(['openid', 'profile', 'email', 'address', 'phone']);
+    expect(scopes.map((s) => s.name)).toEqual(['openid', 'profile', 'email', 'address', 'phone', 'offline_access']);
     expect(scopes.find((s) => s.name === 'profile')).toEqual({ name: 'profile', description: 'Your name', claims: ['name'] });
   });
 
   it('removes a built-in scope marked "remove": true', () => {
-    expect(names({ scopes: [{ name: 'email', remove: true }, { name: 'api', description: 'Use the API' }] })).toEqual(['openid', 'profile', 'address', 'phone', 'api']);
+    expect(names({ scopes: [{ name: 'email', remove: true }, { name: 'api', description: 'Use the API' }] })).toEqual(['openid', 'profile', 'address', 'phone', 'offline_access', 'api']);
   });
 
   it('refuses "remove" on a scope that is not built in, naming the key', () => {

@@ -4,9 +4,10 @@ import { verifyPkce } from '../../pkce.ts';
 import { assertUserMayHold } from '../../user-standing.ts';
 import type { Repositories } from '../../../storage/repositories.ts';
 import type { GrantDeps, GrantHandler } from '../grant.ts';
-import { issueTokens, type TokenResponse } from '../issue.ts';
+import { issueTokens, mayRefresh, type TokenResponse } from '../issue.ts';
+import { idTokenFor, type IdTokenRequest } from '../../oidc/issue-id-token.ts';
 
-type Repos = Pick<Repositories, 'codes' | 'grants' | 'tokens' | 'users' | 'transaction'>;
+type Repos = Pick<Repositories, 'codes' | 'grants' | 'tokens' | 'users' | 'scopes' | 'transaction'>;
 
 /** RFC 6749 §4.1.3 access token request, with PKCE (RFC 7636 §4.6). */
 export function authorizationCodeGrant(repos: Repos, deps: GrantDeps): GrantHandler {
@@ -17,7 +18,7 @@ export function authorizationCodeGrant(repos: Repos, deps: GrantDeps): GrantHand
     async handle({ client, params, now, accessTokenTtlDefault, address }) {
       const code = params['code'] ?? '';
       const verifier = params['code_verifier'];
-      const outcome = await repos.transaction(async (tx): Promise<TokenResponse | OAuthError> => {
+      const outcome = await repos.transaction(async (tx): Promise<{ response: TokenResponse; oidc: Omit<IdTokenRequest, 'accessToken'> } | OAuthError> => {
         const consumed = await tx.codes.consume(credentialKey(code), now);
         if (!consumed) throw new InvalidGrant('the authorization code is invalid');
         if ('replayed' in consumed) {
@@ -48,18 +49,21 @@ export function authorizationCodeGrant(repos: Repos, deps: GrantDeps): GrantHand
         const grant = await tx.grants.findById(c.grantId);
         if (!grant || grant.revokedAt !== null) throw new InvalidGrant('the authorization was revoked');
         await assertUserMayHold(tx, c.userId, c.scope);
-        return issueTokens(tx, deps.config, {
+        const response = await issueTokens(tx, deps.config, {
           client,
           grantId: c.grantId,
           userId: c.userId,
           scope: c.scope,
-          refresh: client.grantTypes.includes('refresh_token'),
+          refresh: client.grantTypes.includes('refresh_token') && mayRefresh(deps.config, c.scope),
           now,
           accessTokenTtlDefault,
         });
+        return { response, oidc: { client, userId: c.userId, scope: c.scope, authTime: c.authTime, nonce: c.nonce, claims: grant.claims, now } };
       });
       if (outcome instanceof Error) throw outcome;
-      return outcome;
+      // Signed after the transaction, so no database lock waits for a signature.
+      const idToken = await idTokenFor(deps, repos, { ...outcome.oidc, accessToken: outcome.response.access_token });
+      return idToken === undefined ? outcome.response : { ...outcome.response, id_token: idToken };
     },
   };
 }

@@ -6,8 +6,9 @@ import type { Repositories } from '../../../storage/repositories.ts';
 import type { Token } from '../../model.ts';
 import type { GrantDeps, GrantHandler } from '../grant.ts';
 import { issueTokens, type TokenResponse } from '../issue.ts';
+import { idTokenFor, type IdTokenRequest } from '../../oidc/issue-id-token.ts';
 
-type Repos = Pick<Repositories, 'tokens' | 'grants' | 'users' | 'transaction'>;
+type Repos = Pick<Repositories, 'tokens' | 'grants' | 'users' | 'scopes' | 'transaction'>;
 
 /**
  * RFC 6749 §6 refreshing an access token. Refresh tokens rotate on every use; presenting a spent one is treated as
@@ -28,7 +29,7 @@ export function refreshTokenGrant(repos: Repos, deps: GrantDeps): GrantHandler {
     allowsPublicClients: true,
     async handle({ client, params, now, accessTokenTtlDefault, address }) {
       const requestedScope = params['scope'] === undefined ? undefined : parseScope(params['scope']);
-      const outcome = await repos.transaction(async (tx): Promise<TokenResponse | OAuthError> => {
+      const outcome = await repos.transaction(async (tx): Promise<{ response: TokenResponse; oidc?: Omit<IdTokenRequest, 'accessToken'> } | OAuthError> => {
         const consumed = await tx.tokens.consumeRefresh(credentialKey(params['refresh_token'] ?? ''), now);
         if (!consumed) throw new InvalidGrant('the refresh token is invalid');
         let token: Token;
@@ -63,20 +64,26 @@ export function refreshTokenGrant(repos: Repos, deps: GrantDeps): GrantHandler {
         // The user is read afresh: a disabled, deleted or demoted user's refresh fails (RFC 6749 §5.2 invalid_grant).
         // Checked against the refresh token's whole scope, since the new refresh token would carry all of it.
         await assertUserMayHold(tx, token.userId, token.scope);
-        return issueTokens(tx, deps.config, {
+        const scope = requestedScope ?? token.scope;
+        const response = await issueTokens(tx, deps.config, {
           client,
           parentHash: token.hash,
           grantId: token.grantId,
           userId: token.userId,
-          scope: requestedScope ?? token.scope,
+          scope,
           refreshScope: token.scope,
           refresh: true,
           now,
           accessTokenTtlDefault,
         });
+        if (!scope.includes('openid')) return { response };
+        // Core §12.2: a new ID token with the same sub and the original auth_time (kept on the grant), and no nonce.
+        const grant = await tx.grants.findById(token.grantId);
+        return { response, oidc: { client, userId: token.userId, scope, authTime: grant?.authTime ?? null, claims: grant?.claims, now } };
       });
       if (outcome instanceof Error) throw outcome;
-      return outcome;
+      const idToken = outcome.oidc && (await idTokenFor(deps, repos, { ...outcome.oidc, accessToken: outcome.response.access_token }));
+      return idToken === undefined ? outcome.response : { ...outcome.response, id_token: idToken };
     },
   };
 }

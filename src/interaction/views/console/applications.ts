@@ -14,6 +14,7 @@ import {
   textField,
   time,
 } from './layout.ts';
+import { EMPTY_OIDC_FORM, OIDC_LABELS, oidcFieldset, oidcFormFrom, type OidcForm } from './application-oidc.ts';
 
 /** The console's application pages: the list, the create form, the detail page, and the confirmations. */
 
@@ -31,6 +32,7 @@ export interface ApplicationForm {
   codeTtl: string;
   requirePkce: string;
   introspectAny: boolean;
+  oidc: OidcForm;
 }
 
 export const APPLICATION_LABELS: Readonly<Record<string, string>> = {
@@ -46,6 +48,7 @@ export const APPLICATION_LABELS: Readonly<Record<string, string>> = {
   codeTtl: 'Authorization code lifetime',
   requirePkce: 'PKCE',
   introspectAny: 'Resource server',
+  ...OIDC_LABELS,
 };
 
 const ttlText = (v: number | 'never' | null) => (v === null ? '' : String(v));
@@ -64,6 +67,7 @@ export function formFromApplication(a: ApplicationView): ApplicationForm {
     codeTtl: ttlText(a.codeTtl),
     requirePkce: a.requirePkce === null ? 'default' : a.requirePkce ? 'yes' : 'no',
     introspectAny: a.introspectAny,
+    oidc: oidcFormFrom(a),
   };
 }
 
@@ -80,6 +84,7 @@ export const EMPTY_APPLICATION_FORM: ApplicationForm = {
   codeTtl: '',
   requirePkce: 'default',
   introspectAny: false,
+  oidc: EMPTY_OIDC_FORM,
 };
 
 export interface ApplicationFormContext {
@@ -87,6 +92,8 @@ export interface ApplicationFormContext {
   /** The implicit grant is enabled on this server: offer the token response type. */
   implicit: boolean;
   defaults: { accessTokenTtl: number; refreshTokenTtl: number | 'never'; codeTtl: number };
+  /** The server's oidc.defaultIdTokenAlg, named in the OpenID Connect fieldset. */
+  idTokenAlg: string;
 }
 
 const GRANT_CHOICES = [
@@ -159,7 +166,8 @@ ${choiceGroup({
   choices: [{ value: 'true', label: 'This is an API that may introspect tokens issued to any application' }],
   selected: form.introspectAny ? ['true'] : [],
   error: errors['introspectAny'],
-})}`;
+})}
+${oidcFieldset(form.oidc, errors, c.idTokenAlg)}`;
 }
 
 export function applicationListPage(o: { items: readonly ApplicationView[]; q: string; nextCursor: string | null; onLaterPage: boolean; notice?: string | undefined }): SafeHtml {

@@ -1,0 +1,82 @@
+import { InvalidRequest, OAuthError, RequestNotSupported, RequestUriNotSupported } from '../errors.ts';
+import type { Params } from '../context.ts';
+
+/** Core §3.1.2.1 prompt values. select_account shows the login page, offering the signed-in user. */
+export const PROMPT_VALUES = ['none', 'login', 'consent', 'select_account'] as const;
+export type Prompt = (typeof PROMPT_VALUES)[number];
+
+/** Core §5.5: the individual claims requested, by where they go; the members' values (essential...) are not used. */
+export interface ClaimsRequest {
+  userinfo: string[];
+  idToken: string[];
+}
+
+/** The OpenID Connect members of an authorization request (Core §3.1.2.1), checked after the OAuth ones. */
+export interface OidcRequest {
+  prompt: Prompt[];
+  nonce?: string | undefined;
+  /** Seconds: a session older than this must sign in again (Core §3.1.2.1 max_age). */
+  maxAge?: number | undefined;
+  loginHint?: string | undefined;
+  idTokenHint?: string | undefined;
+  claims?: ClaimsRequest | undefined;
+}
+
+const MAX_NONCE = 512;
+const MAX_CLAIMS_JSON = 4096;
+
+const memberNames = (value: unknown, where: string): string[] => {
+  if (value === undefined || value === null) return [];
+  if (typeof value !== 'object' || Array.isArray(value)) throw new InvalidRequest(`claims.${where} must be a JSON object`);
+  return Object.keys(value);
+};
+
+/** Core §5.5: a JSON object whose userinfo and id_token members name claims; other members are ignored (§5.5). */
+export function parseClaimsRequest(raw: string): ClaimsRequest {
+  if (raw.length > MAX_CLAIMS_JSON) throw new InvalidRequest(`claims is longer than ${MAX_CLAIMS_JSON} characters`);
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw new InvalidRequest('claims must be a JSON object (OpenID Connect Core §5.5)');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidRequest('claims must be a JSON object (OpenID Connect Core §5.5)');
+  const v = value as Record<string, unknown>;
+  return { userinfo: memberNames(v['userinfo'], 'userinfo'), idToken: memberNames(v['id_token'], 'id_token') };
+}
+
+/**
+ * The checks of Core §3.1.2.1 and §6, in order. `request` and `request_uri` are refused with their own codes
+ * (Core §3.1.2.6) until request objects (JAR) are supported; the metadata says so (request_parameter_supported false).
+ */
+export function validateOidcParams(params: Params): OidcRequest {
+  if (params['request'] !== undefined) throw new RequestNotSupported('request objects are not supported (request_parameter_supported is false)');
+  if (params['request_uri'] !== undefined) throw new RequestUriNotSupported('request_uri is not supported (request_uri_parameter_supported is false)');
+
+  // prompt: space-delimited; none cannot be combined with anything (Core §3.1.2.1).
+  const prompt = (params['prompt'] ?? '').split(' ').filter(Boolean);
+  if (prompt.some((p) => !(PROMPT_VALUES as readonly string[]).includes(p))) throw new InvalidRequest('prompt must be none, login, consent or select_account');
+  if (prompt.includes('none') && prompt.length > 1) throw new InvalidRequest('prompt=none cannot be combined with other values');
+
+  const nonce = params['nonce'];
+  if (nonce !== undefined && nonce.length > MAX_NONCE) throw new InvalidRequest(`nonce is longer than ${MAX_NONCE} characters`);
+
+  let maxAge: number | undefined;
+  const rawMaxAge = params['max_age'];
+  if (rawMaxAge !== undefined) {
+    if (!/^[0-9]{1,10}$/.test(rawMaxAge)) throw new InvalidRequest('max_age must be a non-negative number of seconds');
+    maxAge = Number(rawMaxAge);
+  }
+
+  // display (page, popup, touch, wap), ui_locales and acr_values are accepted; one page serves every display.
+  const display = params['display'];
+  if (display !== undefined && !['page', 'popup', 'touch', 'wap'].includes(display)) throw new InvalidRequest('display must be page, popup, touch or wap');
+
+  let claims: ClaimsRequest | undefined;
+  try {
+    claims = params['claims'] === undefined ? undefined : parseClaimsRequest(params['claims']);
+  } catch (err) {
+    throw err instanceof OAuthError ? err : new InvalidRequest('claims is invalid');
+  }
+  return { prompt: prompt as Prompt[], nonce, maxAge, loginHint: params['login_hint'], idTokenHint: params['id_token_hint'], claims };
+}

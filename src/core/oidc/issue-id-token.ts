@@ -1,0 +1,55 @@
+import type { Config } from '../../config/schema.ts';
+import type { Repositories } from '../../storage/repositories.ts';
+import type { ClaimsRequest } from '../authorize/oidc-params.ts';
+import type { SigningAlg } from '../keys/algorithms.ts';
+import type { Keyring } from '../keys/keyring.ts';
+import { oidcMetadata, type Client } from '../model.ts';
+import { releasedClaims } from './claims.ts';
+import { signIdToken } from './id-token.ts';
+import { subjectFor } from './subject.ts';
+
+export interface IdTokenRequest {
+  client: Client;
+  userId: string | null;
+  scope: readonly string[];
+  /** When the user signed in; null for a grant stored before OpenID Connect (then auth_time is left out). */
+  authTime: number | null;
+  nonce?: string | null | undefined;
+  accessToken: string;
+  claims: ClaimsRequest | null | undefined;
+  now: number;
+}
+
+/** The algorithm a client's ID tokens are signed with: its own registration, else the server default (Core §3.1.3.7). */
+export const idTokenAlg = (config: Config, client: Client): SigningAlg => oidcMetadata(client).idTokenSignedResponseAlg ?? config.oidc.defaultIdTokenAlg;
+
+/**
+ * The ID token of a token response (Core §3.1.3.3): only when `openid` is in the scope and a user stands behind the
+ * grant (a client_credentials token asserts nobody's identity). The user is read only when the claims parameter asks
+ * for claims in the ID token: with response_type=code the scopes' claims go to UserInfo, not here (Core §5.4).
+ */
+export async function idTokenFor(
+  deps: { config: Config; keyring: Pick<Keyring, 'sign'> },
+  repos: Pick<Repositories, 'users' | 'scopes'>,
+  req: IdTokenRequest,
+): Promise<string | undefined> {
+  if (!req.scope.includes('openid') || req.userId === null) return undefined;
+  let claims: Record<string, unknown> | undefined;
+  const requested = req.claims?.idToken ?? [];
+  if (requested.length > 0) {
+    const user = await repos.users.findById(req.userId);
+    if (user) claims = releasedClaims(user, req.scope, await repos.scopes.list(), requested);
+  }
+  return signIdToken(deps.keyring, {
+    issuer: deps.config.issuer,
+    clientId: req.client.id,
+    sub: subjectFor(req.client, req.userId, deps.config.oidc.pairwiseSalt),
+    authTime: req.authTime ?? undefined,
+    nonce: req.nonce ?? undefined,
+    accessToken: req.accessToken,
+    claims,
+    now: req.now,
+    ttl: deps.config.tokens.idTokenTtl,
+    alg: idTokenAlg(deps.config, req.client),
+  });
+}

@@ -1,0 +1,63 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { latchkey } from '../support/cli.ts';
+
+/** `latchkey clients create|update` with the OpenID Connect client metadata (Registration 1.0 §2), run as the real bin. */
+
+let dir: string;
+let db: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'latchkey-cli-oidc-'));
+  db = join(dir, 'latchkey.db');
+  expect((await latchkey(['migrate', '-d', db])).code).toBe(0);
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('latchkey clients with OpenID Connect metadata', () => {
+  it('creates a client with its algorithms, default max age and logout URIs, and shows them', async () => {
+    const created = await latchkey([
+      'clients', 'create', '--id', 'rp', '--name', 'RP', '--redirect-uri', 'https://rp.example/cb',
+      '--id-token-alg', 'EdDSA', '--userinfo-alg', 'ES256', '--default-max-age', '600', '--require-auth-time',
+      '--post-logout-redirect-uri', 'https://rp.example/bye', '--backchannel-logout-uri', 'https://rp.example/bc',
+      '--json', '-d', db,
+    ]);
+    expect(created.code, created.stderr).toBe(0);
+    expect(JSON.parse(created.stdout)).toMatchObject({
+      idTokenSignedResponseAlg: 'EdDSA',
+      userinfoSignedResponseAlg: 'ES256',
+      subjectType: 'public',
+      defaultMaxAge: 600,
+      requireAuthTime: true,
+      postLogoutRedirectUris: ['https://rp.example/bye'],
+      backchannelLogoutUri: 'https://rp.example/bc',
+    });
+    const shown = await latchkey(['clients', 'show', 'rp', '-d', db]);
+    expect(shown.stdout).toMatch(/ID token alg:\s+EdDSA/);
+    expect(shown.stdout).toMatch(/UserInfo:\s+signed JWT \(ES256\)/);
+  });
+
+  it('updates them and resets with default and none', async () => {
+    const run = await latchkey(['clients', 'update', 'rp', '--id-token-alg', 'default', '--userinfo-alg', 'none', '--backchannel-logout-uri', 'none', '--json', '-d', db]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ idTokenSignedResponseAlg: null, userinfoSignedResponseAlg: null, backchannelLogoutUri: null, defaultMaxAge: 600 });
+  });
+
+  it('refuses an unknown algorithm, and pairwise without oidc.pairwiseSalt, naming the option (exit 2)', async () => {
+    const badAlg = await latchkey(['clients', 'update', 'rp', '--id-token-alg', 'HS256', '-d', db]);
+    expect(badAlg.code).not.toBe(0);
+    expect(badAlg.stderr).toContain('--id-token-alg "HS256": use one of RS256, ES256, EdDSA');
+    const pairwise = await latchkey(['clients', 'update', 'rp', '--subject-type', 'pairwise', '-d', db]);
+    expect(pairwise.code).not.toBe(0);
+    expect(pairwise.stderr).toContain('--subject-type: pairwise subjects need oidc.pairwiseSalt');
+  });
+
+  it('refuses a post-logout redirect URI with a fragment', async () => {
+    const run = await latchkey(['clients', 'update', 'rp', '--post-logout-redirect-uri', 'https://rp.example/bye#x', '-d', db]);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain('--post-logout-redirect-uri: https://rp.example/bye#x must not have a fragment');
+  });
+});
