@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { isoTime } from '../core/clock.ts';
 import { randomId, randomToken, sha256 } from '../core/crypto.ts';
-import { clientSettings, type Client, type OidcClientMetadata } from '../core/model.ts';
+import { clientSettings, responseTypeWords, type Client, type OidcClientMetadata } from '../core/model.ts';
 import { oidcMetadataProblems } from '../core/oidc/client-metadata.ts';
 import type { Page } from '../storage/admin-repositories.ts';
 import type { ClientPatch } from '../storage/repositories.ts';
@@ -61,13 +61,13 @@ async function checkApplication(ctx: AdminContext, c: Shape, scopesChanged: bool
   if (c.grantTypes.length === 0) fields['grantTypes'] = 'choose at least one grant type';
   else if (c.type === 'public' && c.grantTypes.includes('client_credentials')) {
     fields['grantTypes'] = 'client_credentials is for confidential clients only (RFC 6749 §4.4)';
-  } else if (c.responseTypes.includes('code') && !c.grantTypes.includes('authorization_code')) {
+  } else if (c.responseTypes.some((rt) => responseTypeWords(rt).code) && !c.grantTypes.includes('authorization_code')) {
     fields['grantTypes'] = 'the code response type needs the authorization_code grant to redeem the code';
   }
   if (c.grantTypes.includes('authorization_code') && c.redirectUris.length === 0) {
     fields['redirectUris'] = 'add at least one redirect URI for the authorization code grant';
   }
-  if (c.grantTypes.includes('authorization_code') && !c.responseTypes.includes('code')) {
+  if (c.grantTypes.includes('authorization_code') && !c.responseTypes.some((rt) => responseTypeWords(rt).code)) {
     fields['responseTypes'] = 'the authorization code grant needs the code response type';
   }
   if (c.type === 'public' && c.requirePkce === false) fields['requirePkce'] = 'a public client always uses PKCE (RFC 9700 §2.1.1)';

@@ -1,6 +1,6 @@
 import { scopeSchema, type Config } from '../config/schema.ts';
 import { isSigningAlg, type SigningAlg } from '../core/keys/algorithms.ts';
-import { clientSettings, GRANT_TYPES, oidcMetadata, RESPONSE_TYPES, type Client, type OidcClientMetadata } from '../core/model.ts';
+import { clientSettings, GRANT_TYPES, normalizeResponseType, oidcMetadata, RESPONSE_TYPES, responseTypeWords, type Client, type OidcClientMetadata } from '../core/model.ts';
 import { oidcMetadataProblems } from '../core/oidc/client-metadata.ts';
 import { redirectUriProblem } from '../core/redirect-uri.ts';
 import type { ClientPatch } from '../storage/repositories.ts';
@@ -49,7 +49,11 @@ export function parseClientFields(opts: ClientOptions, issuer: string): ClientPa
     f.redirectUris = uris;
   }
   if (opts.grantType !== undefined) f.grantTypes = oneOf('--grant-type', 'grant type', opts.grantType, GRANT_TYPES);
-  if (opts.responseType !== undefined) f.responseTypes = oneOf('--response-type', 'response type', opts.responseType, RESPONSE_TYPES);
+  // Response types are words joined by spaces ("code id_token"): a list of them is repeated options or commas.
+  if (opts.responseType !== undefined) {
+    const types = opts.responseType.flatMap((v) => v.split(',')).map((v) => normalizeResponseType(v.trim()) ?? v.trim());
+    f.responseTypes = oneOf('--response-type', 'response type', types, RESPONSE_TYPES, /,/);
+  }
   if (opts.scope !== undefined) {
     const scopes = unique(opts.scope.flatMap((s) => s.split(/\s+/)).filter((s) => s !== ''));
     for (const s of scopes) checked(`--scope "${s}"`, scopeSchema.shape.name, s);
@@ -117,8 +121,8 @@ function seconds(flag: string, value: string, alternatives = ''): number | null 
   return n;
 }
 
-function oneOf<T extends string>(flag: string, what: string, values: readonly string[], allowed: readonly T[]): T[] {
-  const out = unique(values.flatMap((v) => v.split(/[\s,]+/)).filter((v) => v !== ''));
+function oneOf<T extends string>(flag: string, what: string, values: readonly string[], allowed: readonly T[], separator = /[\s,]+/): T[] {
+  const out = unique(values.flatMap((v) => v.split(separator)).filter((v) => v !== ''));
   if (out.length === 0) throw new CliError(`${flag}: give at least one ${what}`);
   for (const v of out) {
     if (!(allowed as readonly string[]).includes(v)) throw new CliError(`${flag} "${v}": unknown ${what}; use one of ${allowed.join(', ')}`);
@@ -134,7 +138,7 @@ export function checkConsistency(c: Pick<Client, 'type' | 'grantTypes' | 'respon
   if (c.type === 'public' && c.requirePkce === false) {
     throw new CliError('--no-require-pkce: a public client always uses PKCE (RFC 9700 §2.1.1)');
   }
-  if (c.responseTypes.includes('code') && !c.grantTypes.includes('authorization_code')) {
+  if (c.responseTypes.some((rt) => responseTypeWords(rt).code) && !c.grantTypes.includes('authorization_code')) {
     throw new CliError('--response-type code: needs --grant-type authorization_code to redeem the code');
   }
 }

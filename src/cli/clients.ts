@@ -220,7 +220,8 @@ async function updateClient({ repos, out, now, config }: CliContext, id: string,
 /** Things that work but that the person most likely did not mean. */
 async function noteConcerns(c: Client | Omit<Client, 'createdAt' | 'updatedAt'>, { repos, out, config }: Pick<CliContext, 'repos' | 'out' | 'config'>) {
   if (c.responseTypes.length > 0 && c.redirectUris.length === 0) out.note('the client has no redirect URI, so it cannot use the authorization endpoint: add --redirect-uri');
-  if (c.responseTypes.includes('token') && !config.features.implicit) out.note('response type token needs features.implicit, which is off on this server');
+  const frontChannel = c.responseTypes.filter((rt) => rt !== 'code');
+  if (frontChannel.length > 0 && !config.features.implicit) out.note(`response type ${frontChannel.join(', ')} needs features.implicit, which is off on this server`);
   if (c.scopes.length > 0) {
     const known = new Set([...(await repos.scopes.list()).map((s) => s.name), ...config.scopes.map((s) => s.name)]);
     const unknown = c.scopes.filter((s) => !known.has(s));

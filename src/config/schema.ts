@@ -75,7 +75,7 @@ export const clientSchema = z.strictObject({
   type: z.enum(['confidential', 'public']).default('confidential'),
   redirectUris: z.array(z.string()).default([]),
   grantTypes: z.array(z.enum(['authorization_code', 'refresh_token', 'client_credentials'])).default(['authorization_code', 'refresh_token']),
-  responseTypes: z.array(z.enum(['code', 'token'])).default(['code']),
+  responseTypes: z.array(z.enum(['code', 'token', 'id_token', 'id_token token', 'code id_token', 'code token', 'code id_token token'])).default(['code']),
   scopes: z.array(z.string()).default([]),
   /** 'never': access tokens from the token endpoint do not expire (redCORE code flow); implicit ones still do. */
   accessTokenTtl: z.union([seconds, z.literal('never')]).optional(),

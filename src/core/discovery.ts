@@ -1,6 +1,6 @@
 import type { Config } from '../config/schema.ts';
 import { SIGNING_ALGS } from './keys/algorithms.ts';
-import type { Scope } from './model.ts';
+import { RESPONSE_TYPES, type Scope } from './model.ts';
 import { ID_TOKEN_CLAIMS } from './oidc/id-token.ts';
 import { PROMPT_VALUES } from './authorize/oidc-params.ts';
 import { ADMIN_SCOPE } from './scope.ts';
@@ -27,7 +27,7 @@ export function discoveryDocument(config: Config, grants: GrantMap, scopes: read
     userinfo_endpoint: url(config.paths.userinfo),
     jwks_uri: url(config.paths.jwks),
     scopes_supported: published.map((s) => s.name),
-    response_types_supported: config.features.implicit ? ['code', 'token'] : ['code'],
+    response_types_supported: config.features.implicit ? [...RESPONSE_TYPES] : ['code'],
     response_modes_supported: ['query', 'fragment', 'form_post'],
     grant_types_supported: [...grants.keys(), ...(config.features.implicit ? ['implicit'] : [])],
     // Discovery §3 REQUIRED (Core §8): public always; pairwise once the server has the salt it needs (§8.1).

@@ -8,8 +8,23 @@ import type { SigningAlg } from './keys/algorithms.ts';
 export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials';
 export const GRANT_TYPES: readonly GrantType[] = ['authorization_code', 'refresh_token', 'client_credentials'];
 
-export type ResponseType = 'code' | 'token';
-export const RESPONSE_TYPES: readonly ResponseType[] = ['code', 'token'];
+/**
+ * RFC 6749 §3.1.1 and OAuth 2.0 Multiple Response Type Encoding Practices §5: `code`, the implicit `token`, and the
+ * OpenID Connect implicit and hybrid types (Core §3.2, §3.3), written in this canonical order of their words.
+ */
+export type ResponseType = 'code' | 'token' | 'id_token' | 'id_token token' | 'code id_token' | 'code token' | 'code id_token token';
+export const RESPONSE_TYPES: readonly ResponseType[] = ['code', 'token', 'id_token', 'id_token token', 'code id_token', 'code token', 'code id_token token'];
+
+/** A response_type as sent (its words in any order, RFC 6749 §3.1.1) in canonical form; undefined when unknown. */
+export function normalizeResponseType(raw: string): ResponseType | undefined {
+  const words = raw.split(' ').filter(Boolean);
+  if (new Set(words).size !== words.length) return undefined;
+  const canonical = ['code', 'id_token', 'token'].filter((w) => words.includes(w)).join(' ');
+  return canonical.split(' ').length === words.length ? RESPONSE_TYPES.find((t) => t === canonical) : undefined;
+}
+
+/** The words of a response type: whether it returns a code, an access token, an ID token from the authorization endpoint. */
+export const responseTypeWords = (rt: ResponseType) => ({ code: rt.startsWith('code'), token: rt.endsWith('token') && !rt.endsWith('id_token'), idToken: rt.includes('id_token') });
 
 export type ResponseMode = 'query' | 'fragment' | 'form_post';
 export type ClientType = 'confidential' | 'public';

@@ -29,8 +29,8 @@ import { hintedSubject, offeredUsername, signInAgain } from './oidc-checks.ts';
  * only the step whose delete removed it goes on, so a decision is made at most once.
  */
 
-/** The core's dependencies, and the JWKS to check an id_token_hint's signature (Core §3.1.2.1). */
-export type FlowDeps = CoreDeps & { keys: { keyring: Pick<Keyring, 'jwks'> } };
+/** The core's dependencies, and the keyring: the JWKS checks an id_token_hint (Core §3.1.2.1), sign makes ID tokens. */
+export type FlowDeps = CoreDeps & { keys: { keyring: Pick<Keyring, 'jwks' | 'sign'> } };
 
 export type Step =
   | { kind: 'error_page'; error: OAuthError; help?: ErrorHelp | undefined }
@@ -263,6 +263,6 @@ async function next(deps: FlowDeps, p: Pending, browser: BrowserState, decision:
       await deps.repos.consents.upsert({ userId: current.user.id, clientId: client.id, scope, grantedAt: deps.clock.now() });
       deps.audit.record({ type: 'consent.granted', ...audit, details: { scope } });
     }
-    return { kind: 'respond', response: await completeAuthorization(deps, client, request, { id: current.user.id, authTime: current.authTime }) };
+    return { kind: 'respond', response: await completeAuthorization({ ...deps, keyring: deps.keys.keyring }, client, request, { id: current.user.id, authTime: current.authTime }) };
   });
 }

@@ -55,6 +55,13 @@ describe('latchkey clients with OpenID Connect metadata', () => {
     expect(pairwise.stderr).toContain('--subject-type: pairwise subjects need oidc.pairwiseSalt');
   });
 
+  it('takes the OpenID Connect response types, whose words are joined by spaces, in any order (Core §3.3)', async () => {
+    const run = await latchkey(['clients', 'update', 'rp', '--response-type', 'code', '--response-type', 'id_token code,token id_token', '--json', '-d', db]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ responseTypes: ['code', 'code id_token', 'id_token token'] });
+    expect(run.stderr).toContain('needs features.implicit');
+  });
+
   it('refuses a post-logout redirect URI with a fragment', async () => {
     const run = await latchkey(['clients', 'update', 'rp', '--post-logout-redirect-uri', 'https://rp.example/bye#x', '-d', db]);
     expect(run.code).not.toBe(0);

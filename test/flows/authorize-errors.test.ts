@@ -298,7 +298,8 @@ describe('implicit grant, when enabled (RFC 6749 §4.2)', () => {
   it('advertises token in response_types_supported only when enabled (RFC 8414 §2)', async () => {
     const on = (await (await fetch(new URL('/.well-known/oauth-authorization-server', implicit.url))).json()) as { response_types_supported: string[] };
     const off = (await (await fetch(new URL('/.well-known/oauth-authorization-server', server.url))).json()) as { response_types_supported: string[] };
-    expect(on.response_types_supported).toEqual(['code', 'token']);
+    // With the OpenID Connect implicit and hybrid types (Core §3.2, §3.3).
+    expect(on.response_types_supported).toEqual(['code', 'token', 'id_token', 'id_token token', 'code id_token', 'code token', 'code id_token token']);
     expect(off.response_types_supported).toEqual(['code']);
   });
 });

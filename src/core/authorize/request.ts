@@ -6,7 +6,7 @@ import {
   UnauthorizedClient,
   UnsupportedResponseType,
 } from '../errors.ts';
-import { oidcMetadata, type Client, type ResponseMode, type ResponseType } from '../model.ts';
+import { normalizeResponseType, oidcMetadata, responseTypeWords, type Client, type ResponseMode, type ResponseType } from '../model.ts';
 import { validateOidcParams, type OidcRequest } from './oidc-params.ts';
 import { isWellFormedPkceValue, type PkceMethod } from '../pkce.ts';
 import { resolveRedirectUri } from '../redirect-uri.ts';
@@ -74,7 +74,11 @@ export async function validateAuthorizationRequest(
   // From here on, errors go back to the client.
   const state = params['state'];
   const responseType = params['response_type'];
-  const defaultMode: ResponseMode = responseType === 'token' ? 'fragment' : 'query';
+  const normalized = responseType === undefined ? undefined : normalizeResponseType(responseType);
+  // Multiple Response Types §5: every type but code answers in the fragment by default. Where the implicit and hybrid
+  // types are off, the server treats them as unknown and answers in the query, as for any unknown type (RFC 6749).
+  const frontChannel = normalized === 'token' || (deps.config.features.implicit && normalized !== undefined && normalized !== 'code');
+  const defaultMode: ResponseMode = frontChannel ? 'fragment' : 'query';
   const requestedMode = params['response_mode'];
   const responseMode: ResponseMode =
     requestedMode === 'query' || requestedMode === 'fragment' || requestedMode === 'form_post' ? requestedMode : defaultMode;
@@ -84,14 +88,16 @@ export async function validateAuthorizationRequest(
 
   // 3. response_type.
   if (!responseType) fail(new InvalidRequest('response_type is required'));
-  if (responseType !== 'code' && responseType !== 'token') fail(new UnsupportedResponseType('response_type must be code or token'));
-  const rt = responseType as ResponseType;
-  if (rt === 'token' && !deps.config.features.implicit) fail(new UnsupportedResponseType('the implicit grant is disabled on this server'));
+  if (normalized === undefined) fail(new UnsupportedResponseType('response_type must be code or token'));
+  const rt = normalized as ResponseType;
+  // Tokens from the authorization endpoint (implicit and hybrid types, Core §3.2, §3.3) only where enabled.
+  if (rt !== 'code' && !deps.config.features.implicit) fail(new UnsupportedResponseType('the implicit grant is disabled on this server'));
   if (!client.responseTypes.includes(rt)) fail(new UnauthorizedClient(`the client may not use response_type=${rt}`));
+  const words = responseTypeWords(rt);
 
   // 4. response_mode: never put tokens in a query string (OAuth 2.0 Multiple Response Types §2.1).
   if (requestedMode !== undefined && requestedMode !== responseMode) fail(new InvalidRequest('response_mode must be query, fragment or form_post'));
-  if (rt === 'token' && responseMode === 'query') fail(new InvalidRequest('response_mode=query is not allowed with response_type=token'));
+  if (rt !== 'code' && responseMode === 'query') fail(new InvalidRequest(`response_mode=query is not allowed with response_type=${rt}`));
 
   // 5. state.
   if (state !== undefined && state.length > MAX_STATE) fail(new InvalidRequest(`state is longer than ${MAX_STATE} characters`));
@@ -108,7 +114,7 @@ export async function validateAuthorizationRequest(
   const codeChallenge = params['code_challenge'];
   const method = params['code_challenge_method'] ?? (codeChallenge !== undefined ? 'plain' : undefined);
   let codeChallengeMethod: PkceMethod | undefined;
-  if (rt === 'code') {
+  if (words.code) {
     const pkceRequired = client.type === 'public' || (client.requirePkce ?? deps.config.pkce.required);
     if (codeChallenge === undefined) {
       if (method !== undefined) fail(new InvalidRequest('code_challenge_method without code_challenge'));
@@ -128,6 +134,9 @@ export async function validateAuthorizationRequest(
   } catch (err) {
     fail(err instanceof OAuthError ? err : new InvalidRequest('invalid OpenID Connect parameter'));
   }
+  // Core §3.2.2.1, §3.3.2.11: an ID token from the authorization endpoint is for openid requests, bound to a nonce.
+  if (words.idToken && !scope.includes('openid')) fail(new InvalidRequest(`response_type=${rt} needs the openid scope`));
+  if (words.idToken && oidc.nonce === undefined) fail(new InvalidRequest(`nonce is required with response_type=${rt}`));
 
   return {
     client,
@@ -139,7 +148,7 @@ export async function validateAuthorizationRequest(
       responseMode,
       scope,
       state,
-      codeChallenge: rt === 'code' ? codeChallenge : undefined,
+      codeChallenge: words.code ? codeChallenge : undefined,
       codeChallengeMethod,
       ...oidc,
       // Registration §2 default_max_age: for requests that send no max_age.

@@ -1,7 +1,9 @@
 import { lifetimes, type CoreDeps } from '../context.ts';
 import { grantId as newGrantId, randomToken, credentialKey } from '../crypto.ts';
 import type { OAuthError } from '../errors.ts';
-import type { Client, ResponseMode } from '../model.ts';
+import { responseTypeWords, type Client, type ResponseMode } from '../model.ts';
+import type { Keyring } from '../keys/keyring.ts';
+import { idTokenFor } from '../oidc/issue-id-token.ts';
 import { formatScope } from '../scope.ts';
 import { issueTokens } from '../token/issue.ts';
 import type { AuthorizationRequest } from './request.ts';
@@ -13,49 +15,65 @@ export interface AuthorizationResponse {
   params: Record<string, string>;
 }
 
-/** RFC 6749 §4.1.2 / §4.2.2 success, with `iss` (RFC 9207 §2) and `state` echoed. */
+/**
+ * RFC 6749 §4.1.2 / §4.2.2 success, with `iss` (RFC 9207 §2) and `state` echoed; for the OpenID Connect implicit and
+ * hybrid types (Core §3.2.2.5, §3.3.2.5) the code, access token and ID token their words ask for, the ID token with
+ * c_hash and at_hash (Core §3.3.2.11) and signed after the transaction.
+ */
 export async function completeAuthorization(
-  deps: CoreDeps<'codes' | 'grants' | 'tokens' | 'transaction'>,
+  deps: CoreDeps<'codes' | 'grants' | 'tokens' | 'users' | 'scopes' | 'transaction'> & { keyring: Pick<Keyring, 'sign'> },
   client: Client,
   req: AuthorizationRequest,
   user: { id: string; authTime: number },
 ): Promise<AuthorizationResponse> {
   const now = deps.clock.now();
-  const params: Record<string, string> = await deps.repos.transaction(async (tx) => {
+  const words = responseTypeWords(req.responseType);
+  // OpenID Connect: the sign-in time and the claims request outlive the code, for refreshes (Core §12.2) and UserInfo.
+  const oidc = req.scope.includes('openid');
+  const { params, grantClaims } = await deps.repos.transaction(async (tx) => {
     const grantId = newGrantId();
-    // OpenID Connect: the sign-in time and the claims request outlive the code, for refreshes (Core §12.2) and UserInfo.
-    const oidc = req.scope.includes('openid');
-    await tx.grants.create({
-      id: grantId,
-      clientId: client.id,
-      userId: user.id,
-      scope: req.scope,
-      createdAt: now,
-      authTime: user.authTime,
-      claims: oidc ? (req.claims ?? null) : null,
-    });
-    if (req.responseType === 'token') {
+    const claims = oidc ? (req.claims ?? null) : null;
+    await tx.grants.create({ id: grantId, clientId: client.id, userId: user.id, scope: req.scope, createdAt: now, authTime: user.authTime, claims });
+    const out: Record<string, string> = {};
+    if (words.token) {
       const t = await issueTokens(tx, deps.config, { client, grantId, userId: user.id, scope: req.scope, refresh: false, now, implicit: true });
       // `implicit: true` means the token always has a lifetime (RFC 6749 §4.2.2 expires_in).
-      return { access_token: t.access_token, token_type: t.token_type, expires_in: String(t.expires_in), scope: formatScope(req.scope) };
+      Object.assign(out, { access_token: t.access_token, token_type: t.token_type, expires_in: String(t.expires_in), scope: formatScope(req.scope) });
     }
-    const code = randomToken('code');
-    await tx.codes.create({
-      hash: credentialKey(code),
-      grantId,
-      clientId: client.id,
-      userId: user.id,
-      redirectUri: req.redirectUri,
-      redirectUriProvided: req.redirectUriProvided,
-      scope: req.scope,
-      codeChallenge: req.codeChallenge ?? null,
-      codeChallengeMethod: req.codeChallengeMethod ?? null,
-      authTime: user.authTime,
-      expiresAt: now + lifetimes(deps.config, client).code,
-      nonce: oidc ? (req.nonce ?? null) : null,
-    });
-    return { code };
+    if (words.code) {
+      const code = randomToken('code');
+      await tx.codes.create({
+        hash: credentialKey(code),
+        grantId,
+        clientId: client.id,
+        userId: user.id,
+        redirectUri: req.redirectUri,
+        redirectUriProvided: req.redirectUriProvided,
+        scope: req.scope,
+        codeChallenge: req.codeChallenge ?? null,
+        codeChallengeMethod: req.codeChallengeMethod ?? null,
+        authTime: user.authTime,
+        expiresAt: now + lifetimes(deps.config, client).code,
+        nonce: oidc ? (req.nonce ?? null) : null,
+      });
+      out['code'] = code;
+    }
+    return { params: out, grantClaims: claims };
   });
+  if (words.idToken) {
+    const idToken = await idTokenFor(deps, deps.repos, {
+      client,
+      userId: user.id,
+      scope: req.scope,
+      authTime: user.authTime,
+      nonce: req.nonce,
+      accessToken: params['access_token'],
+      code: params['code'],
+      claims: grantClaims,
+      now,
+    });
+    if (idToken !== undefined) params['id_token'] = idToken;
+  }
   if (req.state !== undefined) params['state'] = req.state;
   params['iss'] = deps.config.issuer;
   return { redirectUri: req.redirectUri, responseMode: req.responseMode, params };

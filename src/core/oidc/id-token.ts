@@ -3,7 +3,7 @@ import type { SigningAlg } from '../keys/algorithms.ts';
 import type { Keyring } from '../keys/keyring.ts';
 
 /** The claims an ID token can carry besides the user's own (Core §2), for claims_supported in the metadata. */
-export const ID_TOKEN_CLAIMS = ['iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'amr', 'at_hash'] as const;
+export const ID_TOKEN_CLAIMS = ['iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'amr', 'at_hash', 'c_hash'] as const;
 
 /**
  * at_hash / c_hash (Core §3.1.3.6, §3.3.2.11): the left-most half of the hash of the ASCII octets of the value, with
@@ -26,6 +26,8 @@ export interface IdTokenInput {
   nonce?: string | undefined;
   /** The access token issued with it, for at_hash (Core §3.1.3.6: OPTIONAL in the code flow; cheap, so always). */
   accessToken?: string | undefined;
+  /** The code issued with it from the authorization endpoint, for c_hash (hybrid flow, Core §3.3.2.11). */
+  code?: string | undefined;
   /** User claims released into the ID token (Core §5.5 claims.id_token members). */
   claims?: Record<string, unknown> | undefined;
   now: number;
@@ -50,5 +52,6 @@ export function signIdToken(keyring: Pick<Keyring, 'sign'>, input: IdTokenInput)
   if (input.authTime !== undefined) payload['auth_time'] = input.authTime;
   if (input.nonce !== undefined) payload['nonce'] = input.nonce;
   if (input.accessToken !== undefined) payload['at_hash'] = halfHash(input.accessToken, input.alg);
+  if (input.code !== undefined) payload['c_hash'] = halfHash(input.code, input.alg);
   return keyring.sign(payload, { alg: input.alg, typ: 'JWT' });
 }

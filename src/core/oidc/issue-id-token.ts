@@ -15,7 +15,10 @@ export interface IdTokenRequest {
   /** When the user signed in; null for a grant stored before OpenID Connect (then auth_time is left out). */
   authTime: number | null;
   nonce?: string | null | undefined;
-  accessToken: string;
+  /** The access token issued with it (at_hash); none for response_type=id_token. */
+  accessToken?: string | undefined;
+  /** The code issued with it from the authorization endpoint (c_hash, hybrid flow). */
+  code?: string | undefined;
   claims: ClaimsRequest | null | undefined;
   now: number;
 }
@@ -36,9 +39,11 @@ export async function idTokenFor(
   if (!req.scope.includes('openid') || req.userId === null) return undefined;
   let claims: Record<string, unknown> | undefined;
   const requested = req.claims?.idToken ?? [];
-  if (requested.length > 0) {
+  // Core §5.4: when no access token is issued (response_type=id_token), the scopes' claims go in the ID token.
+  const noAccessToken = req.accessToken === undefined;
+  if (requested.length > 0 || noAccessToken) {
     const user = await repos.users.findById(req.userId);
-    if (user) claims = releasedClaims(user, req.scope, await repos.scopes.list(), requested);
+    if (user) claims = releasedClaims(user, req.scope, await repos.scopes.list(), noAccessToken ? undefined : requested);
   }
   return signIdToken(deps.keyring, {
     issuer: deps.config.issuer,
@@ -47,6 +52,7 @@ export async function idTokenFor(
     authTime: req.authTime ?? undefined,
     nonce: req.nonce ?? undefined,
     accessToken: req.accessToken,
+    code: req.code,
     claims,
     now: req.now,
     ttl: deps.config.tokens.idTokenTtl,

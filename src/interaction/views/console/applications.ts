@@ -124,6 +124,8 @@ ${c.implicit
       choices: [
         { value: 'code', label: 'code', hint: 'The authorization code flow.' },
         { value: 'token', label: 'token', hint: 'The implicit grant (discouraged, RFC 9700 §2.1.2).' },
+        // OpenID Connect implicit and hybrid types (Core §3.2, §3.3): ID tokens or codes and tokens from the browser.
+        ...['id_token', 'id_token token', 'code id_token', 'code token', 'code id_token token'].map((t) => ({ value: t, label: t, hint: 'OpenID Connect implicit or hybrid flow (needs a nonce).' })),
       ],
       selected: form.responseTypes,
       error: errors['responseTypes'],
