@@ -1,0 +1,68 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { createInterface } from 'node:readline';
+
+/**
+ * Runs a relying party written in another language as a child process, with one JSON line per step on stdout:
+ * first {"authorization_url": ...}; then, once the test has written the redirect URL to its stdin, the summary or
+ * {"error": ...}. Waits are bounded by the child's output (and a wide safety timeout), never by the clock.
+ */
+
+export type RpLine = Record<string, unknown>;
+
+export interface RpRun {
+  /** The authorization URL the relying party built. */
+  authorizationUrl: URL;
+  /** Sends the redirect URL back to the relying party and resolves with its last line (summary or error). */
+  finish(redirect: URL): Promise<RpLine>;
+  kill(): void;
+}
+
+const SAFETY_TIMEOUT_MS = 60_000;
+
+export async function startRelyingParty(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<RpRun> {
+  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const timer = setTimeout(() => child.kill('SIGKILL'), SAFETY_TIMEOUT_MS);
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  exited.finally(() => clearTimeout(timer)).catch(() => undefined);
+
+  const next = async (): Promise<RpLine> => {
+    const line = await lines.next();
+    if (line.done === true) throw new Error(`the relying party ended without output (exit ${String(await exited)}): ${stderr.slice(0, 2000)}`);
+    return JSON.parse(line.value) as RpLine;
+  };
+
+  const first = await next();
+  if (typeof first['authorization_url'] !== 'string') throw new Error(`the relying party failed before the redirect: ${JSON.stringify(first)}`);
+  return {
+    authorizationUrl: new URL(first['authorization_url']),
+    async finish(redirect) {
+      child.stdin.end(`${redirect.href}\n`);
+      const last = await next();
+      await exited;
+      return last;
+    },
+    kill: () => child.kill('SIGKILL'),
+  };
+}
+
+/** The part of vitest's test context this helper uses. */
+export interface SkippableContext {
+  skip(note?: string): never;
+}
+
+/**
+ * A tool this interop test needs (python3-authlib, go with go-oidc): missing, it fails the run under CI=true (.ci/run
+ * installs it) and skips the test elsewhere with the install hint.
+ */
+export function requireTool(ctx: SkippableContext, available: boolean, hint: string): void {
+  if (available) return;
+  if (process.env['CI'] === 'true') throw new Error(`${hint}. CI=true: the interop tests must run, not skip.`);
+  console.warn(`Skipping: ${hint}`);
+  ctx.skip(hint);
+}
+
+/** True when `command args` runs and exits 0 (e.g. an import check). */
+export const runsOk = (command: string, args: string[]): boolean => spawnSync(command, args, { stdio: 'ignore' }).status === 0;
