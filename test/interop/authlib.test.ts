@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, TEST_PASSWORD, type TestServer } from '../support/server.ts';
-import { authorizeAsUser, type UserChoices } from '../support/user-agent.ts';
-import { requireTool, runsOk, startRelyingParty, type RpLine } from './relying-party.ts';
+import type { UserChoices } from '../support/user-agent.ts';
+import { requireTool, runsOk, signInWith, type RpLine } from './relying-party.ts';
 
 /**
  * A relying party nobody here wrote: Authlib (Debian's python3-authlib 1.2) in test/interop/authlib_rp.py, with its
@@ -32,17 +32,10 @@ afterAll(async () => {
 
 /** Runs the Python relying party through a sign-in as alice; `extra` are more command-line arguments. */
 async function signInWithAuthlib(extra: string[] = []): Promise<RpLine> {
-  const rp = await startRelyingParty(PYTHON, [SCRIPT, server.url, CLIENT.id, CLIENT.secret, CLIENT.redirect, ...extra]);
-  try {
-    const url = rp.authorizationUrl;
-    expect(url.searchParams.get('code_challenge_method')).toBe('S256');
-    expect(url.searchParams.get('nonce')).toBeTruthy();
-    const out = await authorizeAsUser(server, url, alice);
-    if (!out.location) throw new Error(`expected a redirect to the relying party, got ${out.status} ${out.page ?? ''}`);
-    return await rp.finish(out.location);
-  } finally {
-    rp.kill();
-  }
+  const { authorizationUrl, result } = await signInWith(server, PYTHON, [SCRIPT, server.url, CLIENT.id, CLIENT.secret, CLIENT.redirect, ...extra], alice);
+  expect(authorizationUrl.searchParams.get('code_challenge_method')).toBe('S256');
+  expect(authorizationUrl.searchParams.get('nonce')).toBeTruthy();
+  return result;
 }
 
 describe('Authlib (Python) relying party against Latchkey (OpenID Connect Core §3.1)', () => {

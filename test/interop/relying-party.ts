@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { authorizeAsUser, type UserChoices } from '../support/user-agent.ts';
 
 /**
  * Runs a relying party written in another language as a child process, with one JSON line per step on stdout:
@@ -46,6 +47,26 @@ export async function startRelyingParty(command: string, args: string[], env: No
     },
     kill: () => child.kill('SIGKILL'),
   };
+}
+
+/**
+ * Runs a relying party through one sign-in: it builds the authorization URL, the test's user agent logs in and
+ * consents on the real pages, and the redirect goes back to it. Returns the URL it built and its last line.
+ */
+export async function signInWith(
+  server: { url: string },
+  command: string,
+  args: string[],
+  user: UserChoices,
+): Promise<{ authorizationUrl: URL; result: RpLine }> {
+  const rp = await startRelyingParty(command, args);
+  try {
+    const out = await authorizeAsUser(server, rp.authorizationUrl, user);
+    if (!out.location) throw new Error(`expected a redirect to the relying party, got ${out.status} ${out.page ?? ''}`);
+    return { authorizationUrl: rp.authorizationUrl, result: await rp.finish(out.location) };
+  } finally {
+    rp.kill();
+  }
 }
 
 /** The part of vitest's test context this helper uses. */
