@@ -1,19 +1,17 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, TEST_PASSWORD, type TestServer } from '../support/server.ts';
 import type { UserChoices } from '../support/user-agent.ts';
-import { requireTool, runsOk, signInWith, type RpLine } from './relying-party.ts';
+import { authlibArgs, authlibAvailable, AUTHLIB_HINT, PYTHON } from './authlib-rp.ts';
+import { requireTool, signInWith, type RpLine } from './relying-party.ts';
 
 /**
  * A relying party nobody here wrote: Authlib (Debian's python3-authlib 1.2) in test/interop/authlib_rp.py, with its
  * own discovery, PKCE S256, nonce, ID token validation against jwks_uri (CodeIDToken), UserInfo and refresh, through
- * the real login and consent pages. Debian's /usr/bin/python3 on purpose: the Debian package installs there.
+ * the real login and consent pages.
  */
 
-const PYTHON = process.env['LATCHKEY_PYTHON'] ?? '/usr/bin/python3';
-const SCRIPT = join(import.meta.dirname, 'authlib_rp.py');
-const HINT = `Authlib not importable by ${PYTHON}: install it with \`apt-get install python3-authlib python3-requests\` (or set LATCHKEY_PYTHON)`;
-const available = runsOk(PYTHON, ['-c', 'import authlib, requests, cryptography']);
+const HINT = AUTHLIB_HINT;
+const available = authlibAvailable();
 
 const CLIENT = { id: 'authlib-rp', secret: 'authlib-rp-secret-0123456789abcdef', redirect: 'http://127.0.0.1/authlib/cb' };
 const alice: UserChoices = { username: 'alice', password: TEST_PASSWORD, decision: 'allow' };
@@ -32,7 +30,7 @@ afterAll(async () => {
 
 /** Runs the Python relying party through a sign-in as alice; `extra` are more command-line arguments. */
 async function signInWithAuthlib(extra: string[] = []): Promise<RpLine> {
-  const { authorizationUrl, result } = await signInWith(server, PYTHON, [SCRIPT, server.url, CLIENT.id, CLIENT.secret, CLIENT.redirect, ...extra], alice);
+  const { authorizationUrl, result } = await signInWith(server, PYTHON, authlibArgs(server.url, CLIENT, extra), alice);
   expect(authorizationUrl.searchParams.get('code_challenge_method')).toBe('S256');
   expect(authorizationUrl.searchParams.get('nonce')).toBeTruthy();
   return result;
