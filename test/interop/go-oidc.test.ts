@@ -3,9 +3,10 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeClock } from '../../src/core/clock.ts';
 import { startServer, TEST_PASSWORD, type TestServer } from '../support/server.ts';
-import type { UserChoices } from '../support/user-agent.ts';
-import { requireTool, signInWith, type RpLine } from './relying-party.ts';
+import { authorizeAsUser, type UserChoices } from '../support/user-agent.ts';
+import { requireTool, signInWith, startRelyingParty, type RpLine } from './relying-party.ts';
 
 /**
  * A relying party nobody here wrote: go-oidc v2 (Debian's golang-github-coreos-go-oidc-dev) with golang.org/x/oauth2
@@ -67,7 +68,7 @@ describe('go-oidc (Go) relying party against Latchkey (OpenID Connect Core §3.1
         expect(idToken).toMatchObject({ iss: server.url, aud: [CLIENT.id], nonce: summary['nonce_sent'], at_hash: true, alg });
         expect(typeof idToken['sub']).toBe('string');
         expect(summary['userinfo']).toEqual({ sub: idToken['sub'], name: 'Alice Liddell', email: 'alice@example.com' });
-        expect(summary['refresh']).toEqual({ sub: idToken['sub'], new_id_token: true, new_access_token: true });
+        expect(summary['refresh']).toMatchObject({ sub: idToken['sub'], new_id_token: true, new_access_token: true });
       } finally {
         await server.close();
       }
@@ -81,6 +82,57 @@ describe('go-oidc (Go) relying party against Latchkey (OpenID Connect Core §3.1
       // The signature and claims pass Verify; the nonce comparison, go-oidc v2's documented caller duty, fails.
       expect(await signInWithGo(server, ['--expect-nonce', 'a-nonce-never-sent'])).toMatchObject({ error: 'nonce' });
     } finally {
+      await server.close();
+    }
+  });
+
+  it('keeps validating across a signing key rotation with the JWKS it cached: the next key is published before it signs (issue 11 "Keys")', async (ctx) => {
+    requireTool(ctx, available, HINT);
+    if (buildError) throw new Error(buildError);
+    // The server's clock is fake so the publish-ahead time can pass; it starts at the real time because go-oidc
+    // checks exp against its own clock.
+    const clock = new FakeClock(Math.floor(Date.now() / 1000));
+    const server = await startServer({ clients }, { clock });
+    const rp = await startRelyingParty(binary, [server.url, CLIENT.id, CLIENT.secret, CLIENT.redirect, '--pause-before-refresh']);
+    try {
+      const keys = server.latchkey.deps.keys;
+      const oldKid = await keys.keyring.currentKid('RS256');
+      // A scheduled rotation: the next RS256 key is in the JWKS at once and signs publishAheadSeconds (600 s) later.
+      await keys.rotate('RS256', false);
+      const out = await authorizeAsUser(server, rp.authorizationUrl, alice);
+      if (!out.location) throw new Error(`expected a redirect to the relying party, got ${out.status} ${out.page ?? ''}`);
+      // The relying party verified the first ID token, so it now holds the JWKS (Cache-Control max-age=300).
+      expect(await rp.send(out.location)).toEqual({ paused: true });
+
+      clock.advance(601);
+      const newKid = await keys.keyring.currentKid('RS256');
+      expect(newKid).not.toBe(oldKid);
+      // go-oidc v2 refetches the JWKS only after its cached copy expires (jwks.go); in real time it has not, so the new
+      // kid must already be in the copy it holds.
+      const summary = await rp.finish('go on');
+      expect(summary).not.toHaveProperty('error');
+      expect((summary['id_token'] as Record<string, unknown>)['kid']).toBe(oldKid);
+      expect(summary['refresh']).toMatchObject({ new_id_token: true, kid: newKid });
+    } finally {
+      rp.kill();
+      await server.close();
+    }
+  });
+
+  it('fails, as the README warns for `keys rotate --now`, when the new key signs before it was published: go-oidc v2 holds its cached JWKS', async (ctx) => {
+    requireTool(ctx, available, HINT);
+    if (buildError) throw new Error(buildError);
+    const server = await startServer({ clients });
+    const rp = await startRelyingParty(binary, [server.url, CLIENT.id, CLIENT.secret, CLIENT.redirect, '--pause-before-refresh']);
+    try {
+      const out = await authorizeAsUser(server, rp.authorizationUrl, alice);
+      if (!out.location) throw new Error(`expected a redirect to the relying party, got ${out.status} ${out.page ?? ''}`);
+      expect(await rp.send(out.location)).toEqual({ paused: true });
+      // A compromised key: the replacement signs at once, absent from the copy of the JWKS the relying party holds.
+      await server.latchkey.deps.keys.rotate('RS256', true);
+      expect(await rp.finish('go on')).toMatchObject({ error: 'verify-refreshed' });
+    } finally {
+      rp.kill();
       await server.close();
     }
   });

@@ -13,8 +13,10 @@ export type RpLine = Record<string, unknown>;
 export interface RpRun {
   /** The authorization URL the relying party built. */
   authorizationUrl: URL;
-  /** Sends the redirect URL back to the relying party and resolves with its last line (summary or error). */
-  finish(redirect: URL): Promise<RpLine>;
+  /** Writes one line to the relying party (the redirect URL, or "go on") and resolves with its next line. */
+  send(line: string | URL): Promise<RpLine>;
+  /** Writes its last input line (the redirect URL, or "go on") and resolves with its last line (summary or error). */
+  finish(line: string | URL): Promise<RpLine>;
   kill(): void;
 }
 
@@ -39,8 +41,12 @@ export async function startRelyingParty(command: string, args: string[], env: No
   if (typeof first['authorization_url'] !== 'string') throw new Error(`the relying party failed before the redirect: ${JSON.stringify(first)}`);
   return {
     authorizationUrl: new URL(first['authorization_url']),
-    async finish(redirect) {
-      child.stdin.end(`${redirect.href}\n`);
+    async send(line) {
+      child.stdin.write(`${String(line)}\n`);
+      return next();
+    },
+    async finish(line) {
+      child.stdin.end(`${String(line)}\n`);
       const last = await next();
       await exited;
       return last;

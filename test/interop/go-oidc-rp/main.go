@@ -1,7 +1,7 @@
 // A relying party written with go-oidc v2 (Debian's golang-github-coreos-go-oidc-dev) and golang.org/x/oauth2
 // (golang-golang-x-oauth2-dev), driven by test/interop/go-oidc.test.ts and built offline from Debian's GOPATH.
 //
-// Usage: go-oidc-rp ISSUER CLIENT_ID CLIENT_SECRET REDIRECT_URI [--expect-nonce VALUE]
+// Usage: go-oidc-rp ISSUER CLIENT_ID CLIENT_SECRET REDIRECT_URI [--expect-nonce VALUE] [--pause-before-refresh]
 //
 //  1. oidc.NewProvider: discovery from ISSUER/.well-known/openid-configuration (OpenID Connect Discovery §4).
 //  2. Prints one JSON line {"authorization_url": ...}: code flow with PKCE S256 (RFC 7636; x/oauth2 0.3.0 has no PKCE
@@ -11,7 +11,9 @@
 //     that to the caller: "Verify does NOT do nonce validation") and at_hash, calls UserInfo, refreshes and verifies
 //     the new ID token (Core §12.2).
 //  4. Prints one JSON line with the summary; on failure one JSON line {"error": <step>, "message": ...} and exit 1.
-//     --expect-nonce compares with VALUE instead of the nonce sent (the negative test). No token is ever printed.
+//     --expect-nonce compares with VALUE instead of the nonce sent (the negative test). --pause-before-refresh prints
+//     {"paused": true} before the refresh and waits for a line on stdin (the test rotates keys meanwhile, while the
+//     verifier keeps the JWKS it cached). No token is ever printed.
 package main
 
 import (
@@ -49,15 +51,38 @@ func random() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
+type jwsHeader struct {
+	Alg string `json:"alg"`
+	Kid string `json:"kid"`
+}
+
+// header decodes a compact JWS's protected header (already verified by the caller).
+func header(jws string) jwsHeader {
+	var h jwsHeader
+	if b, err := base64.RawURLEncoding.DecodeString(strings.Split(jws, ".")[0]); err == nil {
+		_ = json.Unmarshal(b, &h)
+	}
+	return h
+}
+
 func main() {
 	if len(os.Args) < 5 {
 		fail("usage", fmt.Errorf("go-oidc-rp ISSUER CLIENT_ID CLIENT_SECRET REDIRECT_URI [--expect-nonce VALUE]"))
 	}
 	issuer, clientID, clientSecret, redirectURI := os.Args[1], os.Args[2], os.Args[3], os.Args[4]
-	expectNonce := ""
-	if len(os.Args) >= 7 && os.Args[5] == "--expect-nonce" {
-		expectNonce = os.Args[6]
+	expectNonce, pause := "", false
+	for i := 5; i < len(os.Args); i++ {
+		switch os.Args[i] {
+		case "--expect-nonce":
+			if i+1 < len(os.Args) {
+				expectNonce = os.Args[i+1]
+				i++
+			}
+		case "--pause-before-refresh":
+			pause = true
+		}
 	}
+	stdin := bufio.NewReader(os.Stdin)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 
@@ -87,7 +112,7 @@ func main() {
 		oauth2.SetAuthURLParam("code_challenge_method", "S256"),
 	)})
 
-	line, err := bufio.NewReader(os.Stdin).ReadString('\n')
+	line, err := stdin.ReadString('\n')
 	if err != nil {
 		fail("stdin", err)
 	}
@@ -126,15 +151,7 @@ func main() {
 		AtHash string `json:"at_hash"`
 	}
 	_ = idToken.Claims(&idClaims)
-	alg := "unknown"
-	if header, err := base64.RawURLEncoding.DecodeString(strings.Split(rawID, ".")[0]); err == nil {
-		var h struct {
-			Alg string `json:"alg"`
-		}
-		if json.Unmarshal(header, &h) == nil {
-			alg = h.Alg
-		}
-	}
+	first := header(rawID)
 
 	info, err := provider.UserInfo(ctx, oauth2.StaticTokenSource(token))
 	if err != nil {
@@ -144,6 +161,13 @@ func main() {
 		Name string `json:"name"`
 	}
 	_ = info.Claims(&profile)
+
+	if pause {
+		emit(map[string]bool{"paused": true})
+		if _, err := stdin.ReadString('\n'); err != nil {
+			fail("stdin", err)
+		}
+	}
 
 	// An expired copy makes the token source refresh now.
 	refreshed, err := conf.TokenSource(ctx, &oauth2.Token{RefreshToken: token.RefreshToken, Expiry: time.Unix(1, 0)}).Token()
@@ -159,12 +183,13 @@ func main() {
 	emit(map[string]interface{}{
 		"id_token": map[string]interface{}{
 			"iss": idToken.Issuer, "sub": idToken.Subject, "aud": idToken.Audience, "nonce": idToken.Nonce,
-			"at_hash": idClaims.AtHash != "", "alg": alg,
+			"at_hash": idClaims.AtHash != "", "alg": first.Alg, "kid": first.Kid,
 		},
 		"nonce_sent": nonce,
 		"userinfo":   map[string]string{"sub": info.Subject, "name": profile.Name, "email": info.Email},
 		"refresh": map[string]interface{}{
 			"sub": again.Subject, "new_id_token": rawAgain != rawID, "new_access_token": refreshed.AccessToken != token.AccessToken,
+			"kid": header(rawAgain).Kid,
 		},
 	})
 }
