@@ -4,6 +4,7 @@ import { ADMIN_SCOPE } from './core/scope.ts';
 import type { Logger } from './core/context.ts';
 import { randomId, randomToken, sha256 } from './core/crypto.ts';
 import type { Client } from './core/model.ts';
+import { oidcMetadataProblems } from './core/oidc/client-metadata.ts';
 import { hashPassword } from './interaction/passwords.ts';
 import type { Repositories, NewClient } from './storage/repositories.ts';
 import { DEMO_CALLBACK_PATH, DEMO_CLIENT_ID, demoAuthorizationUrl } from './http/page-routes.ts';
@@ -24,6 +25,15 @@ export function clientFromConfig(c: ClientConfig): NewClient {
     codeTtl: c.codeTtl ?? null,
     requirePkce: c.requirePkce ?? null,
     introspectAny: c.introspectAny,
+    oidc: {
+      idTokenSignedResponseAlg: c.idTokenSignedResponseAlg ?? null,
+      userinfoSignedResponseAlg: c.userinfoSignedResponseAlg ?? null,
+      subjectType: c.subjectType,
+      defaultMaxAge: c.defaultMaxAge ?? null,
+      requireAuthTime: c.requireAuthTime,
+      postLogoutRedirectUris: c.postLogoutRedirectUris,
+      backchannelLogoutUri: c.backchannelLogoutUri ?? null,
+    },
   };
 }
 
@@ -61,6 +71,10 @@ async function checkClientScopes(repos: Pick<Repositories, 'scopes'>, config: Co
   const problems = config.clients.flatMap((c, i) =>
     c.scopes.filter((s) => !known.has(s)).map((s) => `  clients.${i}.scopes: client "${c.id}" lists the unknown scope "${s}"; declare it under scopes`),
   );
+  // OpenID Connect metadata as a whole (pairwise needs one sector host and a salt; logout URIs well formed).
+  config.clients.forEach((c, i) => {
+    for (const [field, problem] of Object.entries(oidcMetadataProblems(clientFromConfig(c), config.oidc))) problems.push(`  clients.${i}.${field}: ${problem}`);
+  });
   if (problems.length > 0) throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
 }
 

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { randomId, randomToken, sha256 } from '../core/crypto.ts';
-import { clientSettings, type Client } from '../core/model.ts';
+import { clientSettings, type Client, type OidcClientMetadata } from '../core/model.ts';
+import { oidcMetadataProblems } from '../core/oidc/client-metadata.ts';
 import type { Page } from '../storage/admin-repositories.ts';
 import type { ClientPatch } from '../storage/repositories.ts';
 import { isFirstParty } from './built-in.ts';
@@ -35,7 +36,20 @@ function refuseBuiltIn(client: Client): void {
   if (isFirstParty(client.id)) throw conflict(`${client.id} is built into Latchkey and cannot be changed`);
 }
 
-type Shape = Pick<Client, 'type' | 'redirectUris' | 'grantTypes' | 'responseTypes' | 'scopes' | 'requirePkce'>;
+type Shape = Pick<Client, 'type' | 'redirectUris' | 'grantTypes' | 'responseTypes' | 'scopes' | 'requirePkce' | 'oidc'>;
+
+/** The OpenID Connect members of the API's flat input, as the client's `oidc` metadata (only those present). */
+const OIDC_KEYS = ['idTokenSignedResponseAlg', 'userinfoSignedResponseAlg', 'subjectType', 'defaultMaxAge', 'requireAuthTime', 'postLogoutRedirectUris', 'backchannelLogoutUri'] as const;
+function splitOidc(input: Record<string, unknown>): { rest: Record<string, unknown>; oidc: Partial<OidcClientMetadata> | undefined } {
+  const rest: Record<string, unknown> = {};
+  const oidc: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(input)) {
+    if (v === undefined) continue;
+    if ((OIDC_KEYS as readonly string[]).includes(k)) oidc[k] = v;
+    else rest[k] = v;
+  }
+  return { rest, oidc: Object.keys(oidc).length > 0 ? (oidc as Partial<OidcClientMetadata>) : undefined };
+}
 
 /** Rules for an application as a whole, checked on create and on the result of an update; each names its field. */
 async function checkApplication(ctx: AdminContext, c: Shape, scopesChanged: boolean): Promise<void> {
@@ -56,6 +70,7 @@ async function checkApplication(ctx: AdminContext, c: Shape, scopesChanged: bool
   const known = new Set((await ctx.deps.repos.scopes.list()).map((s) => s.name));
   const unknown = scopesChanged ? c.scopes.filter((s) => !known.has(s)) : [];
   if (unknown.length > 0) fields['scopes'] = `unknown scope${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`;
+  Object.assign(fields, oidcMetadataProblems(c, ctx.deps.config.oidc));
   if (Object.keys(fields).length > 0) throw invalidFields(fields);
 }
 
@@ -66,7 +81,8 @@ export async function createApplication(
   const { repos, clock } = ctx.deps;
   const id = input.id ?? randomId(12);
   if (await repos.clients.findById(id)) throw conflict('an application with this id already exists', { id: 'an application with this id already exists' });
-  await checkApplication(ctx, input, true);
+  const { oidc } = splitOidc(input);
+  await checkApplication(ctx, { ...input, oidc }, true);
   const clientSecret = input.type === 'confidential' ? randomToken('clientSecret') : undefined;
   const client = await repos.clients.create(
     {
@@ -83,6 +99,7 @@ export async function createApplication(
       codeTtl: input.codeTtl,
       requirePkce: input.requirePkce,
       introspectAny: input.introspectAny,
+      oidc,
     },
     clock.now(),
   );
@@ -94,9 +111,9 @@ export async function updateApplication(ctx: AdminContext, id: string, patch: z.
   const existing = await findApplication(ctx, id);
   refuseBuiltIn(existing);
   const changes: ClientPatch = {};
-  for (const [key, value] of Object.entries(patch)) {
-    if (value !== undefined) (changes as Record<string, unknown>)[key] = Array.isArray(value) ? [...new Set(value)] : value;
-  }
+  const { rest, oidc } = splitOidc(patch);
+  for (const [key, value] of Object.entries(rest)) (changes as Record<string, unknown>)[key] = Array.isArray(value) ? [...new Set(value)] : value;
+  if (oidc) changes.oidc = { ...existing.oidc, ...oidc };
   await checkApplication(ctx, { ...existing, ...changes }, changes.scopes !== undefined);
   const updated = await ctx.deps.repos.clients.update(id, changes, ctx.deps.clock.now());
   if (!updated) throw notFound('application');

@@ -23,6 +23,8 @@ export const scopeName = z.string().max(100, { error: 'at most 100 characters' }
 /** Client ids travel in Basic credentials, URLs and forms: unreserved characters only. */
 export const clientId = z.string().regex(/^[A-Za-z0-9._~-]{1,200}$/, { error: 'use 1 to 200 letters, digits, and . _ ~ -' });
 
+const signingAlg = z.enum(['RS256', 'ES256', 'EdDSA'], { error: 'RS256, ES256 or EdDSA' });
+
 const displayName = z.string().max(200, { error: 'at most 200 characters' }).regex(/\S/, { error: 'enter a name' });
 
 /**
@@ -56,6 +58,15 @@ const applicationFields = {
   codeTtl: seconds(MAX_CODE_TTL).nullable().describe('Seconds; null follows the server setting.'),
   requirePkce: z.boolean({ error: 'true, false or null' }).nullable().describe('null follows the server setting; public clients always use PKCE.'),
   introspectAny: z.boolean({ error: 'true or false' }).describe('A resource server that may introspect tokens issued to any client.'),
+  // OpenID Connect client metadata (Registration 1.0 §2): checked as a whole in admin/applications.ts.
+  idTokenSignedResponseAlg: signingAlg.nullable().describe('id_token_signed_response_alg; null: the server default (oidc.defaultIdTokenAlg).'),
+  userinfoSignedResponseAlg: signingAlg.nullable().describe('userinfo_signed_response_alg; null: UserInfo answers JSON, else a signed JWT.'),
+  subjectType: z.enum(['public', 'pairwise'], { error: 'public or pairwise' }).describe('subject_type (OpenID Connect Core §8): pairwise gives a sub per redirect URI host.'),
+  defaultMaxAge: seconds(MAX_TTL).nullable().describe('default_max_age: seconds; a max_age for requests that send none.'),
+  requireAuthTime: z.boolean({ error: 'true or false' }).describe('require_auth_time (auth_time is always in the ID token).'),
+  postLogoutRedirectUris: z.array(z.string({ error: 'each URI must be a string' })).max(50, { error: 'at most 50 URIs' })
+    .describe('post_logout_redirect_uris (RP-Initiated Logout 1.0): https, or http on a loopback address.'),
+  backchannelLogoutUri: z.string().max(2000).nullable().describe('backchannel_logout_uri (Back-Channel Logout 1.0 §2.2).'),
 };
 
 export const applicationCreate = z
@@ -73,6 +84,13 @@ export const applicationCreate = z
     codeTtl: applicationFields.codeTtl.default(null),
     requirePkce: applicationFields.requirePkce.default(null),
     introspectAny: applicationFields.introspectAny.default(false),
+    idTokenSignedResponseAlg: applicationFields.idTokenSignedResponseAlg.default(null),
+    userinfoSignedResponseAlg: applicationFields.userinfoSignedResponseAlg.default(null),
+    subjectType: applicationFields.subjectType.default('public'),
+    defaultMaxAge: applicationFields.defaultMaxAge.default(null),
+    requireAuthTime: applicationFields.requireAuthTime.default(false),
+    postLogoutRedirectUris: applicationFields.postLogoutRedirectUris.default([]),
+    backchannelLogoutUri: applicationFields.backchannelLogoutUri.default(null),
   });
 
 /** PATCH: the fields present replace the stored ones; the type cannot change (create a new application instead). */
@@ -88,6 +106,13 @@ export const applicationUpdate = z
     codeTtl: applicationFields.codeTtl.optional(),
     requirePkce: applicationFields.requirePkce.optional(),
     introspectAny: applicationFields.introspectAny.optional(),
+    idTokenSignedResponseAlg: applicationFields.idTokenSignedResponseAlg.optional(),
+    userinfoSignedResponseAlg: applicationFields.userinfoSignedResponseAlg.optional(),
+    subjectType: applicationFields.subjectType.optional(),
+    defaultMaxAge: applicationFields.defaultMaxAge.optional(),
+    requireAuthTime: applicationFields.requireAuthTime.optional(),
+    postLogoutRedirectUris: applicationFields.postLogoutRedirectUris.optional(),
+    backchannelLogoutUri: applicationFields.backchannelLogoutUri.optional(),
   });
 
 export interface ApplicationSchemas {
@@ -218,6 +243,13 @@ export const applicationView = z
     codeTtl: z.number().nullable(),
     requirePkce: z.boolean().nullable(),
     introspectAny: z.boolean(),
+    idTokenSignedResponseAlg: z.enum(['RS256', 'ES256', 'EdDSA']).nullable(),
+    userinfoSignedResponseAlg: z.enum(['RS256', 'ES256', 'EdDSA']).nullable(),
+    subjectType: z.enum(['public', 'pairwise']),
+    defaultMaxAge: z.number().nullable(),
+    requireAuthTime: z.boolean(),
+    postLogoutRedirectUris: z.array(z.string()),
+    backchannelLogoutUri: z.string().nullable(),
     hasSecret: z.boolean(),
     builtIn: z.boolean().describe("Latchkey's own console or account page: read-only."),
     declaredInConfig: z.boolean().describe('Declared in the configuration file, which restores it at every start.'),

@@ -1,5 +1,7 @@
 import { scopeSchema, type Config } from '../config/schema.ts';
-import { clientSettings, GRANT_TYPES, RESPONSE_TYPES, type Client } from '../core/model.ts';
+import { isSigningAlg, type SigningAlg } from '../core/keys/algorithms.ts';
+import { clientSettings, GRANT_TYPES, oidcMetadata, RESPONSE_TYPES, type Client, type OidcClientMetadata } from '../core/model.ts';
+import { oidcMetadataProblems } from '../core/oidc/client-metadata.ts';
 import { redirectUriProblem } from '../core/redirect-uri.ts';
 import type { ClientPatch } from '../storage/repositories.ts';
 import { CliError, checked, type CommonOptions, describeLines } from './context.ts';
@@ -22,6 +24,13 @@ export interface ClientOptions extends CommonOptions {
   codeTtl?: string;
   requirePkce?: boolean;
   introspectAny?: boolean;
+  idTokenAlg?: string;
+  userinfoAlg?: string;
+  subjectType?: string;
+  defaultMaxAge?: string;
+  requireAuthTime?: boolean;
+  postLogoutRedirectUri?: string[];
+  backchannelLogoutUri?: string;
 }
 
 /** The validated fields given on the command line; absent options stay absent. `null` resets a lifetime to the default. */
@@ -56,7 +65,44 @@ export function parseClientFields(opts: ClientOptions, issuer: string): ClientPa
   if (opts.codeTtl !== undefined) f.codeTtl = seconds('--code-ttl', opts.codeTtl);
   if (opts.requirePkce !== undefined) f.requirePkce = opts.requirePkce;
   if (opts.introspectAny !== undefined) f.introspectAny = opts.introspectAny;
+  const oidc = parseOidcFields(opts);
+  if (Object.keys(oidc).length > 0) f.oidc = oidc;
   return f;
+}
+
+const ALGS = ['RS256', 'ES256', 'EdDSA'] as const;
+const alg = (flag: string, value: string): SigningAlg | null => {
+  if (value === 'default' || value === 'none') return null;
+  if (!isSigningAlg(value)) throw new CliError(`${flag} "${value}": use one of ${ALGS.join(', ')}, or default`);
+  return value;
+};
+
+/** The OpenID Connect client metadata options (Registration 1.0 §2); checked as a whole by `checkOidc`. */
+function parseOidcFields(opts: ClientOptions): Partial<OidcClientMetadata> {
+  const o: Partial<OidcClientMetadata> = {};
+  if (opts.idTokenAlg !== undefined) o.idTokenSignedResponseAlg = alg('--id-token-alg', opts.idTokenAlg);
+  if (opts.userinfoAlg !== undefined) o.userinfoSignedResponseAlg = alg('--userinfo-alg', opts.userinfoAlg);
+  if (opts.subjectType !== undefined) {
+    if (opts.subjectType !== 'public' && opts.subjectType !== 'pairwise') throw new CliError(`--subject-type "${opts.subjectType}": use public or pairwise`);
+    o.subjectType = opts.subjectType;
+  }
+  if (opts.defaultMaxAge !== undefined) o.defaultMaxAge = seconds('--default-max-age', opts.defaultMaxAge);
+  if (opts.requireAuthTime !== undefined) o.requireAuthTime = opts.requireAuthTime;
+  if (opts.postLogoutRedirectUri !== undefined) o.postLogoutRedirectUris = unique(opts.postLogoutRedirectUri.filter((u) => u !== ''));
+  if (opts.backchannelLogoutUri !== undefined) o.backchannelLogoutUri = opts.backchannelLogoutUri === '' || opts.backchannelLogoutUri === 'none' ? null : opts.backchannelLogoutUri;
+  return o;
+}
+
+const OIDC_FLAGS: Record<string, string> = {
+  subjectType: '--subject-type',
+  postLogoutRedirectUris: '--post-logout-redirect-uri',
+  backchannelLogoutUri: '--backchannel-logout-uri',
+};
+
+/** The OpenID Connect metadata as a whole (pairwise needs one redirect host and oidc.pairwiseSalt...). */
+export function checkOidc(c: Pick<Client, 'redirectUris' | 'oidc'>, config: Config): void {
+  const [first] = Object.entries(oidcMetadataProblems(c, config.oidc));
+  if (first) throw new CliError(`${OIDC_FLAGS[first[0]] ?? first[0]}: ${first[1]}`);
 }
 
 const MAX_TTL = 10 * 365 * 24 * 3600;
@@ -104,6 +150,7 @@ export function describeClient(c: Client, config: Config): string {
   };
   const pkce =
     c.type === 'public' ? 'required (always, public client)' : `${(c.requirePkce ?? config.pkce.required) ? 'required' : 'optional'}${c.requirePkce === null ? ' (server default)' : ''}`;
+  const oidc = oidcMetadata(c);
   const many = (values: readonly string[], none: string) => (values.length === 0 ? none : values.join('\n' + ' '.repeat(22)));
   return describeLines(`Client ${c.id}`, [
     ['name', c.name],
@@ -117,6 +164,12 @@ export function describeClient(c: Client, config: Config): string {
     ['code TTL', ttl(c.codeTtl, config.tokens.codeTtl)],
     ['PKCE', pkce],
     ['introspects', c.introspectAny ? 'tokens of every client (resource server)' : 'its own tokens'],
+    ['ID token alg', oidc.idTokenSignedResponseAlg ?? `${config.oidc.defaultIdTokenAlg} (server default)`],
+    ['UserInfo', oidc.userinfoSignedResponseAlg === null ? 'JSON' : `signed JWT (${oidc.userinfoSignedResponseAlg})`],
+    ['subject type', oidc.subjectType],
+    ['default max_age', oidc.defaultMaxAge === null ? '(none)' : `${oidc.defaultMaxAge} s`],
+    ['post-logout URIs', many(oidc.postLogoutRedirectUris, '(none)')],
+    ['back-channel logout', oidc.backchannelLogoutUri ?? '(none)'],
     ['created', isoTime(c.createdAt)],
     ['updated', isoTime(c.updatedAt)],
   ]);
@@ -135,6 +188,10 @@ const FLAGS: Record<string, string> = {
   codeTtl: '--code-ttl',
   requirePkce: '--require-pkce',
   introspectAny: '--introspect-any',
+  idTokenSignedResponseAlg: '--id-token-alg',
+  userinfoSignedResponseAlg: '--userinfo-alg',
+  defaultMaxAge: '--default-max-age',
+  backchannelLogoutUri: '--backchannel-logout-uri',
 };
 export const flagFor = (key: string): string => FLAGS[key] ?? key;
 

@@ -4,7 +4,7 @@ import { clientSchema } from '../config/schema.ts';
 import { randomId, randomToken, sha256 } from '../core/crypto.ts';
 import { GRANT_TYPES, RESPONSE_TYPES, type Client } from '../core/model.ts';
 import type { ClientPatch } from '../storage/repositories.ts';
-import { checkConsistency, type ClientOptions, clientView, describeClient, flagFor, parseClientFields } from './client-fields.ts';
+import { checkConsistency, checkOidc, type ClientOptions, clientView, describeClient, flagFor, parseClientFields } from './client-fields.ts';
 import { type CliContext, CliError, checked, type CommonOptions, collect, table, withCommonOptions, withStorage } from './context.ts';
 
 /** `latchkey clients create|list|show|update|delete|rotate-secret`. */
@@ -86,7 +86,15 @@ function clientOptions(cmd: Command): Command {
     .option('--require-pkce', 'require PKCE even though the client is confidential')
     .option('--no-require-pkce', 'let this confidential client skip PKCE')
     .option('--introspect-any', 'a resource server: may introspect tokens issued to any client')
-    .option('--no-introspect-any', 'may introspect only its own tokens');
+    .option('--no-introspect-any', 'may introspect only its own tokens')
+    .option('--id-token-alg <alg>', 'ID token signing algorithm: RS256, ES256 or EdDSA; default: the server setting')
+    .option('--userinfo-alg <alg>', 'sign UserInfo answers (application/jwt) with RS256, ES256 or EdDSA; none: plain JSON')
+    .option('--subject-type <type>', 'public (default) or pairwise: a sub per redirect URI host (OpenID Connect Core §8)')
+    .option('--default-max-age <seconds>', 'max_age for requests that send none (update: default resets)')
+    .option('--require-auth-time', 'registered require_auth_time (auth_time is always in the ID token)')
+    .option('--no-require-auth-time', 'clear require_auth_time')
+    .option('--post-logout-redirect-uri <uri>', 'where RP-initiated logout may return (repeatable; https, or http on loopback)', collect)
+    .option('--backchannel-logout-uri <uri>', 'back-channel logout receiver (https); none removes it');
 }
 
 async function createClient({ repos, out, now, config }: CliContext, opts: ClientOptions): Promise<void> {
@@ -116,6 +124,13 @@ async function createClient({ repos, out, now, config }: CliContext, opts: Clien
     codeTtl: fields.codeTtl ?? undefined,
     requirePkce: fields.requirePkce ?? undefined,
     introspectAny: fields.introspectAny ?? undefined,
+    idTokenSignedResponseAlg: fields.oidc?.idTokenSignedResponseAlg ?? undefined,
+    userinfoSignedResponseAlg: fields.oidc?.userinfoSignedResponseAlg ?? undefined,
+    subjectType: fields.oidc?.subjectType,
+    defaultMaxAge: fields.oidc?.defaultMaxAge ?? undefined,
+    requireAuthTime: fields.oidc?.requireAuthTime,
+    postLogoutRedirectUris: fields.oidc?.postLogoutRedirectUris,
+    backchannelLogoutUri: fields.oidc?.backchannelLogoutUri ?? undefined,
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -123,6 +138,7 @@ async function createClient({ repos, out, now, config }: CliContext, opts: Clien
   }
   const stored = clientFromConfig(parsed.data);
   checkConsistency(stored);
+  checkOidc(stored, config);
   await noteConcerns(stored, { repos, out, config });
   let client: Client;
   try {
@@ -147,6 +163,7 @@ async function updateClient({ repos, out, now, config }: CliContext, id: string,
   if (opts.public && opts.confidential) throw new CliError('--public and --confidential: choose one');
   const fields = parseClientFields(opts, config.issuer);
   const patch: ClientPatch = { ...fields };
+  if (fields.oidc) patch.oidc = { ...current.oidc, ...fields.oidc };
   // As on create, response_type=code follows the authorization_code grant unless response types are given too.
   if (fields.grantTypes && !fields.responseTypes) {
     const withCode = fields.grantTypes.includes('authorization_code');
@@ -167,6 +184,7 @@ async function updateClient({ repos, out, now, config }: CliContext, id: string,
   if (Object.keys(patch).length === 0) throw new CliError('nothing to update: pass at least one option (see `latchkey clients update --help`)');
   const next: Client = { ...current, ...patch };
   checkConsistency(next);
+  checkOidc(next, config);
   await noteConcerns(next, { repos, out, config });
   const updated = await repos.clients.update(id, patch, now);
   if (!updated) throw new CliError(`client "${id}" not found`, 'not_found');

@@ -79,6 +79,15 @@ export const clientSchema = z.strictObject({
   codeTtl: seconds.optional(),
   requirePkce: z.boolean().optional(),
   introspectAny: z.boolean().default(false).describe('A resource server that may introspect tokens issued to any client.'),
+  // OpenID Connect client metadata (Registration 1.0 §2; the logout specs), camelCase like the keys above.
+  idTokenSignedResponseAlg: z.enum(['RS256', 'ES256', 'EdDSA']).optional().describe('ID token algorithm; default oidc.defaultIdTokenAlg.'),
+  userinfoSignedResponseAlg: z.enum(['RS256', 'ES256', 'EdDSA']).optional().describe('Set: UserInfo answers a signed JWT (application/jwt).'),
+  subjectType: z.enum(['public', 'pairwise']).default('public').describe('pairwise: a sub per redirect URI host (OpenID Connect Core §8.1).'),
+  defaultMaxAge: seconds.optional().describe('max_age for requests that send none.'),
+  requireAuthTime: z.boolean().default(false),
+  postLogoutRedirectUris: z.array(z.string()).default([]),
+  backchannelLogoutUri: z.string().optional(),
+  sectorIdentifierUri: z.never({ error: 'sector_identifier_uri is not supported yet: use redirect URIs on one host for pairwise' }).optional(),
 });
 
 export const userSchema = z.strictObject({
@@ -172,6 +181,8 @@ export const configSchema = z.strictObject({
         .describe('ID tokens and signed UserInfo of clients that registered no algorithm are signed with this (OpenID Connect Core §3.1.3.7: RS256 is the default).'),
       refreshTokensWithoutOfflineAccess: z.boolean().default(true)
         .describe('Give refresh tokens to requests with scope openid that did not ask for offline_access, as before OpenID Connect (clients migrated from other providers rely on it); false: only with offline_access (OpenID Connect Core §11). Requests without openid always get them.'),
+      pairwiseSalt: z.string().min(16, 'at least 16 characters').optional()
+        .describe('Secret mixed into pairwise subject identifiers (OpenID Connect Core §8.1); needed by clients with subjectType pairwise. Never change it: every pairwise sub would change.'),
     })
     .prefault({}),
   session: z

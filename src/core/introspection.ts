@@ -2,6 +2,7 @@ import { authenticateClient, type ClientAuthInput } from './client-auth/authenti
 import type { CoreDeps } from './context.ts';
 import { credentialKey } from './crypto.ts';
 import { InvalidClient, InvalidRequest } from './errors.ts';
+import { subjectFor } from './oidc/subject.ts';
 import { formatScope } from './scope.ts';
 import { isTokenActive } from './token/issue.ts';
 
@@ -27,7 +28,11 @@ export async function introspect(deps: CoreDeps<'clients' | 'tokens' | 'users'>,
     iss: deps.config.issuer,
   };
   if (row.expiresAt !== null) out['exp'] = row.expiresAt;
-  if (row.userId !== null) out['sub'] = row.userId;
+  if (row.userId !== null) {
+    // The sub the token's own client sees in its ID tokens and UserInfo (OpenID Connect Core §8: public or pairwise).
+    const holder = row.clientId === client.id ? client : await deps.repos.clients.findById(row.clientId);
+    out['sub'] = holder ? subjectFor(holder, row.userId, deps.config.oidc.pairwiseSalt) : row.userId;
+  }
   if (user) out['username'] = user.username;
   return out;
 }

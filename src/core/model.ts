@@ -2,6 +2,7 @@
 
 import type { ClaimsRequest } from './authorize/oidc-params.ts';
 import { isoTime } from './clock.ts';
+import type { SigningAlg } from './keys/algorithms.ts';
 
 export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials';
 export const GRANT_TYPES: readonly GrantType[] = ['authorization_code', 'refresh_token', 'client_credentials'];
@@ -36,9 +37,42 @@ export interface Client {
   requirePkce: boolean | null;
   /** A resource server (an API) may introspect tokens issued to any client, not only its own (RFC 7662 §4). */
   introspectAny: boolean;
+  /** OpenID Connect client metadata; absent members take their defaults (see OidcClientMetadata). */
+  oidc?: Partial<OidcClientMetadata> | undefined;
   createdAt: number;
   updatedAt: number;
 }
+
+/** The OpenID Connect client metadata Latchkey uses (Dynamic Client Registration 1.0 §2, the logout specs). */
+export interface OidcClientMetadata {
+  /** null: the server's `oidc.defaultIdTokenAlg`. */
+  idTokenSignedResponseAlg: SigningAlg | null;
+  /** null: UserInfo answers plain JSON (Core §5.3.2); an algorithm: a signed JWT. */
+  userinfoSignedResponseAlg: SigningAlg | null;
+  /** Core §8: the same sub for every client (public), or one per sector (pairwise). */
+  subjectType: 'public' | 'pairwise';
+  /** Seconds; a max_age for requests that send none (Registration §2 default_max_age). */
+  defaultMaxAge: number | null;
+  /** auth_time is always in Latchkey's ID tokens; kept so the registration reads back as written. */
+  requireAuthTime: boolean;
+  /** RP-Initiated Logout 1.0 §3.1: stored and validated now, used by the logout work. */
+  postLogoutRedirectUris: string[];
+  /** Back-Channel Logout 1.0 §2.2: stored and validated now, used by the logout work. */
+  backchannelLogoutUri: string | null;
+}
+
+export const OIDC_CLIENT_DEFAULTS: OidcClientMetadata = {
+  idTokenSignedResponseAlg: null,
+  userinfoSignedResponseAlg: null,
+  subjectType: 'public',
+  defaultMaxAge: null,
+  requireAuthTime: false,
+  postLogoutRedirectUris: [],
+  backchannelLogoutUri: null,
+};
+
+/** A client's OpenID Connect metadata with every default filled in. */
+export const oidcMetadata = (c: Pick<Client, 'oidc'>): OidcClientMetadata => ({ ...OIDC_CLIENT_DEFAULTS, ...c.oidc });
 
 /** A client as the CLI and the admin API show it to operators: every setting, never the secret hash. */
 export function clientSettings(c: Client) {
@@ -55,6 +89,7 @@ export function clientSettings(c: Client) {
     codeTtl: c.codeTtl,
     requirePkce: c.requirePkce,
     introspectAny: c.introspectAny,
+    ...oidcMetadata(c),
     createdAt: isoTime(c.createdAt),
     updatedAt: isoTime(c.updatedAt),
   };

@@ -17,6 +17,7 @@ import {
   type ApplicationFormContext,
 } from '../interaction/views/console/applications.ts';
 import { userCreatePage, userDetailPage, userListPage, type UserForm } from '../interaction/views/console/users.ts';
+import { oidcInput } from '../interaction/views/console/application-oidc.ts';
 import { attempt, type ConsoleKit, type ConsolePage, type FormReader, noticeFrom, orNull, PAGE, readForm, ttlValue, withNotice } from './console-kit.ts';
 
 /** The console's application and user pages. */
@@ -37,6 +38,14 @@ function applicationForm(f: FormReader): ApplicationForm {
     codeTtl: f.get('codeTtl'),
     requirePkce: f.get('requirePkce') || 'default',
     introspectAny: f.get('introspectAny') === 'true',
+    oidc: {
+      idTokenSignedResponseAlg: f.get('idTokenSignedResponseAlg') || 'default',
+      userinfoSignedResponseAlg: f.get('userinfoSignedResponseAlg') || 'json',
+      subjectType: f.get('subjectType') || 'public',
+      defaultMaxAge: f.get('defaultMaxAge'),
+      postLogoutRedirectUris: f.get('postLogoutRedirectUris'),
+      backchannelLogoutUri: f.get('backchannelLogoutUri'),
+    },
   };
 }
 
@@ -53,6 +62,7 @@ function applicationInput(form: ApplicationForm): Record<string, unknown> {
     codeTtl: ttlValue(form.codeTtl),
     requirePkce: form.requirePkce in pkce ? pkce[form.requirePkce] : form.requirePkce,
     introspectAny: form.introspectAny,
+    ...oidcInput(form.oidc),
   };
 }
 
@@ -68,6 +78,7 @@ export function registerApplicationPages(app: FastifyInstance, deps: AdminDeps, 
     scopes: await dir.listScopes(ctx),
     implicit: config.features.implicit,
     defaults: { accessTokenTtl: config.tokens.accessTokenTtl, refreshTokenTtl: config.tokens.refreshTokenTtl, codeTtl: config.tokens.codeTtl },
+    idTokenAlg: config.oidc.defaultIdTokenAlg,
   });
 
   // Applications

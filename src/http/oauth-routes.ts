@@ -44,13 +44,18 @@ export function registerOAuthRoutes(app: FastifyInstance, deps: AppDeps, limit: 
       { authorization: req.headers.authorization, body: body['access_token'], query: query['access_token'] },
       config.features.queryStringTokens,
     );
-    return userinfo(deps, accessToken);
+    return userinfo({ ...deps, keyring: deps.keys.keyring }, accessToken);
   };
   app.route({
     method: ['GET', 'POST'],
     url: config.paths.userinfo,
     config: { errorStyle: 'bearer' },
-    handler: async (req, reply) => reply.headers(noStore).send(await userinfoHandler(req)),
+    handler: async (req, reply) => {
+      const answer = await userinfoHandler(req);
+      // OpenID Connect Core §5.3.2: a signed answer is sent as application/jwt.
+      if (answer.kind === 'jwt') return reply.headers(noStore).type('application/jwt').send(answer.jwt);
+      return reply.headers(noStore).send(answer.claims);
+    },
   });
 
   // RFC 8414 §3 and OpenID Connect Discovery §4: one computed document at both addresses (core/discovery.ts).

@@ -253,7 +253,7 @@ async function next(deps: FlowDeps, p: Pending, browser: BrowserState, decision:
   let current = await currentUser(deps, p, browser);
   // Core §3.1.2.1 id_token_hint: the session's user must be the hinted one; else a new sign-in, or login_required
   // under prompt=none. A person who signed in on this very interaction chose who they are, so they are not re-asked.
-  if (current && hinted !== undefined && interaction.userId === null && hinted !== subjectFor(client, current.user.id)) current = undefined;
+  if (current && hinted !== undefined && interaction.userId === null && hinted !== subjectFor(client, current.user.id, deps.config.oidc.pairwiseSalt)) current = undefined;
   if (!current) {
     if (request.prompt.includes('none')) return deny(new LoginRequired('the user is not signed in'));
     await persist();

@@ -36,7 +36,7 @@ describe('admin API: scopes, settings, grants, sessions, audit log', () => {
     it('lists the scopes, the admin scope marked built in', async () => {
       const res = await api.get('/scopes');
       const items = (res.body as { items: unknown[] }).items.map((s) => scopeView.parse(s));
-      expect(items.map((s) => s.name)).toEqual(['admin', 'email', 'openid', 'profile']);
+      expect(items.map((s) => s.name)).toEqual(['admin', 'email', 'offline_access', 'openid', 'profile']);
       expect(items.find((s) => s.name === 'admin')?.builtIn).toBe(true);
     });
 

@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
-import type { AuthorizationCode } from '../../src/core/model.ts';
+import { OIDC_CLIENT_DEFAULTS, type AuthorizationCode } from '../../src/core/model.ts';
 import type { Storage } from '../../src/storage/index.ts';
 import type { NewClient, NewToken, Repositories } from '../../src/storage/repositories.ts';
 import { backends } from '../support/storage-backends.ts';
@@ -26,6 +26,7 @@ const client = (over: Partial<NewClient> = {}): NewClient => ({
   codeTtl: null,
   requirePkce: null,
   introspectAny: false,
+  oidc: OIDC_CLIENT_DEFAULTS,
   ...over,
 });
 
@@ -98,6 +99,25 @@ describe.each(backends)('repositories on $name', (backend) => {
       const created = await repos.clients.create(client(), NOW);
       expect(created).toEqual({ ...client(), createdAt: NOW, updatedAt: NOW });
       expect(await repos.clients.findById('web-app')).toEqual(created);
+    });
+
+    it('round-trips the OpenID Connect client metadata (migration 012), and a client created without it reads as the defaults', async () => {
+      const oidc = {
+        idTokenSignedResponseAlg: 'EdDSA' as const,
+        userinfoSignedResponseAlg: 'ES256' as const,
+        subjectType: 'pairwise' as const,
+        defaultMaxAge: 600,
+        requireAuthTime: true,
+        postLogoutRedirectUris: ['https://client.example/bye', 'https://client.example/bye?x="1"'],
+        backchannelLogoutUri: 'https://client.example/backchannel',
+      };
+      await repos.clients.create(client({ id: 'rp', oidc }), NOW);
+      expect((await repos.clients.findById('rp'))?.oidc).toEqual(oidc);
+      const { oidc: _none, ...plain } = client({ id: 'plain' });
+      expect((await repos.clients.create(plain, NOW)).oidc).toEqual(OIDC_CLIENT_DEFAULTS);
+      expect((await repos.clients.findById('plain'))?.oidc).toEqual(OIDC_CLIENT_DEFAULTS);
+      const updated = await repos.clients.update('rp', { oidc: { ...oidc, backchannelLogoutUri: null, defaultMaxAge: null } }, NOW + 1);
+      expect(updated?.oidc).toMatchObject({ backchannelLogoutUri: null, defaultMaxAge: null, subjectType: 'pairwise' });
     });
 
     it("round-trips a refresh token lifetime of 'never', a number and null", async () => {

@@ -6,7 +6,7 @@ import {
   UnauthorizedClient,
   UnsupportedResponseType,
 } from '../errors.ts';
-import type { Client, ResponseMode, ResponseType } from '../model.ts';
+import { oidcMetadata, type Client, type ResponseMode, type ResponseType } from '../model.ts';
 import { validateOidcParams, type OidcRequest } from './oidc-params.ts';
 import { isWellFormedPkceValue, type PkceMethod } from '../pkce.ts';
 import { resolveRedirectUri } from '../redirect-uri.ts';
@@ -142,6 +142,8 @@ export async function validateAuthorizationRequest(
       codeChallenge: rt === 'code' ? codeChallenge : undefined,
       codeChallengeMethod,
       ...oidc,
+      // Registration §2 default_max_age: for requests that send no max_age.
+      maxAge: oidc.maxAge ?? oidcMetadata(client).defaultMaxAge ?? undefined,
     },
   };
 }

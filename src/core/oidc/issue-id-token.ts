@@ -3,7 +3,7 @@ import type { Repositories } from '../../storage/repositories.ts';
 import type { ClaimsRequest } from '../authorize/oidc-params.ts';
 import type { SigningAlg } from '../keys/algorithms.ts';
 import type { Keyring } from '../keys/keyring.ts';
-import type { Client } from '../model.ts';
+import { oidcMetadata, type Client } from '../model.ts';
 import { releasedClaims } from './claims.ts';
 import { signIdToken } from './id-token.ts';
 import { subjectFor } from './subject.ts';
@@ -21,7 +21,7 @@ export interface IdTokenRequest {
 }
 
 /** The algorithm a client's ID tokens are signed with: its own registration, else the server default (Core §3.1.3.7). */
-export const idTokenAlg = (config: Config, _client: Client): SigningAlg => config.oidc.defaultIdTokenAlg;
+export const idTokenAlg = (config: Config, client: Client): SigningAlg => oidcMetadata(client).idTokenSignedResponseAlg ?? config.oidc.defaultIdTokenAlg;
 
 /**
  * The ID token of a token response (Core §3.1.3.3): only when `openid` is in the scope and a user stands behind the
@@ -43,7 +43,7 @@ export async function idTokenFor(
   return signIdToken(deps.keyring, {
     issuer: deps.config.issuer,
     clientId: req.client.id,
-    sub: subjectFor(req.client, req.userId),
+    sub: subjectFor(req.client, req.userId, deps.config.oidc.pairwiseSalt),
     authTime: req.authTime ?? undefined,
     nonce: req.nonce ?? undefined,
     accessToken: req.accessToken,

@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { ClaimsRequest } from '../../core/authorize/oidc-params.ts';
+import { isSigningAlg, type SigningAlg } from '../../core/keys/algorithms.ts';
 import type { AuthorizationCode, Client, GrantType, ResponseType, Token, TokenType, User } from '../../core/model.ts';
 import type { ClientsTable, CodesTable, TokensTable, UsersTable } from '../schema.ts';
 
@@ -9,6 +10,7 @@ export const list = (text: string): string[] => JSON.parse(text) as string[];
 export const json = (value: readonly string[]): string => JSON.stringify(value);
 const num = (v: number | bigint | string | null): number | null => (v === null ? null : Number(v));
 const req = (v: number | bigint | string): number => Number(v);
+const alg = (v: string | null): SigningAlg | null => (v !== null && isSigningAlg(v) ? v : null);
 
 export function toClient(r: Selectable<ClientsTable>): Client {
   const access = num(r.access_token_ttl);
@@ -27,6 +29,16 @@ export function toClient(r: Selectable<ClientsTable>): Client {
     codeTtl: num(r.code_ttl),
     requirePkce: r.require_pkce === null ? null : Boolean(r.require_pkce),
     introspectAny: Boolean(r.introspect_any),
+    // `?? null`: clients.create maps the row it inserted, where columns not given are absent (null once stored).
+    oidc: {
+      idTokenSignedResponseAlg: alg(r.id_token_signed_response_alg ?? null),
+      userinfoSignedResponseAlg: alg(r.userinfo_signed_response_alg ?? null),
+      subjectType: r.subject_type === 'pairwise' ? 'pairwise' : 'public',
+      defaultMaxAge: num(r.default_max_age ?? null),
+      requireAuthTime: Boolean(r.require_auth_time),
+      postLogoutRedirectUris: r.post_logout_redirect_uris == null ? [] : list(r.post_logout_redirect_uris),
+      backchannelLogoutUri: r.backchannel_logout_uri ?? null,
+    },
     createdAt: req(r.created_at),
     updatedAt: req(r.updated_at),
   };
@@ -47,6 +59,14 @@ export function fromClient(c: Partial<Client>): Partial<ClientsTable> {
   if (c.codeTtl !== undefined) row.code_ttl = c.codeTtl;
   if (c.introspectAny !== undefined) row.introspect_any = Number(c.introspectAny);
   if (c.requirePkce !== undefined) row.require_pkce = c.requirePkce === null ? null : Number(c.requirePkce);
+  const o = c.oidc;
+  if (o?.idTokenSignedResponseAlg !== undefined) row.id_token_signed_response_alg = o.idTokenSignedResponseAlg;
+  if (o?.userinfoSignedResponseAlg !== undefined) row.userinfo_signed_response_alg = o.userinfoSignedResponseAlg;
+  if (o?.subjectType !== undefined) row.subject_type = o.subjectType;
+  if (o?.defaultMaxAge !== undefined) row.default_max_age = o.defaultMaxAge;
+  if (o?.requireAuthTime !== undefined) row.require_auth_time = Number(o.requireAuthTime);
+  if (o?.postLogoutRedirectUris !== undefined) row.post_logout_redirect_uris = json(o.postLogoutRedirectUris);
+  if (o?.backchannelLogoutUri !== undefined) row.backchannel_logout_uri = o.backchannelLogoutUri;
   return row;
 }
 

@@ -13,6 +13,7 @@ import {
   textField,
   time,
 } from './layout.ts';
+import { EMPTY_OIDC_FORM, OIDC_LABELS, oidcFieldset, oidcFormFrom, type OidcForm } from './application-oidc.ts';
 
 /** The console's application pages: the list, the create form, the detail page, and the confirmations. */
 
@@ -30,6 +31,7 @@ export interface ApplicationForm {
   codeTtl: string;
   requirePkce: string;
   introspectAny: boolean;
+  oidc: OidcForm;
 }
 
 export const APPLICATION_LABELS: Readonly<Record<string, string>> = {
@@ -45,6 +47,7 @@ export const APPLICATION_LABELS: Readonly<Record<string, string>> = {
   codeTtl: 'Authorization code lifetime',
   requirePkce: 'PKCE',
   introspectAny: 'Resource server',
+  ...OIDC_LABELS,
 };
 
 const ttlText = (v: number | 'never' | null) => (v === null ? '' : String(v));
@@ -63,6 +66,7 @@ export function formFromApplication(a: ApplicationView): ApplicationForm {
     codeTtl: ttlText(a.codeTtl),
     requirePkce: a.requirePkce === null ? 'default' : a.requirePkce ? 'yes' : 'no',
     introspectAny: a.introspectAny,
+    oidc: oidcFormFrom(a),
   };
 }
 
@@ -79,6 +83,7 @@ export const EMPTY_APPLICATION_FORM: ApplicationForm = {
   codeTtl: '',
   requirePkce: 'default',
   introspectAny: false,
+  oidc: EMPTY_OIDC_FORM,
 };
 
 export interface ApplicationFormContext {
@@ -86,6 +91,8 @@ export interface ApplicationFormContext {
   /** The implicit grant is enabled on this server: offer the token response type. */
   implicit: boolean;
   defaults: { accessTokenTtl: number; refreshTokenTtl: number | 'never'; codeTtl: number };
+  /** The server's oidc.defaultIdTokenAlg, named in the OpenID Connect fieldset. */
+  idTokenAlg: string;
 }
 
 const GRANT_CHOICES = [
@@ -158,7 +165,8 @@ ${choiceGroup({
   choices: [{ value: 'true', label: 'This is an API that may introspect tokens issued to any application' }],
   selected: form.introspectAny ? ['true'] : [],
   error: errors['introspectAny'],
-})}`;
+})}
+${oidcFieldset(form.oidc, errors, c.idTokenAlg)}`;
 }
 
 export function applicationListPage(o: { items: readonly ApplicationView[]; q: string; nextCursor: string | null; onLaterPage: boolean; notice?: string | undefined }): SafeHtml {
