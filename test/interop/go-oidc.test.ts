@@ -56,11 +56,12 @@ async function signInWithGo(server: TestServer, extra: string[] = []): Promise<R
 }
 
 describe('go-oidc (Go) relying party against Latchkey (OpenID Connect Core §3.1)', () => {
-  // go-oidc v2 verifies RS256, ES256 and PS256 signatures (oidc.go); its Verifier takes the provider's advertised list.
+  // go-oidc v2 verifies RS256, ES256 and PS256 signatures (oidc.go), not EdDSA; its Verifier takes the provider's
+  // advertised list. RS256 is the default; ES256 is the client's registered id_token_signed_response_alg.
   for (const alg of ['RS256', 'ES256'] as const) {
     it(`signs in with NewProvider discovery, code + PKCE S256 + nonce, an ${alg} ID token Verifier.Verify accepts (Core §3.1.3.7) with at_hash, UserInfo with the same sub (Core §5.3.2) and a refresh (Core §12.2)`, async (ctx) => {
       requireTool(ctx, available, HINT);
-      const server = await startServer({ clients, oidc: { defaultIdTokenAlg: alg } });
+      const server = await startServer({ clients: alg === 'RS256' ? clients : [{ ...clients[0]!, idTokenSignedResponseAlg: alg }] });
       try {
         const summary = await signInWithGo(server);
         expect(summary).not.toHaveProperty('error');
