@@ -45,10 +45,12 @@ async function signInWithAuthlib(extra: string[] = [], clientId = CLIENT.id): Pr
 }
 
 describe('Authlib (Python) relying party against Latchkey (OpenID Connect Core §3.1)', () => {
-  it('signs in with discovery, code + PKCE S256 + nonce, an ID token Authlib validates against jwks_uri (Core §3.1.3.7), UserInfo with the same sub (Core §5.3.2) and a refresh (Core §12.2)', async (ctx) => {
+  it('signs in with discovery (both metadata documents valid to Authlib), code + PKCE S256 + nonce, an ID token Authlib validates against jwks_uri (Core §3.1.3.7), UserInfo with the same sub (Core §5.3.2) and a refresh (Core §12.2)', async (ctx) => {
     requireTool(ctx, available, HINT);
     const summary = await signInWithAuthlib();
     expect(summary).not.toHaveProperty('error');
+    // Both discovery documents passed Authlib's own metadata validation (Discovery §3, RFC 8414 §2).
+    expect(summary['metadata_valid']).toBe(true);
     const idToken = summary['id_token'] as Record<string, unknown>;
     expect(idToken).toMatchObject({ iss: server.url, aud: CLIENT.id, nonce: summary['nonce_sent'], at_hash: true, alg: 'RS256' });
     expect(typeof idToken['sub']).toBe('string');

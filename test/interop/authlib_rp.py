@@ -4,7 +4,8 @@ A relying party written with Authlib (Debian's python3-authlib 1.2), driven by t
 
 Usage: authlib_rp.py ISSUER CLIENT_ID CLIENT_SECRET REDIRECT_URI [--expect-nonce VALUE]
 
-1. Discovery: the server metadata from ISSUER/.well-known/openid-configuration (OpenID Connect Discovery §4).
+1. Discovery: the server metadata from ISSUER/.well-known/openid-configuration (OpenID Connect Discovery §4), checked
+   with Authlib's OpenIDProviderMetadata, and the RFC 8414 document with its AuthorizationServerMetadata.
 2. Prints one JSON line {"authorization_url": ...}: code flow with PKCE S256, state and nonce.
 3. Reads the redirect URL (code, state, iss) from one line of stdin, checks iss (RFC 9207 §2.4) and state,
    exchanges the code, validates the ID token against jwks_uri with Authlib's CodeIDToken (Core §3.1.3.7: iss, aud,
@@ -24,6 +25,8 @@ import requests  # noqa: E402
 from authlib.common.security import generate_token  # noqa: E402
 from authlib.integrations.requests_client import OAuth2Session  # noqa: E402
 from authlib.jose import JsonWebKey, JsonWebToken  # noqa: E402
+from authlib.oauth2.rfc8414 import AuthorizationServerMetadata  # noqa: E402
+from authlib.oidc.discovery import OpenIDProviderMetadata  # noqa: E402
 from authlib.oidc.core import CodeIDToken  # noqa: E402
 from urllib.parse import parse_qs, urlparse  # noqa: E402
 
@@ -31,6 +34,16 @@ from urllib.parse import parse_qs, urlparse  # noqa: E402
 def emit(obj):
     sys.stdout.write(json.dumps(obj) + '\n')
     sys.stdout.flush()
+
+
+def check_metadata(cls, metadata):
+    """Authlib's own validation of a metadata document (RFC 8414 §2, Discovery §3). It demands https (RFC 8414 §2);
+    the test server is plain loopback HTTP, so a plain-HTTP loopback issuer is checked on a copy with the scheme
+    swapped, every other rule as is."""
+    raw = json.dumps(metadata)
+    if metadata['issuer'].startswith('http://127.0.0.1:'):
+        raw = raw.replace('"http://127.0.0.1:', '"https://127.0.0.1:')
+    cls(json.loads(raw)).validate()
 
 
 def validate_id_token(id_token, metadata, client_id, access_token, nonce):
@@ -57,6 +70,10 @@ def main(argv):
     metadata = discovery.json()
     if metadata.get('issuer') != issuer:
         raise ValueError('discovery issuer mismatch (Discovery §4.3)')
+    check_metadata(OpenIDProviderMetadata, metadata)
+    oauth = requests.get(issuer.rstrip('/') + '/.well-known/oauth-authorization-server', timeout=30)
+    oauth.raise_for_status()
+    check_metadata(AuthorizationServerMetadata, oauth.json())
 
     session = OAuth2Session(
         client_id, client_secret,
@@ -90,6 +107,7 @@ def main(argv):
     again = validate_id_token(refreshed['id_token'], metadata, client_id, refreshed['access_token'], None)
 
     emit({
+        'metadata_valid': True,
         'id_token': {'iss': claims['iss'], 'sub': claims['sub'], 'aud': claims['aud'], 'nonce': claims.get('nonce'),
                      'at_hash': 'at_hash' in claims, 'alg': claims.header['alg']},
         'nonce_sent': nonce,
