@@ -20,7 +20,7 @@ export const BUILT_IN_SCOPES: readonly ScopeConfig[] = [
   { name: 'profile', description: 'See your name and username', claims: ['name', 'preferred_username'] },
   { name: 'email', description: 'See your email address', claims: ['email'] },
   // OpenID Connect Core §11: what lets an OpenID Connect client refresh its tokens; the consent page says so.
-  { name: 'offline_access', description: 'Keep access while you are not using it (stay signed in)', claims: [] },
+  { name: 'offline_access', description: 'Keep access to your account while you are away', claims: [] },
 ];
 const BUILT_IN_NAMES = BUILT_IN_SCOPES.map((b) => b.name);
 

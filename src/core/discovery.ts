@@ -30,8 +30,8 @@ export function discoveryDocument(config: Config, grants: GrantMap, scopes: read
     response_types_supported: config.features.implicit ? ['code', 'token'] : ['code'],
     response_modes_supported: ['query', 'fragment', 'form_post'],
     grant_types_supported: [...grants.keys(), ...(config.features.implicit ? ['implicit'] : [])],
-    // Discovery §3 REQUIRED: public subjects (Core §8): the user's id, the same for every client.
-    subject_types_supported: ['public'],
+    // Discovery §3 REQUIRED (Core §8): public always; pairwise once the server has the salt it needs (§8.1).
+    subject_types_supported: config.oidc.pairwiseSalt === undefined ? ['public'] : ['public', 'pairwise'],
     // Discovery §3 REQUIRED, and RS256 MUST be among them.
     id_token_signing_alg_values_supported: [...SIGNING_ALGS],
     userinfo_signing_alg_values_supported: [...SIGNING_ALGS],

@@ -47,6 +47,11 @@ async function introspectedSub(token: string, authorization: string): Promise<un
 }
 
 describe('pairwise subject identifiers (OpenID Connect Core §8.1)', () => {
+  it('lists pairwise in subject_types_supported once oidc.pairwiseSalt is set (Discovery §3)', async () => {
+    const meta = (await (await fetch(new URL('/.well-known/openid-configuration', server.url))).json()) as { subject_types_supported: string[] };
+    expect(meta.subject_types_supported).toEqual(['public', 'pairwise']);
+  });
+
   it('gives the same pairwise sub in the ID token, UserInfo and introspection, stable across sign-ins, not the public one', async () => {
     const first = await tokensFor('pairwise-rp', RP_REDIRECT);
     const sub = decodeJwt(first.id_token ?? '').sub;

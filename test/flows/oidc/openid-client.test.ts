@@ -87,6 +87,14 @@ describe('openid-client against Latchkey (OpenID Connect Core §3.1)', () => {
     expect(tokens.refresh_token).toBeUndefined();
   });
 
+  it('says on the consent page that offline_access keeps access while the person is away (Core §11)', async () => {
+    // prompt=consent: alice may have approved offline_access already in an earlier test (Core §11 asks for it too).
+    const url = client.buildAuthorizationUrl(config, { redirect_uri: REDIRECT, scope: 'openid offline_access', prompt: 'consent', code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()), code_challenge_method: 'S256' });
+    const out = await authorizeAsUser(server, url, { username: 'alice', password: TEST_PASSWORD });
+    expect(out.page).toBe('consent');
+    expect(out.html).toContain('Keep access to your account while you are away');
+  });
+
   it('lets the relying party detect a wrong nonce (Core §3.1.3.7 step 11)', async () => {
     await expect(signIn('openid', { nonce: 'the-nonce-sent', expectedNonce: 'another-nonce' })).rejects.toMatchObject({ code: 'OAUTH_JWT_CLAIM_COMPARISON_FAILED', cause: { cause: { claim: 'nonce' } } });
   });
