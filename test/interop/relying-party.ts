@@ -80,6 +80,8 @@ export interface SkippableContext {
   skip(note?: string): never;
 }
 
+const warned = new Set<string>();
+
 /**
  * A tool this interop test needs (python3-authlib, go with go-oidc): missing, it fails the run under CI=true (.ci/run
  * installs it) and skips the test elsewhere with the install hint.
@@ -87,7 +89,9 @@ export interface SkippableContext {
 export function requireTool(ctx: SkippableContext, available: boolean, hint: string): void {
   if (available) return;
   if (process.env['CI'] === 'true') throw new Error(`${hint}. CI=true: the interop tests must run, not skip.`);
-  console.warn(`Skipping: ${hint}`);
+  // The skip note is not shown by every reporter: say it once on stderr too.
+  if (!warned.has(hint)) console.warn(`Skipping: ${hint}`);
+  warned.add(hint);
   ctx.skip(hint);
 }
 
