@@ -15,6 +15,8 @@ export const BENCH = {
   email: 'alice@example.com',
   /** The scope of the browser flows (and so of the refresh tokens): the resource call is the userinfo endpoint. */
   userScope: 'openid profile email',
+  /** Latchkey's auth_code without OpenID Connect (no ID token); the peers' userinfo needs openid (auth-code.ts). */
+  opaqueScope: 'profile email',
   /** The scope of client_credentials tokens. */
   clientScope: 'api',
   accessTokenTtl: 3600,
@@ -35,6 +37,8 @@ export interface Endpoints {
   authorization?: string;
   /** The protected resource called once per browser flow (a userinfo endpoint). */
   resource?: string;
+  /** OpenID Connect Discovery (§4): servers that issue ID tokens; the auth_code_oidc workload reads issuer and JWKS here. */
+  openidConfiguration?: string;
 }
 
 /** The one line a server process writes to stdout once it listens. */

@@ -31,6 +31,8 @@ const config = parseConfig({
   logLevel,
   demo: false,
   rateLimit: { tokenPerMinute: 0, clientAuthFailuresPerMinute: 0 },
+  // BENCH_LATCHKEY_ID_TOKEN_ALG=ES256|EdDSA: what each ID token algorithm costs (auth_code_oidc); RS256 by default.
+  oidc: { defaultIdTokenAlg: process.env['BENCH_LATCHKEY_ID_TOKEN_ALG'] ?? 'RS256' },
   scopes: [
     { name: 'openid', description: 'Know who you are', claims: [] },
     { name: 'profile', description: 'See your name and username', claims: ['name', 'preferred_username'] },
@@ -59,8 +61,9 @@ announce({
     introspection: config.paths.introspection,
     authorization: config.paths.authorization,
     resource: config.paths.userinfo,
+    openidConfiguration: '/.well-known/openid-configuration',
   },
-  notes: [`built JS (${distDir.pathname})`, `SQLite file, WAL`, `logLevel ${logLevel}`, 'token rate limit off'],
+  notes: [`built JS (${distDir.pathname})`, `SQLite file, WAL`, `logLevel ${logLevel}`, 'token rate limit off', `ID tokens ${config.oidc.defaultIdTokenAlg}`],
 });
 onStop(async () => {
   await writeProfile?.();

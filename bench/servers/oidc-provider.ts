@@ -14,7 +14,8 @@ import { freePort } from './free-port.ts';
  * - a host route that completes login and consent in one step, after checking the password with the same argon2id
  *   parameters as Latchkey (19 MiB, t=2, p=1), so a fresh login costs the same hashing work on both;
  * - ID tokens signed with Ed25519, its cheapest algorithm: oidc-provider signs one at every code exchange and refresh
- *   of an `openid` grant, Latchkey does not (its tokens are opaque, it issues no ID token).
+ *   of an `openid` grant, as Latchkey does (with RS256, its default). Its userinfo needs the openid scope, so its
+ *   auth_code flow is an OpenID Connect one too (BENCH.opaqueScope is not possible here).
  */
 
 type Entry = { payload: AdapterPayload; expiresAt: number };
@@ -160,7 +161,7 @@ server.listen(port, '127.0.0.1', () => {
   announce({
     port,
     version,
-    endpoints: { token: '/token', introspection: '/token/introspection', authorization: '/auth', resource: '/me' },
+    endpoints: { token: '/token', introspection: '/token/introspection', authorization: '/auth', resource: '/me', openidConfiguration: '/.well-known/openid-configuration' },
     notes: ['in-memory Map adapter', 'opaque tokens', 'refresh rotation on', 'EdDSA ID tokens', 'login+consent host route (argon2id)'],
   });
 });

@@ -1,4 +1,5 @@
 import { BASIC, BENCH, pkcePair } from '../common.ts';
+import type { IdTokenChecker } from './id-token-check.ts';
 import type { HttpRequest, HttpResponse, Target, Unit } from './types.ts';
 
 /**
@@ -19,6 +20,13 @@ export interface Cookie {
 export type CookieJar = Map<string, Cookie>;
 
 const MAX_BROWSER_STEPS = 10;
+
+export interface FlowOptions {
+  /** The requested scope; BENCH.userScope by default. */
+  scope?: string;
+  /** An OpenID Connect flow: send a nonce, and validate the ID token of the token response (id-token-check.ts). */
+  idTokens?: IdTokenChecker;
+}
 const redirect = new URL(BENCH.redirectUri);
 
 export class BrowserFlow implements Unit {
@@ -32,19 +40,23 @@ export class BrowserFlow implements Unit {
   private readonly oauthState = Math.random().toString(36).slice(2);
   private steps = 0;
   private readonly target: Target;
+  private readonly idTokens: IdTokenChecker | undefined;
+  private readonly nonce = Math.random().toString(36).slice(2);
 
-  constructor(target: Target, jar: CookieJar = new Map()) {
+  constructor(target: Target, jar: CookieJar = new Map(), options: FlowOptions = {}) {
     this.target = target;
     this.jar = new Map(jar);
+    this.idTokens = options.idTokens;
     const q = new URLSearchParams({
       response_type: 'code',
       client_id: BENCH.clientId,
       redirect_uri: BENCH.redirectUri,
-      scope: BENCH.userScope,
+      scope: options.scope ?? BENCH.userScope,
       state: this.oauthState,
       code_challenge: this.pkce.challenge,
       code_challenge_method: 'S256',
     });
+    if (this.idTokens) q.set('nonce', this.nonce);
     this.nextRequest = this.get(`${target.endpoints.authorization}?${q}`);
   }
 
@@ -129,8 +141,12 @@ export class BrowserFlow implements Unit {
 
   private exchanged(res: HttpResponse): void {
     if (res.status !== 200) return this.fail(`token: ${res.status} ${res.body.slice(0, 160)}`);
-    const body = JSON.parse(res.body) as { access_token?: string; refresh_token?: string };
+    const body = JSON.parse(res.body) as { access_token?: string; refresh_token?: string; id_token?: string };
     if (!body.access_token) return this.fail('token: no access_token');
+    if (this.idTokens) {
+      const problem = this.idTokens.check(body.id_token, this.nonce);
+      if (problem) return this.fail(`id_token: ${problem}`);
+    }
     this.tokens = { access_token: body.access_token, ...(body.refresh_token ? { refresh_token: body.refresh_token } : {}) };
     this.phase = 'resource';
     this.nextRequest = { method: 'GET', path: this.target.endpoints.resource ?? '', headers: { authorization: `Bearer ${body.access_token}` } };

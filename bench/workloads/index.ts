@@ -1,4 +1,4 @@
-import { authCode, authCodeLogin } from './auth-code.ts';
+import { authCode, authCodeLogin, authCodeOidc } from './auth-code.ts';
 import { clientCredentials } from './client-credentials.ts';
 import { introspection } from './introspection.ts';
 import { refreshToken } from './refresh-token.ts';
@@ -7,6 +7,7 @@ import type { Workload, WorkloadName } from './types.ts';
 export const workloads: Record<WorkloadName, Workload> = {
   client_credentials: clientCredentials,
   auth_code: authCode,
+  auth_code_oidc: authCodeOidc,
   auth_code_login: authCodeLogin,
   introspection,
   refresh_token: refreshToken,
