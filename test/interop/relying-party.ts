@@ -28,7 +28,14 @@ export async function startRelyingParty(command: string, args: string[], env: No
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const timer = setTimeout(() => child.kill('SIGKILL'), SAFETY_TIMEOUT_MS);
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  // A command that cannot start (ENOENT) emits 'error'; its message goes with the "ended without output" error.
+  const exited = new Promise<number | null>((resolve) => {
+    child.on('close', (code) => resolve(code));
+    child.on('error', (err) => {
+      stderr += String(err);
+      resolve(null);
+    });
+  });
   exited.finally(() => clearTimeout(timer)).catch(() => undefined);
 
   const next = async (): Promise<RpLine> => {
