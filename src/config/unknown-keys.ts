@@ -20,6 +20,8 @@ export const ENV_NOT_CONFIG: readonly string[] = [
   'LATCHKEY_PG_BIN', // tests: the PostgreSQL binaries
   'LATCHKEY_FUZZ_SEED', // tests: the fuzz's seed (test/flows/fuzz.test.ts)
   'LATCHKEY_FUZZ_COUNT', // tests: the fuzz's requests per family
+  'LATCHKEY_PYTHON', // tests: the Python of the Authlib relying party (test/interop/)
+  'LATCHKEY_GOPATH', // tests: the GOPATH the go-oidc relying party is built from
 ];
 
 /** The schema inside defaults, optionals and transforms: the object, array or value whose keys are checked. */

@@ -78,3 +78,50 @@ describe('LATCHKEY_* environment variables: unknown names', () => {
     expect({ database: c.database, max: c.databasePool.max, ttl: c.tokens.accessTokenTtl }).toEqual({ database: '/tmp/x.db', max: 3, ttl: 60 });
   });
 });
+
+describe('every LATCHKEY_* variable the code reads', () => {
+  it('is a configuration variable or listed as not one, so setting it never stops start-up', async () => {
+    const { readdirSync, readFileSync, statSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const root = join(import.meta.dirname, '..', '..', '..');
+    const files: string[] = [];
+    const walk = (dir: string) => {
+      for (const name of readdirSync(dir)) {
+        const path = join(dir, name);
+        if (statSync(path).isDirectory()) walk(path);
+        else if (/\.(ts|mjs)$/.test(name)) files.push(path);
+      }
+    };
+    for (const dir of ['src', 'test', 'bin']) walk(join(root, dir));
+    const read = new Set<string>();
+    for (const file of files) {
+      for (const m of readFileSync(file, 'utf8').matchAll(/process\.env(?:\[['"]|\.)(LATCHKEY_[A-Z0-9_]+)/g)) read.add(m[1] ?? '');
+    }
+    expect(read.size).toBeGreaterThan(5);
+    const refused = [...read].filter((name) => {
+      try {
+        fromEnvOf(name);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    expect(refused).toEqual([]);
+  });
+});
+
+/** Loads the configuration with only `name` set (to a value every key of the schema accepts in form). */
+function fromEnvOf(name: string): void {
+  if (ENV_NOT_CONFIG.includes(name)) return;
+  const problem = configErrorOfOrNone(() => loadConfig({ env: { [name]: '1' } }));
+  if (problem !== undefined && /not a configuration variable|unknown key/.test(problem)) throw new Error(problem);
+}
+
+function configErrorOfOrNone(fn: () => unknown): string | undefined {
+  try {
+    fn();
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
