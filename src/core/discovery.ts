@@ -2,6 +2,7 @@ import type { Config } from '../config/schema.ts';
 import { SIGNING_ALGS } from './keys/algorithms.ts';
 import { RESPONSE_TYPES, type Scope } from './model.ts';
 import { ID_TOKEN_CLAIMS } from './oidc/id-token.ts';
+import { END_SESSION_PATH } from './oidc/logout.ts';
 import { PROMPT_VALUES } from './authorize/oidc-params.ts';
 import { ADMIN_SCOPE } from './scope.ts';
 import type { GrantMap } from './token/grant.ts';
@@ -9,8 +10,8 @@ import type { GrantMap } from './token/grant.ts';
 /**
  * Authorization server metadata: ONE object served twice, as RFC 8414 §2 (/.well-known/oauth-authorization-server)
  * and as OpenID Connect Discovery 1.0 §3 (/.well-known/openid-configuration, §4), so the two cannot disagree.
- * Truthful about what this server does: a field is left out rather than claim something not there (logout comes later:
- * no end_session_endpoint, no backchannel_logout_supported).
+ * Truthful about what this server does: a field is left out rather than claim something not there (back-channel
+ * logout comes later: no backchannel_logout_supported).
  */
 export function discoveryDocument(config: Config, grants: GrantMap, scopes: readonly Scope[]): Record<string, unknown> {
   const url = (path: string) => config.issuer + path;
@@ -25,6 +26,8 @@ export function discoveryDocument(config: Config, grants: GrantMap, scopes: read
     revocation_endpoint: url(config.paths.revocation),
     introspection_endpoint: url(config.paths.introspection),
     userinfo_endpoint: url(config.paths.userinfo),
+    // RP-Initiated Logout 1.0 §2.1.
+    end_session_endpoint: url(END_SESSION_PATH),
     jwks_uri: url(config.paths.jwks),
     scopes_supported: published.map((s) => s.name),
     response_types_supported: config.features.implicit ? [...RESPONSE_TYPES] : ['code'],

@@ -150,6 +150,8 @@ export interface Grant {
   authTime?: number | null;
   /** The `claims` request parameter (Core §5.5), honoured by every ID token and UserInfo answer of the grant. */
   claims?: ClaimsRequest | null;
+  /** The SSO session the grant was given in (its public id), for the ID tokens' `sid`. */
+  sid?: string | null;
 }
 
 export interface AuthorizationCode {
@@ -199,6 +201,11 @@ export interface Session {
   userAgent?: string | null;
   /** When the session was last used; updated at most once a minute (interaction/session-use.ts). */
   lastUsedAt?: number;
+  /**
+   * The session's public id, the ID tokens' `sid` (Back-Channel Logout 1.0 §2.4): random, not derived from the
+   * cookie. Made by the repository when not given; null for sessions older than migration 014.
+   */
+  sid?: string | null;
 }
 
 export interface Consent {

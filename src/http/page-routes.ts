@@ -8,6 +8,8 @@ import { InvalidRequest } from '../core/errors.ts';
 import { authorize, decideConsent, restart, resume, type BrowserState, type Step } from '../interaction/flow.ts';
 import { submitLogin } from '../interaction/login.ts';
 import { loginThrottle } from '../interaction/throttle.ts';
+import { confirmLogout, requestLogout, type LogoutStep } from '../interaction/logout.ts';
+import { END_SESSION_PATH } from '../core/oidc/logout.ts';
 import { consentPage, demoCallbackPage, formPostPage, loginPage, logoutPage } from '../interaction/views/index.ts';
 import { PAGE_SCRIPT, PAGE_SCRIPT_ETAG, PAGE_SCRIPT_PATH } from '../interaction/views/page-script.ts';
 import { cookieJar } from './cookies.ts';
@@ -93,6 +95,9 @@ export function authorizationHandler(deps: AppDeps): (req: FastifyRequest, reply
   };
 }
 
+/** The parameters of an RP-Initiated Logout request (RP-Initiated Logout 1.0 §2). */
+const LOGOUT_PARAMS = ['id_token_hint', 'client_id', 'post_logout_redirect_uri', 'state', 'ui_locales', 'logout_hint'] as const;
+
 /** The authorization endpoint and the login, consent and logout pages. */
 export function registerPageRoutes(app: FastifyInstance, deps: AppDeps): void {
   const { config } = deps;
@@ -156,21 +161,48 @@ export function registerPageRoutes(app: FastifyInstance, deps: AppDeps): void {
     return render(reply, await decideConsent(deps, req.params.id, browser, decision === 'allow'), browser);
   });
 
-  app.get('/logout', page, async (req, reply) => {
-    const browser = cookies.browser(req, reply);
-    const session = browser.session ? await deps.repos.sessions.findActive(credentialKey(browser.session), deps.clock.now()) : undefined;
-    const user = session && (await deps.repos.users.findById(session.userId));
-    return sendPage(reply, (nonce) =>
-      logoutPage({ action: '/logout', csrf: csrfFor(browser), username: user?.name ?? user?.username, done: !session, nonce, theme }),
-    );
-  });
+  // RP-Initiated Logout 1.0 §2: the end_session_endpoint takes GET and POST. A POST with the request's parameters and
+  // without the confirmation form's fields (csrf, confirm) is a relying party's request; any other POST is the
+  // person's answer, and must pass CSRF (an empty forged POST is refused, not shown a page).
+  const renderLogout = async (reply: FastifyReply, step: LogoutStep, browser: BrowserState): Promise<FastifyReply> => {
+    const csrf = csrfFor(browser);
+    switch (step.kind) {
+      case 'error':
+        reply.code(400);
+        reply.request.log.info({ event: 'error_page', error: step.error.error, reason: 'logout_request' }, step.error.description);
+        return sendErrorPage(reply, step.error, undefined, theme);
+      case 'ended':
+        cookies.clearSession(reply);
+        if (step.redirectTo !== undefined) return reply.header('cache-control', 'no-store').redirect(step.redirectTo, 303);
+        return sendPage(reply, (nonce) => logoutPage({ action: END_SESSION_PATH, csrf, done: true, nonce, theme }));
+      case 'confirm': {
+        const { client, postLogoutRedirectUri, state } = step.request;
+        const fields: Record<string, string> = {};
+        // The hint is not carried (no token in a page): the client it named is, and is checked again on POST.
+        if (client) fields['client_id'] = client.id;
+        if (postLogoutRedirectUri !== undefined) fields['post_logout_redirect_uri'] = postLogoutRedirectUri;
+        if (state !== undefined) fields['state'] = state;
+        return sendPage(reply, (nonce) =>
+          logoutPage({ action: END_SESSION_PATH, csrf, username: step.username, clientName: client?.name, fields, nonce, theme }),
+        );
+      }
+    }
+  };
 
-  app.post('/logout', page, async (req, reply) => {
-    const browser = cookies.browser(req, reply);
-    checkCsrf(req, browser);
-    if (browser.session) await deps.repos.sessions.delete(credentialKey(browser.session));
-    cookies.clearSession(reply);
-    return sendPage(reply, (nonce) => logoutPage({ action: '/logout', csrf: csrfFor(browser), done: true, nonce, theme }));
+  app.route({
+    method: ['GET', 'POST'],
+    url: END_SESSION_PATH,
+    ...page,
+    handler: async (req, reply) => {
+      const browser = cookies.browser(req, reply);
+      const params = oauthParams(req.method === 'POST' ? req.body : req.query);
+      const answer = params['csrf'] !== undefined || params['confirm'] !== undefined || !LOGOUT_PARAMS.some((k) => params[k] !== undefined);
+      if (req.method === 'POST' && answer) {
+        checkCsrf(req, browser);
+        return renderLogout(reply, await confirmLogout(deps, params, browser), browser);
+      }
+      return renderLogout(reply, await requestLogout(deps, params, browser), browser);
+    },
   });
 
   // The pages' script (Copy buttons), same-origin so the nonce CSP allows it.

@@ -190,7 +190,7 @@ function storedParams(json: string): Params | undefined {
  * interaction counts only while the session it opened is alive and still theirs, so signing out, a password change,
  * disabling the account or ending the session (each ends sessions) ends it too. A disabled or deleted user is nobody.
  */
-async function currentUser(deps: FlowDeps, p: Pending, browser: BrowserState): Promise<{ user: User; authTime: number } | undefined> {
+async function currentUser(deps: FlowDeps, p: Pending, browser: BrowserState): Promise<{ user: User; authTime: number; sid: string | null } | undefined> {
   const now = deps.clock.now();
   const session = browser.session === undefined ? undefined : await deps.repos.sessions.findActive(credentialKey(browser.session), now);
   let userId: string;
@@ -206,7 +206,8 @@ async function currentUser(deps: FlowDeps, p: Pending, browser: BrowserState): P
     await noteSessionUse(deps.repos, session, now);
   }
   const user = await deps.repos.users.findById(userId);
-  return user && user.disabledAt === null ? { user, authTime } : undefined;
+  // Either way the browser's session is this user's: its public id is the grant's `sid` (Back-Channel Logout §2.4).
+  return user && user.disabledAt === null ? { user, authTime, sid: session?.sid ?? null } : undefined;
 }
 
 /** Every step runs this, with the user's decision when there is one: the checks cannot differ between steps. */
@@ -263,6 +264,6 @@ async function next(deps: FlowDeps, p: Pending, browser: BrowserState, decision:
       await deps.repos.consents.upsert({ userId: current.user.id, clientId: client.id, scope, grantedAt: deps.clock.now() });
       deps.audit.record({ type: 'consent.granted', ...audit, details: { scope } });
     }
-    return { kind: 'respond', response: await completeAuthorization({ ...deps, keyring: deps.keys.keyring }, client, request, { id: current.user.id, authTime: current.authTime }) };
+    return { kind: 'respond', response: await completeAuthorization({ ...deps, keyring: deps.keys.keyring }, client, request, { id: current.user.id, authTime: current.authTime, sid: current.sid }) };
   });
 }

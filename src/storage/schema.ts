@@ -63,6 +63,8 @@ export interface GrantsTable {
   auth_time: number | null;
   /** The `claims` request parameter (Core §5.5) as JSON {userinfo, idToken}; null when none was sent. */
   claims: string | null;
+  /** Migration 014: the SSO session the grant was given in (the ID tokens' `sid`). */
+  sid: string | null;
 }
 
 export interface CodesTable {
@@ -107,6 +109,8 @@ export interface SessionsTable {
   address: string | null;
   user_agent: string | null;
   last_used_at: number | null;
+  /** Migration 014: the session's public id (the ID tokens' `sid`); null for sessions older than it. */
+  sid: string | null;
 }
 
 export interface ConsentsTable {

@@ -325,7 +325,19 @@ describe.each(backends)('repositories on $name', (backend) => {
 
     it('finds a session before it expires; last used at its sign-in until touched', async () => {
       await repos.sessions.create(session);
-      expect(await repos.sessions.findActive('sess-hash', NOW + 99)).toEqual({ ...session, clientId: null, address: null, userAgent: null, lastUsedAt: NOW });
+      expect(await repos.sessions.findActive('sess-hash', NOW + 99)).toEqual({ ...session, clientId: null, address: null, userAgent: null, lastUsedAt: NOW, sid: expect.any(String) });
+    });
+
+    it('gives each session its own random public sid unless one is given (Back-Channel Logout 1.0 §2.4; migration 014)', async () => {
+      await repos.sessions.create(session);
+      await repos.sessions.create({ ...session, hash: 'sess-2' });
+      await repos.sessions.create({ ...session, hash: 'sess-3', sid: 'given-sid' });
+      const a = await repos.sessions.findActive('sess-hash', NOW);
+      const b = await repos.sessions.findActive('sess-2', NOW);
+      expect(a?.sid).toMatch(/^[A-Za-z0-9_-]{22}$/);
+      expect(b?.sid).toMatch(/^[A-Za-z0-9_-]{22}$/);
+      expect(a?.sid).not.toBe(b?.sid);
+      expect((await repos.sessions.findActive('sess-3', NOW))?.sid).toBe('given-sid');
     });
 
     it('round-trips the client, address and user agent of the sign-in, the user agent cut to 512 characters', async () => {
@@ -499,7 +511,7 @@ describe.each(backends)('repositories on $name', (backend) => {
     it('round-trips a grant, including one without a user (client_credentials)', async () => {
       await repos.grants.create(grant);
       await repos.grants.create({ ...grant, id: 'grant-cc', userId: null });
-      expect(await repos.grants.findById('grant-1')).toEqual({ ...grant, revokedAt: null, authTime: null, claims: null });
+      expect(await repos.grants.findById('grant-1')).toEqual({ ...grant, revokedAt: null, authTime: null, claims: null, sid: null });
       expect((await repos.grants.findById('grant-cc'))?.userId).toBeNull();
       expect(await repos.grants.findById('nope')).toBeUndefined();
     });
@@ -514,8 +526,8 @@ describe.each(backends)('repositories on $name', (backend) => {
 
     it('round-trips the OpenID Connect members: a code\'s nonce, a grant\'s auth_time and claims request (migration 012)', async () => {
       const claims = { userinfo: ['email'], idToken: ['name', 'auth_time'] };
-      await repos.grants.create({ ...grant, id: 'grant-oidc', authTime: NOW - 30, claims });
-      expect(await repos.grants.findById('grant-oidc')).toMatchObject({ authTime: NOW - 30, claims });
+      await repos.grants.create({ ...grant, id: 'grant-oidc', authTime: NOW - 30, claims, sid: 'session-sid' });
+      expect(await repos.grants.findById('grant-oidc')).toMatchObject({ authTime: NOW - 30, claims, sid: 'session-sid' });
       const nonce = 'n-0S6_WzA2Mj +/=é';
       await repos.codes.create(code({ nonce }));
       const result = await repos.codes.consume('code-hash', NOW);

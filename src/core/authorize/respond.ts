@@ -24,7 +24,7 @@ export async function completeAuthorization(
   deps: CoreDeps<'codes' | 'grants' | 'tokens' | 'users' | 'scopes' | 'transaction'> & { keyring: Pick<Keyring, 'sign'> },
   client: Client,
   req: AuthorizationRequest,
-  user: { id: string; authTime: number },
+  user: { id: string; authTime: number; sid?: string | null | undefined },
 ): Promise<AuthorizationResponse> {
   const now = deps.clock.now();
   const words = responseTypeWords(req.responseType);
@@ -33,7 +33,7 @@ export async function completeAuthorization(
   const { params, grantClaims } = await deps.repos.transaction(async (tx) => {
     const grantId = newGrantId();
     const claims = oidc ? (req.claims ?? null) : null;
-    await tx.grants.create({ id: grantId, clientId: client.id, userId: user.id, scope: req.scope, createdAt: now, authTime: user.authTime, claims });
+    await tx.grants.create({ id: grantId, clientId: client.id, userId: user.id, scope: req.scope, createdAt: now, authTime: user.authTime, claims, sid: user.sid ?? null });
     const out: Record<string, string> = {};
     if (words.token) {
       const t = await issueTokens(tx, deps.config, { client, grantId, userId: user.id, scope: req.scope, refresh: false, now, implicit: true });
@@ -70,6 +70,7 @@ export async function completeAuthorization(
       accessToken: params['access_token'],
       code: params['code'],
       claims: grantClaims,
+      sid: user.sid,
       now,
     });
     if (idToken !== undefined) params['id_token'] = idToken;

@@ -30,6 +30,8 @@ export interface IdTokenInput {
   code?: string | undefined;
   /** User claims released into the ID token (Core §5.5 claims.id_token members). */
   claims?: Record<string, unknown> | undefined;
+  /** The SSO session's public id (Back-Channel Logout 1.0 §2.4 sid); absent when the grant has none. */
+  sid?: string | undefined;
   now: number;
   ttl: number;
   alg: SigningAlg;
@@ -51,6 +53,7 @@ export function signIdToken(keyring: Pick<Keyring, 'sign'>, input: IdTokenInput)
   // Core §2: REQUIRED with max_age or require_auth_time, OPTIONAL otherwise; always sent so a client never lacks it.
   if (input.authTime !== undefined) payload['auth_time'] = input.authTime;
   if (input.nonce !== undefined) payload['nonce'] = input.nonce;
+  if (input.sid !== undefined) payload['sid'] = input.sid;
   if (input.accessToken !== undefined) payload['at_hash'] = halfHash(input.accessToken, input.alg);
   if (input.code !== undefined) payload['c_hash'] = halfHash(input.code, input.alg);
   return keyring.sign(payload, { alg: input.alg, typ: 'JWT' });

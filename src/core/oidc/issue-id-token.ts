@@ -20,6 +20,8 @@ export interface IdTokenRequest {
   /** The code issued with it from the authorization endpoint (c_hash, hybrid flow). */
   code?: string | undefined;
   claims: ClaimsRequest | null | undefined;
+  /** The SSO session the grant was given in (the `sid` claim). */
+  sid?: string | null | undefined;
   now: number;
 }
 
@@ -54,6 +56,7 @@ export async function idTokenFor(
     accessToken: req.accessToken,
     code: req.code,
     claims,
+    sid: req.sid ?? undefined,
     now: req.now,
     ttl: deps.config.tokens.idTokenTtl,
     alg: idTokenAlg(deps.config, req.client),

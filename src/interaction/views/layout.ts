@@ -21,7 +21,7 @@ export interface LayoutOptions {
 }
 
 const DEFAULT_ACCENT = '#1d4ed8';
-const DEFAULT_PRODUCT = 'Latchkey';
+export const DEFAULT_PRODUCT = 'Latchkey';
 const COLOR = /^#[0-9a-fA-F]{3,8}$/;
 
 /** Returns the accent colour if it is a plain hex colour, otherwise the default. */

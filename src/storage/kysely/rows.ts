@@ -153,5 +153,6 @@ export function toSession(r: Selectable<SessionsTable>): Session {
     address: r.address,
     userAgent: r.user_agent,
     lastUsedAt: r.last_used_at === null ? req(r.auth_time) : req(r.last_used_at),
+    sid: r.sid,
   };
 }

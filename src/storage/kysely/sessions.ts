@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { InteractionsRepository, SessionsRepository, ThrottleAttempt, ThrottleRepository } from '../repositories.ts';
 import type { LatchkeyDatabase } from '../schema.ts';
+import { randomId } from '../../core/crypto.ts';
 import { atomically } from './grants.ts';
 import { precompiled } from './precompiled.ts';
 import { toSession } from './rows.ts';
@@ -30,6 +31,8 @@ export function sessionsRepository(db: Kysely<LatchkeyDatabase>): SessionsReposi
           // Bounded: the header is the browser's to choose, the column is ours to fill.
           user_agent: s.userAgent?.slice(0, USER_AGENT_MAX) ?? null,
           last_used_at: s.lastUsedAt ?? s.authTime,
+          // 128 random bits: public (it goes into ID tokens), unguessable, unrelated to the cookie.
+          sid: s.sid ?? randomId(16),
         })
         .execute();
     },

@@ -8,6 +8,7 @@ import { consoleMigration } from './006-console.ts';
 import { keys } from './011-keys.ts';
 import { oidc } from './012-oidc.ts';
 import { userClaims } from './013-user-claims.ts';
+import { logout } from './014-logout.ts';
 
 /** Migrations are code, listed in order; the names are stored, so never rename one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   '011-keys': keys,
   '012-oidc': oidc,
   '013-user-claims': userClaims,
+  '014-logout': logout,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -52,8 +52,9 @@ describe('GET /.well-known/openid-configuration (OpenID Connect Discovery 1.0 §
     expect(body['authorization_response_iss_parameter_supported']).toBe(true);
     expect(body['prompt_values_supported']).toEqual(['none', 'login', 'consent', 'select_account']);
     expect(body['token_endpoint_auth_methods_supported']).toEqual(expect.arrayContaining(['client_secret_basic', 'client_secret_post', 'none']));
-    // Logout is not there yet: no end_session_endpoint rather than a lie.
-    expect(body).not.toHaveProperty('end_session_endpoint');
+    // RP-Initiated Logout 1.0 §2.1; back-channel logout is not there yet: no backchannel_logout_supported.
+    expect(body['end_session_endpoint']).toBe(`${server.url}/logout`);
+    expect(body).not.toHaveProperty('backchannel_logout_supported');
     expect(body).not.toHaveProperty('backchannel_logout_supported');
   });
 
