@@ -1,9 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
 import { screenshot, withPage } from '../support/browser.ts';
-import { WEB_APP_BASIC } from '../support/flow-helpers.ts';
-import { startServer, TEST_PASSWORD, type TestServer } from '../support/server.ts';
+import { authorizeWebApp, pageErrors } from '../support/browser-flows.ts';
+import { startServer, type TestServer } from '../support/server.ts';
 
 /**
  * A person edits their own OpenID Connect claims on /account in Chromium, on a phone-sized screen (390 px): the
@@ -11,50 +9,7 @@ import { startServer, TEST_PASSWORD, type TestServer } from '../support/server.t
  * /userinfo (OpenID Connect Core §5.3, by scope per §5.4).
  */
 
-const REDIRECT = 'https://client.example/callback';
 const PHONE = { viewport: { width: 390, height: 844 } };
-
-function pageErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (msg) => {
-    if (msg.type() !== 'error' || msg.location().url.endsWith('/favicon.ico')) return;
-    if (msg.location().url.startsWith(REDIRECT)) return;
-    if (/^Failed to load resource: the server responded with a status of (401|403|422)/.test(msg.text())) return;
-    errors.push(`${msg.text()} (${msg.location().url})`);
-  });
-  page.on('pageerror', (err) => errors.push(err.message));
-  return errors;
-}
-
-/** alice signs in and allows Web App the given scopes; the code (caught on its way to the client) buys tokens. */
-async function tokensFor(page: Page, server: TestServer, scope: string): Promise<{ access_token: string }> {
-  const verifier = randomBytes(32).toString('base64url');
-  const url = new URL(`${server.url}/oauth2/authorize`);
-  url.search = new URLSearchParams({
-    response_type: 'code', client_id: 'web-app', redirect_uri: REDIRECT, scope, state: 'st',
-    code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256',
-  }).toString();
-  let code = '';
-  await page.route(`${REDIRECT}**`, async (route) => {
-    code = new URL(route.request().url()).searchParams.get('code') ?? '';
-    await route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>Web App</title><h1>Back at Web App</h1>' });
-  });
-  await page.goto(url.toString());
-  if (await page.getByLabel('Username').isVisible()) {
-    await page.getByLabel('Username').fill('alice');
-    await page.getByLabel('Password').fill(TEST_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-  }
-  await page.getByRole('button', { name: 'Allow' }).click();
-  await page.getByRole('heading', { name: 'Back at Web App' }).waitFor();
-  await page.unroute(`${REDIRECT}**`);
-  const res = await fetch(`${server.url}/oauth2/token`, {
-    method: 'POST', headers: { authorization: WEB_APP_BASIC },
-    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier }),
-  });
-  expect(res.status).toBe(200);
-  return (await res.json()) as { access_token: string };
-}
 
 describe('/account profile in Chromium at 390 px', () => {
   let server: TestServer;
@@ -72,7 +27,7 @@ describe('/account profile in Chromium at 390 px', () => {
       ctx,
       async (page) => {
         const errors = pageErrors(page);
-        await tokensFor(page, server, 'openid');
+        await authorizeWebApp(page, server, 'openid');
         await page.goto(`${server.url}/account`);
         await page.getByRole('heading', { name: 'Your profile' }).waitFor();
         expect(await page.getByLabel('Full name').inputValue()).toBe('Alice Liddell');
@@ -98,7 +53,7 @@ describe('/account profile in Chromium at 390 px', () => {
         expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
         await screenshot(page, 'screenshots/account-profile-390');
 
-        const { access_token } = await tokensFor(page, server, 'openid profile address');
+        const { access_token } = await authorizeWebApp(page, server, 'openid profile address');
         const info = (await (await fetch(`${server.url}/userinfo`, { headers: { authorization: `Bearer ${access_token}` } })).json()) as Record<string, unknown>;
         expect(info).toMatchObject({
           given_name: 'Alice', nickname: 'al', picture: 'https://alice.example/alice.png', zoneinfo: 'Europe/London',

@@ -1,7 +1,6 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
 import { screenshot, withPage } from '../support/browser.ts';
+import { authorizeWebApp, pageErrors, signIn, WEB_APP_REDIRECT } from '../support/browser-flows.ts';
 import { obtainCode, WEB_APP_BASIC } from '../support/flow-helpers.ts';
 import { startServer, TEST_PASSWORD, type TestServer } from '../support/server.ts';
 import { UserAgent } from '../support/user-agent.ts';
@@ -10,59 +9,6 @@ import { UserAgent } from '../support/user-agent.ts';
  * A person on /account in Chromium: they see the applications they have authorized, revoke one and its tokens stop
  * working; they change their password; they sign out of every session.
  */
-
-const REDIRECT = 'https://client.example/callback';
-
-function pageErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (msg) => {
-    if (msg.type() !== 'error' || msg.location().url.endsWith('/favicon.ico')) return;
-    // The client's redirect URI does not exist in the test (client.example); the browser stops there.
-    if (msg.location().url.startsWith(REDIRECT)) return;
-    if (/^Failed to load resource: the server responded with a status of (401|403|422|429)/.test(msg.text())) return;
-    errors.push(`${msg.text()} (${msg.location().url})`);
-  });
-  page.on('pageerror', (err) => errors.push(err.message));
-  return errors;
-}
-
-async function signIn(page: Page, password = TEST_PASSWORD): Promise<void> {
-  await page.getByLabel('Username').fill('alice');
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
-
-/** alice authorizes Web App in the browser; the code (caught on its way to the client) buys tokens. */
-async function authorizeWebApp(page: Page, server: TestServer, signInFirst: boolean): Promise<{ access_token: string; refresh_token: string }> {
-  const verifier = randomBytes(32).toString('base64url');
-  const url = new URL(`${server.url}/oauth2/authorize`);
-  url.search = new URLSearchParams({
-    response_type: 'code',
-    client_id: 'web-app',
-    redirect_uri: REDIRECT,
-    scope: 'openid profile email',
-    state: 'st',
-    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-    code_challenge_method: 'S256',
-  }).toString();
-  let code = '';
-  await page.route(`${REDIRECT}**`, async (route) => {
-    code = new URL(route.request().url()).searchParams.get('code') ?? '';
-    await route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>Web App</title><h1>Back at Web App</h1>' });
-  });
-  await page.goto(url.toString());
-  if (signInFirst) await signIn(page);
-  await page.getByRole('button', { name: 'Allow' }).click();
-  await page.getByRole('heading', { name: 'Back at Web App' }).waitFor();
-  await page.unroute(`${REDIRECT}**`);
-  const res = await fetch(`${server.url}/oauth2/token`, {
-    method: 'POST',
-    headers: { authorization: WEB_APP_BASIC },
-    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier }),
-  });
-  expect(res.status).toBe(200);
-  return (await res.json()) as { access_token: string; refresh_token: string };
-}
 
 const userinfo = (server: TestServer, token: string) => fetch(`${server.url}/userinfo`, { headers: { authorization: `Bearer ${token}` } });
 
@@ -82,7 +28,7 @@ describe('/account in Chromium, as a person would use it', () => {
       ctx,
       async (page) => {
         const errors = pageErrors(page);
-        const tokens = await authorizeWebApp(page, server, true);
+        const tokens = await authorizeWebApp(page, server);
         expect((await userinfo(server, tokens.access_token)).status).toBe(200);
 
         // Already signed in (the SSO session): straight to the page.
@@ -111,7 +57,7 @@ describe('/account in Chromium, as a person would use it', () => {
         expect(((await refresh.json()) as { error: string }).error).toBe('invalid_grant');
 
         // The consent is gone too: the next authorization asks again.
-        await page.goto(`${server.url}/oauth2/authorize?${new URLSearchParams({ response_type: 'code', client_id: 'web-app', redirect_uri: REDIRECT, scope: 'openid', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' }).toString()}`);
+        await page.goto(`${server.url}/oauth2/authorize?${new URLSearchParams({ response_type: 'code', client_id: 'web-app', redirect_uri: WEB_APP_REDIRECT, scope: 'openid', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' }).toString()}`);
         await page.getByRole('button', { name: 'Allow' }).waitFor();
         expect(errors).toEqual([]);
       },
@@ -127,7 +73,7 @@ describe('/account in Chromium, as a person would use it', () => {
       ctx,
       async (page) => {
         const errors = pageErrors(page);
-        await authorizeWebApp(page, server, true);
+        await authorizeWebApp(page, server);
         await page.goto(`${server.url}/account`);
         await page.getByRole('heading', { name: 'Your account' }).waitFor();
         const sessions = page.getByRole('table', { name: 'Your sessions' });
