@@ -27,7 +27,7 @@ describe('/account in Chromium, as a person would use it', () => {
     await withPage(
       ctx,
       async (page) => {
-        const errors = pageErrors(page);
+        const errors = pageErrors(page, [401, 403, 422, 429]);
         const tokens = await authorizeWebApp(page, server);
         expect((await userinfo(server, tokens.access_token)).status).toBe(200);
 
@@ -72,7 +72,7 @@ describe('/account in Chromium, as a person would use it', () => {
     await withPage(
       ctx,
       async (page) => {
-        const errors = pageErrors(page);
+        const errors = pageErrors(page, [401, 403, 422, 429]);
         await authorizeWebApp(page, server);
         await page.goto(`${server.url}/account`);
         await page.getByRole('heading', { name: 'Your account' }).waitFor();
@@ -117,7 +117,7 @@ describe('/account in Chromium, as a person would use it', () => {
 
   it('changes the password: a wrong current one is named next to its field; then the old password no longer signs in', async (ctx) => {
     await withPage(ctx, async (page) => {
-      const errors = pageErrors(page);
+      const errors = pageErrors(page, [401, 403, 422, 429]);
       await page.goto(`${server.url}/account`);
       await signIn(page);
       await page.getByRole('heading', { name: 'Your account' }).waitFor();

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { screenshot, withPage } from '../support/browser.ts';
+import { pageErrors } from '../support/browser-flows.ts';
 import { basicAuth, obtainCode, WEB_APP_BASIC } from '../support/flow-helpers.ts';
 import { startAdminServer } from '../support/admin.ts';
 import { TEST_PASSWORD, type TestServer } from '../support/server.ts';
@@ -14,16 +15,6 @@ import { UserAgent } from '../support/user-agent.ts';
 const WIDE = { width: 1280, height: 900 };
 const PHONE = { width: 390, height: 844 };
 
-function pageErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (msg) => {
-    if (msg.type() !== 'error' || msg.location().url.endsWith('/favicon.ico')) return;
-    if (/^Failed to load resource: the server responded with a status of (401|403|409|422)/.test(msg.text())) return;
-    errors.push(`${msg.text()} (${msg.location().url})`);
-  });
-  page.on('pageerror', (err) => errors.push(err.message));
-  return errors;
-}
 
 async function signInToConsole(page: Page, server: TestServer): Promise<void> {
   await page.goto(`${server.url}/console/login`);
@@ -68,7 +59,7 @@ describe('issue 15 console pages in Chromium', () => {
     await withPage(
       ctx,
       async (page) => {
-        const errors = pageErrors(page);
+        const errors = pageErrors(page, [401, 403, 409, 422]);
         await signInToConsole(page, server);
         const nav = await page.getByRole('navigation').getByRole('link').allInnerTexts();
         expect(nav[0]).toBe('Overview');
@@ -105,7 +96,7 @@ describe('issue 15 console pages in Chromium', () => {
     await withPage(
       ctx,
       async (page) => {
-        const errors = pageErrors(page);
+        const errors = pageErrors(page, [401, 403, 409, 422]);
         await signInToConsole(page, server);
         await page.getByRole('link', { name: 'Sessions' }).click();
         await page.getByRole('heading', { name: 'Sessions', level: 1 }).waitFor();
@@ -134,7 +125,7 @@ describe('issue 15 console pages in Chromium', () => {
     await withPage(
       ctx,
       async (page) => {
-        const errors = pageErrors(page);
+        const errors = pageErrors(page, [401, 403, 409, 422]);
         await signInToConsole(page, server);
         await page.goto(`${server.url}/console/applications/web-app`);
         await page.getByRole('link', { name: 'Rotate secret' }).click();
@@ -172,7 +163,7 @@ describe('issue 15 console pages in Chromium', () => {
     await withPage(
       ctx,
       async (page) => {
-        const errors = pageErrors(page);
+        const errors = pageErrors(page, [401, 403, 409, 422]);
         await signInToConsole(page, server);
         for (const [path, name] of [['/console/users', 'console-users'], ['/console/scopes', 'console-scopes'], ['/console/grants', 'console-grants'], ['/console/keys', 'console-keys']] as const) {
           await page.goto(`${server.url}${path}`);

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { screenshot, withPage } from '../support/browser.ts';
+import { pageErrors } from '../support/browser-flows.ts';
 import { basicAuth } from '../support/flow-helpers.ts';
 import { startAdminServer } from '../support/admin.ts';
 import { TEST_PASSWORD, type TestServer } from '../support/server.ts';
@@ -34,20 +35,6 @@ async function startCallback(): Promise<Callback> {
   return { url: `http://127.0.0.1:${port}/callback`, received, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
-/**
- * Console errors (CSP violations show up there) and script errors. A page answered with 401 or 422 is logged as a
- * failed load: those statuses are the point of some steps, so they are left out.
- */
-function consoleErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (msg) => {
-    if (msg.type() !== 'error' || msg.location().url.endsWith('/favicon.ico')) return;
-    if (/^Failed to load resource: the server responded with a status of (401|403|409|422)/.test(msg.text())) return;
-    errors.push(`${msg.text()} (${msg.location().url})`);
-  });
-  page.on('pageerror', (err) => errors.push(err.message));
-  return errors;
-}
 
 async function signIn(page: Page, username: string): Promise<void> {
   await page.getByLabel('Username').fill(username);
@@ -77,7 +64,7 @@ describe('the console in Chromium, as an administrator would use it', () => {
       ctx,
       async (page, context) => {
         await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
-        const errors = consoleErrors(page);
+        const errors = pageErrors(page, [401, 403, 409, 422]);
 
         // Signing in: straight to Latchkey's own login page, as /account does.
         await page.goto(`${server.url}/console`);
@@ -190,7 +177,7 @@ describe('the console in Chromium, as an administrator would use it', () => {
     await withPage(
       ctx,
       async (page) => {
-        const errors = consoleErrors(page);
+        const errors = pageErrors(page, [401, 403, 409, 422]);
         await page.goto(`${server.url}/console/login`);
         await signIn(page, 'root');
         await page.waitForURL(`${server.url}/console/applications`);

@@ -8,15 +8,17 @@ import { TEST_PASSWORD, type TestServer } from './server.ts';
 export const WEB_APP_REDIRECT = 'https://client.example/callback';
 
 /**
- * Collects the page's script errors and console errors, except those the tests cause on purpose: the missing
- * favicon, the client's redirect URI, and the refusals (401, 403, 422, 429) a form answers with.
+ * Collects the page's script errors and console errors (CSP violations show up there), except those a test causes on
+ * purpose: the missing favicon, the client's redirect URI (it does not exist), and failed loads with the statuses the
+ * test's refusals answer with.
  */
-export function pageErrors(page: Page): string[] {
+export function pageErrors(page: Page, expectedStatuses: readonly number[] = [401, 403, 422]): string[] {
+  const expected = new RegExp(`^Failed to load resource: the server responded with a status of (${expectedStatuses.join('|')})`);
   const errors: string[] = [];
   page.on('console', (msg) => {
     if (msg.type() !== 'error' || msg.location().url.endsWith('/favicon.ico')) return;
     if (msg.location().url.startsWith(WEB_APP_REDIRECT)) return;
-    if (/^Failed to load resource: the server responded with a status of (401|403|422|429)/.test(msg.text())) return;
+    if (expected.test(msg.text())) return;
     errors.push(`${msg.text()} (${msg.location().url})`);
   });
   page.on('pageerror', (err) => errors.push(err.message));
