@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import * as apps from './applications.ts';
-import type { AdminContext } from './context.ts';
 import * as dir from './directory.ts';
+import { type ApiResult, type ApiRoute, route } from './api-route.ts';
 import { KEY_ROUTES, KEY_SCHEMAS } from './keys-api.ts';
 import { parseTime } from './schemas.ts';
 import * as s from './schemas.ts';
@@ -12,49 +12,7 @@ import * as users from './users.ts';
  * describes it, from the same zod schemas the routes validate with. JSON in and out, camelCase, times in ISO 8601.
  */
 
-export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
-export type Tag = 'Applications' | 'Users' | 'Scopes' | 'Token settings' | 'Grants and sessions' | 'Audit log' | 'Signing keys';
-
-export interface ApiResult {
-  status: number;
-  body?: unknown;
-}
-
-export interface ApiInput<Q, B> {
-  params: Readonly<Record<string, string>>;
-  query: Q;
-  body: B;
-}
-
-export interface ApiRoute {
-  method: Method;
-  /** OpenAPI path template under /admin/api/v1, e.g. `/applications/{id}`. */
-  path: string;
-  operationId: string;
-  summary: string;
-  description?: string;
-  tag: Tag;
-  query?: z.ZodType;
-  body?: z.ZodType;
-  /** Validates the body with rules that depend on this server's issuer (redirect URIs); `body` still documents it. */
-  bodyFor?: (issuer: string) => z.ZodType;
-  /** The body may be left out (defaults apply). */
-  bodyOptional?: boolean;
-  /** Success responses by status; the error statuses are derived (openapi.ts). */
-  responses: Readonly<Record<number, { description: string; schema?: z.ZodType }>>;
-  /** Statuses besides 401/403 (always) and 404 (paths with a parameter), 422 (a body or query). */
-  conflicts?: boolean;
-  handle(ctx: AdminContext, input: ApiInput<unknown, unknown>): Promise<ApiResult>;
-}
-
-type Out<T> = T extends z.ZodType ? z.output<T> : undefined;
-
-/** Keeps each handler's input typed by its own schemas, then erases the types for the table. */
-function route<Q extends z.ZodType | undefined = undefined, B extends z.ZodType | undefined = undefined>(
-  def: Omit<ApiRoute, 'handle' | 'query' | 'body'> & { query?: Q; body?: B; handle(ctx: AdminContext, input: ApiInput<Out<Q>, Out<B>>): Promise<ApiResult> },
-): ApiRoute {
-  return def as unknown as ApiRoute;
-}
+export type { ApiInput, ApiResult, ApiRoute, Method, Tag } from './api-route.ts';
 
 const ok = (body: unknown): ApiResult => ({ status: 200, body });
 const noContent: ApiResult = { status: 204 };

@@ -1,16 +1,8 @@
 import type { z } from 'zod';
-import type { ApiInput, ApiResult, ApiRoute } from './api.ts';
-import type { AdminContext } from './context.ts';
+import { type ApiRoute, route } from './api-route.ts';
 import * as keys from './keys.ts';
 
 /** The signing-key routes of the admin API table (api.ts), kept beside their operations. */
-
-type Out<T> = T extends z.ZodType ? z.output<T> : undefined;
-function route<Q extends z.ZodType | undefined = undefined, B extends z.ZodType | undefined = undefined>(
-  def: Omit<ApiRoute, 'handle' | 'query' | 'body'> & { query?: Q; body?: B; handle(ctx: AdminContext, input: ApiInput<Out<Q>, Out<B>>): Promise<ApiResult> },
-): ApiRoute {
-  return def as unknown as ApiRoute;
-}
 
 export const KEY_SCHEMAS: ReadonlyArray<readonly [string, z.ZodType, 'input' | 'output']> = [
   ['SigningKeyRotate', keys.signingKeyRotate, 'input'],
