@@ -24,7 +24,7 @@ export interface TestKey {
   publicJwk: JWK;
 }
 
-export async function newKey(alg: string, kid = randomUUID()): Promise<TestKey> {
+export async function newKey(alg: string, kid: string = randomUUID()): Promise<TestKey> {
   const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
   return { kid, alg, privateKey, publicJwk: { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' } };
 }
