@@ -37,7 +37,18 @@ export async function startJwtIssuer(algs: readonly ('RS256' | 'ES256' | 'EdDSA'
   const server: Server = createServer((req, res) => {
     if (req.url === '/.well-known/oauth-authorization-server') {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ issuer: url, jwks_uri: `${url}/jwks`, introspection_endpoint: `${url}/introspect` }));
+      res.end(
+        JSON.stringify({
+          issuer: url,
+          jwks_uri: `${url}/jwks`,
+          introspection_endpoint: `${url}/introspect`,
+          // Enough RFC 8414 for an OAuth client (the MCP SDK) to start an authorization; nothing behind them.
+          authorization_endpoint: `${url}/authorize`,
+          token_endpoint: `${url}/token`,
+          response_types_supported: ['code'],
+          code_challenge_methods_supported: ['S256'],
+        }),
+      );
     } else if (req.url === '/jwks') {
       fetches++;
       res.writeHead(200, { 'content-type': 'application/json' });
