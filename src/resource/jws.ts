@@ -70,8 +70,18 @@ function parseJson(part: string): Record<string, unknown> | undefined {
   }
 }
 
+/** Imported keys per JWK object (the JWKS cache keeps the objects): importing a key costs more than verifying. */
+const imported = new WeakMap<object, Map<string, KeyObject | undefined>>();
+
 /** A JWK (RFC 7517 §4) usable to verify `alg`: right key type and curve, signing use, RSA keys of 2048 bits or more. */
 export function keyFor(jwk: Record<string, unknown>, alg: string): KeyObject | undefined {
+  let perAlg = imported.get(jwk);
+  if (!perAlg) imported.set(jwk, (perAlg = new Map()));
+  if (!perAlg.has(alg)) perAlg.set(alg, importKey(jwk, alg));
+  return perAlg.get(alg);
+}
+
+function importKey(jwk: Record<string, unknown>, alg: string): KeyObject | undefined {
   const spec = ALGS[alg];
   if (!spec || jwk['kty'] !== spec.kty) return undefined;
   if (jwk['use'] !== undefined && jwk['use'] !== 'sig') return undefined;
