@@ -43,9 +43,12 @@ export function createJwksCache(o: JwksCacheOptions): JwksCache {
   return {
     async candidates(kid) {
       const age = o.now() - fetchedAt;
-      if (keys === undefined || age >= o.maxAgeMs) {
-        await (pending ?? (keys === undefined || age >= o.cooldownMs ? refresh() : Promise.resolve()));
+      if (keys === undefined) {
+        await (pending ?? (age >= o.cooldownMs ? refresh() : Promise.resolve()));
         if (keys === undefined) throw new IntrospectionError('the JSON Web Key Set could not be fetched');
+      } else if (age >= o.maxAgeMs) {
+        // A scheduled refresh that fails keeps the keys we have: they were good. An unknown kid retries after the cooldown.
+        await (pending ?? refresh()).catch(() => undefined);
       }
       let found = matching(kid);
       if (found.length === 0 && o.now() - fetchedAt >= o.cooldownMs) {

@@ -35,7 +35,7 @@ const ALGS: Record<string, AlgSpec> = {
 export function checkAlgorithms(algs: readonly string[]): string[] {
   if (algs.length === 0) throw new TypeError('algorithms must name at least one JWS algorithm');
   for (const a of algs) {
-    if (!(a in ALGS)) throw new TypeError(`algorithm ${JSON.stringify(a)} is not accepted (one of ${Object.keys(ALGS).join(', ')}; never none or HS*)`);
+    if (!Object.hasOwn(ALGS, a)) throw new TypeError(`algorithm ${JSON.stringify(a)} is not accepted (one of ${Object.keys(ALGS).join(', ')}; never none or HS*)`);
   }
   return [...algs];
 }
@@ -82,7 +82,7 @@ export function keyFor(jwk: Record<string, unknown>, alg: string): KeyObject | u
 }
 
 function importKey(jwk: Record<string, unknown>, alg: string): KeyObject | undefined {
-  const spec = ALGS[alg];
+  const spec = Object.hasOwn(ALGS, alg) ? ALGS[alg] : undefined;
   if (!spec || jwk['kty'] !== spec.kty) return undefined;
   if (jwk['use'] !== undefined && jwk['use'] !== 'sig') return undefined;
   if (jwk['alg'] !== undefined && jwk['alg'] !== alg) return undefined;
@@ -102,7 +102,7 @@ function importKey(jwk: Record<string, unknown>, alg: string): KeyObject | undef
 
 /** The signature check itself; ECDSA signatures are the raw R||S of RFC 7518 §3.4. */
 export function verifySignature(jws: DecodedJws, alg: string, key: KeyObject): boolean {
-  const spec = ALGS[alg];
+  const spec = Object.hasOwn(ALGS, alg) ? ALGS[alg] : undefined;
   if (!spec) return false;
   try {
     if (spec.kty === 'EC') return verify(spec.hash, jws.signingInput, { key, dsaEncoding: 'ieee-p1363' }, jws.signature);

@@ -158,6 +158,24 @@ describe('the JWKS cache (RFC 7517 §5): rotation picked up, refetching rate-lim
     expect(issuer.jwksFetches() - before).toBe(1);
   });
 
+  it('keeps validating with the keys it has when a scheduled refresh of the JWKS fails', async () => {
+    const local = createVerifier({ issuer: issuer.url, resource: RESOURCE, format: 'jwt', now: () => clockMs, jwksMaxAgeSeconds: 60 });
+    await local.verify(await issuer.mint(RESOURCE));
+    issuer.failJwks(true);
+    try {
+      clockMs += 61_000;
+      const before = issuer.jwksFetches();
+      await expect(local.verify(await issuer.mint(RESOURCE))).resolves.toMatchObject({ format: 'jwt' });
+      expect(issuer.jwksFetches() - before).toBe(1);
+    } finally {
+      issuer.failJwks(false);
+    }
+  });
+
+  it('refuses an algorithm name that only exists on Object.prototype in the allow-list', () => {
+    expect(() => createVerifier({ issuer: issuer.url, resource: RESOURCE, format: 'jwt', algorithms: ['toString'] })).toThrow(/not accepted/);
+  });
+
   it('answers IntrospectionError (503, not the caller’s fault) when the JWKS cannot be fetched', async () => {
     const broken = createVerifier({ issuer: issuer.url, resource: RESOURCE, format: 'jwt', jwksUri: 'http://127.0.0.1:1/jwks', timeoutMs: 2000 });
     await expect(broken.verify(await issuer.mint(RESOURCE))).rejects.toBeInstanceOf(IntrospectionError);

@@ -9,6 +9,8 @@ import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWT
 export interface JwtIssuer {
   url: string;
   jwksFetches: () => number;
+  /** While true, the JWKS endpoint answers 500 (an authorization server in trouble). */
+  failJwks(failing: boolean): void;
   /** Signs an at+jwt; `claims` and `header` override the defaults (a valid token for `audience`). */
   mint(audience: string | string[], claims?: JWTPayload, header?: Record<string, unknown>, key?: TestKey): Promise<string>;
   /** Publishes a new key (a rotation) and returns it. */
@@ -33,6 +35,7 @@ export async function startJwtIssuer(algs: readonly ('RS256' | 'ES256' | 'EdDSA'
   const keys: TestKey[] = [];
   for (const alg of algs) keys.push(await newKey(alg));
   let fetches = 0;
+  let failing = false;
   let url = '';
   const server: Server = createServer((req, res) => {
     if (req.url === '/.well-known/oauth-authorization-server') {
@@ -51,6 +54,10 @@ export async function startJwtIssuer(algs: readonly ('RS256' | 'ES256' | 'EdDSA'
       );
     } else if (req.url === '/jwks') {
       fetches++;
+      if (failing) {
+        res.writeHead(500).end();
+        return;
+      }
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ keys: keys.map((k) => k.publicJwk) }));
     } else {
@@ -65,6 +72,9 @@ export async function startJwtIssuer(algs: readonly ('RS256' | 'ES256' | 'EdDSA'
     url,
     keys,
     jwksFetches: () => fetches,
+    failJwks: (f) => {
+      failing = f;
+    },
     async mint(audience, claims = {}, header = {}, key = keys[0]) {
       if (!key) throw new Error('no key');
       const now = Math.floor(Date.now() / 1000);
