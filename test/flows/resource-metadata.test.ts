@@ -21,6 +21,9 @@ let plainUrl: string;
 let brokenUrl: string;
 let broken: Server;
 
+/** Closes a server that was started; a set-up that failed early leaves it undefined, and teardown must not hang. */
+const closeServer = (server: Server | undefined) => (server ? new Promise((r) => server.close(r)) : undefined);
+
 function listen(server: Server): Promise<string> {
   return new Promise((resolve) =>
     server.listen(0, '127.0.0.1', () => {
@@ -74,8 +77,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await fastify?.close();
-  await new Promise((r) => plain?.close(r));
-  await new Promise((r) => broken?.close(r));
+  await closeServer(plain);
+  await closeServer(broken);
   await issuer?.close();
 });
 

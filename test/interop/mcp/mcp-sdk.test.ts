@@ -27,6 +27,9 @@ let jwtIssuer: JwtIssuer;
 let calendar: Server;
 let calendarResource: string;
 
+/** Closes a server that was started; a set-up that failed early leaves it undefined, and teardown must not hang. */
+const closeServer = (server: Server | undefined) => (server ? new Promise((r) => server.close(r)) : undefined);
+
 function listen(server: Server): Promise<number> {
   return new Promise((resolve) =>
     server.listen(0, '127.0.0.1', () => {
@@ -119,8 +122,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await new Promise((r) => notes?.close(r));
-  await new Promise((r) => calendar?.close(r));
+  await closeServer(notes);
+  await closeServer(calendar);
   await jwtIssuer?.close();
   await latchkey?.close();
 });
