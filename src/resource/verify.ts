@@ -1,3 +1,4 @@
+import { B64TOKEN } from './challenge.ts';
 import { TokenVerificationError, invalidToken } from './errors.ts';
 import { endpointIn, jsonCaller, metadataDiscovery } from './http-json.ts';
 import { createIntrospector } from './introspection.ts';
@@ -22,8 +23,6 @@ export { requireToken, tokenMiddleware, type McpAuthInfo, type RequireTokenOptio
 export type { TokenFormat, VerifiedToken, Verifier, VerifierOptions, VerifyOptions } from './types.ts';
 
 const MAX_TOKEN_LENGTH = 4096;
-/** RFC 6750 §2.1 b64token. */
-const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 
 export function createVerifier(options: VerifierOptions): Verifier {
   const issuer = options.issuer.replace(/\/+$/, '');
