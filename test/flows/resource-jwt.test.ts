@@ -115,7 +115,7 @@ describe('JWT access tokens validated locally (RFC 9068 §4)', () => {
   });
 
   it('refuses a token without the required claims sub, client_id or jti (RFC 9068 §2.2)', async () => {
-    for (const missing of ['client_id', 'jti']) {
+    for (const missing of ['sub', 'client_id', 'jti']) {
       await expectRefused(verifier.verify(await issuer.mint(RESOURCE, { [missing]: undefined })), 'invalid_token', 401);
     }
   });

@@ -78,14 +78,14 @@ export async function startJwtIssuer(algs: readonly ('RS256' | 'ES256' | 'EdDSA'
     async mint(audience, claims = {}, header = {}, key = keys[0]) {
       if (!key) throw new Error('no key');
       const now = Math.floor(Date.now() / 1000);
-      return new SignJWT({ client_id: 'mcp-client', scope: 'notes:read', jti: randomUUID(), ...claims })
+      // A claim given as undefined is left out (to test tokens that lack it).
+      const jwt = new SignJWT({ client_id: 'mcp-client', scope: 'notes:read', jti: randomUUID(), sub: 'user-1', ...claims })
         .setProtectedHeader({ alg: key.alg, typ: 'at+jwt', kid: key.kid, ...header })
         .setIssuer(typeof claims.iss === 'string' ? claims.iss : url)
-        .setSubject(typeof claims.sub === 'string' ? claims.sub : 'user-1')
         .setAudience(audience)
         .setIssuedAt(typeof claims.iat === 'number' ? claims.iat : now)
-        .setExpirationTime(typeof claims.exp === 'number' ? claims.exp : now + 300)
-        .sign(key.privateKey);
+        .setExpirationTime(typeof claims.exp === 'number' ? claims.exp : now + 300);
+      return jwt.sign(key.privateKey);
     },
     async addKey(alg) {
       const key = await newKey(alg);
