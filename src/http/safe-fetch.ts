@@ -46,15 +46,17 @@ export function createSafeFetch(options: SafeFetchOptions = {}): SafeFetch {
     if (url.username !== '' || url.password !== '') throw new SafeFetchError('url', 'the URL must not carry credentials');
     const host = url.hostname.replace(/^\[|\]$/g, '');
     const literal = isIP(host) !== 0;
+    // One message for "no such name" and "not a public address", so the answers do not reveal which internal names exist.
+    const notPublic = 'the host does not resolve to a public address';
     const addresses = literal ? [{ address: host, family: isIP(host) }] : await resolve(host).catch((err: unknown) => {
-      throw new SafeFetchError('dns', `the host ${host} could not be resolved`, { cause: err });
+      throw new SafeFetchError('dns', notPublic, { cause: err, detail: `${host} did not resolve` });
     });
-    if (addresses.length === 0) throw new SafeFetchError('dns', `the host ${host} has no address`);
+    if (addresses.length === 0) throw new SafeFetchError('dns', notPublic, { detail: `${host} has no address` });
     if (url.protocol === 'http:' && !(devLoopback && addresses.every((a) => isLoopbackAddress(a.address)))) {
       throw new SafeFetchError('scheme', 'only https URLs are fetched');
     }
     const refused = addresses.find((a) => !allowed(a.address));
-    if (refused) throw new SafeFetchError('address', `the host ${host} resolves to an address that is not public (${unmapped(refused.address)})`);
+    if (refused) throw new SafeFetchError('address', notPublic, { detail: `${host} resolves to ${unmapped(refused.address)}` });
     const first = addresses[0] as ResolvedAddress;
     return { address: unmapped(first.address), family: isIP(unmapped(first.address)) };
   }

@@ -37,15 +37,15 @@ export function clientDocuments(deps: Deps): ClientDocuments {
       deps.logger.warn({ event: 'client_metadata_document_limit', limit: settings.maxClients }, 'clientMetadataDocuments.maxClients reached: a new document client was refused');
       throw new InvalidClient('this server accepts no more clients by metadata document at the moment');
     }
-    const refused = (reason: string, description: string): InvalidClient => {
-      deps.logger.warn({ event: 'client_metadata_document_refused', clientId, reason }, description);
+    const refused = (reason: string, description: string, detail?: string): InvalidClient => {
+      deps.logger.warn({ event: 'client_metadata_document_refused', clientId, reason, ...(detail ? { detail } : {}) }, description);
       return new InvalidClient(description);
     };
     let response;
     try {
       response = await deps.fetch({ url: clientId, headers: { accept: 'application/json' }, json: true });
     } catch (err) {
-      if (err instanceof SafeFetchError) throw refused(err.reason, `the client metadata document could not be fetched: ${err.message}`);
+      if (err instanceof SafeFetchError) throw refused(err.reason, `the client metadata document could not be fetched: ${err.message}`, err.detail);
       throw err;
     }
     // Draft §4.2: only 200 with a JSON object; the server MUST NOT follow redirects (the fetch is asked for none).

@@ -29,11 +29,17 @@ export interface SafeFetchResponse {
 /** Why a fetch was refused: stable words for logs and tests, never the response's content. */
 export type SafeFetchRefusal = 'url' | 'scheme' | 'address' | 'dns' | 'too_large' | 'timeout' | 'network' | 'content_type' | 'redirect';
 
+/**
+ * `message` may be shown to whoever chose the URL, so it never tells them what a name resolves to (that would map
+ * the internal network for them); `detail` (for the operator's logs only) may.
+ */
 export class SafeFetchError extends Error {
   readonly reason: SafeFetchRefusal;
-  constructor(reason: SafeFetchRefusal, message: string, options?: { cause?: unknown }) {
+  readonly detail: string | undefined;
+  constructor(reason: SafeFetchRefusal, message: string, options?: { cause?: unknown; detail?: string }) {
     super(message, options);
     this.reason = reason;
+    this.detail = options?.detail;
   }
 }
 

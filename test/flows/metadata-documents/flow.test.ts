@@ -183,3 +183,40 @@ describe('refusals', () => {
     expect(String(body['error_description'])).toContain('HTTP 404');
   });
 });
+
+describe('the SSRF guard at the authorization endpoint, without the development switch', () => {
+  let guarded: TestServer;
+  beforeAll(async () => {
+    guarded = await startServer({ clientMetadataDocuments: { enabled: true } });
+  });
+  afterAll(async () => {
+    await guarded?.close();
+  });
+
+  async function pageFor(clientId: string) {
+    const url = authorizeUrl(guarded, { response_type: 'code', client_id: clientId, redirect_uri: REDIRECT, code_challenge: 'x'.repeat(43), code_challenge_method: 'S256' });
+    const out = await new UserAgent(guarded.url).start(url);
+    expect(out.location).toBeUndefined();
+    expect(out.status).toBe(400);
+    return out.html ?? '';
+  }
+
+  it.each([
+    ['localhost (loopback)', 'https://localhost/client.json'],
+    ['the cloud metadata address', 'https://169.254.169.254/latest/meta-data/client.json'],
+    ['an RFC 1918 address', 'https://10.0.0.1/client.json'],
+    ['IPv6 loopback', 'https://[::1]/client.json'],
+    ['an IPv4-mapped loopback', 'https://[::ffff:127.0.0.1]/client.json'],
+  ])('refuses a document on %s with an error page that does not say what the name resolves to', async (_what, clientId) => {
+    const html = await pageFor(clientId);
+    expect(html).toContain('does not resolve to a public address');
+    expect(html).not.toMatch(/127\.0\.0\.1\)|\(::1\)/);
+  });
+
+  it('does not treat an http client_id as a metadata document: it is just an unknown client', async () => {
+    const url = docs.url('/plain-http.json');
+    docs.serve('/plain-http.json', documentFor(url));
+    expect(await pageFor(url)).toContain('not registered');
+    expect(docs.hits('/plain-http.json')).toBe(0);
+  });
+});

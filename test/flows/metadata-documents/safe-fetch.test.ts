@@ -116,6 +116,16 @@ describe('without the development switch', () => {
     expect(await refusal(guarded({ url }))).toBe('address');
   });
 
+  it('says the same for a name that does not resolve and one that resolves inside, naming no address', async () => {
+    const failure = (url: string) => guarded({ url }).then(() => new SafeFetchError('url', 'accepted'), (e: unknown) => e as SafeFetchError);
+    const inside = await failure('https://ten.test/doc');
+    const nowhere = await failure('https://nowhere.test/doc');
+    expect(inside.message).toBe(nowhere.message);
+    expect(inside.message).not.toContain('10.1.2.3');
+    // The operator's log gets the address.
+    expect(inside.detail).toContain('10.1.2.3');
+  });
+
   it('refuses localhost by name through the system resolver', async () => {
     expect(await refusal(createSafeFetch()({ url: 'https://localhost/doc' }))).toBe('address');
   });
