@@ -25,6 +25,7 @@ import { registerProfileRoutes } from './http/profile-routes.ts';
 import { clientAuthLimit } from './http/client-auth-limit.ts';
 import { memoryCounter } from './http/memory-counter.ts';
 import { createServer } from './http/server.ts';
+import { clientDocumentsFor } from './http/client-documents.ts';
 import { openStorage, sqlitePath, type Storage } from './storage/index.ts';
 import { purgeExpired, startJanitor, type Janitor } from './storage/janitor.ts';
 
@@ -87,6 +88,7 @@ export async function buildLatchkey(config: Config, options: BuildOptions = {}):
     const grants = builtInGrants(storage.repos, { config, logger, audit, keyring: keys.keyring }, options.extraGrants);
     const tokenCounts = tokenCounter(storage.repos.activity, clock, logger);
     const deps: AdminDeps = { config, clock, repos: storage.repos, logger, audit, grants, tokenSettings, keys, tokenCounter: tokenCounts };
+    if (config.clientMetadataDocuments.enabled) deps.clientDocuments = clientDocumentsFor(config, clock, storage.repos, logger);
     // One node at a time: nodes started together would otherwise race to create the same clients and users.
     const demo = await storage.exclusive(async (repos) => {
       await syncDeclared(repos, config, clock.now());

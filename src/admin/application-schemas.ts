@@ -142,6 +142,11 @@ export const applicationView = z
     builtIn: z.boolean().describe("Latchkey's own console or account page: read-only."),
     declaredInConfig: z.boolean().describe('Declared in the configuration file, which restores it at every start.'),
     previousSecretExpiresAt: isoTime.nullable().describe('After a rotation with a grace period: until when the previous secret still works; null otherwise.'),
+    origin: z.enum(['operator', 'metadata-document']).describe('operator: made by an operator; metadata-document: made from the Client ID Metadata Document at its client_id URL.'),
+    metadataDocument: z
+      .strictObject({ fetchedAt: isoTime, expiresAt: isoTime, logoUri: z.string().nullable(), clientUri: z.string().nullable(), disabledAt: isoTime.nullable() })
+      .nullable()
+      .describe('For origin metadata-document: when the document was fetched and is fetched again, its https logo and home page, and when an operator disabled the client.'),
     createdAt: isoTime,
     updatedAt: isoTime,
   })

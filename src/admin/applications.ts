@@ -21,6 +21,7 @@ export function applicationView(c: Client, deps: Pick<AdminDeps, 'config' | 'clo
     declaredInConfig: deps.config.clients.some((d) => d.id === c.id),
     // Only while it still works (core/client-auth/previous-secret.ts checks the same bound).
     previousSecretExpiresAt: previous && deps.clock.now() < previous.expiresAt ? isoTime(previous.expiresAt) : null,
+    ...documentView(c),
   };
 }
 
@@ -114,6 +115,8 @@ export async function createApplication(
 export async function updateApplication(ctx: AdminContext, id: string, patch: z.output<typeof applicationUpdate>): Promise<ApplicationView> {
   const existing = await findApplication(ctx, id);
   refuseBuiltIn(existing);
+  // Its document says what it is, and the next fetch would undo an edit; it can be disabled (document-clients.ts).
+  if (existing.origin === 'metadata-document') throw conflict('this client is described by its metadata document and cannot be edited; disable it instead');
   const changes: ClientPatch = {};
   const { rest, oidc } = splitOidc(patch);
   for (const [key, value] of Object.entries(rest)) (changes as Record<string, unknown>)[key] = Array.isArray(value) ? [...new Set(value)] : value;
@@ -153,4 +156,14 @@ export async function rotateSecret(ctx: AdminContext, id: string, graceSeconds =
     details: { graceSeconds, previousSecretExpiresAt: previousSecret === null ? null : isoTime(previousSecret.expiresAt) },
   });
   return { application: applicationView(updated, ctx.deps), clientSecret };
+}
+
+/** Where the client came from, and for a metadata-document client the state of its document. */
+function documentView(c: Client): Pick<ApplicationView, 'origin' | 'metadataDocument'> {
+  const d = c.metadataDocument;
+  if (c.origin !== 'metadata-document' || !d) return { origin: 'operator', metadataDocument: null };
+  return {
+    origin: 'metadata-document',
+    metadataDocument: { fetchedAt: isoTime(d.fetchedAt), expiresAt: isoTime(d.expiresAt), logoUri: d.logoUri, clientUri: d.clientUri, disabledAt: d.disabledAt === null ? null : isoTime(d.disabledAt) },
+  };
 }

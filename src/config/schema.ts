@@ -210,6 +210,19 @@ export const configSchema = z.strictObject({
       queryStringTokens: z.boolean().default(false).describe('Accept access_token in the query string (RFC 6750 §2.3).'),
     })
     .prefault({}),
+  clientMetadataDocuments: z
+    .strictObject({
+      enabled: z.boolean().default(false)
+        .describe('Accept an https URL as client_id and fetch the client\'s metadata from it (OAuth Client ID Metadata Documents, as MCP clients use).'),
+      allowLoopbackHttp: z.boolean().default(false)
+        .describe('DEVELOPMENT ONLY: also fetch http:// documents from loopback addresses (127.0.0.1, ::1, localhost).'),
+      minCacheSeconds: seconds.default(300).describe('A document is kept at least this long, whatever its Cache-Control max-age says.'),
+      maxCacheSeconds: seconds.default(86_400).describe('A document is fetched again after this long at the latest.'),
+      maxClients: z.number().int().min(1).default(10_000).describe('At most this many clients are made from documents; past it new ones are refused.'),
+      timeoutMs: z.number().int().min(100).max(60_000).default(5000).describe('A document fetch (DNS, connection, body) must end within this.'),
+      maxBytes: z.number().int().min(1024).max(1_048_576).default(65_536).describe('A larger document is refused.'),
+    })
+    .prefault({}),
   cookies: z
     .strictObject({ secure: z.union([z.boolean(), z.literal('auto')]).default('auto').describe('auto: Secure when the issuer is https.') })
     .prefault({}),

@@ -28,6 +28,9 @@ export const AUDIT_EVENT_TYPES = [
   'client.secret_rotated',
   /** The secret rotated out was used during its grace period (at most once a minute a client). */
   'client.previous_secret_used',
+  /** A client made from its metadata document was disabled or enabled again by an operator. */
+  'client.document_disabled',
+  'client.document_enabled',
   'user.created',
   'user.updated',
   'user.disabled',

@@ -2,6 +2,7 @@ import type { Config } from '../config/schema.ts';
 import type { Repositories } from '../storage/repositories.ts';
 import type { Audit } from './audit.ts';
 import type { Clock } from './clock.ts';
+import type { ClientDocuments } from './registration/metadata-document-clients.ts';
 
 /** What the core needs from the outside world, built once in main.ts. */
 export interface Logger {
@@ -17,6 +18,8 @@ export interface CoreDeps<R extends keyof Repositories = keyof Repositories> {
   logger: Logger;
   /** Security events for the audit log (never a secret). */
   audit: Audit;
+  /** Present when `clientMetadataDocuments.enabled`: clients whose client_id is a metadata document URL. */
+  clientDocuments?: ClientDocuments | undefined;
 }
 
 /** Request parameters after the HTTP layer has refused duplicates and non-string values. */

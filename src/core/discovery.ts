@@ -50,5 +50,7 @@ export function discoveryDocument(config: Config, grants: GrantMap, scopes: read
     code_challenge_methods_supported: config.pkce.allowPlain ? ['S256', 'plain'] : ['S256'],
     authorization_response_iss_parameter_supported: true,
     prompt_values_supported: [...PROMPT_VALUES],
+    // draft-ietf-oauth-client-id-metadata-document §5 (metadata): an https URL may be used as client_id.
+    ...(config.clientMetadataDocuments.enabled ? { client_id_metadata_document_supported: true } : {}),
   };
 }

@@ -35,6 +35,25 @@ export type RefreshTokenTtl = number | 'never';
 /** 'never' is honoured for code-flow access tokens only (redCORE migrations); implicit tokens always expire. */
 export type AccessTokenTtl = number | 'never';
 
+/**
+ * Where a client came from. Absent: an operator made it (configuration file, CLI, admin API, console).
+ * 'metadata-document': materialised from the Client ID Metadata Document at its client_id URL
+ * (draft-ietf-oauth-client-id-metadata-document), refreshed when its cache lifetime ends.
+ */
+export type ClientOrigin = 'metadata-document';
+
+/** The state of a client materialised from its metadata document (times in Unix seconds). */
+export interface MetadataDocumentState {
+  fetchedAt: number;
+  /** After this the document is fetched again before the client is used. */
+  expiresAt: number;
+  /** https only; self-asserted by the client, as is its name. */
+  logoUri: string | null;
+  clientUri: string | null;
+  /** Set while the operator has disabled the client: its document is neither used nor fetched. */
+  disabledAt: number | null;
+}
+
 export interface Client {
   id: string;
   name: string;
@@ -62,6 +81,9 @@ export interface Client {
    * Keycloak's secret rotation does. Absent or null: only `secretHash` works.
    */
   previousSecret?: { hash: string; expiresAt: number } | null;
+  /** Migration 019: see ClientOrigin; absent for operator-made clients. */
+  origin?: ClientOrigin | undefined;
+  metadataDocument?: MetadataDocumentState | null | undefined;
 }
 
 /** The OpenID Connect client metadata Latchkey uses (Dynamic Client Registration 1.0 §2, the logout specs). */

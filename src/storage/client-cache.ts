@@ -58,6 +58,7 @@ export function cachedClients(
     },
     list: () => repo.list(),
     count: () => repo.count(),
+    countByOrigin: (origin) => repo.countByOrigin(origin),
     create: (client, at) => changing(client.id, () => repo.create(client, at)),
     update: (id, patch, at) => changing(id, () => repo.update(id, patch, at)),
     delete: (id, at) => changing(id, () => repo.delete(id, at)),

@@ -1,6 +1,6 @@
 import type { ActivityRepository, AuditRepository, ListingsRepository, SettingsRepository } from './admin-repositories.ts';
 import type { SigningKeysStore } from '../core/keys/port.ts';
-import type { AuthorizationCode, Client, Consent, Grant, Scope, Session, Token, User } from '../core/model.ts';
+import type { AuthorizationCode, Client, ClientOrigin, Consent, Grant, Scope, Session, Token, User } from '../core/model.ts';
 
 /** Narrow repositories named by intent. Handlers receive `Pick<Repositories, ...>` of what they use. */
 
@@ -12,6 +12,8 @@ export interface ClientsRepository {
   findById(id: string, options?: { fresh?: boolean }): Promise<Client | undefined>;
   list(): Promise<Client[]>;
   count(): Promise<number>;
+  /** How many clients came from `origin` (bounds how many metadata-document clients are materialised). */
+  countByOrigin(origin: ClientOrigin): Promise<number>;
   create(client: NewClient, now: number): Promise<Client>;
   update(id: string, patch: ClientPatch, now: number): Promise<Client | undefined>;
   /**

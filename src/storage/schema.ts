@@ -28,6 +28,10 @@ export interface ClientsTable {
   /** JSON list. */
   post_logout_redirect_uris: string | null;
   backchannel_logout_uri: string | null;
+  /** Migration 019: null for operator-made clients; 'metadata-document' (core/model.ts ClientOrigin). */
+  origin: string | null;
+  /** Migration 019: MetadataDocumentState as JSON, for clients whose origin is 'metadata-document'. */
+  metadata_document: string | null;
 }
 
 export interface UsersTable {

@@ -205,6 +205,20 @@ describe.each(backends)('repositories on $name', (backend) => {
       expect(await repos.clients.count()).toBe(2);
     });
 
+    it('keeps a metadata-document client\'s origin and document state, and counts clients by origin (migration 019)', async () => {
+      const url = 'https://app.example/client.json';
+      const state = { fetchedAt: NOW, expiresAt: NOW + 300, logoUri: 'https://app.example/logo.png', clientUri: null, disabledAt: null };
+      const created = await repos.clients.create(client({ id: url, type: 'public', secretHash: null, origin: 'metadata-document', metadataDocument: state }), NOW);
+      expect(created.origin).toBe('metadata-document');
+      expect(await repos.clients.findById(url)).toEqual(created);
+      await repos.clients.create(client(), NOW);
+      expect((await repos.clients.findById('web-app'))?.origin).toBeUndefined();
+      expect(await repos.clients.countByOrigin('metadata-document')).toBe(1);
+      const disabled = await repos.clients.update(url, { metadataDocument: { ...state, disabledAt: NOW + 9 } }, NOW + 9);
+      expect(disabled?.metadataDocument?.disabledAt).toBe(NOW + 9);
+      expect((await repos.clients.findById(url))?.metadataDocument).toEqual({ ...state, disabledAt: NOW + 9 });
+    });
+
     it('deletes a client once', async () => {
       await repos.clients.create(client(), NOW);
       expect(await repos.clients.delete('web-app', NOW)).toBe(0);

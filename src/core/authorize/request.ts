@@ -10,6 +10,7 @@ import { normalizeResponseType, oidcMetadata, responseTypeWords, type Client, ty
 import { validateOidcParams, type OidcRequest } from './oidc-params.ts';
 import { isWellFormedPkceValue, type PkceMethod } from '../pkce.ts';
 import { resolveRedirectUri } from '../redirect-uri.ts';
+import { findClient } from '../registration/metadata-document-clients.ts';
 import { parseScope, resolveScope } from '../scope.ts';
 
 /** A validated authorization request (RFC 6749 §4.1.1, §4.2.1; OpenID Connect Core §3.1.2.1). */
@@ -59,7 +60,14 @@ export async function validateAuthorizationRequest(
   // 1. The client.
   const clientId = params['client_id'];
   if (!clientId) throw new AuthorizeErrorPage(new InvalidRequest('client_id is missing'));
-  const client = await deps.repos.clients.findById(clientId);
+  let client: Client | undefined;
+  try {
+    client = await findClient(deps, clientId);
+  } catch (err) {
+    // A client metadata document that cannot be used: a page, never a redirect to a URI nobody has verified.
+    if (err instanceof OAuthError) throw new AuthorizeErrorPage(new InvalidRequest(err.description));
+    throw err;
+  }
   if (!client) throw new AuthorizeErrorPage(new InvalidRequest('the client_id is not registered'));
 
   // 2. The redirect URI: exact match, or the single registered one when omitted. Only a native app (a public client)

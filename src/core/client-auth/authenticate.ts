@@ -2,6 +2,7 @@ import { verifyHashedSecret } from '../crypto.ts';
 import { InvalidClient, InvalidRequest } from '../errors.ts';
 import type { Client, TokenEndpointAuthMethod } from '../model.ts';
 import type { CoreDeps, Params } from '../context.ts';
+import { findClient } from '../registration/metadata-document-clients.ts';
 import { parseBasic } from './basic.ts';
 import { auditPreviousSecretUse, matchesPreviousSecret } from './previous-secret.ts';
 
@@ -17,7 +18,7 @@ export interface ClientAuthInput {
   address?: string | undefined;
 }
 
-type AuthDeps = Pick<CoreDeps<'clients'>, 'repos' | 'clock' | 'audit'>;
+type AuthDeps = Pick<CoreDeps<'clients'>, 'repos' | 'clock' | 'audit' | 'clientDocuments'>;
 
 /**
  * Authenticates the client of a token, revocation or introspection request (RFC 6749 §2.3):
@@ -25,7 +26,6 @@ type AuthDeps = Pick<CoreDeps<'clients'>, 'repos' | 'clock' | 'audit'>;
  * A client MUST NOT use more than one method in a request (§2.3).
  */
 export async function authenticateClient(deps: AuthDeps, input: ClientAuthInput): Promise<AuthenticatedClient> {
-  const { repos } = deps;
   const basic = parseBasic(input.authorization);
   const postId = input.params['client_id'];
   const postSecret = input.params['client_secret'];
@@ -40,7 +40,8 @@ export async function authenticateClient(deps: AuthDeps, input: ClientAuthInput)
   }
   if (postSecret !== undefined) return verifySecret(deps, input, postId, postSecret, 'client_secret_post');
 
-  const client = await repos.clients.findById(postId);
+  // A public client may be one described by its client metadata document (draft-ietf-oauth-client-id-metadata-document).
+  const client = await findClient(deps, postId);
   if (!client) throw new InvalidClient('client authentication failed');
   if (client.type !== 'public') throw new InvalidClient('client authentication is required');
   return { client, method: 'none' };

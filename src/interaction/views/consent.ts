@@ -1,4 +1,4 @@
-import { html } from '../html.ts';
+import { html, type SafeHtml } from '../html.ts';
 import { layout, type Theme } from './layout.ts';
 
 export interface ConsentScope {
@@ -14,9 +14,15 @@ export interface ConsentPageOptions {
   scopes: readonly ConsentScope[];
   nonce?: string | undefined;
   theme?: Theme | undefined;
+  /**
+   * For a client known only by its Client ID Metadata Document: the hosts of its client_id URL and of the redirect
+   * URI. Its name (and logo) are self-asserted, so the page shows where the client lives and where the person will be
+   * sent (draft-ietf-oauth-client-id-metadata-document, Security Considerations).
+   */
+  document?: { clientIdHost: string; redirectHost: string } | undefined;
 }
 
-export function consentPage({ action, csrf, clientName, username, scopes, nonce, theme }: ConsentPageOptions): string {
+export function consentPage({ action, csrf, clientName, username, scopes, nonce, theme, document }: ConsentPageOptions): string {
   const requested =
     scopes.length === 0
       ? html`<p>${clientName} asks only to know who you are.</p>`
@@ -25,7 +31,7 @@ export function consentPage({ action, csrf, clientName, username, scopes, nonce,
 ${scopes.map((s) => html`<li>${s.description} <code>${s.name}</code></li>\n`)}</ul>`;
   const body = html`<h1>${clientName} wants to access your account</h1>
 <p class="lk-muted">Signed in as <strong>${username}</strong></p>
-${requested}
+${document ? documentHosts(document) : ''}${requested}
 <form method="post" action="${action}">
 <input type="hidden" name="csrf" value="${csrf}">
 <div class="lk-actions">
@@ -34,4 +40,14 @@ ${requested}
 </div>
 </form>`;
   return layout({ title: 'Authorize access', body, nonce, theme });
+}
+
+/** The name is the client's own claim; the hosts are what the server checked (draft CIMD, Security Considerations). */
+function documentHosts(d: { clientIdHost: string; redirectHost: string }): SafeHtml {
+  return html`<p class="lk-muted">This application named itself; its name is not verified by this server.</p>
+<dl class="lk-details lk-client-document">
+<dt>Application published by</dt><dd><strong>${d.clientIdHost}</strong></dd>
+<dt>After you decide, you go to</dt><dd><strong>${d.redirectHost}</strong></dd>
+</dl>
+`;
 }

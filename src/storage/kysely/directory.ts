@@ -60,6 +60,10 @@ export function clientsRepository(db: Kysely<LatchkeyDatabase>): ClientsReposito
       const row = await db.selectFrom('clients').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
       return Number(row.n);
     },
+    async countByOrigin(origin) {
+      const row = await db.selectFrom('clients').select((eb) => eb.fn.countAll<number>().as('n')).where('origin', '=', origin).executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
     async create(client, now) {
       const row = { ...fromClient(client), created_at: now, updated_at: now } as Parameters<typeof toClient>[0];
       await db.insertInto('clients').values(row).execute();

@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { ClaimsRequest } from '../../core/authorize/oidc-params.ts';
 import { isSigningAlg, type SigningAlg } from '../../core/keys/algorithms.ts';
-import type { AuthorizationCode, Client, GrantType, ResponseType, Session, Token, TokenType, User } from '../../core/model.ts';
+import type { AuthorizationCode, Client, GrantType, MetadataDocumentState, ResponseType, Session, Token, TokenType, User } from '../../core/model.ts';
 import type { ProfileClaims } from '../../core/oidc/standard-claims.ts';
 import type { ClientsTable, CodesTable, SessionsTable, TokensTable, UsersTable } from '../schema.ts';
 
@@ -44,7 +44,15 @@ export function toClient(r: Selectable<ClientsTable>): Client {
     updatedAt: req(r.updated_at),
     // Present only after a rotation with a grace period, so a client without one reads as it always did.
     ...previousSecretOf(r),
+    ...metadataDocumentOf(r),
   };
+}
+
+/** Present only for clients materialised from a metadata document (migration 019). */
+function metadataDocumentOf(r: Selectable<ClientsTable>): Pick<Client, 'origin' | 'metadataDocument'> {
+  if (r.origin !== 'metadata-document') return {};
+  const doc = r.metadata_document == null ? null : (JSON.parse(r.metadata_document) as MetadataDocumentState);
+  return { origin: 'metadata-document', metadataDocument: doc };
 }
 
 /** (A row built in memory by create() lacks the columns altogether.) */
@@ -73,6 +81,8 @@ export function fromClient(c: Partial<Client>): Partial<ClientsTable> {
     row.previous_secret_hash = c.previousSecret?.hash ?? null;
     row.previous_secret_expires_at = c.previousSecret?.expiresAt ?? null;
   }
+  if (c.origin !== undefined) row.origin = c.origin;
+  if (c.metadataDocument !== undefined) row.metadata_document = c.metadataDocument === null ? null : JSON.stringify(c.metadataDocument);
   const o = c.oidc;
   if (o?.idTokenSignedResponseAlg !== undefined) row.id_token_signed_response_alg = o.idTokenSignedResponseAlg;
   if (o?.userinfoSignedResponseAlg !== undefined) row.userinfo_signed_response_alg = o.userinfoSignedResponseAlg;

@@ -243,6 +243,7 @@ describe('configWarnings', () => {
     [{ pkce: { allowPlain: true } }, /pkce\.allowPlain/],
     [{ features: { implicit: true } }, /features\.implicit/],
     [{ features: { queryStringTokens: true } }, /features\.queryStringTokens/],
+    [{ clientMetadataDocuments: { allowLoopbackHttp: true } }, /clientMetadataDocuments\.allowLoopbackHttp.*development only/],
     [{ issuer: 'https://auth.example', cookies: { secure: false } }, /cookies\.secure/],
   ])('warns about the unsafe setting %o', (input, warning) => {
     const warnings = configWarnings(parseConfig(input));

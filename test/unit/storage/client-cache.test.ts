@@ -20,6 +20,7 @@ function fakeRepo() {
     },
     list: async () => [...rows.values()],
     count: async () => rows.size,
+    countByOrigin: async (origin) => [...rows.values()].filter((c) => c.origin === origin).length,
     async create(c, now) {
       const row = { ...c, createdAt: now, updatedAt: now };
       rows.set(c.id, row);

@@ -1,6 +1,7 @@
 import type { ApplicationView, ScopeView } from '../../../admin/schemas.ts';
 import { html, type SafeHtml } from '../../html.ts';
 import { previousSecretNote, previousSecretRow } from './secret-rotation.ts';
+import { documentBadge, documentClientPanel } from './document-client.ts';
 import {
   choiceGroup,
   copyBox,
@@ -175,7 +176,7 @@ ${oidcFieldset(form.oidc, errors, c.idTokenAlg)}`;
 export function applicationListPage(o: { items: readonly ApplicationView[]; q: string; nextCursor: string | null; onLaterPage: boolean; notice?: string | undefined }): SafeHtml {
   const rows = o.items.map(
     (a) => html`<tr>
-<td><a href="/console/applications/${encodeURIComponent(a.id)}">${a.name}</a>${a.builtIn ? html` <span class="lk-badge">built in</span>` : ''}</td>
+<td><a href="/console/applications/${encodeURIComponent(a.id)}">${a.name}</a>${a.builtIn ? html` <span class="lk-badge">built in</span>` : ''}${documentBadge(a)}</td>
 <td><code>${a.id}</code></td>
 <td>${a.type}</td>
 <td>${a.grantTypes.join(', ')}</td>
@@ -241,7 +242,7 @@ export function applicationDetailPage(o: {
 }): SafeHtml {
   const a = o.app;
   const path = `/console/applications/${encodeURIComponent(a.id)}`;
-  const readOnly = a.builtIn;
+  const readOnly = a.builtIn || a.origin === 'metadata-document';
   return html`<div class="lk-page-head"><h1>${a.name}</h1><a href="/console/applications">All applications</a></div>
 ${o.notice ? html`<p class="lk-notice" role="status">${o.notice}</p>` : ''}
 ${o.secret ? secretBox(o.secret.value, o.secret.rotated, a) : ''}
@@ -257,7 +258,7 @@ ${previousSecretRow(a)}
 <dt>Updated</dt><dd>${time(a.updatedAt)}</dd>
 </dl>
 ${a.declaredInConfig ? html`<p class="lk-hint">Declared in the configuration file: Latchkey restores the file's settings at every start.</p>` : ''}
-${readOnly
+${a.builtIn
   ? html`<p class="lk-hint">Built into Latchkey; it cannot be changed here.</p>`
   : html`<div class="lk-actions">
 ${a.type === 'confidential' ? html`<a class="lk-button lk-button-secondary" href="${path}/rotate">Rotate secret</a>` : ''}
@@ -265,6 +266,7 @@ ${a.type === 'confidential' ? html`<a class="lk-button lk-button-secondary" href
 <a class="lk-button lk-button-danger" href="${path}/delete">Delete application</a>
 </div>`}
 </section>
+${documentClientPanel(a, o.csrf)}
 ${readOnly
   ? ''
   : html`<form method="post" action="${path}" class="lk-panel" novalidate aria-labelledby="settings-heading">
