@@ -24,6 +24,16 @@ export const BENCH = {
   codeTtl: 60,
 } as const;
 
+/**
+ * The ID-token algorithm of every server under test: BENCH_ID_TOKEN_ALG (BENCH_LATCHKEY_ID_TOKEN_ALG, its earlier
+ * name, still read), RS256 by default. One setting for all, so the auth_code_oidc comparison is like for like.
+ */
+export function idTokenAlgOf(env: NodeJS.ProcessEnv): 'RS256' | 'ES256' | 'EdDSA' {
+  const alg = env['BENCH_ID_TOKEN_ALG'] ?? env['BENCH_LATCHKEY_ID_TOKEN_ALG'] ?? 'RS256';
+  if (alg !== 'RS256' && alg !== 'ES256' && alg !== 'EdDSA') throw new Error(`BENCH_ID_TOKEN_ALG must be RS256, ES256 or EdDSA, not ${alg}`);
+  return alg;
+}
+
 export type ServerName = 'bare' | 'latchkey-http' | 'latchkey' | 'oidc-provider' | 'oauth2-server';
 
 /** The ceilings: fixed answers, measured once a round under the client_credentials request (servers/bare.ts, servers/latchkey-http.ts). */

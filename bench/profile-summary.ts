@@ -29,6 +29,8 @@ function area(url: string, name: string): string {
 export function summariseProfile(path: string, top = 25): string {
   const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parentOf = new Map<number, ProfileNode>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parentOf.set(c, n);
   const self = new Map<number, number>();
   let total = 0;
   profile.samples.forEach((id, i) => {
@@ -43,7 +45,11 @@ export function summariseProfile(path: string, top = 25): string {
     if (!n) continue;
     const { functionName, url, lineNumber } = n.callFrame;
     const where = area(url, functionName || '(anonymous)');
-    const fn = `${functionName || '(anonymous)'}  ${where}${url ? `:${lineNumber + 1}` : ''}`;
+    // A native frame is named by its JS caller: "run (native)" alone could be node:sqlite's statement or a crypto job
+    // (crypto.sign runs a SignJob), which are different costs.
+    const caller = where === '(native)' ? parentOf.get(id)?.callFrame : undefined;
+    const via = caller ? ` <- ${caller.functionName || '(anonymous)'} ${area(caller.url, caller.functionName)}:${caller.lineNumber + 1}` : '';
+    const fn = `${functionName || '(anonymous)'}  ${where}${url ? `:${lineNumber + 1}` : ''}${via}`;
     fns.set(fn, (fns.get(fn) ?? 0) + t);
     areas.set(where.startsWith('latchkey ') ? 'latchkey (own code)' : where, (areas.get(where.startsWith('latchkey ') ? 'latchkey (own code)' : where) ?? 0) + t);
   }

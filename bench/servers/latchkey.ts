@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { announce, BENCH, onStop, profileOnSignal } from '../common.ts';
+import { announce, BENCH, idTokenAlgOf, onStop, profileOnSignal } from '../common.ts';
 import { freePort } from './free-port.ts';
 
 /**
@@ -31,8 +31,8 @@ const config = parseConfig({
   logLevel,
   demo: false,
   rateLimit: { tokenPerMinute: 0, clientAuthFailuresPerMinute: 0 },
-  // BENCH_LATCHKEY_ID_TOKEN_ALG=ES256|EdDSA: what each ID token algorithm costs (auth_code_oidc); RS256 by default.
-  oidc: { defaultIdTokenAlg: process.env['BENCH_LATCHKEY_ID_TOKEN_ALG'] ?? 'RS256' },
+  // BENCH_ID_TOKEN_ALG=ES256|EdDSA: what each ID token algorithm costs (auth_code_oidc); RS256 by default.
+  oidc: { defaultIdTokenAlg: idTokenAlgOf(process.env) },
   scopes: [
     { name: 'openid', description: 'Know who you are', claims: [] },
     { name: 'profile', description: 'See your name and username', claims: ['name', 'preferred_username'] },

@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { hash, verify } from '@node-rs/argon2';
 import Provider, { type Adapter, type AdapterPayload } from 'oidc-provider';
-import { announce, BENCH, loginFormHtml, onStop, readBody } from '../common.ts';
+import { announce, BENCH, idTokenAlgOf, loginFormHtml, onStop, readBody } from '../common.ts';
 import { freePort } from './free-port.ts';
 
 /**
@@ -13,9 +13,10 @@ import { freePort } from './free-port.ts';
  *   tokens that do not expire with the login session (as Latchkey's), PKCE S256 required;
  * - a host route that completes login and consent in one step, after checking the password with the same argon2id
  *   parameters as Latchkey (19 MiB, t=2, p=1), so a fresh login costs the same hashing work on both;
- * - ID tokens signed with Ed25519, its cheapest algorithm: oidc-provider signs one at every code exchange and refresh
- *   of an `openid` grant, as Latchkey does (with RS256, its default). Its userinfo needs the openid scope, so its
- *   auth_code flow is an OpenID Connect one too (BENCH.opaqueScope is not possible here).
+ * - ID tokens signed with the same algorithm as Latchkey's (BENCH_ID_TOKEN_ALG, RS256 by default, the OpenID Connect
+ *   default), so the ID-token comparison is like for like: oidc-provider signs one at every code exchange and refresh
+ *   of an `openid` grant, as Latchkey does. Its userinfo needs the openid scope, so its auth_code flow is an OpenID
+ *   Connect one too (BENCH.opaqueScope is not possible here).
  */
 
 type Entry = { payload: AdapterPayload; expiresAt: number };
@@ -76,7 +77,12 @@ class MapAdapter implements Adapter {
 const { version } = JSON.parse(readFileSync(new URL('../../node_modules/oidc-provider/package.json', import.meta.url), 'utf8')) as { version: string };
 const port = await freePort();
 const issuer = `http://127.0.0.1:${port}`;
-const signingKey = { ...generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' }), alg: 'EdDSA', use: 'sig', kid: 'bench' };
+const idTokenAlg = idTokenAlgOf(process.env);
+const keyPair =
+  idTokenAlg === 'RS256' ? generateKeyPairSync('rsa', { modulusLength: 2048 })
+  : idTokenAlg === 'ES256' ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
+  : generateKeyPairSync('ed25519');
+const signingKey = { ...keyPair.privateKey.export({ format: 'jwk' }), alg: idTokenAlg, use: 'sig', kid: 'bench' };
 const accountId = 'alice-0001';
 const passwordHash = await hash(BENCH.password, { algorithm: 2 });
 
@@ -90,7 +96,7 @@ const provider = new Provider(issuer, {
       grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_basic',
-      id_token_signed_response_alg: 'EdDSA',
+      id_token_signed_response_alg: idTokenAlg,
       scope: `${BENCH.userScope} ${BENCH.clientScope}`,
     },
   ],
@@ -162,7 +168,7 @@ server.listen(port, '127.0.0.1', () => {
     port,
     version,
     endpoints: { token: '/token', introspection: '/token/introspection', authorization: '/auth', resource: '/me', openidConfiguration: '/.well-known/openid-configuration' },
-    notes: ['in-memory Map adapter', 'opaque tokens', 'refresh rotation on', 'EdDSA ID tokens', 'login+consent host route (argon2id)'],
+    notes: ['in-memory Map adapter', 'opaque tokens', 'refresh rotation on', `${idTokenAlg} ID tokens`, 'login+consent host route (argon2id)'],
   });
 });
 onStop(

@@ -1,6 +1,7 @@
 import type { Config } from '../config/schema.ts';
 import { SIGNING_ALGS } from './keys/algorithms.ts';
 import { RESPONSE_TYPES, type Scope } from './model.ts';
+import { supportedAcrValues } from './oidc/acr.ts';
 import { ID_TOKEN_CLAIMS } from './oidc/id-token.ts';
 import { END_SESSION_PATH } from './oidc/logout.ts';
 import { PROMPT_VALUES } from './authorize/oidc-params.ts';
@@ -43,6 +44,8 @@ export function discoveryDocument(config: Config, grants: GrantMap, scopes: read
     introspection_endpoint_auth_methods_supported: authMethods,
     // Discovery §3 RECOMMENDED: the claims this server can supply (those of the ID token and of the scopes).
     claims_supported: [...new Set(['sub', ...ID_TOKEN_CLAIMS, ...userClaims])],
+    // Discovery §3 OPTIONAL: only the levels a sign-in here can reach today (core/oidc/acr.ts), not those planned.
+    acr_values_supported: supportedAcrValues(),
     // Core §5.5 is supported; request objects (Core §6) are not, and the defaults of these two would say they were.
     claims_parameter_supported: true,
     request_parameter_supported: false,

@@ -27,7 +27,9 @@ export type OAuthErrorCode =
   | 'interaction_required'
   | 'account_selection_required'
   | 'request_not_supported'
-  | 'request_uri_not_supported';
+  | 'request_uri_not_supported'
+  // OpenID Connect Core Error Code unmet_authentication_requirements 1.0 §1
+  | 'unmet_authentication_requirements';
 
 export abstract class OAuthError extends Error {
   abstract readonly error: OAuthErrorCode;
@@ -149,6 +151,14 @@ export class RequestNotSupported extends OAuthError {
 }
 export class RequestUriNotSupported extends OAuthError {
   readonly error = 'request_uri_not_supported';
+  readonly status = 400;
+}
+/**
+ * OpenID Connect Core Error Code unmet_authentication_requirements 1.0 §1: the OP cannot authenticate the user as the
+ * RP requires, in particular an essential acr claim (Core §5.5.1.1: "treat that outcome as a failed authentication").
+ */
+export class UnmetAuthenticationRequirements extends OAuthError {
+  readonly error = 'unmet_authentication_requirements';
   readonly status = 400;
 }
 /** Anything that is not an OAuthError becomes a generic server_error; the original goes to `cause` for the log. */

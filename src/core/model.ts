@@ -174,6 +174,9 @@ export interface Grant {
   claims?: ClaimsRequest | null;
   /** The SSO session the grant was given in (its public id), for the ID tokens' `sid`. */
   sid?: string | null;
+  /** The acr and amr its ID tokens carry (Core §2), the same on every refresh (§12.2); null for older grants. */
+  acr?: string | null;
+  amr?: string[] | null;
 }
 
 export interface AuthorizationCode {
@@ -228,6 +231,9 @@ export interface Session {
    * cookie. Made by the repository when not given; null for sessions older than migration 014.
    */
   sid?: string | null;
+  /** How the person signed in (Core §2 acr, RFC 8176 amr: core/oidc/acr.ts); null for sessions older than migration 016. */
+  acr?: string | null;
+  amr?: string[] | null;
 }
 
 export interface Consent {

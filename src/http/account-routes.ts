@@ -6,6 +6,7 @@ import { newPassword } from '../admin/schemas.ts';
 import { ownProfileEdit } from '../config/claims-schema.ts';
 import { isoTime } from '../core/clock.ts';
 import { constantTimeEqual, randomToken, credentialKey } from '../core/crypto.ts';
+import { passwordSignIn } from '../core/oidc/acr.ts';
 import type { Session, User } from '../core/model.ts';
 import { applyClaimsEdit } from '../core/oidc/claims-edit.ts';
 import type { BrowserState } from '../interaction/flow.ts';
@@ -180,7 +181,7 @@ export function registerAccountRoutes(app: FastifyInstance, deps: AdminDeps): vo
     // Whoever knew the old password loses their session; this browser gets a fresh one.
     await repos.sessions.deleteAllForUser(who.user.id);
     const session = randomToken('session');
-    await repos.sessions.create({ hash: credentialKey(session), userId: who.user.id, authTime: now, expiresAt: now + config.session.ttl, clientId: ACCOUNT_CLIENT_ID, address: req.ip, userAgent: req.headers['user-agent'] ?? null });
+    await repos.sessions.create({ hash: credentialKey(session), userId: who.user.id, authTime: now, expiresAt: now + config.session.ttl, clientId: ACCOUNT_CLIENT_ID, address: req.ip, userAgent: req.headers['user-agent'] ?? null, ...passwordSignIn() });
     cookies.setSession(reply, session);
     deps.audit.record({ type: 'account.password_changed', actorUserId: who.user.id, userId: who.user.id, ip: req.ip });
     return reply.redirect(withNotice('/account', 'password-changed'), 303);

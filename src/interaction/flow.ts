@@ -7,8 +7,9 @@ import {
 } from '../core/authorize/request.ts';
 import type { CoreDeps, Params } from '../core/context.ts';
 import { randomToken, credentialKey, sha256 } from '../core/crypto.ts';
-import { AccessDenied, ConsentRequired, InvalidRequest, LoginRequired, type OAuthError } from '../core/errors.ts';
+import { AccessDenied, ConsentRequired, InvalidRequest, LoginRequired, UnmetAuthenticationRequirements, type OAuthError } from '../core/errors.ts';
 import type { Keyring } from '../core/keys/keyring.ts';
+import { meetsEssential, sessionStrength, type SignInStrength } from '../core/oidc/acr.ts';
 import { subjectFor } from '../core/oidc/subject.ts';
 import type { Client, Scope, User } from '../core/model.ts';
 import { formatScope, isSubset } from '../core/scope.ts';
@@ -190,7 +191,7 @@ function storedParams(json: string): Params | undefined {
  * interaction counts only while the session it opened is alive and still theirs, so signing out, a password change,
  * disabling the account or ending the session (each ends sessions) ends it too. A disabled or deleted user is nobody.
  */
-async function currentUser(deps: FlowDeps, p: Pending, browser: BrowserState): Promise<{ user: User; authTime: number; sid: string | null } | undefined> {
+async function currentUser(deps: FlowDeps, p: Pending, browser: BrowserState): Promise<{ user: User; authTime: number; sid: string | null; signIn: SignInStrength } | undefined> {
   const now = deps.clock.now();
   const session = browser.session === undefined ? undefined : await deps.repos.sessions.findActive(credentialKey(browser.session), now);
   let userId: string;
@@ -207,7 +208,8 @@ async function currentUser(deps: FlowDeps, p: Pending, browser: BrowserState): P
   }
   const user = await deps.repos.users.findById(userId);
   // Either way the browser's session is this user's: its public id is the grant's `sid` (Back-Channel Logout §2.4).
-  return user && user.disabledAt === null ? { user, authTime, sid: session?.sid ?? null } : undefined;
+  // How they signed in (Core §2 acr/amr) is the session's: the one opened by this interaction's login, or the SSO one.
+  return user && user.disabledAt === null && session ? { user, authTime, sid: session.sid ?? null, signIn: sessionStrength(session) } : undefined;
 }
 
 /** Every step runs this, with the user's decision when there is one: the checks cannot differ between steps. */
@@ -234,6 +236,9 @@ async function next(deps: FlowDeps, p: Pending, browser: BrowserState, decision:
     const username = await offeredUsername(deps, request, browser);
     return { kind: 'login', interactionId: interaction.id, client, ...(username === undefined ? {} : { username }) };
   }
+  // Core §5.5.1.1: an essential acr the sign-in did not reach is a failed authentication. (Step-up by a second factor,
+  // once there is one, goes here.)
+  if (!meetsEssential(current.signIn.acr, request.acr)) return deny(new UnmetAuthenticationRequirements('the sign-in does not reach the essential acr values'));
   const audit = { actorUserId: current.user.id, clientId: client.id, ip: browser.address };
   // The admin scope goes to administrators only: anyone else is refused before any consent is asked, and again at
   // the decision (src/core/user-standing.ts, the same rule the token endpoint applies).
@@ -264,6 +269,6 @@ async function next(deps: FlowDeps, p: Pending, browser: BrowserState, decision:
       await deps.repos.consents.upsert({ userId: current.user.id, clientId: client.id, scope, grantedAt: deps.clock.now() });
       deps.audit.record({ type: 'consent.granted', ...audit, details: { scope } });
     }
-    return { kind: 'respond', response: await completeAuthorization({ ...deps, keyring: deps.keys.keyring }, client, request, { id: current.user.id, authTime: current.authTime, sid: current.sid }) };
+    return { kind: 'respond', response: await completeAuthorization({ ...deps, keyring: deps.keys.keyring }, client, request, { id: current.user.id, authTime: current.authTime, sid: current.sid, signIn: current.signIn }) };
   });
 }

@@ -1,4 +1,5 @@
 import { randomToken, credentialKey } from '../core/crypto.ts';
+import { passwordSignIn } from '../core/oidc/acr.ts';
 import { loadInteraction, restart, type BrowserState, type FlowDeps, type Step } from './flow.ts';
 import { verifyPassword } from './passwords.ts';
 import type { LoginThrottle } from './throttle.ts';
@@ -57,6 +58,8 @@ export async function submitLogin(
     clientId: found.client.id,
     address: input.address,
     userAgent: input.userAgent ?? null,
+    // Core §2 acr / RFC 8176 amr: how this person signed in, for the ID tokens of the session's grants.
+    ...passwordSignIn(),
   });
   await deps.repos.interactions.setLogin(input.interactionId, user.id, now);
   deps.logger.info({ event: 'login', userId: user.id, address: input.address }, 'user signed in');

@@ -69,6 +69,9 @@ export interface GrantsTable {
   claims: string | null;
   /** Migration 014: the SSO session the grant was given in (the ID tokens' `sid`). */
   sid: string | null;
+  /** Migration 016: the acr and amr (JSON list) of the grant's ID tokens; null for grants older than it. */
+  acr: string | null;
+  amr: string | null;
 }
 
 export interface CodesTable {
@@ -115,6 +118,9 @@ export interface SessionsTable {
   last_used_at: number | null;
   /** Migration 014: the session's public id (the ID tokens' `sid`); null for sessions older than it. */
   sid: string | null;
+  /** Migration 016: how the person signed in: the acr level and the amr methods (JSON list); null before it. */
+  acr: string | null;
+  amr: string | null;
 }
 
 export interface ConsentsTable {

@@ -67,4 +67,26 @@ describe('latchkey clients with OpenID Connect metadata', () => {
     expect(run.code).not.toBe(0);
     expect(run.stderr).toContain('--post-logout-redirect-uri: https://rp.example/bye#x must not have a fragment');
   });
+
+  it('registers a typical relying party with the command the README prints ("Connecting a relying party")', async () => {
+    // The README's command, word for word (a shell would split it the same way), with only the database added.
+    const run = await latchkey([
+      'clients', 'create', '--id', 'grafana', '--name', 'Grafana',
+      '--redirect-uri', 'https://grafana.example.com/login/generic_oauth',
+      '--post-logout-redirect-uri', 'https://grafana.example.com/login',
+      '--scope', 'openid profile email offline_access',
+      '-d', db,
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('Created confidential client "Grafana"');
+    expect(run.stdout).toMatch(/client_id:\s+grafana/);
+    expect(run.stdout).toMatch(/client_secret:\s+lk_cs_\S+/);
+    const shown = JSON.parse((await latchkey(['clients', 'show', 'grafana', '--json', '-d', db])).stdout) as Record<string, unknown>;
+    expect(shown).toMatchObject({
+      redirectUris: ['https://grafana.example.com/login/generic_oauth'],
+      postLogoutRedirectUris: ['https://grafana.example.com/login'],
+      scopes: ['openid', 'profile', 'email', 'offline_access'],
+      grantTypes: ['authorization_code', 'refresh_token'],
+    });
+  });
 });

@@ -339,7 +339,12 @@ describe.each(backends)('repositories on $name', (backend) => {
 
     it('finds a session before it expires; last used at its sign-in until touched', async () => {
       await repos.sessions.create(session);
-      expect(await repos.sessions.findActive('sess-hash', NOW + 99)).toEqual({ ...session, clientId: null, address: null, userAgent: null, lastUsedAt: NOW, sid: expect.any(String) });
+      expect(await repos.sessions.findActive('sess-hash', NOW + 99)).toEqual({ ...session, clientId: null, address: null, userAgent: null, lastUsedAt: NOW, sid: expect.any(String), acr: null, amr: null });
+    });
+
+    it('round-trips how the person signed in, acr and the amr list (OpenID Connect Core §2; migration 016)', async () => {
+      await repos.sessions.create({ ...session, acr: 'urn:latchkey:acr:password-second-factor', amr: ['pwd', 'otp'] });
+      expect(await repos.sessions.findActive('sess-hash', NOW)).toMatchObject({ acr: 'urn:latchkey:acr:password-second-factor', amr: ['pwd', 'otp'] });
     });
 
     it('gives each session its own random public sid unless one is given (Back-Channel Logout 1.0 §2.4; migration 014)', async () => {
@@ -525,7 +530,7 @@ describe.each(backends)('repositories on $name', (backend) => {
     it('round-trips a grant, including one without a user (client_credentials)', async () => {
       await repos.grants.create(grant);
       await repos.grants.create({ ...grant, id: 'grant-cc', userId: null });
-      expect(await repos.grants.findById('grant-1')).toEqual({ ...grant, revokedAt: null, authTime: null, claims: null, sid: null });
+      expect(await repos.grants.findById('grant-1')).toEqual({ ...grant, revokedAt: null, authTime: null, claims: null, sid: null, acr: null, amr: null });
       expect((await repos.grants.findById('grant-cc'))?.userId).toBeNull();
       expect(await repos.grants.findById('nope')).toBeUndefined();
     });
@@ -546,6 +551,11 @@ describe.each(backends)('repositories on $name', (backend) => {
       await repos.codes.create(code({ nonce }));
       const result = await repos.codes.consume('code-hash', NOW);
       expect(result && 'code' in result ? result.code.nonce : undefined).toBe(nonce);
+    });
+
+    it('round-trips the acr and amr a grant\'s ID tokens carry, for refreshes (Core §12.2; migration 016)', async () => {
+      await repos.grants.create({ ...grant, id: 'grant-acr', acr: 'urn:latchkey:acr:password', amr: ['pwd'] });
+      expect(await repos.grants.findById('grant-acr')).toMatchObject({ acr: 'urn:latchkey:acr:password', amr: ['pwd'] });
     });
 
     it('round-trips a code without PKCE and with an omitted redirect_uri', async () => {

@@ -1,5 +1,6 @@
 import { InvalidRequest, OAuthError, RequestNotSupported, RequestUriNotSupported } from '../errors.ts';
 import type { Params } from '../context.ts';
+import type { AcrRequest } from '../oidc/acr.ts';
 
 /** Core §3.1.2.1 prompt values. select_account shows the login page, offering the signed-in user. */
 export const PROMPT_VALUES = ['none', 'login', 'consent', 'select_account'] as const;
@@ -20,10 +21,13 @@ export interface OidcRequest {
   loginHint?: string | undefined;
   idTokenHint?: string | undefined;
   claims?: ClaimsRequest | undefined;
+  /** acr_values (Core §3.1.2.1, voluntary), or the claims parameter's id_token.acr member (§5.5.1.1), which wins. */
+  acr?: AcrRequest | undefined;
 }
 
 const MAX_NONCE = 512;
 const MAX_CLAIMS_JSON = 4096;
+const MAX_ACR_VALUES = 1024;
 
 const memberNames = (value: unknown, where: string): string[] => {
   if (value === undefined || value === null) return [];
@@ -31,8 +35,24 @@ const memberNames = (value: unknown, where: string): string[] => {
   return Object.keys(value);
 };
 
+/**
+ * Core §5.5.1: a requested claim is null or an object with `essential`, `value` and `values`. Only acr's are used
+ * (§5.5.1.1); they are checked so that a malformed essential request is refused rather than silently ignored.
+ */
+function acrMember(value: unknown): AcrRequest | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'object' || Array.isArray(value)) throw new InvalidRequest('claims.id_token.acr must be null or a JSON object');
+  const { essential, value: one, values } = value as Record<string, unknown>;
+  if (essential !== undefined && typeof essential !== 'boolean') throw new InvalidRequest('claims.id_token.acr.essential must be true or false');
+  if (one !== undefined && typeof one !== 'string') throw new InvalidRequest('claims.id_token.acr.value must be a string');
+  if (values !== undefined && !(Array.isArray(values) && values.every((v) => typeof v === 'string'))) {
+    throw new InvalidRequest('claims.id_token.acr.values must be an array of strings');
+  }
+  return { essential: essential === true, values: one !== undefined ? [one] : ((values as string[] | undefined) ?? []) };
+}
+
 /** Core §5.5: a JSON object whose userinfo and id_token members name claims; other members are ignored (§5.5). */
-export function parseClaimsRequest(raw: string): ClaimsRequest {
+export function parseClaimsRequest(raw: string): ClaimsRequest & { acr?: AcrRequest | undefined } {
   if (raw.length > MAX_CLAIMS_JSON) throw new InvalidRequest(`claims is longer than ${MAX_CLAIMS_JSON} characters`);
   let value: unknown;
   try {
@@ -42,7 +62,9 @@ export function parseClaimsRequest(raw: string): ClaimsRequest {
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidRequest('claims must be a JSON object (OpenID Connect Core §5.5)');
   const v = value as Record<string, unknown>;
-  return { userinfo: memberNames(v['userinfo'], 'userinfo'), idToken: memberNames(v['id_token'], 'id_token') };
+  const idToken = memberNames(v['id_token'], 'id_token');
+  const acr = idToken.includes('acr') ? acrMember((v['id_token'] as Record<string, unknown>)['acr']) : undefined;
+  return { userinfo: memberNames(v['userinfo'], 'userinfo'), idToken, acr };
 }
 
 /**
@@ -68,15 +90,24 @@ export function validateOidcParams(params: Params): OidcRequest {
     maxAge = Number(rawMaxAge);
   }
 
-  // display (page, popup, touch, wap), ui_locales and acr_values are accepted; one page serves every display.
+  // display (page, popup, touch, wap) and ui_locales are accepted; one page serves every display.
   const display = params['display'];
   if (display !== undefined && !['page', 'popup', 'touch', 'wap'].includes(display)) throw new InvalidRequest('display must be page, popup, touch or wap');
 
   let claims: ClaimsRequest | undefined;
+  let acr: AcrRequest | undefined;
   try {
-    claims = params['claims'] === undefined ? undefined : parseClaimsRequest(params['claims']);
+    const parsed = params['claims'] === undefined ? undefined : parseClaimsRequest(params['claims']);
+    if (parsed) {
+      claims = { userinfo: parsed.userinfo, idToken: parsed.idToken };
+      acr = parsed.acr;
+    }
   } catch (err) {
     throw err instanceof OAuthError ? err : new InvalidRequest('claims is invalid');
   }
-  return { prompt: prompt as Prompt[], nonce, maxAge, loginHint: params['login_hint'], idTokenHint: params['id_token_hint'], claims };
+  // Core §3.1.2.1 acr_values: space-separated, in order of preference; voluntary (§5.5.1.1 "not Essential").
+  const acrValues = params['acr_values'];
+  if (acrValues !== undefined && acrValues.length > MAX_ACR_VALUES) throw new InvalidRequest(`acr_values is longer than ${MAX_ACR_VALUES} characters`);
+  acr ??= acrValues === undefined ? undefined : { essential: false, values: acrValues.split(' ').filter(Boolean) };
+  return { prompt: prompt as Prompt[], nonce, maxAge, loginHint: params['login_hint'], idTokenHint: params['id_token_hint'], claims, acr };
 }

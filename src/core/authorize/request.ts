@@ -4,9 +4,11 @@ import {
   InvalidScope,
   OAuthError,
   UnauthorizedClient,
+  UnmetAuthenticationRequirements,
   UnsupportedResponseType,
 } from '../errors.ts';
 import { normalizeResponseType, oidcMetadata, responseTypeWords, type Client, type ResponseMode, type ResponseType } from '../model.ts';
+import { reachableForEssential } from '../oidc/acr.ts';
 import { validateOidcParams, type OidcRequest } from './oidc-params.ts';
 import { isWellFormedPkceValue, type PkceMethod } from '../pkce.ts';
 import { resolveRedirectUri } from '../redirect-uri.ts';
@@ -145,6 +147,8 @@ export async function validateAuthorizationRequest(
   // Core §3.2.2.1, §3.3.2.11: an ID token from the authorization endpoint is for openid requests, bound to a nonce.
   if (words.idToken && !scope.includes('openid')) fail(new InvalidRequest(`response_type=${rt} needs the openid scope`));
   if (words.idToken && oidc.nonce === undefined) fail(new InvalidRequest(`nonce is required with response_type=${rt}`));
+  // Core §5.5.1.1: an essential acr that no sign-in here can reach fails now, before anyone types a password for it.
+  if (scope.includes('openid') && !reachableForEssential(oidc.acr)) fail(new UnmetAuthenticationRequirements('no sign-in method of this server reaches the essential acr values'));
 
   return {
     client,

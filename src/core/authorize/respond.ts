@@ -3,6 +3,7 @@ import { grantId as newGrantId, randomToken, credentialKey } from '../crypto.ts'
 import type { OAuthError } from '../errors.ts';
 import { responseTypeWords, type Client, type ResponseMode } from '../model.ts';
 import type { Keyring } from '../keys/keyring.ts';
+import { acrClaim, type SignInStrength } from '../oidc/acr.ts';
 import { idTokenFor } from '../oidc/issue-id-token.ts';
 import { formatScope } from '../scope.ts';
 import { issueTokens } from '../token/issue.ts';
@@ -24,16 +25,19 @@ export async function completeAuthorization(
   deps: CoreDeps<'codes' | 'grants' | 'tokens' | 'users' | 'scopes' | 'transaction'> & { keyring: Pick<Keyring, 'sign'> },
   client: Client,
   req: AuthorizationRequest,
-  user: { id: string; authTime: number; sid?: string | null | undefined },
+  user: { id: string; authTime: number; sid?: string | null | undefined; signIn: SignInStrength },
 ): Promise<AuthorizationResponse> {
   const now = deps.clock.now();
   const words = responseTypeWords(req.responseType);
+  // Core §2 acr: what the sign-in reached, named as the client asked when it reached that (§3.1.2.1, §5.5.1.1).
+  const acr = acrClaim(user.signIn.acr, req.acr?.values ?? []);
+  const amr = user.signIn.amr;
   // OpenID Connect: the sign-in time and the claims request outlive the code, for refreshes (Core §12.2) and UserInfo.
   const oidc = req.scope.includes('openid');
   const { params, grantClaims } = await deps.repos.transaction(async (tx) => {
     const grantId = newGrantId();
     const claims = oidc ? (req.claims ?? null) : null;
-    await tx.grants.create({ id: grantId, clientId: client.id, userId: user.id, scope: req.scope, createdAt: now, authTime: user.authTime, claims, sid: user.sid ?? null });
+    await tx.grants.create({ id: grantId, clientId: client.id, userId: user.id, scope: req.scope, createdAt: now, authTime: user.authTime, claims, sid: user.sid ?? null, acr, amr });
     const out: Record<string, string> = {};
     if (words.token) {
       const t = await issueTokens(tx, deps.config, { client, grantId, userId: user.id, scope: req.scope, refresh: false, now, implicit: true });
@@ -71,6 +75,8 @@ export async function completeAuthorization(
       code: params['code'],
       claims: grantClaims,
       sid: user.sid,
+      acr,
+      amr,
       now,
     });
     if (idToken !== undefined) params['id_token'] = idToken;

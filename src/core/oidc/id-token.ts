@@ -3,7 +3,7 @@ import type { SigningAlg } from '../keys/algorithms.ts';
 import type { Keyring } from '../keys/keyring.ts';
 
 /** The claims an ID token can carry besides the user's own (Core §2), for claims_supported in the metadata. */
-export const ID_TOKEN_CLAIMS = ['iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'amr', 'at_hash', 'c_hash'] as const;
+export const ID_TOKEN_CLAIMS = ['iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'acr', 'amr', 'at_hash', 'c_hash'] as const;
 
 /**
  * at_hash / c_hash (Core §3.1.3.6, §3.3.2.11): the left-most half of the hash of the ASCII octets of the value, with
@@ -32,6 +32,9 @@ export interface IdTokenInput {
   claims?: Record<string, unknown> | undefined;
   /** The SSO session's public id (Back-Channel Logout 1.0 §2.4 sid); absent when the grant has none. */
   sid?: string | undefined;
+  /** Core §2 acr and RFC 8176 amr: how the user signed in (core/oidc/acr.ts). */
+  acr: string;
+  amr: readonly string[];
   now: number;
   ttl: number;
   alg: SigningAlg;
@@ -47,8 +50,8 @@ export function signIdToken(keyring: Pick<Keyring, 'sign'>, input: IdTokenInput)
     aud: input.clientId,
     exp: input.now + input.ttl,
     iat: input.now,
-    // RFC 8176 §2: every sign-in here is by password (no other factor exists yet).
-    amr: ['pwd'],
+    acr: input.acr,
+    amr: input.amr,
   };
   // Core §2: REQUIRED with max_age or require_auth_time, OPTIONAL otherwise; always sent so a client never lacks it.
   if (input.authTime !== undefined) payload['auth_time'] = input.authTime;

@@ -4,6 +4,7 @@ import type { ClaimsRequest } from '../authorize/oidc-params.ts';
 import type { SigningAlg } from '../keys/algorithms.ts';
 import type { Keyring } from '../keys/keyring.ts';
 import { oidcMetadata, type Client } from '../model.ts';
+import { passwordSignIn } from './acr.ts';
 import { releasedClaims } from './claims.ts';
 import { signIdToken } from './id-token.ts';
 import { subjectFor } from './subject.ts';
@@ -22,6 +23,9 @@ export interface IdTokenRequest {
   claims: ClaimsRequest | null | undefined;
   /** The SSO session the grant was given in (the `sid` claim). */
   sid?: string | null | undefined;
+  /** How the user signed in (Core §2), as recorded on the grant; null for grants older than migration 016. */
+  acr?: string | null | undefined;
+  amr?: string[] | null | undefined;
   now: number;
 }
 
@@ -40,7 +44,8 @@ export async function idTokenFor(
 ): Promise<string | undefined> {
   if (!req.scope.includes('openid') || req.userId === null) return undefined;
   let claims: Record<string, unknown> | undefined;
-  const requested = req.claims?.idToken ?? [];
+  // acr is about the sign-in, not the user: asking for it alone needs no user claims.
+  const requested = (req.claims?.idToken ?? []).filter((c) => c !== 'acr');
   // Core §5.4: when no access token is issued (response_type=id_token), the scopes' claims go in the ID token.
   const noAccessToken = req.accessToken === undefined;
   if (requested.length > 0 || noAccessToken) {
@@ -57,6 +62,8 @@ export async function idTokenFor(
     code: req.code,
     claims,
     sid: req.sid ?? undefined,
+    // Grants older than migration 016 were all given after a password sign-in, the only kind there was.
+    ...(req.acr && req.amr ? { acr: req.acr, amr: req.amr } : passwordSignIn()),
     now: req.now,
     ttl: deps.config.tokens.idTokenTtl,
     alg: idTokenAlg(deps.config, req.client),

@@ -164,5 +164,7 @@ export function toSession(r: Selectable<SessionsTable>): Session {
     userAgent: r.user_agent,
     lastUsedAt: r.last_used_at === null ? req(r.auth_time) : req(r.last_used_at),
     sid: r.sid,
+    acr: r.acr,
+    amr: r.amr === null ? null : list(r.amr),
   };
 }

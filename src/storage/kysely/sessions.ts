@@ -4,7 +4,7 @@ import type { LatchkeyDatabase } from '../schema.ts';
 import { randomId } from '../../core/crypto.ts';
 import { atomically } from './grants.ts';
 import { precompiled } from './precompiled.ts';
-import { toSession } from './rows.ts';
+import { json, toSession } from './rows.ts';
 
 /** Longest user agent stored; real ones are well under it. */
 export const USER_AGENT_MAX = 512;
@@ -33,6 +33,8 @@ export function sessionsRepository(db: Kysely<LatchkeyDatabase>): SessionsReposi
           last_used_at: s.lastUsedAt ?? s.authTime,
           // 128 random bits: public (it goes into ID tokens), unguessable, unrelated to the cookie.
           sid: s.sid ?? randomId(16),
+          acr: s.acr ?? null,
+          amr: s.amr ? json(s.amr) : null,
         })
         .execute();
     },

@@ -9,6 +9,7 @@ import {
   InvalidScope,
   InvalidToken,
   LoginRequired,
+  UnmetAuthenticationRequirements,
   OAuthError,
   ServerError,
   TemporarilyUnavailable,
@@ -36,6 +37,7 @@ describe('OAuthError subclasses: one per code, the status in one place', () => {
     [new UnsupportedTokenType('x'), 'unsupported_token_type', 400], // RFC 7009 §2.2.1
     [new LoginRequired('x'), 'login_required', 400],
     [new ConsentRequired('x'), 'consent_required', 400],
+    [new UnmetAuthenticationRequirements('x'), 'unmet_authentication_requirements', 400], // OIDC unmet-authentication-requirements §1
     [new TemporarilyUnavailable('x', { status: 429 }), 'temporarily_unavailable', 429], // RFC 6585 §4: rate limited
   ] as const)('%o carries the code %s and status %i', (err, code, status) => {
     expect(err).toBeInstanceOf(OAuthError);

@@ -58,7 +58,7 @@ export function authorizationCodeGrant(repos: Repos, deps: GrantDeps): GrantHand
           now,
           accessTokenTtlDefault,
         });
-        return { response, oidc: { client, userId: c.userId, scope: c.scope, authTime: c.authTime, nonce: c.nonce, claims: grant.claims, sid: grant.sid, now } };
+        return { response, oidc: { client, userId: c.userId, scope: c.scope, authTime: c.authTime, nonce: c.nonce, claims: grant.claims, sid: grant.sid, acr: grant.acr, amr: grant.amr, now } };
       });
       if (outcome instanceof Error) throw outcome;
       // Signed after the transaction, so no database lock waits for a signature.

@@ -79,7 +79,7 @@ export function refreshTokenGrant(repos: Repos, deps: GrantDeps): GrantHandler {
         if (!scope.includes('openid')) return { response };
         // Core §12.2: a new ID token with the same sub and the original auth_time (kept on the grant), and no nonce.
         const grant = await tx.grants.findById(token.grantId);
-        return { response, oidc: { client, userId: token.userId, scope, authTime: grant?.authTime ?? null, claims: grant?.claims, sid: grant?.sid, now } };
+        return { response, oidc: { client, userId: token.userId, scope, authTime: grant?.authTime ?? null, claims: grant?.claims, sid: grant?.sid, acr: grant?.acr, amr: grant?.amr, now } };
       });
       if (outcome instanceof Error) throw outcome;
       const idToken = outcome.oidc && (await idTokenFor(deps, repos, { ...outcome.oidc, accessToken: outcome.response.access_token }));
