@@ -1,3 +1,4 @@
+import type { ClientKeySource } from './core/authorize/client-keys.ts';
 import type { FastifyInstance } from 'fastify';
 import { auditRecorder } from './admin/audit.ts';
 import { tokenCounter } from './admin/token-counter.ts';
@@ -45,6 +46,8 @@ export interface BuildOptions {
   extraGrants?: readonly GrantHandler[];
   /** Where log lines go (stdout by default); tests capture them to check nothing secret is logged. */
   logStream?: NodeJS.WritableStream;
+  /** The clients' public keys for request objects (RFC 9101); see core/authorize/client-keys.ts. */
+  clientKeys?: ClientKeySource;
 }
 
 /** Composition root: config -> storage -> core -> http. */
@@ -88,6 +91,7 @@ export async function buildLatchkey(config: Config, options: BuildOptions = {}):
     const grants = builtInGrants(storage.repos, { config, logger, audit, keyring: keys.keyring }, options.extraGrants);
     const tokenCounts = tokenCounter(storage.repos.activity, clock, logger);
     const deps: AdminDeps = { config, clock, repos: storage.repos, logger, audit, grants, tokenSettings, keys, tokenCounter: tokenCounts };
+    if (options.clientKeys) deps.clientKeys = options.clientKeys;
     if (config.clientMetadataDocuments.enabled) deps.clientDocuments = clientDocumentsFor(config, clock, storage.repos, logger);
     // One node at a time: nodes started together would otherwise race to create the same clients and users.
     const demo = await storage.exclusive(async (repos) => {

@@ -84,6 +84,10 @@ export interface Client {
   /** Migration 019: see ClientOrigin; absent for operator-made clients. */
   origin?: ClientOrigin | undefined;
   metadataDocument?: MetadataDocumentState | null | undefined;
+  /** RFC 9126 §6 require_pushed_authorization_requests; null or absent: the server's setting (migration 022). */
+  requirePushedAuthorizationRequests?: boolean | null | undefined;
+  /** RFC 9101 §10.5 require_signed_request_object; null or absent: the server's setting (migration 022). */
+  requireSignedRequestObject?: boolean | null | undefined;
 }
 
 /** The OpenID Connect client metadata Latchkey uses (Dynamic Client Registration 1.0 §2, the logout specs). */
@@ -132,6 +136,8 @@ export function clientSettings(c: Client) {
     codeTtl: c.codeTtl,
     requirePkce: c.requirePkce,
     introspectAny: c.introspectAny,
+    requirePushedAuthorizationRequests: c.requirePushedAuthorizationRequests ?? null,
+    requireSignedRequestObject: c.requireSignedRequestObject ?? null,
     ...oidcMetadata(c),
     createdAt: isoTime(c.createdAt),
     updatedAt: isoTime(c.updatedAt),

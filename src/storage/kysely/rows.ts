@@ -11,6 +11,7 @@ export const list = (text: string): string[] => JSON.parse(text) as string[];
 export const json = (value: readonly string[]): string => JSON.stringify(value);
 const num = (v: number | bigint | string | null): number | null => (v === null ? null : Number(v));
 const req = (v: number | bigint | string): number => Number(v);
+const bool = (v: number | null): boolean | null => (v === null ? null : Boolean(v));
 const alg = (v: string | null): SigningAlg | null => (v !== null && isSigningAlg(v) ? v : null);
 
 export function toClient(r: Selectable<ClientsTable>): Client {
@@ -30,6 +31,8 @@ export function toClient(r: Selectable<ClientsTable>): Client {
     codeTtl: num(r.code_ttl),
     requirePkce: r.require_pkce === null ? null : Boolean(r.require_pkce),
     introspectAny: Boolean(r.introspect_any),
+    requirePushedAuthorizationRequests: bool(r.require_pushed_authorization_requests ?? null),
+    requireSignedRequestObject: bool(r.require_signed_request_object ?? null),
     // `?? null`: clients.create maps the row it inserted, where columns not given are absent (null once stored).
     oidc: {
       idTokenSignedResponseAlg: alg(r.id_token_signed_response_alg ?? null),
@@ -81,6 +84,8 @@ export function fromClient(c: Partial<Client>): Partial<ClientsTable> {
     row.previous_secret_hash = c.previousSecret?.hash ?? null;
     row.previous_secret_expires_at = c.previousSecret?.expiresAt ?? null;
   }
+  if (c.requirePushedAuthorizationRequests !== undefined) row.require_pushed_authorization_requests = c.requirePushedAuthorizationRequests === null ? null : Number(c.requirePushedAuthorizationRequests);
+  if (c.requireSignedRequestObject !== undefined) row.require_signed_request_object = c.requireSignedRequestObject === null ? null : Number(c.requireSignedRequestObject);
   if (c.origin !== undefined) row.origin = c.origin;
   if (c.metadataDocument !== undefined) row.metadata_document = c.metadataDocument === null ? null : JSON.stringify(c.metadataDocument);
   const o = c.oidc;
