@@ -31,8 +31,6 @@ export function toClient(r: Selectable<ClientsTable>): Client {
     codeTtl: num(r.code_ttl),
     requirePkce: r.require_pkce === null ? null : Boolean(r.require_pkce),
     introspectAny: Boolean(r.introspect_any),
-    requirePushedAuthorizationRequests: bool(r.require_pushed_authorization_requests ?? null),
-    requireSignedRequestObject: bool(r.require_signed_request_object ?? null),
     // `?? null`: clients.create maps the row it inserted, where columns not given are absent (null once stored).
     oidc: {
       idTokenSignedResponseAlg: alg(r.id_token_signed_response_alg ?? null),
@@ -48,7 +46,15 @@ export function toClient(r: Selectable<ClientsTable>): Client {
     // Present only after a rotation with a grace period, so a client without one reads as it always did.
     ...previousSecretOf(r),
     ...metadataDocumentOf(r),
+    ...requestPolicyOf(r),
   };
+}
+
+/** Migration 022: present only when set, so a client that follows the server's settings reads as it always did. */
+function requestPolicyOf(r: Selectable<ClientsTable>): Pick<Client, 'requirePushedAuthorizationRequests' | 'requireSignedRequestObject'> {
+  const par = bool(r.require_pushed_authorization_requests ?? null);
+  const signed = bool(r.require_signed_request_object ?? null);
+  return { ...(par === null ? {} : { requirePushedAuthorizationRequests: par }), ...(signed === null ? {} : { requireSignedRequestObject: signed }) };
 }
 
 /** Present only for clients materialised from a metadata document (migration 019). */
