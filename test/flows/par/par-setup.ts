@@ -3,6 +3,7 @@ import * as oauth from 'oauth4webapi';
 import type { ClientKeySource } from '../../../src/core/authorize/client-keys.ts';
 import { startServer, testConfig, TEST_PASSWORD, TEST_SECRET, type TestServer } from '../../support/server.ts';
 import type { ClientConfig } from '../../../src/config/schema.ts';
+import type { Clock } from '../../../src/core/clock.ts';
 
 /** Shared by the PAR (RFC 9126) and request object (RFC 9101) flow tests: a server, its clients and their keys. */
 
@@ -39,7 +40,7 @@ export const EXTRA_CLIENTS: Partial<ClientConfig>[] = [
   { id: 'signed-only', name: 'Signed Only', secret: OTHER_SECRET, redirectUris: [WEB_REDIRECT], requireSignedRequestObject: true },
 ];
 
-export async function startParWorld(overrides: Parameters<typeof startServer>[0] = {}): Promise<ParWorld> {
+export async function startParWorld(overrides: Parameters<typeof startServer>[0] = {}, clock?: Clock): Promise<ParWorld> {
   const keys: Record<string, ClientKey> = {};
   const jwks: Record<string, JSONWebKeySet> = {};
   for (const id of ['web-app', 'spa', 'other-app', 'par-only', 'signed-only']) {
@@ -52,7 +53,7 @@ export async function startParWorld(overrides: Parameters<typeof startServer>[0]
   const base = testConfig();
   const server = await startServer(
     { clients: [...(base.clients ?? []), ...(EXTRA_CLIENTS as ClientConfig[])], ...overrides },
-    { clientKeys },
+    { clientKeys, ...(clock ? { clock } : {}) },
   );
   const issuer = new URL(server.url);
   const as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: 'oauth2', ...insecure }));

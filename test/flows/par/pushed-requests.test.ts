@@ -1,4 +1,5 @@
 import * as oauth from 'oauth4webapi';
+import { FakeClock } from '../../../src/core/clock.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_SECRET } from '../../support/server.ts';
 import { authorizeAsUser } from '../../support/user-agent.ts';
@@ -164,5 +165,29 @@ describe('require_pushed_authorization_requests (RFC 9126 §5, §6)', () => {
     const requestUri = await push({ client_id: 'par-only' }, oauth.ClientSecretBasic(OTHER_SECRET), params);
     const out = await authorizeAsUser(w.server, authorizeGet.url(w.server, { client_id: 'par-only', request_uri: requestUri }), alice);
     expect(out.location?.searchParams.get('code')).toBeTruthy();
+  });
+});
+
+describe('request_uri lifetime (RFC 9126 §2.2 expires_in)', () => {
+  it('refuses a request_uri used after expires_in with invalid_request_uri, and accepts one used just before', async () => {
+    const clock = new FakeClock();
+    const world = await startParWorld({ pushedAuthorizationRequests: { requestUriTtl: 30 } }, clock);
+    try {
+      const pushOne = async () => {
+        const { params } = await codeRequest('web-app', WEB_REDIRECT);
+        const res = await oauth.pushedAuthorizationRequest(world.as, webApp, webAuth, params, insecure);
+        const body = await oauth.processPushedAuthorizationResponse(world.as, webApp, res);
+        expect(body.expires_in).toBe(30);
+        return body.request_uri;
+      };
+      const late = await pushOne();
+      const inTime = await pushOne();
+      clock.advance(29);
+      expect((await authorizeGet(world.server, { client_id: 'web-app', request_uri: inTime })).status).toBeLessThan(400);
+      clock.advance(1);
+      await expectErrorPage(await authorizeGet(world.server, { client_id: 'web-app', request_uri: late }), 'invalid_request_uri');
+    } finally {
+      await world.server.close();
+    }
   });
 });
