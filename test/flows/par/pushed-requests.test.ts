@@ -12,6 +12,7 @@ import { alice, authorizeGet, codeRequest, expectErrorPage, insecure, OTHER_SECR
 
 let w: ParWorld;
 const webApp: oauth.Client = { client_id: 'web-app' };
+const REQUEST_URI_PREFIX_LENGTH = 'urn:ietf:params:oauth:request_uri:'.length;
 const spa: oauth.Client = { client_id: 'spa' };
 
 beforeAll(async () => {
@@ -85,6 +86,18 @@ describe('the pushed authorization request endpoint (RFC 9126 §2)', () => {
   it('refuses an unknown response_type with unsupported_response_type (§2.3)', async () => {
     const { params } = await codeRequest('web-app', WEB_REDIRECT, { response_type: 'nonsense' });
     await jsonError(await postPar(Object.fromEntries(params), basic('web-app', TEST_SECRET)), 400, 'unsupported_response_type');
+  });
+
+  it('stores a client_secret_post request without the secret, and only the hash of the request_uri', async () => {
+    const { params } = await codeRequest('web-app', WEB_REDIRECT, { state: 'kept-state' });
+    const res = await postPar({ ...Object.fromEntries(params), client_secret: TEST_SECRET });
+    expect(res.status).toBe(201);
+    const { request_uri: requestUri } = (await res.json()) as { request_uri: string };
+    const rows = await w.server.latchkey.storage.db.selectFrom('pushed_requests').selectAll().execute();
+    const stored = JSON.stringify(rows);
+    expect(stored).toContain('kept-state');
+    expect(stored).not.toContain(TEST_SECRET);
+    expect(stored).not.toContain(requestUri.slice(REQUEST_URI_PREFIX_LENGTH));
   });
 
   it('refuses a request_uri inside a pushed request with invalid_request (§2.1)', async () => {
