@@ -62,6 +62,28 @@ export interface Client {
    * Keycloak's secret rotation does. Absent or null: only `secretHash` works.
    */
   previousSecret?: { hash: string; expiresAt: number } | null;
+  /** 'dynamic': the client registered itself (RFC 7591); absent or null: the operator created it. */
+  registeredBy?: 'dynamic' | null;
+  /** Set while an administrator has disabled the client: refused at authorization, token and introspection. */
+  disabledAt?: number | null;
+  /** RFC 7591 §2 token_endpoint_auth_method as registered; absent or null: the type's default. */
+  tokenEndpointAuthMethod?: TokenEndpointAuthMethod | null;
+  /** SHA-256 of the RFC 7592 registration access token of a dynamically registered client. */
+  registrationTokenHash?: string | null;
+  /** The descriptive RFC 7591 §2 metadata a registered client sent, echoed back by RFC 7592 reads. */
+  registrationMetadata?: RegistrationMetadata | null;
+}
+
+/** RFC 7591 §2 (and OpenID Connect Registration §2 application_type): what Latchkey keeps but does not act on. */
+export interface RegistrationMetadata {
+  clientUri?: string;
+  logoUri?: string;
+  tosUri?: string;
+  policyUri?: string;
+  contacts?: string[];
+  softwareId?: string;
+  softwareVersion?: string;
+  applicationType?: 'web' | 'native';
 }
 
 /** The OpenID Connect client metadata Latchkey uses (Dynamic Client Registration 1.0 §2, the logout specs). */
