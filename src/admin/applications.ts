@@ -55,8 +55,11 @@ function splitOidc(input: Record<string, unknown>): { rest: Record<string, unkno
   return { rest, oidc: Object.keys(oidc).length > 0 ? (oidc as Partial<OidcClientMetadata>) : undefined };
 }
 
-/** Rules for an application as a whole, checked on create and on the result of an update; each names its field. */
-async function checkApplication(ctx: AdminContext, c: Shape, scopesChanged: boolean): Promise<void> {
+/**
+ * Rules for an application as a whole, checked on create and on the result of an update; each names its field.
+ * Dynamic client registration (registered-clients.ts) checks with the same rules.
+ */
+export async function checkApplication(ctx: { deps: Pick<AdminDeps, 'repos' | 'config'> }, c: Shape, scopesChanged: boolean): Promise<void> {
   const fields: Record<string, string> = {};
   if (c.grantTypes.length === 0) fields['grantTypes'] = 'choose at least one grant type';
   else if (c.type === 'public' && c.grantTypes.includes('client_credentials')) {

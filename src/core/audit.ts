@@ -28,6 +28,14 @@ export const AUDIT_EVENT_TYPES = [
   'client.secret_rotated',
   /** The secret rotated out was used during its grace period (at most once a minute a client). */
   'client.previous_secret_used',
+  /** Dynamic client registration (RFC 7591, RFC 7592): by the client itself; disabling by an administrator. */
+  'client.registered',
+  'client.registration_updated',
+  'client.registration_deleted',
+  'client.disabled',
+  'client.enabled',
+  'registration_token.created',
+  'registration_token.revoked',
   'user.created',
   'user.updated',
   'user.disabled',

@@ -27,7 +27,10 @@ export type OAuthErrorCode =
   | 'interaction_required'
   | 'account_selection_required'
   | 'request_not_supported'
-  | 'request_uri_not_supported';
+  | 'request_uri_not_supported'
+  // RFC 7591 §3.2.2
+  | 'invalid_redirect_uri'
+  | 'invalid_client_metadata';
 
 export abstract class OAuthError extends Error {
   abstract readonly error: OAuthErrorCode;
@@ -149,6 +152,16 @@ export class RequestNotSupported extends OAuthError {
 }
 export class RequestUriNotSupported extends OAuthError {
   readonly error = 'request_uri_not_supported';
+  readonly status = 400;
+}
+/** RFC 7591 §3.2.2: a redirect URI the server refuses; the description names the URI and why. */
+export class InvalidRedirectUri extends OAuthError {
+  readonly error = 'invalid_redirect_uri';
+  readonly status = 400;
+}
+/** RFC 7591 §3.2.2: a metadata value the server refuses; the description names the field. */
+export class InvalidClientMetadata extends OAuthError {
+  readonly error = 'invalid_client_metadata';
   readonly status = 400;
 }
 /** Anything that is not an OAuthError becomes a generic server_error; the original goes to `cause` for the log. */
