@@ -101,6 +101,22 @@ export const API_ROUTES: readonly ApiRoute[] = [
     handle: async (ctx, input) => ok(await apps.rotateSecret(ctx, param(input, 'id'), input.body.graceSeconds)),
   }),
 
+  route({
+    method: 'POST', path: '/applications/{id}/disable', operationId: 'disableApplication', tag: 'Applications',
+    summary: 'Disable an application',
+    description: 'Refused at the authorization, token and introspection endpoints, and its tokens are inactive, until it is enabled again. Meant for clients that registered themselves (registeredBy dynamic).',
+    conflicts: true,
+    responses: { 200: { description: 'The disabled application', schema: s.applicationView } },
+    handle: async (ctx, input) => ok(await apps.setApplicationDisabled(ctx, param(input, 'id'), true)),
+  }),
+  route({
+    method: 'POST', path: '/applications/{id}/enable', operationId: 'enableApplication', tag: 'Applications',
+    summary: 'Enable a disabled application',
+    conflicts: true,
+    responses: { 200: { description: 'The enabled application', schema: s.applicationView } },
+    handle: async (ctx, input) => ok(await apps.setApplicationDisabled(ctx, param(input, 'id'), false)),
+  }),
+
   // Users
   route({
     method: 'GET', path: '/users', operationId: 'listUsers', tag: 'Users',

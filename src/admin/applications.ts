@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { isoTime } from '../core/clock.ts';
 import { randomId, randomToken, sha256 } from '../core/crypto.ts';
-import { clientSettings, responseTypeWords, type Client, type OidcClientMetadata } from '../core/model.ts';
+import { clientSettings, isDisabled, responseTypeWords, type Client, type OidcClientMetadata } from '../core/model.ts';
 import { oidcMetadataProblems } from '../core/oidc/client-metadata.ts';
 import type { Page } from '../storage/admin-repositories.ts';
 import type { ClientPatch } from '../storage/repositories.ts';
@@ -18,6 +18,8 @@ export function applicationView(c: Client, deps: Pick<AdminDeps, 'config' | 'clo
     ...clientSettings(c),
     hasSecret: c.secretHash !== null,
     builtIn: isFirstParty(c.id),
+    registeredBy: c.registeredBy ?? null,
+    disabled: isDisabled(c),
     declaredInConfig: deps.config.clients.some((d) => d.id === c.id),
     // Only while it still works (core/client-auth/previous-secret.ts checks the same bound).
     previousSecretExpiresAt: previous && deps.clock.now() < previous.expiresAt ? isoTime(previous.expiresAt) : null,
@@ -156,4 +158,18 @@ export async function rotateSecret(ctx: AdminContext, id: string, graceSeconds =
     details: { graceSeconds, previousSecretExpiresAt: previousSecret === null ? null : isoTime(previousSecret.expiresAt) },
   });
   return { application: applicationView(updated, ctx.deps), clientSecret };
+}
+
+/**
+ * Disables or enables an application (a client that registered itself, typically). Disabled, it is refused at the
+ * authorization, token and introspection endpoints and its tokens are inactive; nothing is deleted, so enabling it
+ * restores it as it was.
+ */
+export async function setApplicationDisabled(ctx: AdminContext, id: string, disabled: boolean): Promise<ApplicationView> {
+  refuseBuiltIn(await findApplication(ctx, id));
+  const now = ctx.deps.clock.now();
+  const updated = await ctx.deps.repos.clients.update(id, { disabledAt: disabled ? now : null }, now);
+  if (!updated) throw notFound('application');
+  recordAction(ctx, { type: disabled ? 'client.disabled' : 'client.enabled', clientId: id, details: { name: updated.name } });
+  return applicationView(updated, ctx.deps);
 }

@@ -74,6 +74,9 @@ export interface Client {
   registrationMetadata?: RegistrationMetadata | null;
 }
 
+/** A client an administrator has disabled: refused at authorization, token, introspection and UserInfo. */
+export const isDisabled = (c: Pick<Client, 'disabledAt'>): boolean => c.disabledAt !== undefined && c.disabledAt !== null;
+
 /** RFC 7591 §2 (and OpenID Connect Registration §2 application_type): what Latchkey keeps but does not act on. */
 export interface RegistrationMetadata {
   clientUri?: string;

@@ -6,7 +6,7 @@ import {
   UnauthorizedClient,
   UnsupportedResponseType,
 } from '../errors.ts';
-import { normalizeResponseType, oidcMetadata, responseTypeWords, type Client, type ResponseMode, type ResponseType } from '../model.ts';
+import { isDisabled, normalizeResponseType, oidcMetadata, responseTypeWords, type Client, type ResponseMode, type ResponseType } from '../model.ts';
 import { validateOidcParams, type OidcRequest } from './oidc-params.ts';
 import { isWellFormedPkceValue, type PkceMethod } from '../pkce.ts';
 import { resolveRedirectUri } from '../redirect-uri.ts';
@@ -61,6 +61,8 @@ export async function validateAuthorizationRequest(
   if (!clientId) throw new AuthorizeErrorPage(new InvalidRequest('client_id is missing'));
   const client = await deps.repos.clients.findById(clientId);
   if (!client) throw new AuthorizeErrorPage(new InvalidRequest('the client_id is not registered'));
+  // An administrator disabled it: an error page, never a redirect (its redirect URIs are not to be trusted now).
+  if (isDisabled(client)) throw new AuthorizeErrorPage(new InvalidRequest('this application is disabled'));
 
   // 2. The redirect URI: exact match, or the single registered one when omitted. Only a native app (a public client)
   // may vary the port of a loopback redirect URI (RFC 8252 §7.3); others match exactly (RFC 9700 §4.1.3).
