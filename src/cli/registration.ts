@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { isoTime, systemClock } from '../core/clock.ts';
-import { createInitialAccessToken, listInitialAccessTokens, revokeInitialAccessToken, type RegistrationTokenView } from '../admin/registration-tokens.ts';
+import { isoTime } from '../core/clock.ts';
+import { api, listInitialAccessTokens, type RegistrationTokenView } from '../admin/registration-tokens.ts';
+import { asOperator } from './admin-context.ts';
 import { CliError, type CommonOptions, table, withCommonOptions, withStorage } from './context.ts';
 
 /** `latchkey registration tokens create|list|revoke`: initial access tokens for registration.mode token (README). */
@@ -41,10 +42,12 @@ export function registerRegistration(program: Command): void {
       .option('--expires <duration>', 'how long it works: seconds, or 30m, 12h, 7d (default 7d)')
       .option('--uses <n>', 'how many registrations it allows (default: any number until it expires)'),
   ).action((opts: CreateOptions) =>
-    withStorage(opts, async ({ repos, out, config }) => {
+    withStorage(opts, async (ctx) => {
+      const { out, config } = ctx;
       const expiresInSeconds = opts.expires === undefined ? undefined : parseExpires(opts.expires);
       const maxUses = opts.uses === undefined ? undefined : parseUses(opts.uses);
-      const created = await createInitialAccessToken({ repos, clock: systemClock }, { expiresInSeconds, maxUses });
+      // As the admin API's operation, so the audit log records who made it (the command line's operator).
+      const created = await asOperator(ctx, (admin) => api.create(admin, { ...(expiresInSeconds === undefined ? {} : { expiresInSeconds }), ...(maxUses === undefined ? {} : { maxUses }) }));
       const t = created.registrationToken;
       out.result(created, () =>
         [
@@ -68,8 +71,11 @@ export function registerRegistration(program: Command): void {
 
   withCommonOptions(tokens.command('revoke').description('revoke an initial access token: registrations with it are refused').argument('<id>')).action(
     (id: string, opts: CommonOptions) =>
-      withStorage(opts, async ({ repos, out, now }) => {
-        if (!(await revokeInitialAccessToken({ repos, clock: { now: () => now } }, id))) throw new CliError(`registration token "${id}" not found, or revoked already`, 'not_found');
+      withStorage(opts, async (ctx) => {
+        const { out, now } = ctx;
+        await asOperator(ctx, (admin) => api.revoke(admin, id)).catch((err: unknown) => {
+          throw err instanceof CliError && err.code === 'not_found' ? new CliError(`registration token "${id}" not found, or revoked already`, 'not_found') : err;
+        });
         out.result({ id, revokedAt: isoTime(now) }, `Revoked registration token ${id}. Clients it registered stay registered.`);
       }),
   );
