@@ -113,10 +113,10 @@ export function readClientMetadata(raw: unknown, options: { implicitAllowed: boo
   const responseTypes = list(body, 'response_types');
   let normalized: unknown = responseTypes;
   if (Array.isArray(responseTypes)) {
-    normalized = responseTypes.map((rt: unknown) => {
+    normalized = responseTypes.map((rt: unknown): ResponseType => {
       const n = typeof rt === 'string' ? normalizeResponseType(rt) : undefined;
-      const allowed: ResponseType[] = options.implicitAllowed ? [] : ['code'];
-      if (n === undefined || (allowed.length > 0 && !allowed.includes(n))) return fail('response_types', `${String(rt)} is not supported here`);
+      // Without features.implicit only code is served (RFC 9700 §2.1.2), so only code can be registered.
+      if (n === undefined || (n !== 'code' && !options.implicitAllowed)) return fail('response_types', `${String(rt)} is not supported here`);
       return n;
     });
   }
