@@ -88,12 +88,25 @@ function list(body: Record<string, unknown>, member: string): unknown {
   return v;
 }
 
+/** RFC 8252 §7.1, §7.3: where only an app on the device can listen. */
+const onDevice = (uri: unknown): boolean =>
+  typeof uri === 'string' && (/^http:\/\/(127\.0\.0\.1|\[::1\])(:\d+)?\//.test(uri) || /^[a-z][a-z0-9+-]*(\.[a-z0-9+-]+)+:/i.test(uri));
+
+/**
+ * OpenID Connect Registration §2 defaults application_type to web, but RFC 7591 has no such member, and its clients
+ * (MCP clients among them) leave it out: a client whose every redirect URI is loopback or a private-use scheme can
+ * only be an app on the device, so it is taken for native. Any other client is web.
+ */
+function inferredApplicationType(uris: unknown): 'web' | 'native' {
+  return Array.isArray(uris) && uris.length > 0 && uris.every(onDevice) ? 'native' : 'web';
+}
+
 /** Reads an RFC 7591 §3.1 request body (or an RFC 7592 §2.2 replacement): a JSON object of client metadata. */
 export function readClientMetadata(raw: unknown, options: { implicitAllowed: boolean }): RequestedClient {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail('body', 'must be a JSON object of client metadata');
   const body = raw as Record<string, unknown>;
 
-  const appType = body['application_type'] ?? 'web';
+  const appType = body['application_type'] ?? inferredApplicationType(body['redirect_uris']);
   if (appType !== 'web' && appType !== 'native') return fail('application_type', 'must be web or native');
   const method = body['token_endpoint_auth_method'];
   if (method !== undefined && !isAuthMethod(method)) {

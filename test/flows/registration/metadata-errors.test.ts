@@ -70,7 +70,7 @@ describe('bad metadata: 400 with the RFC 7591 §3.2.2 code, naming the field', (
 });
 
 describe('web and native redirect URIs (OpenID Connect Registration §2 application_type, RFC 8252)', () => {
-  const web = (uri: string) => ({ redirect_uris: [uri] });
+  const web = (uri: string) => ({ application_type: 'web', redirect_uris: [uri] });
   const native = (uri: string) => ({ application_type: 'native', redirect_uris: [uri] });
 
   it.each([
@@ -94,6 +94,15 @@ describe('web and native redirect URIs (OpenID Connect Registration §2 applicat
     const body = await expectRegistered(await register(server, metadata));
     expect(body['token_endpoint_auth_method']).toBe(method);
     expect(body['application_type']).toBe((metadata as { application_type?: string }).application_type ?? 'web');
+  });
+
+  it('takes a client without application_type whose redirect URIs are all loopback or private-use for native (RFC 7591 clients, e.g. MCP ones, do not send it)', async () => {
+    for (const uris of [['http://127.0.0.1:3333/callback'], ['com.example.app:/cb', 'http://[::1]/cb']]) {
+      const body = await expectRegistered(await register(server, { redirect_uris: uris, token_endpoint_auth_method: 'none' }));
+      expect(body).toMatchObject({ application_type: 'native', token_endpoint_auth_method: 'none' });
+    }
+    // One https redirect URI among them: a web client, whose rules then refuse the loopback one.
+    await expectRegistrationError(await register(server, { redirect_uris: ['https://app.example/cb', 'http://127.0.0.1/cb'] }), 400, 'invalid_redirect_uri', '127.0.0.1');
   });
 
   it('refuses hosts and schemes outside the operator\'s patterns, and accepts those inside', async () => {
