@@ -63,6 +63,14 @@ describe('bad metadata: 400 with the RFC 7591 §3.2.2 code, naming the field', (
     await expectRegistrationError(res, 415, 'invalid_request');
   });
 
+  it('refuses prototype poisoning and malformed JSON with 400 invalid_request, an oversized body with 413, never a 5xx', async () => {
+    await expectRegistrationError(await register(server, '{"redirect_uris":["https://a.example/cb"],"__proto__":{"admin":true}}'), 400, 'invalid_request');
+    await expectRegistrationError(await register(server, '{"redirect_uris":'), 400, 'invalid_request');
+    const huge = JSON.stringify({ redirect_uris: ['https://a.example/cb'], client_name: 'x'.repeat(70_000) });
+    const res = await register(server, huge);
+    expect(res.status).toBe(413);
+  });
+
   it('ignores metadata it does not know (RFC 7591 §2: extensions) instead of refusing it', async () => {
     const body = await expectRegistered(await register(server, { ...WEB, some_extension: 'x' }));
     expect(body).not.toHaveProperty('some_extension');
