@@ -85,17 +85,17 @@ function routes(app: FastifyInstance, deps: RegistrationDeps & { repos: { rateLi
   });
 
   const clientPath = `${REGISTRATION_PATH}/:clientId`;
-  const clientId = (req: FastifyRequest) => (req.params as { clientId: string }).clientId;
-  app.get(clientPath, json, async (req, reply) => {
-    const info = await withChallenge(reply, () => readRegistration(deps, clientId(req), bearerToken(req)));
+  type ClientRoute = { Params: { clientId: string } };
+  app.get<ClientRoute>(clientPath, json, async (req, reply) => {
+    const info = await withChallenge(reply, () => readRegistration(deps, req.params.clientId, bearerToken(req)));
     return reply.headers(noStore).send(info);
   });
-  app.put(clientPath, json, async (req, reply) => {
-    const info = await withChallenge(reply, () => replaceRegistration(deps, clientId(req), bearerToken(req), jsonBody(req)));
+  app.put<ClientRoute>(clientPath, json, async (req, reply) => {
+    const info = await withChallenge(reply, () => replaceRegistration(deps, req.params.clientId, bearerToken(req), jsonBody(req)));
     return reply.headers(noStore).send(info);
   });
-  app.delete(clientPath, json, async (req, reply) => {
-    await withChallenge(reply, () => deleteRegistration(deps, clientId(req), bearerToken(req)));
+  app.delete<ClientRoute>(clientPath, json, async (req, reply) => {
+    await withChallenge(reply, () => deleteRegistration(deps, req.params.clientId, bearerToken(req)));
     return reply.code(204).headers(noStore).send();
   });
 }
