@@ -22,6 +22,7 @@ import { registerJwksRoutes } from './http/jwks-routes.ts';
 import { registerOAuthRoutes } from './http/oauth-routes.ts';
 import { registerPageRoutes } from './http/page-routes.ts';
 import { registerProfileRoutes } from './http/profile-routes.ts';
+import { registerRegistrationRoutes } from './http/registration-routes.ts';
 import { clientAuthLimit } from './http/client-auth-limit.ts';
 import { memoryCounter } from './http/memory-counter.ts';
 import { createServer } from './http/server.ts';
@@ -102,6 +103,7 @@ export async function buildLatchkey(config: Config, options: BuildOptions = {}):
     registerJwksRoutes(app, deps);
     registerPageRoutes(app, deps);
     registerProfileRoutes(app, deps, limit);
+    registerRegistrationRoutes(app, deps);
     registerAdminRoutes(app, deps);
     registerConsoleRoutes(app, deps);
     registerAccountRoutes(app, deps);

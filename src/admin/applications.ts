@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { isoTime } from '../core/clock.ts';
 import { randomId, randomToken, sha256 } from '../core/crypto.ts';
-import { clientSettings, responseTypeWords, type Client, type OidcClientMetadata } from '../core/model.ts';
+import { clientSettings, isDisabled, responseTypeWords, type Client, type OidcClientMetadata } from '../core/model.ts';
 import { oidcMetadataProblems } from '../core/oidc/client-metadata.ts';
 import type { Page } from '../storage/admin-repositories.ts';
 import type { ClientPatch } from '../storage/repositories.ts';
@@ -18,6 +18,8 @@ export function applicationView(c: Client, deps: Pick<AdminDeps, 'config' | 'clo
     ...clientSettings(c),
     hasSecret: c.secretHash !== null,
     builtIn: isFirstParty(c.id),
+    registeredBy: c.registeredBy ?? null,
+    disabled: isDisabled(c),
     declaredInConfig: deps.config.clients.some((d) => d.id === c.id),
     // Only while it still works (core/client-auth/previous-secret.ts checks the same bound).
     previousSecretExpiresAt: previous && deps.clock.now() < previous.expiresAt ? isoTime(previous.expiresAt) : null,
@@ -56,8 +58,11 @@ function splitOidc(input: Record<string, unknown>): { rest: Record<string, unkno
   return { rest, oidc: Object.keys(oidc).length > 0 ? (oidc as Partial<OidcClientMetadata>) : undefined };
 }
 
-/** Rules for an application as a whole, checked on create and on the result of an update; each names its field. */
-async function checkApplication(ctx: AdminContext, c: Shape, scopesChanged: boolean): Promise<void> {
+/**
+ * Rules for an application as a whole, checked on create and on the result of an update; each names its field.
+ * Dynamic client registration (registered-clients.ts) checks with the same rules.
+ */
+export async function checkApplication(ctx: { deps: Pick<AdminDeps, 'repos' | 'config'> }, c: Shape, scopesChanged: boolean): Promise<void> {
   const fields: Record<string, string> = {};
   if (c.grantTypes.length === 0) fields['grantTypes'] = 'choose at least one grant type';
   else if (c.type === 'public' && c.grantTypes.includes('client_credentials')) {
@@ -166,4 +171,18 @@ function documentView(c: Client): Pick<ApplicationView, 'origin' | 'metadataDocu
     origin: 'metadata-document',
     metadataDocument: { fetchedAt: isoTime(d.fetchedAt), expiresAt: isoTime(d.expiresAt), logoUri: d.logoUri, clientUri: d.clientUri, disabledAt: d.disabledAt === null ? null : isoTime(d.disabledAt) },
   };
+}
+
+/**
+ * Disables or enables an application (a client that registered itself, typically). Disabled, it is refused at the
+ * authorization, token and introspection endpoints and its tokens are inactive; nothing is deleted, so enabling it
+ * restores it as it was.
+ */
+export async function setApplicationDisabled(ctx: AdminContext, id: string, disabled: boolean): Promise<ApplicationView> {
+  refuseBuiltIn(await findApplication(ctx, id));
+  const now = ctx.deps.clock.now();
+  const updated = await ctx.deps.repos.clients.update(id, { disabledAt: disabled ? now : null }, now);
+  if (!updated) throw notFound('application');
+  recordAction(ctx, { type: disabled ? 'client.disabled' : 'client.enabled', clientId: id, details: { name: updated.name } });
+  return applicationView(updated, ctx.deps);
 }

@@ -5,6 +5,7 @@ import { registerJanitor } from './janitor.ts';
 import { registerKeys } from './keys.ts';
 import { registerMigrate } from './migrate.ts';
 import { registerProfiles } from './profiles.ts';
+import { registerRegistration } from './registration.ts';
 import { reportError, wantsJson } from './report-error.ts';
 import { unknownOptionsFirst } from './unknown-options-first.ts';
 import { registerScopes } from './scopes.ts';
@@ -48,6 +49,7 @@ registerProfiles(program);
 registerJanitor(program);
 unknownOptionsFirst(program);
 registerKeys(program);
+registerRegistration(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.exit(reportError(err, wantsJson(process.argv.slice(2))));

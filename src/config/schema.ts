@@ -240,6 +240,21 @@ export const configSchema = z.strictObject({
       loginFailureWindowSeconds: seconds.default(3600).describe('Failures older than this are forgotten: counting starts afresh.'),
     })
     .prefault({}),
+  registration: z
+    .strictObject({
+      mode: z.enum(['off', 'open', 'token']).default('off')
+        .describe('Dynamic client registration (RFC 7591) at /register: off; open to anyone; or token, requiring an initial access token (latchkey registration tokens create) as a Bearer.'),
+      redirectUriSchemes: z.array(z.string().regex(/^[a-z0-9.+*-]+$/i, 'a scheme or a pattern with *')).default([])
+        .describe('Schemes a registered redirect URI may use, * matching any run of characters (["https", "com.example.*"]); empty: those the application_type allows.'),
+      redirectUriHosts: z.array(z.string().regex(/^[a-z0-9.*:[\]-]+$/i, 'a host or a pattern with *')).default([])
+        .describe('Hosts an https redirect URI may name, * matching any run of characters ("*.example.com"); empty: any host. Loopback redirect URIs of native apps are not restricted by it.'),
+      perHour: z.number().int().min(0).default(20).describe('Registration requests per hour per address, counted in the database so every node shares the limit; 0 disables.'),
+      scopes: z.array(z.string()).default(['openid', 'profile', 'email', 'offline_access'])
+        .describe('Scopes a registered client may get; a requested scope outside them is left out of the registration (RFC 7591 §3.2.1).'),
+      grantTypes: z.array(z.enum(['authorization_code', 'refresh_token', 'client_credentials'])).default(['authorization_code', 'refresh_token'])
+        .describe('Grant types a registered client may get; asking for another is refused with invalid_client_metadata.'),
+    })
+    .prefault({}),
   theme: z
     .strictObject({
       productName: z.string().default('Latchkey'),

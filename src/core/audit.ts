@@ -31,6 +31,14 @@ export const AUDIT_EVENT_TYPES = [
   /** A client made from its metadata document was disabled or enabled again by an operator. */
   'client.document_disabled',
   'client.document_enabled',
+  /** Dynamic client registration (RFC 7591, RFC 7592): by the client itself; disabling by an administrator. */
+  'client.registered',
+  'client.registration_updated',
+  'client.registration_deleted',
+  'client.disabled',
+  'client.enabled',
+  'registration_token.created',
+  'registration_token.revoked',
   'user.created',
   'user.updated',
   'user.disabled',

@@ -5,6 +5,7 @@ import { supportedAcrValues } from './oidc/acr.ts';
 import { ID_TOKEN_CLAIMS } from './oidc/id-token.ts';
 import { END_SESSION_PATH } from './oidc/logout.ts';
 import { PROMPT_VALUES } from './authorize/oidc-params.ts';
+import { REGISTRATION_PATH } from './registration/response.ts';
 import { ADMIN_SCOPE } from './scope.ts';
 import type { GrantMap } from './token/grant.ts';
 
@@ -30,6 +31,8 @@ export function discoveryDocument(config: Config, grants: GrantMap, scopes: read
     // RP-Initiated Logout 1.0 §2.1.
     end_session_endpoint: url(END_SESSION_PATH),
     jwks_uri: url(config.paths.jwks),
+    // RFC 8414 §2 / Discovery §3: only when clients may register themselves (config registration.mode).
+    ...(config.registration.mode === 'off' ? {} : { registration_endpoint: url(REGISTRATION_PATH) }),
     scopes_supported: published.map((s) => s.name),
     response_types_supported: config.features.implicit ? [...RESPONSE_TYPES] : ['code'],
     response_modes_supported: ['query', 'fragment', 'form_post'],

@@ -29,7 +29,10 @@ export type OAuthErrorCode =
   | 'request_not_supported'
   | 'request_uri_not_supported'
   // OpenID Connect Core Error Code unmet_authentication_requirements 1.0 §1
-  | 'unmet_authentication_requirements';
+  | 'unmet_authentication_requirements'
+  // RFC 7591 §3.2.2
+  | 'invalid_redirect_uri'
+  | 'invalid_client_metadata';
 
 export abstract class OAuthError extends Error {
   abstract readonly error: OAuthErrorCode;
@@ -159,6 +162,16 @@ export class RequestUriNotSupported extends OAuthError {
  */
 export class UnmetAuthenticationRequirements extends OAuthError {
   readonly error = 'unmet_authentication_requirements';
+  readonly status = 400;
+}
+/** RFC 7591 §3.2.2: a redirect URI the server refuses; the description names the URI and why. */
+export class InvalidRedirectUri extends OAuthError {
+  readonly error = 'invalid_redirect_uri';
+  readonly status = 400;
+}
+/** RFC 7591 §3.2.2: a metadata value the server refuses; the description names the field. */
+export class InvalidClientMetadata extends OAuthError {
+  readonly error = 'invalid_client_metadata';
   readonly status = 400;
 }
 /** Anything that is not an OAuthError becomes a generic server_error; the original goes to `cause` for the log. */

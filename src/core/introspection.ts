@@ -2,6 +2,7 @@ import { authenticateClient, type ClientAuthInput } from './client-auth/authenti
 import type { CoreDeps } from './context.ts';
 import { credentialKey } from './crypto.ts';
 import { InvalidClient, InvalidRequest } from './errors.ts';
+import { isDisabled } from './model.ts';
 import { subjectFor } from './oidc/subject.ts';
 import { formatScope } from './scope.ts';
 import { isTokenActive } from './token/issue.ts';
@@ -18,6 +19,10 @@ export async function introspect(deps: CoreDeps<'clients' | 'tokens' | 'users'>,
   if (!token) throw new InvalidRequest('token is required');
   const row = await deps.repos.tokens.findByHash(credentialKey(token));
   if (!row || (row.clientId !== client.id && !client.introspectAny) || !isTokenActive(row, deps.clock.now())) return { active: false };
+  // The sub the token's own client sees in its ID tokens and UserInfo (below); and while an administrator has
+  // disabled that client, its tokens are not active anywhere.
+  const holder = row.clientId === client.id ? client : await deps.repos.clients.findById(row.clientId);
+  if (holder && isDisabled(holder)) return { active: false };
   const user = row.userId === null ? undefined : await deps.repos.users.findById(row.userId);
   const out: Record<string, unknown> = {
     active: true,
@@ -29,8 +34,7 @@ export async function introspect(deps: CoreDeps<'clients' | 'tokens' | 'users'>,
   };
   if (row.expiresAt !== null) out['exp'] = row.expiresAt;
   if (row.userId !== null) {
-    // The sub the token's own client sees in its ID tokens and UserInfo (OpenID Connect Core §8: public or pairwise).
-    const holder = row.clientId === client.id ? client : await deps.repos.clients.findById(row.clientId);
+    // OpenID Connect Core §8: public or pairwise, as the holder sees it.
     out['sub'] = holder ? subjectFor(holder, row.userId, deps.config.oidc.pairwiseSalt) : row.userId;
   }
   if (user) out['username'] = user.username;

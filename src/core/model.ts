@@ -84,6 +84,31 @@ export interface Client {
   /** Migration 019: see ClientOrigin; absent for operator-made clients. */
   origin?: ClientOrigin | undefined;
   metadataDocument?: MetadataDocumentState | null | undefined;
+  /** 'dynamic': the client registered itself (RFC 7591); absent or null: the operator created it. */
+  registeredBy?: 'dynamic' | null;
+  /** Set while an administrator has disabled the client: refused at authorization, token and introspection. */
+  disabledAt?: number | null;
+  /** RFC 7591 §2 token_endpoint_auth_method as registered; absent or null: the type's default. */
+  tokenEndpointAuthMethod?: TokenEndpointAuthMethod | null;
+  /** SHA-256 of the RFC 7592 registration access token of a dynamically registered client. */
+  registrationTokenHash?: string | null;
+  /** The descriptive RFC 7591 §2 metadata a registered client sent, echoed back by RFC 7592 reads. */
+  registrationMetadata?: RegistrationMetadata | null;
+}
+
+/** A client an administrator has disabled: refused at authorization, token, introspection and UserInfo. */
+export const isDisabled = (c: Pick<Client, 'disabledAt'>): boolean => c.disabledAt !== undefined && c.disabledAt !== null;
+
+/** RFC 7591 §2 (and OpenID Connect Registration §2 application_type): what Latchkey keeps but does not act on. */
+export interface RegistrationMetadata {
+  clientUri?: string;
+  logoUri?: string;
+  tosUri?: string;
+  policyUri?: string;
+  contacts?: string[];
+  softwareId?: string;
+  softwareVersion?: string;
+  applicationType?: 'web' | 'native';
 }
 
 /** The OpenID Connect client metadata Latchkey uses (Dynamic Client Registration 1.0 §2, the logout specs). */

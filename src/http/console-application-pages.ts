@@ -190,6 +190,13 @@ export function registerApplicationPages(app: FastifyInstance, deps: AdminDeps, 
     return reply.redirect(withNotice('/console/applications', 'application-deleted'), 303);
   }));
 
+  for (const [path, disabled] of [['disable', true], ['enable', false]] as const) {
+    app.post<{ Params: IdParams }>(`/console/applications/:id/${path}`, page, kit.page<IdParams>(async (req, reply, p) => {
+      await apps.setApplicationDisabled(p.ctx, req.params.id, disabled);
+      return reply.redirect(withNotice(`/console/applications/${encodeURIComponent(req.params.id)}`, `application-${path}d`), 303);
+    }));
+  }
+
   // Users
 
   app.get('/console/users', page, kit.page(async (req, _reply, p) => {

@@ -32,6 +32,12 @@ export interface ClientsTable {
   origin: string | null;
   /** Migration 019: MetadataDocumentState as JSON, for clients whose origin is 'metadata-document'. */
   metadata_document: string | null;
+  /** Migration 018 (dynamic client registration): see migrations/018-registration.ts. */
+  registered_by: string | null;
+  disabled_at: number | null;
+  registration_token_hash: string | null;
+  token_endpoint_auth_method: string | null;
+  registration_metadata: string | null;
 }
 
 export interface UsersTable {
@@ -193,6 +199,17 @@ export interface SigningKeysTable {
   expires_at: number | null;
 }
 
+/** Migration 018: initial access tokens for dynamic client registration (RFC 7591 §3), stored as SHA-256. */
+export interface RegistrationTokensTable {
+  id: string;
+  hash: string;
+  created_at: number;
+  expires_at: number | null;
+  max_uses: number | null;
+  uses: number;
+  revoked_at: number | null;
+}
+
 export interface LatchkeyDatabase {
   clients: ClientsTable;
   users: UsersTable;
@@ -209,4 +226,5 @@ export interface LatchkeyDatabase {
   rate_limits: RateLimitsTable;
   token_counts: TokenCountsTable;
   signing_keys: SigningKeysTable;
+  registration_tokens: RegistrationTokensTable;
 }

@@ -7,7 +7,7 @@ import {
   UnmetAuthenticationRequirements,
   UnsupportedResponseType,
 } from '../errors.ts';
-import { normalizeResponseType, oidcMetadata, responseTypeWords, type Client, type ResponseMode, type ResponseType } from '../model.ts';
+import { isDisabled, normalizeResponseType, oidcMetadata, responseTypeWords, type Client, type ResponseMode, type ResponseType } from '../model.ts';
 import { reachableForEssential } from '../oidc/acr.ts';
 import { validateOidcParams, type OidcRequest } from './oidc-params.ts';
 import { isWellFormedPkceValue, type PkceMethod } from '../pkce.ts';
@@ -71,6 +71,8 @@ export async function validateAuthorizationRequest(
     throw err;
   }
   if (!client) throw new AuthorizeErrorPage(new InvalidRequest('the client_id is not registered'));
+  // An administrator disabled it: an error page, never a redirect (its redirect URIs are not to be trusted now).
+  if (isDisabled(client)) throw new AuthorizeErrorPage(new InvalidRequest('this application is disabled'));
 
   // 2. The redirect URI: exact match, or the single registered one when omitted. Only a native app (a public client)
   // may vary the port of a loopback redirect URI (RFC 8252 §7.3); others match exactly (RFC 9700 §4.1.3).

@@ -1,6 +1,6 @@
 import { verifyHashedSecret } from '../crypto.ts';
 import { InvalidClient, InvalidRequest } from '../errors.ts';
-import type { Client, TokenEndpointAuthMethod } from '../model.ts';
+import { isDisabled, type Client, type TokenEndpointAuthMethod } from '../model.ts';
 import type { CoreDeps, Params } from '../context.ts';
 import { findClient } from '../registration/metadata-document-clients.ts';
 import { parseBasic } from './basic.ts';
@@ -26,6 +26,13 @@ type AuthDeps = Pick<CoreDeps<'clients'>, 'repos' | 'clock' | 'audit' | 'clientD
  * A client MUST NOT use more than one method in a request (§2.3).
  */
 export async function authenticateClient(deps: AuthDeps, input: ClientAuthInput): Promise<AuthenticatedClient> {
+  const authenticated = await authenticate(deps, input);
+  // Checked after the credentials, so only the client itself learns that it is disabled.
+  if (isDisabled(authenticated.client)) throw new InvalidClient('this client is disabled');
+  return authenticated;
+}
+
+async function authenticate(deps: AuthDeps, input: ClientAuthInput): Promise<AuthenticatedClient> {
   const basic = parseBasic(input.authorization);
   const postId = input.params['client_id'];
   const postSecret = input.params['client_secret'];

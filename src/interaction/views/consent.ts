@@ -12,6 +12,8 @@ export interface ConsentPageOptions {
   clientName: string;
   username: string;
   scopes: readonly ConsentScope[];
+  /** The client registered itself (RFC 7591): not vetted by the operator; the host it will send the person back to. */
+  unvetted?: { redirectHost: string } | undefined;
   nonce?: string | undefined;
   theme?: Theme | undefined;
   /**
@@ -22,7 +24,7 @@ export interface ConsentPageOptions {
   document?: { clientIdHost: string; redirectHost: string } | undefined;
 }
 
-export function consentPage({ action, csrf, clientName, username, scopes, nonce, theme, document }: ConsentPageOptions): string {
+export function consentPage({ action, csrf, clientName, username, scopes, unvetted, nonce, theme, document }: ConsentPageOptions): string {
   const requested =
     scopes.length === 0
       ? html`<p>${clientName} asks only to know who you are.</p>`
@@ -31,7 +33,10 @@ export function consentPage({ action, csrf, clientName, username, scopes, nonce,
 ${scopes.map((s) => html`<li>${s.description} <code>${s.name}</code></li>\n`)}</ul>`;
   const body = html`<h1>${clientName} wants to access your account</h1>
 <p class="lk-muted">Signed in as <strong>${username}</strong></p>
-${document ? documentHosts(document) : ''}${requested}
+${document ? documentHosts(document) : ''}${unvetted
+  ? html`<p class="lk-error" role="note">This application registered itself: the operator of this server has not reviewed it. Allow it only if you trust <strong>${unvetted.redirectHost}</strong>, where you will be sent next.</p>
+`
+  : ''}${requested}
 <form method="post" action="${action}">
 <input type="hidden" name="csrf" value="${csrf}">
 <div class="lk-actions">

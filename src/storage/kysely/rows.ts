@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { ClaimsRequest } from '../../core/authorize/oidc-params.ts';
 import { isSigningAlg, type SigningAlg } from '../../core/keys/algorithms.ts';
-import type { AuthorizationCode, Client, GrantType, MetadataDocumentState, ResponseType, Session, Token, TokenType, User } from '../../core/model.ts';
+import type { AuthorizationCode, Client, GrantType, MetadataDocumentState, RegistrationMetadata, ResponseType, Session, Token, TokenType, User } from '../../core/model.ts';
 import type { ProfileClaims } from '../../core/oidc/standard-claims.ts';
 import type { ClientsTable, CodesTable, SessionsTable, TokensTable, UsersTable } from '../schema.ts';
 
@@ -45,7 +45,20 @@ export function toClient(r: Selectable<ClientsTable>): Client {
     // Present only after a rotation with a grace period, so a client without one reads as it always did.
     ...previousSecretOf(r),
     ...metadataDocumentOf(r),
+    ...registrationOf(r),
   };
+}
+
+/** Migration 018's members, present only when set, so an operator's client reads as it always did. */
+function registrationOf(r: Selectable<ClientsTable>): Partial<Client> {
+  const out: Partial<Client> = {};
+  if (r.registered_by === 'dynamic') out.registeredBy = 'dynamic';
+  if (r.disabled_at != null) out.disabledAt = req(r.disabled_at);
+  const method = r.token_endpoint_auth_method ?? null;
+  if (method === 'client_secret_basic' || method === 'client_secret_post' || method === 'none') out.tokenEndpointAuthMethod = method;
+  if (r.registration_token_hash != null) out.registrationTokenHash = r.registration_token_hash;
+  if (r.registration_metadata != null) out.registrationMetadata = JSON.parse(r.registration_metadata) as RegistrationMetadata;
+  return out;
 }
 
 /** Present only for clients materialised from a metadata document (migration 019). */
@@ -83,6 +96,11 @@ export function fromClient(c: Partial<Client>): Partial<ClientsTable> {
   }
   if (c.origin !== undefined) row.origin = c.origin;
   if (c.metadataDocument !== undefined) row.metadata_document = c.metadataDocument === null ? null : JSON.stringify(c.metadataDocument);
+  if (c.registeredBy !== undefined) row.registered_by = c.registeredBy;
+  if (c.disabledAt !== undefined) row.disabled_at = c.disabledAt;
+  if (c.tokenEndpointAuthMethod !== undefined) row.token_endpoint_auth_method = c.tokenEndpointAuthMethod;
+  if (c.registrationTokenHash !== undefined) row.registration_token_hash = c.registrationTokenHash;
+  if (c.registrationMetadata !== undefined) row.registration_metadata = c.registrationMetadata === null ? null : JSON.stringify(c.registrationMetadata);
   const o = c.oidc;
   if (o?.idTokenSignedResponseAlg !== undefined) row.id_token_signed_response_alg = o.idTokenSignedResponseAlg;
   if (o?.userinfoSignedResponseAlg !== undefined) row.userinfo_signed_response_alg = o.userinfoSignedResponseAlg;

@@ -10,6 +10,7 @@ import { oidc } from './012-oidc.ts';
 import { userClaims } from './013-user-claims.ts';
 import { logout } from './014-logout.ts';
 import { sessionAcr } from './016-session-acr.ts';
+import { registration } from './018-registration.ts';
 import { metadataDocumentClients } from './019-metadata-document-clients.ts';
 
 /** Migrations are code, listed in order; the names are stored, so never rename one that has shipped. */
@@ -25,6 +26,7 @@ const migrations: Record<string, Migration> = {
   '013-user-claims': userClaims,
   '014-logout': logout,
   '016-session-acr': sessionAcr,
+  '018-registration': registration,
   '019-metadata-document-clients': metadataDocumentClients,
 };
 

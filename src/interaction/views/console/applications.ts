@@ -173,10 +173,14 @@ ${choiceGroup({
 ${oidcFieldset(form.oidc, errors, c.idTokenAlg)}`;
 }
 
+/** A client that registered itself (RFC 7591) was never reviewed by an administrator; say so wherever it is listed. */
+const registrationBadges = (a: ApplicationView) =>
+  html`${a.registeredBy === 'dynamic' ? html` <span class="lk-badge lk-badge-warn">registered itself</span>` : ''}${a.disabled ? html` <span class="lk-badge lk-badge-warn">disabled</span>` : ''}`;
+
 export function applicationListPage(o: { items: readonly ApplicationView[]; q: string; nextCursor: string | null; onLaterPage: boolean; notice?: string | undefined }): SafeHtml {
   const rows = o.items.map(
     (a) => html`<tr>
-<td><a href="/console/applications/${encodeURIComponent(a.id)}">${a.name}</a>${a.builtIn ? html` <span class="lk-badge">built in</span>` : ''}${documentBadge(a)}</td>
+<td><a href="/console/applications/${encodeURIComponent(a.id)}">${a.name}</a>${a.builtIn ? html` <span class="lk-badge">built in</span>` : ''}${documentBadge(a)}${registrationBadges(a)}</td>
 <td><code>${a.id}</code></td>
 <td>${a.type}</td>
 <td>${a.grantTypes.join(', ')}</td>
@@ -251,7 +255,8 @@ ${errorSummary(o.errors, APPLICATION_LABELS, o.message)}
 <h2 id="credentials-heading">Credentials</h2>
 ${copyBox({ id: 'client-id', label: 'Client ID', value: a.id })}
 <dl class="lk-dl">
-<dt>Type</dt><dd>${a.type}</dd>
+<dt>Type</dt><dd>${a.type}${registrationBadges(a)}</dd>
+${a.registeredBy === 'dynamic' ? html`<dt>Registered</dt><dd>by the client itself (dynamic client registration): not reviewed by an administrator</dd>` : ''}
 <dt>Client secret</dt><dd>${a.type === 'public' ? 'none (public application)' : 'set; shown only when created or rotated'}</dd>
 ${previousSecretRow(a)}
 <dt>Created</dt><dd>${time(a.createdAt)}</dd>
@@ -264,7 +269,8 @@ ${a.builtIn
 ${a.type === 'confidential' ? html`<a class="lk-button lk-button-secondary" href="${path}/rotate">Rotate secret</a>` : ''}
 <a class="lk-button lk-button-secondary" href="/console/grants?clientId=${encodeURIComponent(a.id)}">Active grants</a>
 <a class="lk-button lk-button-danger" href="${path}/delete">Delete application</a>
-</div>`}
+</div>
+<form method="post" action="${path}/${a.disabled ? 'enable' : 'disable'}">${csrfInput(o.csrf)}<button type="submit" class="lk-button lk-button-secondary">${a.disabled ? 'Enable application' : 'Disable application'}</button></form>`}
 </section>
 ${documentClientPanel(a, o.csrf)}
 ${readOnly
