@@ -28,7 +28,7 @@ export const responseTypeWords = (rt: ResponseType) => ({ code: rt.startsWith('c
 
 export type ResponseMode = 'query' | 'fragment' | 'form_post';
 export type ClientType = 'confidential' | 'public';
-export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
+export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
 
 /** Lifetime in seconds; 'never' means the token does not expire. */
 export type RefreshTokenTtl = number | 'never';
@@ -62,6 +62,21 @@ export interface Client {
    * Keycloak's secret rotation does. Absent or null: only `secretHash` works.
    */
   previousSecret?: { hash: string; expiresAt: number } | null;
+  /**
+   * RFC 7591 §2 token_endpoint_auth_method and the keys of private_key_jwt (RFC 7523 §2.2, OpenID Connect
+   * Registration 1.0 §2 jwks, jwks_uri, token_endpoint_auth_signing_alg); client-auth/registered-method.ts reads it.
+   * Absent (clients older than migration 020): a secret for confidential clients, none for public ones.
+   */
+  assertionAuth?: ClientAssertionAuth | null;
+}
+
+/** A private_key_jwt client's keys: exactly one of `jwks` (inline) and `jwksUri` (fetched, cached). */
+export interface ClientAssertionAuth {
+  method: 'private_key_jwt';
+  /** null: any algorithm of client-auth/algorithms.ts ASSERTION_ALGS. */
+  signingAlg: string | null;
+  jwks: { keys: Record<string, unknown>[] } | null;
+  jwksUri: string | null;
 }
 
 /** The OpenID Connect client metadata Latchkey uses (Dynamic Client Registration 1.0 §2, the logout specs). */

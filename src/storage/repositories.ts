@@ -1,5 +1,6 @@
 import type { ActivityRepository, AuditRepository, ListingsRepository, SettingsRepository } from './admin-repositories.ts';
 import type { SigningKeysStore } from '../core/keys/port.ts';
+import type { ClientAssertionJtis } from '../core/client-auth/jti-store.ts';
 import type { AuthorizationCode, Client, Consent, Grant, Scope, Session, Token, User } from '../core/model.ts';
 
 /** Narrow repositories named by intent. Handlers receive `Pick<Repositories, ...>` of what they use. */
@@ -189,6 +190,8 @@ export interface Repositories {
   activity: ActivityRepository;
   /** Signing keys (issue 11): the port core/keys/ declares. */
   signingKeys: SigningKeysStore;
+  /** The jti replay store of private_key_jwt (issue 12): the port core/client-auth/jti-store.ts declares. */
+  clientAssertionJtis: ClientAssertionJtis;
   /** Runs `fn` in one database transaction with repositories bound to it. */
   transaction<T>(fn: (repos: Repositories) => Promise<T>): Promise<T>;
 }

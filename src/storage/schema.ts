@@ -28,6 +28,18 @@ export interface ClientsTable {
   /** JSON list. */
   post_logout_redirect_uris: string | null;
   backchannel_logout_uri: string | null;
+  /** Migration 020: 'private_key_jwt' or null; the keys as JSON text (a JWK Set) or a URL. */
+  token_endpoint_auth_method: string | null;
+  token_endpoint_auth_signing_alg: string | null;
+  jwks: string | null;
+  jwks_uri: string | null;
+}
+
+/** Migration 020: the jti (SHA-256) of each accepted client assertion until it expires (RFC 7523 §3 item 7). */
+export interface ClientAssertionJtisTable {
+  client_id: string;
+  jti_hash: string;
+  expires_at: number;
 }
 
 export interface UsersTable {
@@ -199,4 +211,5 @@ export interface LatchkeyDatabase {
   rate_limits: RateLimitsTable;
   token_counts: TokenCountsTable;
   signing_keys: SigningKeysTable;
+  client_assertion_jtis: ClientAssertionJtisTable;
 }

@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { ClaimsRequest } from '../../core/authorize/oidc-params.ts';
 import { isSigningAlg, type SigningAlg } from '../../core/keys/algorithms.ts';
-import type { AuthorizationCode, Client, GrantType, ResponseType, Session, Token, TokenType, User } from '../../core/model.ts';
+import type { AuthorizationCode, Client, ClientAssertionAuth, GrantType, ResponseType, Session, Token, TokenType, User } from '../../core/model.ts';
 import type { ProfileClaims } from '../../core/oidc/standard-claims.ts';
 import type { ClientsTable, CodesTable, SessionsTable, TokensTable, UsersTable } from '../schema.ts';
 
@@ -44,7 +44,16 @@ export function toClient(r: Selectable<ClientsTable>): Client {
     updatedAt: req(r.updated_at),
     // Present only after a rotation with a grace period, so a client without one reads as it always did.
     ...previousSecretOf(r),
+    // Present only for private_key_jwt clients, so every other client reads as it always did.
+    ...assertionAuthOf(r),
   };
+}
+
+/** Migration 020; anything but a readable private_key_jwt registration reads as none (the secret or public rules). */
+function assertionAuthOf(r: Selectable<ClientsTable>): { assertionAuth?: ClientAssertionAuth } {
+  if (r.token_endpoint_auth_method !== 'private_key_jwt') return {};
+  const jwks = r.jwks == null ? null : (JSON.parse(r.jwks) as { keys: Record<string, unknown>[] });
+  return { assertionAuth: { method: 'private_key_jwt', signingAlg: r.token_endpoint_auth_signing_alg ?? null, jwks, jwksUri: r.jwks_uri ?? null } };
 }
 
 /** (A row built in memory by create() lacks the columns altogether.) */
@@ -72,6 +81,13 @@ export function fromClient(c: Partial<Client>): Partial<ClientsTable> {
   if (c.previousSecret !== undefined) {
     row.previous_secret_hash = c.previousSecret?.hash ?? null;
     row.previous_secret_expires_at = c.previousSecret?.expiresAt ?? null;
+  }
+  if (c.assertionAuth !== undefined) {
+    const a = c.assertionAuth;
+    row.token_endpoint_auth_method = a?.method ?? null;
+    row.token_endpoint_auth_signing_alg = a?.signingAlg ?? null;
+    row.jwks = a?.jwks ? JSON.stringify(a.jwks) : null;
+    row.jwks_uri = a?.jwksUri ?? null;
   }
   const o = c.oidc;
   if (o?.idTokenSignedResponseAlg !== undefined) row.id_token_signed_response_alg = o.idTokenSignedResponseAlg;
