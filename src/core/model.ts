@@ -126,6 +126,11 @@ export function clientSettings(c: Client) {
     requirePkce: c.requirePkce,
     introspectAny: c.introspectAny,
     ...oidcMetadata(c),
+    // RFC 7591 §2: the method a secret or a public client implies, or private_key_jwt with its keys.
+    tokenEndpointAuthMethod: (c.assertionAuth ? c.assertionAuth.method : c.type === 'public' ? 'none' : 'client_secret_basic') as TokenEndpointAuthMethod,
+    tokenEndpointAuthSigningAlg: c.assertionAuth?.signingAlg ?? null,
+    jwks: c.assertionAuth?.jwks ?? null,
+    jwksUri: c.assertionAuth?.jwksUri ?? null,
     createdAt: isoTime(c.createdAt),
     updatedAt: isoTime(c.updatedAt),
   };
