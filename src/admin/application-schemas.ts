@@ -7,7 +7,7 @@ import { clientId, displayName, isoTime, lifetime, MAX_CODE_TTL, MAX_TTL, scopeN
 
 const signingAlg = z.enum(['RS256', 'ES256', 'EdDSA'], { error: 'RS256, ES256 or EdDSA' });
 /** A JWK Set (RFC 7517 §5) of a private_key_jwt client's public keys; checked key by key in core/client-auth/metadata.ts. */
-const jwkSet = z.strictObject({ keys: z.array(z.record(z.string(), z.unknown()), { error: 'a list of JWKs' }).min(1, { error: 'at least one key' }).max(20, { error: 'at most 20 keys' }) });
+const jwkSet = z.strictObject({ keys: z.array(z.record(z.string(), z.unknown()), { error: 'a list of JWKs' }).min(1, { error: 'at least one key' }).max(20, { error: 'at most 20 keys' }) }, { error: 'a JWK Set as JSON: {"keys": [...]}' });
 const authMethods = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'] as const;
 
 

@@ -15,6 +15,7 @@ import {
   time,
 } from './layout.ts';
 import { EMPTY_OIDC_FORM, OIDC_LABELS, oidcFieldset, oidcFormFrom, type OidcForm } from './application-oidc.ts';
+import { AUTH_LABELS, authFieldset, authFormFrom, EMPTY_AUTH_FORM, type AuthForm } from './application-auth.ts';
 
 /** The console's application pages: the list, the create form, the detail page, and the confirmations. */
 
@@ -33,6 +34,7 @@ export interface ApplicationForm {
   requirePkce: string;
   introspectAny: boolean;
   oidc: OidcForm;
+  auth: AuthForm;
 }
 
 export const APPLICATION_LABELS: Readonly<Record<string, string>> = {
@@ -49,6 +51,7 @@ export const APPLICATION_LABELS: Readonly<Record<string, string>> = {
   requirePkce: 'PKCE',
   introspectAny: 'Resource server',
   ...OIDC_LABELS,
+  ...AUTH_LABELS,
 };
 
 const ttlText = (v: number | 'never' | null) => (v === null ? '' : String(v));
@@ -68,6 +71,7 @@ export function formFromApplication(a: ApplicationView): ApplicationForm {
     requirePkce: a.requirePkce === null ? 'default' : a.requirePkce ? 'yes' : 'no',
     introspectAny: a.introspectAny,
     oidc: oidcFormFrom(a),
+    auth: authFormFrom(a),
   };
 }
 
@@ -85,6 +89,7 @@ export const EMPTY_APPLICATION_FORM: ApplicationForm = {
   requirePkce: 'default',
   introspectAny: false,
   oidc: EMPTY_OIDC_FORM,
+  auth: EMPTY_AUTH_FORM,
 };
 
 export interface ApplicationFormContext {
@@ -103,7 +108,7 @@ const GRANT_CHOICES = [
 ];
 
 /** The fields both forms share; the create form adds the id and the type. */
-function applicationFields(form: ApplicationForm, errors: FieldErrors, c: ApplicationFormContext): SafeHtml {
+function applicationFields(form: ApplicationForm, errors: FieldErrors, c: ApplicationFormContext, creating = false): SafeHtml {
   const secs = (v: number | 'never') => (v === 'never' ? 'never' : `${v} seconds`);
   return html`${textField({ name: 'name', label: 'Name', value: form.name, error: errors['name'], required: true, hint: 'Shown to people on the consent page.' })}
 ${textArea({
@@ -169,7 +174,8 @@ ${choiceGroup({
   selected: form.introspectAny ? ['true'] : [],
   error: errors['introspectAny'],
 })}
-${oidcFieldset(form.oidc, errors, c.idTokenAlg)}`;
+${oidcFieldset(form.oidc, errors, c.idTokenAlg)}
+${authFieldset(form.auth, errors, creating)}`;
 }
 
 export function applicationListPage(o: { items: readonly ApplicationView[]; q: string; nextCursor: string | null; onLaterPage: boolean; notice?: string | undefined }): SafeHtml {
@@ -212,7 +218,7 @@ ${choiceGroup({
   error: o.errors['type'],
 })}
 ${textField({ name: 'id', label: 'Client ID (optional)', value: f.id, error: o.errors['id'], short: false, hint: 'Letters, digits and . _ ~ -. Generated when left empty.' })}
-${applicationFields(f, o.errors, o.context)}
+${applicationFields(f, o.errors, o.context, true)}
 <div class="lk-actions">
 <button type="submit" class="lk-button">Create application</button>
 <a href="/console/applications">Cancel</a>
