@@ -64,7 +64,39 @@ describe('jwks_uri keys for private_key_jwt', () => {
   });
 });
 
-describe('jwks_uri is an outbound fetch: https only', () => {
+describe('jwks_uri is an outbound fetch: bounded in size, no redirects, https only', () => {
+  it('refuses with invalid_client when the jwks_uri answers too large a document, a redirect or an error, each fetched once', async () => {
+    const { createServer } = await import('node:http');
+    let hits = 0;
+    const bad = createServer((req, res) => {
+      hits++;
+      if (req.url === '/huge') res.end(JSON.stringify({ keys: [first.publicJwk], padding: 'x'.repeat(200_000) }));
+      else if (req.url === '/redirect') res.writeHead(302, { location: host.url }).end();
+      else res.writeHead(500).end();
+    });
+    await new Promise<void>((resolve) => bad.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(bad.address() as { port: number }).port}`;
+    const other = await startServer(
+      {
+        clients: ['huge', 'redirect', 'error'].map((id) => ({ id, name: id, tokenEndpointAuthMethod: 'private_key_jwt' as const, jwksUri: `${base}/${id}`, grantTypes: ['client_credentials' as const] })),
+        clientAssertions: { jwksUriAllowLoopbackHttp: true },
+      },
+      { clock },
+    );
+    try {
+      for (const id of ['huge', 'redirect', 'error']) {
+        const jwt = await assertion(first, id, other.url, { iat: clock.now(), exp: clock.now() + 60 });
+        await expectJsonError(await clientCredentials(other, jwt), 401, 'invalid_client');
+        // A failing host is not asked again at once (clientAssertions.jwksRefetchSeconds).
+        await expectJsonError(await clientCredentials(other, await assertion(first, id, other.url, { iat: clock.now(), exp: clock.now() + 60 })), 401, 'invalid_client');
+      }
+      expect(hits).toBe(3);
+    } finally {
+      await other.close();
+      await new Promise<void>((resolve) => bad.close(() => resolve()));
+    }
+  });
+
   it('refuses a client whose jwks_uri is http when the development switch is off', async () => {
     await expect(
       startServer({ clients: [{ id: 'plain', name: 'Plain', tokenEndpointAuthMethod: 'private_key_jwt', jwksUri: 'http://keys.example/jwks.json', grantTypes: ['client_credentials'] }] }),
