@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectJsonError } from '../../support/flow-helpers.ts';
 import { startServer, testConfig, type TestServer } from '../../support/server.ts';
@@ -11,13 +12,24 @@ import { assertion, clientCredentials, clientKey, type ClientKey } from './suppo
 
 let server: TestServer;
 let key: ClientKey;
+let logs = '';
 
 beforeAll(async () => {
   key = await clientKey('RS256');
-  server = await startServer({
-    clients: [...(testConfig().clients ?? []), { id: 'old-rp', name: 'Old RP', tokenEndpointAuthMethod: 'private_key_jwt', jwks: { keys: [key.publicJwk] }, grantTypes: ['client_credentials'] }],
-    clientAssertions: { acceptTokenEndpointAudience: true },
+  const logStream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logs += chunk.toString();
+      done();
+    },
   });
+  server = await startServer(
+    {
+      logLevel: 'info',
+      clients: [...(testConfig().clients ?? []), { id: 'old-rp', name: 'Old RP', tokenEndpointAuthMethod: 'private_key_jwt', jwks: { keys: [key.publicJwk] }, grantTypes: ['client_credentials'] }],
+      clientAssertions: { acceptTokenEndpointAudience: true },
+    },
+    { logStream },
+  );
 });
 
 afterAll(async () => {
@@ -35,5 +47,17 @@ describe('the token endpoint URL as audience, when the operator allows it (OpenI
   it('still refuses any other audience, alone or beside an accepted one, with invalid_client', async () => {
     await expectJsonError(await clientCredentials(server, await assertion(key, 'old-rp', `${server.url}/oauth2/introspect`)), 401, 'invalid_client');
     await expectJsonError(await clientCredentials(server, await assertion(key, 'old-rp', server.url, { aud: [server.url, 'https://attacker.example'] })), 401, 'invalid_client');
+  });
+});
+
+describe('why an assertion was refused: in the log, never in the answer', () => {
+  it('logs the reason of an invalid_client (a replay) without the assertion, and answers one generic description', async () => {
+    const jwt = await assertion(key, 'old-rp', server.url);
+    expect((await clientCredentials(server, jwt)).status).toBe(200);
+    const body = await expectJsonError(await clientCredentials(server, jwt), 401, 'invalid_client');
+    expect(body['error_description']).toBe('client authentication failed');
+    expect(logs).toMatch(/"reason":"replayed assertion/);
+    expect(logs).not.toContain(jwt.split('.')[1]);
+    expect(logs).not.toContain(jwt.split('.')[2]);
   });
 });
