@@ -56,7 +56,9 @@ describe('console: client authentication of an application', () => {
     const res = await post(agent, '/console/applications', { ...base, id: 'console-svc', csrf, tokenEndpointAuthMethod: 'private_key_jwt', jwks: JSON.stringify({ keys: [JWK] }), tokenEndpointAuthSigningAlg: 'ES256' });
     expect(res.status).toBe(201);
     const page = await res.text();
-    expect(page).not.toMatch(/client_secret|Store the secret/i);
+    expect(page).not.toMatch(/client_secret|Copy it now/i);
+    expect(page).toContain('none (authenticates with a private key JWT)');
+    expect(page).not.toContain('Rotate secret');
     const api = new AdminApi(server, await adminToken(server));
     expect(applicationView.parse((await api.get('/applications/console-svc')).body)).toMatchObject({ tokenEndpointAuthMethod: 'private_key_jwt', tokenEndpointAuthSigningAlg: 'ES256', jwks: { keys: [JWK] }, hasSecret: false });
     const saved = await post(agent, '/console/applications/console-svc', { ...base, csrf, jwks: '', jwksUri: 'https://svc.example/jwks.json', tokenEndpointAuthSigningAlg: 'default' });

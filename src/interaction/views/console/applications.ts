@@ -257,7 +257,7 @@ ${errorSummary(o.errors, APPLICATION_LABELS, o.message)}
 ${copyBox({ id: 'client-id', label: 'Client ID', value: a.id })}
 <dl class="lk-dl">
 <dt>Type</dt><dd>${a.type}</dd>
-<dt>Client secret</dt><dd>${a.type === 'public' ? 'none (public application)' : 'set; shown only when created or rotated'}</dd>
+<dt>Client secret</dt><dd>${a.type === 'public' ? 'none (public application)' : a.hasSecret ? 'set; shown only when created or rotated' : 'none (authenticates with a private key JWT)'}</dd>
 ${previousSecretRow(a)}
 <dt>Created</dt><dd>${time(a.createdAt)}</dd>
 <dt>Updated</dt><dd>${time(a.updatedAt)}</dd>
@@ -266,7 +266,7 @@ ${a.declaredInConfig ? html`<p class="lk-hint">Declared in the configuration fil
 ${readOnly
   ? html`<p class="lk-hint">Built into Latchkey; it cannot be changed here.</p>`
   : html`<div class="lk-actions">
-${a.type === 'confidential' ? html`<a class="lk-button lk-button-secondary" href="${path}/rotate">Rotate secret</a>` : ''}
+${a.type === 'confidential' && a.hasSecret ? html`<a class="lk-button lk-button-secondary" href="${path}/rotate">Rotate secret</a>` : ''}
 <a class="lk-button lk-button-secondary" href="/console/grants?clientId=${encodeURIComponent(a.id)}">Active grants</a>
 <a class="lk-button lk-button-danger" href="${path}/delete">Delete application</a>
 </div>`}
