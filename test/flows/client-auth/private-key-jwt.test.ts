@@ -81,6 +81,14 @@ describe('private_key_jwt with real clients (RFC 7523 §2.2, OpenID Connect Core
     expect(out.access_token).toBeTruthy();
   });
 
+  it('runs the code flow with openid-client 6 PrivateKeyJwt, ID token validated', async () => {
+    const config = await client.discovery(new URL(server.url), 'jwt-app', undefined, client.PrivateKeyJwt({ key: rsa.privateKey, kid: rsa.kid }), { execute: [client.allowInsecureRequests] });
+    const code = await obtainCode(new UserAgent(server.url), { clientId: 'jwt-app', redirectUri: REDIRECT, scope: 'openid' });
+    const callback = new URL(`${REDIRECT}?${new URLSearchParams({ code: code.code, state: 'st', iss: issuer() })}`);
+    const tokens = await client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: code.verifier, expectedState: 'st', idTokenExpected: true });
+    expect(tokens.claims()?.aud).toBe('jwt-app');
+  });
+
   it('introspects and revokes with private_key_jwt (RFC 7662 §2.1, RFC 7009 §2.1)', async () => {
     const token = (await oauth.processClientCredentialsResponse(as, { client_id: 'jwt-app' }, await oauth.clientCredentialsGrantRequest(as, { client_id: 'jwt-app' }, oauth.PrivateKeyJwt({ key: rsa.privateKey, kid: rsa.kid }), new URLSearchParams(), insecure))).access_token;
     const introspected = await post(server, '/oauth2/introspect', withAssertion(await assertion(rsa, 'jwt-app', issuer()), { token }));
