@@ -30,6 +30,7 @@ const MAX_CACHED = 1000;
 
 export function clientKeys(fetchJwks: JwksFetch, clock: Clock, settings: ClientKeySettings): ClientKeys {
   const cache = new Map<string, Entry>();
+  const inline = new WeakMap<object, KeySet>();
   /** When each jwks_uri was last fetched, successfully or not: a failing host is not asked again before refetchSeconds. */
   const attempts = new Map<string, number>();
   /** One fetch at a time per URI: concurrent assertions with a new kid wait for the same answer. */
@@ -56,7 +57,12 @@ export function clientKeys(fetchJwks: JwksFetch, clock: Clock, settings: ClientK
 
   return {
     async keyFor(auth, header) {
-      if (auth.jwks) return createLocalJWKSet(asKeySet(auth.jwks))(header);
+      if (auth.jwks) {
+        // Imported once per registration object (the client cache hands out the same one while it holds it).
+        let set = inline.get(auth.jwks);
+        if (!set) inline.set(auth.jwks, (set = createLocalJWKSet(asKeySet(auth.jwks))));
+        return set(header);
+      }
       if (!auth.jwksUri) throw new JwksFetchError('the client registered no keys');
       const uri = auth.jwksUri;
       const now = clock.now();
