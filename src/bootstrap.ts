@@ -6,6 +6,7 @@ import type { Logger } from './core/context.ts';
 import { randomId, randomToken, sha256 } from './core/crypto.ts';
 import type { Client } from './core/model.ts';
 import { applyClaimsEdit } from './core/oidc/claims-edit.ts';
+import { assertionAuthOf } from './core/client-auth/metadata.ts';
 import { oidcMetadataProblems } from './core/oidc/client-metadata.ts';
 import { hashPassword } from './interaction/passwords.ts';
 import type { Repositories, NewClient } from './storage/repositories.ts';
@@ -36,6 +37,8 @@ export function clientFromConfig(c: ClientConfig): NewClient {
       postLogoutRedirectUris: c.postLogoutRedirectUris,
       backchannelLogoutUri: c.backchannelLogoutUri ?? null,
     },
+    // Validated at load (config/load.ts): set for private_key_jwt clients only.
+    assertionAuth: assertionAuthOf({ type: c.type, hasSecret: c.secret !== undefined, method: c.tokenEndpointAuthMethod, signingAlg: c.tokenEndpointAuthSigningAlg, jwks: c.jwks, jwksUri: c.jwksUri }),
   };
 }
 

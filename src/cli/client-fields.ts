@@ -6,10 +6,11 @@ import { redirectUriProblem } from '../core/redirect-uri.ts';
 import type { ClientPatch } from '../storage/repositories.ts';
 import { CliError, checked, type CommonOptions, describeLines } from './context.ts';
 import { isoTime } from '../core/clock.ts';
+import { describeAuth, type ClientAuthOptions } from './client-auth-fields.ts';
 
 /** The options of `clients create` and `clients update`, validated, and how a client is shown. */
 
-export interface ClientOptions extends CommonOptions {
+export interface ClientOptions extends CommonOptions, ClientAuthOptions {
   name?: string;
   id?: string;
   secret?: string;
@@ -174,6 +175,7 @@ export function describeClient(c: Client, config: Config): string {
     ['default max_age', oidc.defaultMaxAge === null ? '(none)' : `${oidc.defaultMaxAge} s`],
     ['post-logout URIs', many(oidc.postLogoutRedirectUris, '(none)')],
     ['back-channel logout', oidc.backchannelLogoutUri ?? '(none)'],
+    ['client auth', describeAuth(c)],
     ['created', isoTime(c.createdAt)],
     ['updated', isoTime(c.updatedAt)],
   ]);

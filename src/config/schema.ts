@@ -91,6 +91,13 @@ export const clientSchema = z.strictObject({
   requireAuthTime: z.boolean().default(false),
   postLogoutRedirectUris: z.array(z.string()).default([]),
   backchannelLogoutUri: z.string().optional(),
+  // Client authentication (RFC 7591 §2, OpenID Connect Registration 1.0 §2): private_key_jwt with inline jwks or a
+  // jwks_uri. client_secret_jwt is refused at load (load.ts): secrets are stored hashed, and HMAC needs the secret.
+  tokenEndpointAuthMethod: z.enum(['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none']).optional()
+    .describe('private_key_jwt: the client signs assertions with a key of jwks or jwksUri (RFC 7523 §2.2); no secret.'),
+  tokenEndpointAuthSigningAlg: z.string().optional().describe('The one algorithm its assertions may use (e.g. ES256); default any of RS*, PS*, ES*, EdDSA.'),
+  jwks: z.strictObject({ keys: z.array(z.record(z.string(), z.unknown())).min(1).max(20) }).optional().describe('The public keys of a private_key_jwt client (a JWK Set).'),
+  jwksUri: z.string().optional().describe('https URL of the public keys of a private_key_jwt client; fetched and cached.'),
   sectorIdentifierUri: z.never({ error: 'sector_identifier_uri is not supported yet: use redirect URIs on one host for pairwise' }).optional(),
 });
 
@@ -189,6 +196,18 @@ export const configSchema = z.strictObject({
         .describe('Give refresh tokens to requests with scope openid that did not ask for offline_access, as before OpenID Connect (clients migrated from other providers rely on it); false: only with offline_access (OpenID Connect Core §11). Requests without openid always get them.'),
       pairwiseSalt: z.string().min(16, 'at least 16 characters').optional()
         .describe('Secret mixed into pairwise subject identifiers (OpenID Connect Core §8.1); needed by clients with subjectType pairwise. Never change it: every pairwise sub would change.'),
+    })
+    .prefault({}),
+  clientAssertions: z
+    .strictObject({
+      maxLifetimeSeconds: seconds.max(3600).default(300)
+        .describe('private_key_jwt: refuse assertions whose exp is further than this in the future (RFC 7523 §3 lets the server bound it).'),
+      clockSkewSeconds: z.number().int().min(0).max(300).default(30).describe('Tolerance for the exp, iat and nbf of assertions.'),
+      acceptTokenEndpointAudience: z.boolean().default(false)
+        .describe('Also accept the token endpoint URL as aud (OpenID Connect Core §9, older clients). Off: only the issuer (draft-ietf-oauth-rfc7523bis, which closes an audience-injection attack).'),
+      jwksCacheSeconds: seconds.default(300).describe('How long a client\'s jwks_uri document is used before it is fetched again.'),
+      jwksRefetchSeconds: seconds.default(60).describe('Least time between two fetches of one jwks_uri when an assertion names an unknown kid.'),
+      jwksUriAllowLoopbackHttp: z.boolean().default(false).describe('Development only: allow http jwks_uri on 127.0.0.1 or localhost (https otherwise).'),
     })
     .prefault({}),
   session: z

@@ -1,4 +1,6 @@
 import type { Config } from '../config/schema.ts';
+import { ASSERTION_ALGS } from './client-auth/algorithms.ts';
+import { CLIENT_AUTH_METHODS } from './client-auth/authenticate.ts';
 import { SIGNING_ALGS } from './keys/algorithms.ts';
 import { RESPONSE_TYPES, type Scope } from './model.ts';
 import { supportedAcrValues } from './oidc/acr.ts';
@@ -17,7 +19,7 @@ import type { GrantMap } from './token/grant.ts';
  */
 export function discoveryDocument(config: Config, grants: GrantMap, scopes: readonly Scope[]): Record<string, unknown> {
   const url = (path: string) => config.issuer + path;
-  const authMethods = ['client_secret_basic', 'client_secret_post'];
+  const authMethods = [...CLIENT_AUTH_METHODS];
   // RFC 8414 §2 lets a server omit scopes it does not advertise: admin is Latchkey's own, not for clients to discover.
   const published = scopes.filter((s) => s.name !== ADMIN_SCOPE);
   const userClaims = new Set(published.flatMap((s) => s.claims));
@@ -45,6 +47,10 @@ export function discoveryDocument(config: Config, grants: GrantMap, scopes: read
     token_endpoint_auth_methods_supported: [...authMethods, 'none'],
     revocation_endpoint_auth_methods_supported: [...authMethods, 'none'],
     introspection_endpoint_auth_methods_supported: authMethods,
+    // RFC 8414 §2: REQUIRED with private_key_jwt; the asymmetric algorithms only (client-auth/algorithms.ts).
+    token_endpoint_auth_signing_alg_values_supported: [...ASSERTION_ALGS],
+    revocation_endpoint_auth_signing_alg_values_supported: [...ASSERTION_ALGS],
+    introspection_endpoint_auth_signing_alg_values_supported: [...ASSERTION_ALGS],
     // Discovery §3 RECOMMENDED: the claims this server can supply (those of the ID token and of the scopes).
     claims_supported: [...new Set(['sub', ...ID_TOKEN_CLAIMS, ...userClaims])],
     // Discovery §3 OPTIONAL: only the levels a sign-in here can reach today (core/oidc/acr.ts), not those planned.

@@ -12,7 +12,7 @@ import { isTokenActive } from './token/issue.ts';
  * about tokens issued to itself: anything else is `{"active": false}` (§2.2), so it cannot probe other clients' tokens.
  * The exception is a client registered as a resource server (`introspectAny`): an API that accepts every client's tokens.
  */
-export async function introspect(deps: CoreDeps<'clients' | 'tokens' | 'users'>, input: ClientAuthInput): Promise<Record<string, unknown>> {
+export async function introspect(deps: CoreDeps<'clients' | 'clientAssertionJtis' | 'tokens' | 'users'>, input: ClientAuthInput): Promise<Record<string, unknown>> {
   const { client, method } = await authenticateClient(deps, input);
   if (method === 'none') throw new InvalidClient('introspection requires client authentication');
   const token = input.params['token'];

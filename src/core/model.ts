@@ -28,7 +28,7 @@ export const responseTypeWords = (rt: ResponseType) => ({ code: rt.startsWith('c
 
 export type ResponseMode = 'query' | 'fragment' | 'form_post';
 export type ClientType = 'confidential' | 'public';
-export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
+export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
 
 /** Lifetime in seconds; 'never' means the token does not expire. */
 export type RefreshTokenTtl = number | 'never';
@@ -84,6 +84,12 @@ export interface Client {
   /** Migration 019: see ClientOrigin; absent for operator-made clients. */
   origin?: ClientOrigin | undefined;
   metadataDocument?: MetadataDocumentState | null | undefined;
+  /**
+   * RFC 7591 §2 token_endpoint_auth_method and the keys of private_key_jwt (RFC 7523 §2.2, OpenID Connect
+   * Registration 1.0 §2 jwks, jwks_uri, token_endpoint_auth_signing_alg); client-auth/registered-method.ts reads it.
+   * Absent (clients older than migration 020): a secret for confidential clients, none for public ones.
+   */
+  assertionAuth?: ClientAssertionAuth | null;
   /** 'dynamic': the client registered itself (RFC 7591); absent or null: the operator created it. */
   registeredBy?: 'dynamic' | null;
   /** Set while an administrator has disabled the client: refused at authorization, token and introspection. */
@@ -109,6 +115,15 @@ export interface RegistrationMetadata {
   softwareId?: string;
   softwareVersion?: string;
   applicationType?: 'web' | 'native';
+}
+
+/** A private_key_jwt client's keys: exactly one of `jwks` (inline) and `jwksUri` (fetched, cached). */
+export interface ClientAssertionAuth {
+  method: 'private_key_jwt';
+  /** null: any algorithm of client-auth/algorithms.ts ASSERTION_ALGS. */
+  signingAlg: string | null;
+  jwks: { keys: Record<string, unknown>[] } | null;
+  jwksUri: string | null;
 }
 
 /** The OpenID Connect client metadata Latchkey uses (Dynamic Client Registration 1.0 §2, the logout specs). */
@@ -158,6 +173,11 @@ export function clientSettings(c: Client) {
     requirePkce: c.requirePkce,
     introspectAny: c.introspectAny,
     ...oidcMetadata(c),
+    // RFC 7591 §2: the method a secret or a public client implies, or private_key_jwt with its keys.
+    tokenEndpointAuthMethod: (c.assertionAuth ? c.assertionAuth.method : c.type === 'public' ? 'none' : 'client_secret_basic') as TokenEndpointAuthMethod,
+    tokenEndpointAuthSigningAlg: c.assertionAuth?.signingAlg ?? null,
+    jwks: c.assertionAuth?.jwks ?? null,
+    jwksUri: c.assertionAuth?.jwksUri ?? null,
     createdAt: isoTime(c.createdAt),
     updatedAt: isoTime(c.updatedAt),
   };

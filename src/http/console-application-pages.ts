@@ -20,6 +20,7 @@ import { rotateSecretPage } from '../interaction/views/console/secret-rotation.t
 import { userCreatePage, userDetailPage, userListPage, type UserForm } from '../interaction/views/console/users.ts';
 import { claimErrors, claimsFormFrom, claimsFormOf, claimsPatchOf } from '../interaction/views/claims-fields.ts';
 import { oidcInput } from '../interaction/views/console/application-oidc.ts';
+import { authInput } from '../interaction/views/console/application-auth.ts';
 import { attempt, type ConsoleKit, type ConsolePage, type FormReader, noticeFrom, orNull, PAGE, readForm, ttlValue, withNotice } from './console-kit.ts';
 
 /** The console's application and user pages. */
@@ -48,10 +49,16 @@ function applicationForm(f: FormReader): ApplicationForm {
       postLogoutRedirectUris: f.get('postLogoutRedirectUris'),
       backchannelLogoutUri: f.get('backchannelLogoutUri'),
     },
+    auth: {
+      tokenEndpointAuthMethod: f.get('tokenEndpointAuthMethod') || 'default',
+      jwks: f.get('jwks'),
+      jwksUri: f.get('jwksUri'),
+      tokenEndpointAuthSigningAlg: f.get('tokenEndpointAuthSigningAlg') || 'default',
+    },
   };
 }
 
-function applicationInput(form: ApplicationForm): Record<string, unknown> {
+function applicationInput(form: ApplicationForm, creating = false): Record<string, unknown> {
   const pkce: Record<string, boolean | null> = { default: null, yes: true, no: false };
   return {
     name: form.name,
@@ -65,6 +72,7 @@ function applicationInput(form: ApplicationForm): Record<string, unknown> {
     requirePkce: form.requirePkce in pkce ? pkce[form.requirePkce] : form.requirePkce,
     introspectAny: form.introspectAny,
     ...oidcInput(form.oidc),
+    ...authInput(form.auth, creating),
   };
 }
 
@@ -98,7 +106,7 @@ export function registerApplicationPages(app: FastifyInstance, deps: AdminDeps, 
   app.post('/console/applications', page, kit.page(async (_req, _reply, p) => {
     const form = applicationForm(p.form);
     const outcome = await attempt(() =>
-      apps.createApplication(p.ctx, parseOr422(applicationSchemasFor(deps.config.issuer).create, { ...applicationInput(form), type: form.type, ...(form.id ? { id: form.id } : {}) })),
+      apps.createApplication(p.ctx, parseOr422(applicationSchemasFor(deps.config.issuer).create, { ...applicationInput(form, true), type: form.type, ...(form.id ? { id: form.id } : {}) })),
     );
     if ('errors' in outcome) {
       return p.render({ title: 'New application', current: '/console/applications', status: outcome.status, body: applicationCreatePage({ form, errors: outcome.errors, message: outcome.message, csrf: p.csrf, context: await formContext(p.ctx) }) });

@@ -16,6 +16,7 @@ import { rateLimitsRepository } from './kysely/rate-limits.ts';
 import { activityRepository } from './kysely/activity.ts';
 import { signingKeysRepository } from './kysely/signing-keys.ts';
 import { registrationTokensRepository } from './kysely/registration-tokens.ts';
+import { clientAssertionJtisRepository } from './kysely/client-assertion-jtis.ts';
 import { interactionsRepository, sessionsRepository, throttleRepository } from './kysely/sessions.ts';
 
 export { redactDatabaseUrl } from './postgres.ts';
@@ -69,6 +70,7 @@ export function repositories(db: Kysely<LatchkeyDatabase>, transaction?: Reposit
     activity: activityRepository(db),
     signingKeys: signingKeysRepository(db),
     registrationTokens: registrationTokensRepository(db),
+    clientAssertionJtis: clientAssertionJtisRepository(db),
     transaction: transaction ?? ((fn) => db.transaction().execute((trx) => fn(repositories(trx)))),
   };
 }

@@ -22,7 +22,7 @@ export interface PurgeSettings {
   maxBatches?: number;
 }
 
-export type PurgeReport = Record<'codes' | 'tokens' | 'grants' | 'sessions' | 'interactions' | 'loginThrottle' | 'rateLimits' | 'consents', number>;
+export type PurgeReport = Record<'codes' | 'tokens' | 'grants' | 'sessions' | 'interactions' | 'loginThrottle' | 'rateLimits' | 'consents' | 'clientAssertionJtis', number>;
 
 type Db = Kysely<LatchkeyDatabase>;
 
@@ -134,7 +134,19 @@ export async function purgeExpired(db: Db, dialect: Dialect, now: number, settin
     return res.numDeletedRows;
   });
 
-  return { codes, tokens, grants, sessions, interactions, loginThrottle, rateLimits, consents };
+  // A client assertion's jti is kept only while the assertion could pass its exp check (RFC 7523 §3 item 7).
+  const clientAssertionJtis = await drain(async () =>
+    deleted(
+      await db
+        .deleteFrom('client_assertion_jtis')
+        // By jti hash (random, so a batch of hashes is a batch of rows), expired ones only.
+        .where('jti_hash', 'in', batch(db.selectFrom('client_assertion_jtis').select('jti_hash').where('expires_at', '<=', now)))
+        .where('expires_at', '<=', now)
+        .executeTakeFirst(),
+    ),
+  );
+
+  return { codes, tokens, grants, sessions, interactions, loginThrottle, rateLimits, consents, clientAssertionJtis };
 }
 
 export interface JanitorSettings extends PurgeSettings {

@@ -2,6 +2,7 @@ import type { ActivityRepository, AuditRepository, ListingsRepository, SettingsR
 import type { SigningKeysStore } from '../core/keys/port.ts';
 import type { RegistrationTokensStore } from '../core/registration/port.ts';
 import type { AuthorizationCode, Client, ClientOrigin, Consent, Grant, Scope, Session, Token, User } from '../core/model.ts';
+import type { ClientAssertionJtis } from '../core/client-auth/jti-store.ts';
 
 /** Narrow repositories named by intent. Handlers receive `Pick<Repositories, ...>` of what they use. */
 
@@ -194,6 +195,8 @@ export interface Repositories {
   signingKeys: SigningKeysStore;
   /** Initial access tokens of dynamic client registration (RFC 7591 §3): the port core/registration/ declares. */
   registrationTokens: RegistrationTokensStore;
+  /** The jti replay store of private_key_jwt (issue 12): the port core/client-auth/jti-store.ts declares. */
+  clientAssertionJtis: ClientAssertionJtis;
   /** Runs `fn` in one database transaction with repositories bound to it. */
   transaction<T>(fn: (repos: Repositories) => Promise<T>): Promise<T>;
 }

@@ -38,6 +38,16 @@ export interface ClientsTable {
   registration_token_hash: string | null;
   token_endpoint_auth_method: string | null;
   registration_metadata: string | null;
+  token_endpoint_auth_signing_alg: string | null;
+  jwks: string | null;
+  jwks_uri: string | null;
+}
+
+/** Migration 020: the jti (SHA-256) of each accepted client assertion until it expires (RFC 7523 §3 item 7). */
+export interface ClientAssertionJtisTable {
+  client_id: string;
+  jti_hash: string;
+  expires_at: number;
 }
 
 export interface UsersTable {
@@ -227,4 +237,5 @@ export interface LatchkeyDatabase {
   token_counts: TokenCountsTable;
   signing_keys: SigningKeysTable;
   registration_tokens: RegistrationTokensTable;
+  client_assertion_jtis: ClientAssertionJtisTable;
 }

@@ -158,6 +158,15 @@ describe.each(backends)('janitor on $name', (backend) => {
     expect(keys).toEqual(['live']);
   });
 
+  it('removes client assertion jtis once they expire, and keeps live ones (replay still refused)', async () => {
+    await storage.repos.clientAssertionJtis.use('c', 'expired', NOW, NOW - 60);
+    await storage.repos.clientAssertionJtis.use('c', 'live', NOW + 1, NOW - 60);
+    const report = await purge();
+    expect(report).toMatchObject({ clientAssertionJtis: 1 });
+    expect(await storage.repos.clientAssertionJtis.use('c', 'live', NOW + 60, NOW)).toBe(false);
+    expect((await storage.db.selectFrom('client_assertion_jtis').select('jti_hash').execute()).map((r) => r.jti_hash)).toEqual(['live']);
+  });
+
   it('removes consents whose user or client no longer exists, and keeps the others', async () => {
     await storage.repos.users.create({ id: 'u1', username: 'alice', passwordHash: 'x', name: null, email: null, isAdmin: false }, NOW);
     await storage.repos.clients.create(newClient({ id: 'web-app', name: 'Web', redirectUris: [] }), NOW);
@@ -187,7 +196,7 @@ describe.each(backends)('janitor on $name', (backend) => {
   });
 
   it('leaves an empty database as it is', async () => {
-    expect(await purge()).toEqual({ codes: 0, tokens: 0, grants: 0, sessions: 0, interactions: 0, loginThrottle: 0, rateLimits: 0, consents: 0 });
+    expect(await purge()).toEqual({ codes: 0, tokens: 0, grants: 0, sessions: 0, interactions: 0, loginThrottle: 0, rateLimits: 0, consents: 0, clientAssertionJtis: 0 });
   });
 
   describe('rate-limit counters', () => {
@@ -237,7 +246,7 @@ describe.each(backends)('janitor on $name', (backend) => {
 });
 
 describe('the periodic janitor', () => {
-  const report: PurgeReport = { codes: 1, tokens: 0, grants: 0, sessions: 0, interactions: 0, loginThrottle: 0, rateLimits: 0, consents: 0 };
+  const report: PurgeReport = { codes: 1, tokens: 0, grants: 0, sessions: 0, interactions: 0, loginThrottle: 0, rateLimits: 0, consents: 0, clientAssertionJtis: 0 };
   const logger = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
 
   beforeEach(() => {

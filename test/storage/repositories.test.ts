@@ -795,6 +795,38 @@ describe.each(backends)('repositories on $name', (backend) => {
     });
   });
 
+  describe('private_key_jwt clients and the client assertion replay store (migration 020)', () => {
+    const jwks = { keys: [{ kty: 'EC', crv: 'P-256', x: 'x-coordinate', y: 'y-coordinate', kid: 'k1', alg: 'ES256' }] };
+
+    it('round-trips a client\'s inline jwks and signing alg, then a jwks_uri, and clears them given null', async () => {
+      const created = await repos.clients.create(client({ secretHash: null, assertionAuth: { method: 'private_key_jwt', signingAlg: 'ES256', jwks, jwksUri: null } }), NOW);
+      expect(created.assertionAuth).toEqual({ method: 'private_key_jwt', signingAlg: 'ES256', jwks, jwksUri: null });
+      expect((await repos.clients.findById('web-app'))?.assertionAuth).toEqual({ method: 'private_key_jwt', signingAlg: 'ES256', jwks, jwksUri: null });
+      const remote = { method: 'private_key_jwt' as const, signingAlg: null, jwks: null, jwksUri: 'https://client.example/jwks.json' };
+      expect((await repos.clients.update('web-app', { assertionAuth: remote }, NOW + 1))?.assertionAuth).toEqual(remote);
+      await repos.clients.update('web-app', { assertionAuth: null, secretHash: 'hash-of-secret' }, NOW + 2);
+      expect((await repos.clients.findById('web-app'))?.assertionAuth).toBeUndefined();
+    });
+
+    it('records a jti once per client: a second use is refused, another client\'s same jti is not', async () => {
+      expect(await repos.clientAssertionJtis.use('web-app', 'jti-hash', NOW + 60, NOW)).toBe(true);
+      expect(await repos.clientAssertionJtis.use('web-app', 'jti-hash', NOW + 60, NOW + 1)).toBe(false);
+      expect(await repos.clientAssertionJtis.use('other-app', 'jti-hash', NOW + 60, NOW + 1)).toBe(true);
+    });
+
+    it('takes over a jti whose record has expired (its assertion can no longer pass the exp check)', async () => {
+      expect(await repos.clientAssertionJtis.use('web-app', 'jti-hash', NOW + 60, NOW)).toBe(true);
+      expect(await repos.clientAssertionJtis.use('web-app', 'jti-hash', NOW + 200, NOW + 60)).toBe(true);
+      expect(await repos.clientAssertionJtis.use('web-app', 'jti-hash', NOW + 200, NOW + 61)).toBe(false);
+    });
+
+    it('lets exactly one of 20 racing uses of a jti through, across nodes (RFC 7523 §3 item 7)', async () => {
+      const nodes = [storage, await peer(), await peer()];
+      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => nodes[i % nodes.length]!.repos.clientAssertionJtis.use('web-app', 'raced', NOW + 60, NOW)));
+      expect(results.filter(Boolean)).toHaveLength(1);
+    });
+  });
+
   describe('transaction', () => {
     it('commits every write when the function returns, and returns its value', async () => {
       const value = await repos.transaction(async (tx) => {

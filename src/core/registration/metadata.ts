@@ -13,12 +13,13 @@ import { InvalidClientMetadata } from '../errors.ts';
  * client_secret_jwt with jwks / jwks_uri) are one entry and their own member checks: `secret` says whether the
  * method needs a client_secret issued, `type` what kind of client it makes.
  */
-export const REGISTRABLE_AUTH_METHODS: Readonly<Record<TokenEndpointAuthMethod, { type: 'confidential' | 'public'; secret: boolean }>> = {
+export type RegistrableAuthMethod = Exclude<TokenEndpointAuthMethod, 'private_key_jwt'>;
+export const REGISTRABLE_AUTH_METHODS: Readonly<Record<RegistrableAuthMethod, { type: 'confidential' | 'public'; secret: boolean }>> = {
   client_secret_basic: { type: 'confidential', secret: true },
   client_secret_post: { type: 'confidential', secret: true },
   none: { type: 'public', secret: false },
 };
-const isAuthMethod = (v: unknown): v is TokenEndpointAuthMethod => typeof v === 'string' && Object.hasOwn(REGISTRABLE_AUTH_METHODS, v);
+const isAuthMethod = (v: unknown): v is RegistrableAuthMethod => typeof v === 'string' && Object.hasOwn(REGISTRABLE_AUTH_METHODS, v);
 
 /** Admin API field -> RFC 7591 / OpenID Connect Registration member, to name a refused field as the client sent it. */
 export const WIRE_NAMES: Readonly<Record<string, string>> = {
@@ -40,7 +41,7 @@ export const WIRE_NAMES: Readonly<Record<string, string>> = {
 /** What a registration request asks for, before the operator's policy and the application rules judge it. */
 export interface RequestedClient {
   applicationType: 'web' | 'native';
-  authMethod: TokenEndpointAuthMethod;
+  authMethod: RegistrableAuthMethod;
   /** Undefined when the client sent none: the policy decides (RFC 7591 §2 `scope`). */
   scopes: string[] | undefined;
   /** Members for the admin API's application schema, as sent (unchecked). */
@@ -113,7 +114,7 @@ export function readClientMetadata(raw: unknown, options: { implicitAllowed: boo
     return fail('token_endpoint_auth_method', `this server registers ${Object.keys(REGISTRABLE_AUTH_METHODS).join(', ')}`);
   }
   // Native apps cannot keep a secret (RFC 8252 §8.5): public by default; web clients take RFC 7591 §2's default.
-  const authMethod: TokenEndpointAuthMethod = method ?? (appType === 'native' ? 'none' : 'client_secret_basic');
+  const authMethod: RegistrableAuthMethod = method ?? (appType === 'native' ? 'none' : 'client_secret_basic');
 
   const scope = body['scope'];
   let scopes: string[] | undefined;

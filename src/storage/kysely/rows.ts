@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { ClaimsRequest } from '../../core/authorize/oidc-params.ts';
 import { isSigningAlg, type SigningAlg } from '../../core/keys/algorithms.ts';
-import type { AuthorizationCode, Client, GrantType, MetadataDocumentState, RegistrationMetadata, ResponseType, Session, Token, TokenType, User } from '../../core/model.ts';
+import type { AuthorizationCode, Client, ClientAssertionAuth, GrantType, MetadataDocumentState, RegistrationMetadata, ResponseType, Session, Token, TokenType, User } from '../../core/model.ts';
 import type { ProfileClaims } from '../../core/oidc/standard-claims.ts';
 import type { ClientsTable, CodesTable, SessionsTable, TokensTable, UsersTable } from '../schema.ts';
 
@@ -46,6 +46,8 @@ export function toClient(r: Selectable<ClientsTable>): Client {
     ...previousSecretOf(r),
     ...metadataDocumentOf(r),
     ...registrationOf(r),
+    // Present only for private_key_jwt clients, so every other client reads as it always did.
+    ...assertionAuthOf(r),
   };
 }
 
@@ -66,6 +68,13 @@ function metadataDocumentOf(r: Selectable<ClientsTable>): Pick<Client, 'origin' 
   if (r.origin !== 'metadata-document') return {};
   const doc = r.metadata_document == null ? null : (JSON.parse(r.metadata_document) as MetadataDocumentState);
   return { origin: 'metadata-document', metadataDocument: doc };
+}
+
+/** Migration 020; anything but a readable private_key_jwt registration reads as none (the secret or public rules). */
+function assertionAuthOf(r: Selectable<ClientsTable>): { assertionAuth?: ClientAssertionAuth } {
+  if (r.token_endpoint_auth_method !== 'private_key_jwt') return {};
+  const jwks = r.jwks == null ? null : (JSON.parse(r.jwks) as { keys: Record<string, unknown>[] });
+  return { assertionAuth: { method: 'private_key_jwt', signingAlg: r.token_endpoint_auth_signing_alg ?? null, jwks, jwksUri: r.jwks_uri ?? null } };
 }
 
 /** (A row built in memory by create() lacks the columns altogether.) */
@@ -101,6 +110,14 @@ export function fromClient(c: Partial<Client>): Partial<ClientsTable> {
   if (c.tokenEndpointAuthMethod !== undefined) row.token_endpoint_auth_method = c.tokenEndpointAuthMethod;
   if (c.registrationTokenHash !== undefined) row.registration_token_hash = c.registrationTokenHash;
   if (c.registrationMetadata !== undefined) row.registration_metadata = c.registrationMetadata === null ? null : JSON.stringify(c.registrationMetadata);
+  if (c.assertionAuth !== undefined) {
+    const a = c.assertionAuth;
+    // One column holds the registered method (migration 018): a secret or none from tokenEndpointAuthMethod, private_key_jwt from here.
+    if (a !== null || c.tokenEndpointAuthMethod === undefined) row.token_endpoint_auth_method = a?.method ?? null;
+    row.token_endpoint_auth_signing_alg = a?.signingAlg ?? null;
+    row.jwks = a?.jwks ? JSON.stringify(a.jwks) : null;
+    row.jwks_uri = a?.jwksUri ?? null;
+  }
   const o = c.oidc;
   if (o?.idTokenSignedResponseAlg !== undefined) row.id_token_signed_response_alg = o.idTokenSignedResponseAlg;
   if (o?.userinfoSignedResponseAlg !== undefined) row.userinfo_signed_response_alg = o.userinfoSignedResponseAlg;

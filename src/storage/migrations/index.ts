@@ -12,6 +12,7 @@ import { logout } from './014-logout.ts';
 import { sessionAcr } from './016-session-acr.ts';
 import { registration } from './018-registration.ts';
 import { metadataDocumentClients } from './019-metadata-document-clients.ts';
+import { clientAssertions } from './020-client-assertions.ts';
 
 /** Migrations are code, listed in order; the names are stored, so never rename one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -28,6 +29,7 @@ const migrations: Record<string, Migration> = {
   '016-session-acr': sessionAcr,
   '018-registration': registration,
   '019-metadata-document-clients': metadataDocumentClients,
+  '020-client-assertions': clientAssertions,
 };
 
 export const migrationProvider: MigrationProvider = {
