@@ -1,5 +1,6 @@
 import type { ActivityRepository, AuditRepository, ListingsRepository, SettingsRepository } from './admin-repositories.ts';
 import type { SigningKeysStore } from '../core/keys/port.ts';
+import type { BackchannelOutbox } from '../core/oidc/backchannel/port.ts';
 import type { AuthorizationCode, Client, Consent, Grant, Scope, Session, Token, User } from '../core/model.ts';
 
 /** Narrow repositories named by intent. Handlers receive `Pick<Repositories, ...>` of what they use. */
@@ -89,10 +90,12 @@ export interface SessionsRepository {
    * touch a session only when its last use is older than a minute, so this is at most one write a minute a session.
    */
   touch(hash: string, now: number, notSince: number): Promise<boolean>;
+  /** Ends the session; in the same transaction, queues its back-channel logouts (backchannelOutbox). */
   delete(hash: string): Promise<void>;
   /**
    * Ends every sign-in of the user, in one transaction: their SSO sessions and the interactions they logged in on
-   * (a password change, disabling the account, signing out everywhere). Codes and tokens already issued stay.
+   * (a password change, disabling the account, signing out everywhere), and queues the sessions' back-channel
+   * logouts. Codes and tokens already issued stay.
    */
   deleteAllForUser(userId: string): Promise<void>;
 }
@@ -189,6 +192,8 @@ export interface Repositories {
   activity: ActivityRepository;
   /** Signing keys (issue 11): the port core/keys/ declares. */
   signingKeys: SigningKeysStore;
+  /** Back-channel logouts to send (migration 015): the port core/oidc/backchannel/ declares. */
+  backchannelOutbox: BackchannelOutbox;
   /** Runs `fn` in one database transaction with repositories bound to it. */
   transaction<T>(fn: (repos: Repositories) => Promise<T>): Promise<T>;
 }

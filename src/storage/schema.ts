@@ -28,6 +28,8 @@ export interface ClientsTable {
   /** JSON list. */
   post_logout_redirect_uris: string | null;
   backchannel_logout_uri: string | null;
+  /** Migration 015: Back-Channel Logout 1.0 §2.2 backchannel_logout_session_required (0/1; null: false). */
+  backchannel_logout_session_required: number | null;
 }
 
 export interface UsersTable {
@@ -183,6 +185,21 @@ export interface SigningKeysTable {
   expires_at: number | null;
 }
 
+/** Migration 015: the back-channel logout outbox; times in wall-clock milliseconds. */
+export interface BackchannelLogoutsTable {
+  id: string;
+  sid: string;
+  user_id: string;
+  client_id: string;
+  created_at_ms: number;
+  attempts: number;
+  next_attempt_at_ms: number;
+  lease_owner: string | null;
+  lease_until_ms: number | null;
+  finished_at_ms: number | null;
+  outcome: string | null;
+}
+
 export interface LatchkeyDatabase {
   clients: ClientsTable;
   users: UsersTable;
@@ -199,4 +216,5 @@ export interface LatchkeyDatabase {
   rate_limits: RateLimitsTable;
   token_counts: TokenCountsTable;
   signing_keys: SigningKeysTable;
+  backchannel_logouts: BackchannelLogoutsTable;
 }
