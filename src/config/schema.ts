@@ -191,6 +191,18 @@ export const configSchema = z.strictObject({
         .describe('Secret mixed into pairwise subject identifiers (OpenID Connect Core §8.1); needed by clients with subjectType pairwise. Never change it: every pairwise sub would change.'),
     })
     .prefault({}),
+  backchannelLogout: z
+    .strictObject({
+      timeoutMs: z.number().int().min(100).max(60_000).default(5000)
+        .describe('Back-Channel Logout: how long a relying party has to answer one logout POST.'),
+      maxAttempts: z.number().int().min(1).max(100).default(10).describe('Attempts per logout before giving up (a 4xx answer gives up at once).'),
+      retryBaseMs: z.number().int().min(1).default(2000).describe('Wait before the first retry; doubled at each further one, with jitter.'),
+      retryMaxMs: z.number().int().min(1).default(600_000).describe('Longest wait between two attempts.'),
+      maxAgeSeconds: seconds.default(86_400).describe('A logout not delivered this long after the session ended is given up.'),
+      pollIntervalSeconds: seconds.default(10)
+        .describe('How often each node looks for logouts queued by other nodes or the CLI (its own are sent at once).'),
+    })
+    .prefault({}),
   session: z
     .strictObject({
       ttl: seconds.default(24 * 3600).describe('SSO session lifetime.'),
