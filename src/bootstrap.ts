@@ -35,6 +35,7 @@ export function clientFromConfig(c: ClientConfig): NewClient {
       requireAuthTime: c.requireAuthTime,
       postLogoutRedirectUris: c.postLogoutRedirectUris,
       backchannelLogoutUri: c.backchannelLogoutUri ?? null,
+      backchannelLogoutSessionRequired: c.backchannelLogoutSessionRequired,
     },
   };
 }

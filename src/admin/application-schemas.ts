@@ -48,6 +48,7 @@ const applicationFields = {
   postLogoutRedirectUris: z.array(z.string({ error: 'each URI must be a string' })).max(50, { error: 'at most 50 URIs' })
     .describe('post_logout_redirect_uris (RP-Initiated Logout 1.0): https, or http on a loopback address.'),
   backchannelLogoutUri: z.string().max(2000).nullable().describe('backchannel_logout_uri (Back-Channel Logout 1.0 §2.2).'),
+  backchannelLogoutSessionRequired: z.boolean({ error: 'true or false' }).describe('backchannel_logout_session_required (§2.2; sid is always in the logout token).'),
 };
 
 export const applicationCreate = z
@@ -72,6 +73,7 @@ export const applicationCreate = z
     requireAuthTime: applicationFields.requireAuthTime.default(false),
     postLogoutRedirectUris: applicationFields.postLogoutRedirectUris.default([]),
     backchannelLogoutUri: applicationFields.backchannelLogoutUri.default(null),
+    backchannelLogoutSessionRequired: applicationFields.backchannelLogoutSessionRequired.default(false),
   });
 
 /** PATCH: the fields present replace the stored ones; the type cannot change (create a new application instead). */
@@ -94,6 +96,7 @@ export const applicationUpdate = z
     requireAuthTime: applicationFields.requireAuthTime.optional(),
     postLogoutRedirectUris: applicationFields.postLogoutRedirectUris.optional(),
     backchannelLogoutUri: applicationFields.backchannelLogoutUri.optional(),
+    backchannelLogoutSessionRequired: applicationFields.backchannelLogoutSessionRequired.optional(),
   });
 
 export interface ApplicationSchemas {
@@ -138,6 +141,7 @@ export const applicationView = z
     requireAuthTime: z.boolean(),
     postLogoutRedirectUris: z.array(z.string()),
     backchannelLogoutUri: z.string().nullable(),
+    backchannelLogoutSessionRequired: z.boolean(),
     hasSecret: z.boolean(),
     builtIn: z.boolean().describe("Latchkey's own console or account page: read-only."),
     declaredInConfig: z.boolean().describe('Declared in the configuration file, which restores it at every start.'),

@@ -115,7 +115,9 @@ function clientOptions(cmd: Command): Command {
     .option('--require-auth-time', 'registered require_auth_time (auth_time is always in the ID token)')
     .option('--no-require-auth-time', 'clear require_auth_time')
     .option('--post-logout-redirect-uri <uri>', 'where RP-initiated logout may return (repeatable; https, or http on loopback)', collect)
-    .option('--backchannel-logout-uri <uri>', 'back-channel logout receiver (https); none removes it');
+    .option('--backchannel-logout-uri <uri>', 'back-channel logout receiver (https); none removes it')
+    .option('--backchannel-logout-session-required', 'registered backchannel_logout_session_required (sid is always sent)')
+    .option('--no-backchannel-logout-session-required', 'clear backchannel_logout_session_required');
 }
 
 async function createClient({ repos, out, now, config }: CliContext, opts: ClientOptions): Promise<void> {
@@ -152,6 +154,7 @@ async function createClient({ repos, out, now, config }: CliContext, opts: Clien
     requireAuthTime: fields.oidc?.requireAuthTime,
     postLogoutRedirectUris: fields.oidc?.postLogoutRedirectUris,
     backchannelLogoutUri: fields.oidc?.backchannelLogoutUri ?? undefined,
+    backchannelLogoutSessionRequired: fields.oidc?.backchannelLogoutSessionRequired,
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -91,6 +91,7 @@ export const clientSchema = z.strictObject({
   requireAuthTime: z.boolean().default(false),
   postLogoutRedirectUris: z.array(z.string()).default([]),
   backchannelLogoutUri: z.string().optional(),
+  backchannelLogoutSessionRequired: z.boolean().default(false).describe('Back-Channel Logout 1.0 §2.2; sid is always sent.'),
   sectorIdentifierUri: z.never({ error: 'sector_identifier_uri is not supported yet: use redirect URIs on one host for pairwise' }).optional(),
 });
 

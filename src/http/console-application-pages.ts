@@ -47,6 +47,7 @@ function applicationForm(f: FormReader): ApplicationForm {
       defaultMaxAge: f.get('defaultMaxAge'),
       postLogoutRedirectUris: f.get('postLogoutRedirectUris'),
       backchannelLogoutUri: f.get('backchannelLogoutUri'),
+      backchannelLogoutSessionRequired: f.get('backchannelLogoutSessionRequired') || 'no',
     },
   };
 }

@@ -21,7 +21,7 @@ const USERS = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace'] as con
 let receiver: LogoutReceiver;
 let server: TestServer;
 
-type Rp = 'web-app' | 'rp-two' | 'rp-idle' | 'rp-flaky' | 'rp-refuses';
+type Rp = 'web-app' | 'rp-two' | 'rp-idle' | 'rp-flaky' | 'rp-refuses' | 'rp-needs-sid';
 const rpClient = (id: string, receiverUrl: string): Partial<ClientConfig> & { id: string; name: string } => ({
   id,
   name: id,
@@ -37,6 +37,8 @@ function configFor(receiverUrl: string) {
     clients: [
       ...(base.clients ?? []).filter((c) => c.id !== 'web-app'),
       ...(['web-app', 'rp-two', 'rp-idle', 'rp-flaky', 'rp-refuses'] as const).map((id) => rpClient(id, receiverUrl)),
+      // §2.2: this one requires sid in its logout tokens (every client gets it anyway).
+      { ...rpClient('rp-needs-sid', receiverUrl), backchannelLogoutSessionRequired: true },
     ],
     users: [...(base.users ?? []).filter((u) => u.username !== 'alice'), ...USERS.map((username) => ({ username, password: TEST_PASSWORD }))],
     // Retries a millisecond apart: the tests count attempts, they do not wait for time to pass.
@@ -129,6 +131,15 @@ describe('Back-Channel Logout 1.0', () => {
     expect(new Set([toWeb, toTwo].map((r) => decodeJwt(r?.token ?? '').jti)).size).toBe(2);
     const delivered = await auditEvents(server, 'backchannel_logout.delivered', web.sid, 2);
     expect(delivered.map((e) => e.clientId).sort()).toEqual(['rp-two', 'web-app']);
+  });
+
+  it('a client registered with backchannel_logout_session_required (config file) gets sid (§2.2, §2.4)', async () => {
+    expect((await server.latchkey.deps.repos.clients.findById('rp-needs-sid'))?.oidc?.backchannelLogoutSessionRequired).toBe(true);
+    const agent = new UserAgent(server.url);
+    const { idToken, sid } = await signIn(server, 'rp-needs-sid', 'alice', agent);
+    await logout(server, agent, idToken);
+    const [got] = await receiver.waitFor(1, '/rp-needs-sid');
+    expect((await validateLogoutToken(got?.token ?? '', server.url, 'rp-needs-sid')).sid).toBe(sid);
   });
 
   it('/account "sign out everywhere" sends a logout for every session of the person', async () => {
