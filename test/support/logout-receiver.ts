@@ -70,9 +70,10 @@ export async function startLogoutReceiver(): Promise<LogoutReceiver> {
 /**
  * Validates a logout token as an RP must (§2.6): signature by a key of the issuer's JWKS, iss, aud, iat and exp, typ
  * logout+jwt (§2.4, RFC 8725 §3.11), the back-channel logout event, a sub or sid (here always sid), and no nonce.
+ * `serverUrl`: where to fetch the JWKS when the issuer is not the address the test reaches (a cluster's issuer).
  */
-export async function validateLogoutToken(token: string, issuer: string, clientId: string): Promise<JWTPayload & { sid: string }> {
-  const jwks = createRemoteJWKSet(new URL(`${issuer}/.well-known/jwks.json`));
+export async function validateLogoutToken(token: string, issuer: string, clientId: string, serverUrl = issuer): Promise<JWTPayload & { sid: string }> {
+  const jwks = createRemoteJWKSet(new URL(`${serverUrl}/.well-known/jwks.json`));
   const { payload, protectedHeader } = await jwtVerify(token, jwks, { issuer, audience: clientId, typ: 'logout+jwt', requiredClaims: ['iat', 'exp', 'jti', 'sub', 'sid'] });
   expect(protectedHeader.typ).toBe('logout+jwt');
   expect(payload['events']).toEqual({ [LOGOUT_EVENT]: {} });
