@@ -17,11 +17,11 @@ import { startServer, TEST_PASSWORD, TEST_SECRET, type TestServer } from '../../
  */
 
 const REDIRECT = 'http://127.0.0.1/cb';
-const USERS = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace'] as const;
+const USERS = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi'] as const;
 let receiver: LogoutReceiver;
 let server: TestServer;
 
-type Rp = 'web-app' | 'rp-two' | 'rp-idle' | 'rp-flaky' | 'rp-refuses' | 'rp-needs-sid';
+type Rp = 'web-app' | 'rp-two' | 'rp-idle' | 'rp-flaky' | 'rp-refuses' | 'rp-needs-sid' | 'rp-down';
 const rpClient = (id: string, receiverUrl: string): Partial<ClientConfig> & { id: string; name: string } => ({
   id,
   name: id,
@@ -36,13 +36,13 @@ function configFor(receiverUrl: string) {
   return adminConfig({
     clients: [
       ...(base.clients ?? []).filter((c) => c.id !== 'web-app'),
-      ...(['web-app', 'rp-two', 'rp-idle', 'rp-flaky', 'rp-refuses'] as const).map((id) => rpClient(id, receiverUrl)),
+      ...(['web-app', 'rp-two', 'rp-idle', 'rp-flaky', 'rp-refuses', 'rp-down'] as const).map((id) => rpClient(id, receiverUrl)),
       // §2.2: this one requires sid in its logout tokens (every client gets it anyway).
       { ...rpClient('rp-needs-sid', receiverUrl), backchannelLogoutSessionRequired: true },
     ],
     users: [...(base.users ?? []).filter((u) => u.username !== 'alice'), ...USERS.map((username) => ({ username, password: TEST_PASSWORD }))],
     // Retries a millisecond apart: the tests count attempts, they do not wait for time to pass.
-    backchannelLogout: { retryBaseMs: 1, retryMaxMs: 5 },
+    backchannelLogout: { retryBaseMs: 1, retryMaxMs: 5, maxAttempts: 4 },
   });
 }
 
@@ -185,6 +185,18 @@ describe('Back-Channel Logout 1.0', () => {
     expect({ outcome: row?.outcome, attempts: Number(row?.attempts) }).toEqual({ outcome: 'delivered', attempts: 3 });
     const [event] = await auditEvents(server, 'backchannel_logout.delivered', sid);
     expect(event?.details).toMatchObject({ attempts: 3, status: 200 });
+  });
+
+  it('gives up after backchannelLogout.maxAttempts answers of 503, and the audit log says so', async () => {
+    receiver.script('/rp-down', [503, 503, 503, 503, 503]);
+    const agent = new UserAgent(server.url);
+    const { idToken, sid } = await signIn(server, 'rp-down', 'heidi', agent);
+    await logout(server, agent, idToken);
+    const [row] = await finishedRows(server, sid, 1);
+    expect({ outcome: row?.outcome, attempts: Number(row?.attempts) }).toEqual({ outcome: 'failed', attempts: 4 });
+    expect(receiver.received.filter((r) => r.path === '/rp-down').map((r) => r.status)).toEqual([503, 503, 503, 503]);
+    const [event] = await auditEvents(server, 'backchannel_logout.failed', sid);
+    expect(event).toMatchObject({ clientId: 'rp-down', details: { reason: 'attempts_exhausted', status: 503, attempts: 4 } });
   });
 
   it('does not retry a receiver that answers 400 (§2.8: the RP refused the token), and the audit log says so', async () => {
