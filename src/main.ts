@@ -166,11 +166,11 @@ export async function buildLatchkey(config: Config, options: BuildOptions = {}):
 }
 
 /**
- * Ending a session queues its back-channel logouts in the same transaction (storage); once that commits, this node's
- * delivery loop is woken so they go out at once rather than at the next poll.
+ * Ending a session (or deleting its user) queues its back-channel logouts in the same transaction (storage); once that
+ * commits, this node's delivery loop is woken so they go out at once rather than at the next poll.
  */
 function kickAfterSessionsEnd(storage: Storage, delivery: BackchannelDelivery): void {
-  const { sessions, listings } = storage.repos;
+  const { sessions, listings, users } = storage.repos;
   const kicked = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
     const result = await fn(...args);
     delivery.kick();
@@ -178,4 +178,5 @@ function kickAfterSessionsEnd(storage: Storage, delivery: BackchannelDelivery): 
   };
   storage.repos.sessions = { ...sessions, delete: kicked(sessions.delete), deleteAllForUser: kicked(sessions.deleteAllForUser) };
   storage.repos.listings = { ...listings, deleteSession: kicked(listings.deleteSession) };
+  storage.repos.users = { ...users, delete: kicked(users.delete) };
 }

@@ -33,7 +33,10 @@ export interface UsersRepository {
   list(): Promise<User[]>;
   create(user: NewUser, now: number): Promise<User>;
   update(id: string, patch: UserPatch): Promise<User | undefined>;
-  /** Deletes the user with their grants, tokens, codes, sessions, consents and pending logins; as clients.delete. */
+  /**
+   * Deletes the user with their grants, tokens, codes, sessions, consents and pending logins; as clients.delete. The
+   * sessions' back-channel logouts are queued in the same transaction.
+   */
   delete(id: string, now: number): Promise<number | undefined>;
 }
 

@@ -76,6 +76,12 @@ describe.each(backends)('back-channel logout outbox on $name', (backend) => {
     expect((await rows()).map((r) => `${r.sid}/${r.client_id}`).sort()).toEqual(['sid-1/rp-a', 'sid-2/rp-a', 'sid-2/rp-elsewhere']);
   });
 
+  it('deleting the user queues the logouts of their sessions in the same transaction', async () => {
+    await session('s1', 'sid-1', ['rp-a']);
+    expect(await repos.users.delete('u1', NOW)).toBe(0);
+    expect((await rows()).map((r) => [r.sid, r.client_id, r.user_id])).toEqual([['sid-1', 'rp-a', 'u1']]);
+  });
+
   it('the console revoking a session queues its logouts too', async () => {
     await session('s1', 'sid-1', ['rp-b']);
     expect(await repos.listings.deleteSession('s1')).toBe(true);

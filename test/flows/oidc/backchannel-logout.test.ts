@@ -17,7 +17,7 @@ import { startServer, TEST_PASSWORD, TEST_SECRET, type TestServer } from '../../
  */
 
 const REDIRECT = 'http://127.0.0.1/cb';
-const USERS = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi'] as const;
+const USERS = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan'] as const;
 let receiver: LogoutReceiver;
 let server: TestServer;
 
@@ -171,6 +171,15 @@ describe('Back-Channel Logout 1.0', () => {
     const res = await fetch(`${server.url}${ADMIN_API}/users/${await userId(server, 'dave')}/disable`, { method: 'POST', headers: { authorization: `Bearer ${await adminToken(server)}` } });
     expect(res.status).toBe(200);
     expect((await finishedRows(server, sid, 1)).map((r) => r.outcome)).toEqual(['delivered']);
+  });
+
+  it('deleting a user sends the logouts of their sessions', async () => {
+    const { sid, sub } = await signIn(server, 'rp-two', 'ivan', new UserAgent(server.url));
+    const res = await fetch(`${server.url}${ADMIN_API}/users/${await userId(server, 'ivan')}`, { method: 'DELETE', headers: { authorization: `Bearer ${await adminToken(server)}` } });
+    expect(res.status).toBe(204);
+    expect((await finishedRows(server, sid, 1)).map((r) => [r.client_id, r.outcome])).toEqual([['rp-two', 'delivered']]);
+    const got = receiver.received.filter((r) => r.path === '/rp-two' && decodeJwt(r.token)['sid'] === sid);
+    expect((await validateLogoutToken(got[0]?.token ?? '', server.url, 'rp-two')).sub).toBe(sub);
   });
 
   it('retries a receiver that answers 500 twice, and delivers on the third attempt (§2.8, with backoff)', async () => {
