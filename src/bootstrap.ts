@@ -36,6 +36,7 @@ export function clientFromConfig(c: ClientConfig): NewClient {
       requireAuthTime: c.requireAuthTime,
       postLogoutRedirectUris: c.postLogoutRedirectUris,
       backchannelLogoutUri: c.backchannelLogoutUri ?? null,
+      backchannelLogoutSessionRequired: c.backchannelLogoutSessionRequired,
     },
     // Validated at load (config/load.ts): set for private_key_jwt clients only.
     assertionAuth: assertionAuthOf({ type: c.type, hasSecret: c.secret !== undefined, method: c.tokenEndpointAuthMethod, signingAlg: c.tokenEndpointAuthSigningAlg, jwks: c.jwks, jwksUri: c.jwksUri }),

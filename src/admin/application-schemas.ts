@@ -55,6 +55,7 @@ const applicationFields = {
   tokenEndpointAuthSigningAlg: z.string().max(20).nullable().describe('token_endpoint_auth_signing_alg: the one algorithm of its assertions (RS256, PS256, ES256, EdDSA, ...); null: any asymmetric one.'),
   jwks: jwkSet.nullable().describe('jwks: the public keys of a private_key_jwt application (a JWK Set, no private members).'),
   jwksUri: z.string().max(2000).nullable().describe('jwks_uri: https URL of the public keys of a private_key_jwt application; fetched and cached.'),
+  backchannelLogoutSessionRequired: z.boolean({ error: 'true or false' }).describe('backchannel_logout_session_required (§2.2; sid is always in the logout token).'),
 };
 
 export const applicationCreate = z
@@ -85,6 +86,7 @@ export const applicationCreate = z
     tokenEndpointAuthSigningAlg: applicationFields.tokenEndpointAuthSigningAlg.default(null),
     jwks: applicationFields.jwks.default(null),
     jwksUri: applicationFields.jwksUri.default(null),
+    backchannelLogoutSessionRequired: applicationFields.backchannelLogoutSessionRequired.default(false),
   });
 
 /** PATCH: the fields present replace the stored ones; the type cannot change (create a new application instead). */
@@ -110,6 +112,7 @@ export const applicationUpdate = z
     tokenEndpointAuthSigningAlg: applicationFields.tokenEndpointAuthSigningAlg.optional(),
     jwks: applicationFields.jwks.optional(),
     jwksUri: applicationFields.jwksUri.optional(),
+    backchannelLogoutSessionRequired: applicationFields.backchannelLogoutSessionRequired.optional(),
   });
 
 export interface ApplicationSchemas {
@@ -158,6 +161,7 @@ export const applicationView = z
     tokenEndpointAuthSigningAlg: z.string().nullable(),
     jwks: jwkSet.nullable(),
     jwksUri: z.string().nullable(),
+    backchannelLogoutSessionRequired: z.boolean(),
     hasSecret: z.boolean(),
     builtIn: z.boolean().describe("Latchkey's own console or account page: read-only."),
     registeredBy: z.enum(['dynamic']).nullable().describe('dynamic: the client registered itself (RFC 7591), not vetted by an administrator; null: created by an operator.'),

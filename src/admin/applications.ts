@@ -47,7 +47,7 @@ function refuseBuiltIn(client: Client): void {
 type Shape = Pick<Client, 'type' | 'redirectUris' | 'grantTypes' | 'responseTypes' | 'scopes' | 'requirePkce' | 'oidc'>;
 
 /** The OpenID Connect members of the API's flat input, as the client's `oidc` metadata (only those present). */
-const OIDC_KEYS = ['idTokenSignedResponseAlg', 'userinfoSignedResponseAlg', 'subjectType', 'defaultMaxAge', 'requireAuthTime', 'postLogoutRedirectUris', 'backchannelLogoutUri'] as const;
+const OIDC_KEYS = ['idTokenSignedResponseAlg', 'userinfoSignedResponseAlg', 'subjectType', 'defaultMaxAge', 'requireAuthTime', 'postLogoutRedirectUris', 'backchannelLogoutUri', 'backchannelLogoutSessionRequired'] as const;
 function splitOidc(input: Record<string, unknown>): { rest: Record<string, unknown>; oidc: Partial<OidcClientMetadata> | undefined } {
   const rest: Record<string, unknown> = {};
   const oidc: Record<string, unknown> = {};

@@ -48,6 +48,7 @@ async function judge(deps: RegistrationDeps, body: unknown, id: string): Promise
     requireAuthTime: a.requireAuthTime,
     postLogoutRedirectUris: a.postLogoutRedirectUris,
     backchannelLogoutUri: a.backchannelLogoutUri,
+    backchannelLogoutSessionRequired: a.backchannelLogoutSessionRequired,
   };
   const shape = { name: a.name, type: a.type, redirectUris: a.redirectUris, grantTypes: [...new Set(a.grantTypes)], responseTypes: [...new Set(a.responseTypes)], scopes: a.scopes, oidc };
   try {

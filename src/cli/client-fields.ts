@@ -32,6 +32,7 @@ export interface ClientOptions extends CommonOptions, ClientAuthOptions {
   requireAuthTime?: boolean;
   postLogoutRedirectUri?: string[];
   backchannelLogoutUri?: string;
+  backchannelLogoutSessionRequired?: boolean;
 }
 
 /** The validated fields given on the command line; absent options stay absent. `null` resets a lifetime to the default. */
@@ -95,6 +96,7 @@ function parseOidcFields(opts: ClientOptions): Partial<OidcClientMetadata> {
   if (opts.requireAuthTime !== undefined) o.requireAuthTime = opts.requireAuthTime;
   if (opts.postLogoutRedirectUri !== undefined) o.postLogoutRedirectUris = unique(opts.postLogoutRedirectUri.filter((u) => u !== ''));
   if (opts.backchannelLogoutUri !== undefined) o.backchannelLogoutUri = opts.backchannelLogoutUri === '' || opts.backchannelLogoutUri === 'none' ? null : opts.backchannelLogoutUri;
+  if (opts.backchannelLogoutSessionRequired !== undefined) o.backchannelLogoutSessionRequired = opts.backchannelLogoutSessionRequired;
   return o;
 }
 
@@ -174,7 +176,7 @@ export function describeClient(c: Client, config: Config): string {
     ['subject type', oidc.subjectType],
     ['default max_age', oidc.defaultMaxAge === null ? '(none)' : `${oidc.defaultMaxAge} s`],
     ['post-logout URIs', many(oidc.postLogoutRedirectUris, '(none)')],
-    ['back-channel logout', oidc.backchannelLogoutUri ?? '(none)'],
+    ['back-channel logout', oidc.backchannelLogoutUri === null ? '(none)' : `${oidc.backchannelLogoutUri}${oidc.backchannelLogoutSessionRequired ? ' (session required)' : ''}`],
     ['client auth', describeAuth(c)],
     ['created', isoTime(c.createdAt)],
     ['updated', isoTime(c.updatedAt)],

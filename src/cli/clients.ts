@@ -121,7 +121,10 @@ function clientOptions(cmd: Command): Command {
     .option('--backchannel-logout-uri <uri>', 'back-channel logout receiver (https); none removes it')
     .option('--jwks <json|@file>', 'private_key_jwt: the public keys, a JWK Set; none removes them')
     .option('--jwks-uri <url>', 'private_key_jwt: https URL of the public keys; none removes it')
-    .option('--auth-signing-alg <alg>', 'private_key_jwt: the one algorithm of its assertions (e.g. ES256); default: any asymmetric');
+    .option('--auth-signing-alg <alg>', 'private_key_jwt: the one algorithm of its assertions (e.g. ES256); default: any asymmetric')
+
+    .option('--backchannel-logout-session-required', 'registered backchannel_logout_session_required (sid is always sent)')
+    .option('--no-backchannel-logout-session-required', 'clear backchannel_logout_session_required');
 }
 
 async function createClient({ repos, out, now, config }: CliContext, opts: ClientOptions): Promise<void> {
@@ -166,6 +169,7 @@ async function createClient({ repos, out, now, config }: CliContext, opts: Clien
     tokenEndpointAuthSigningAlg: auth.signingAlg ?? undefined,
     jwks: auth.jwks ?? undefined,
     jwksUri: auth.jwksUri ?? undefined,
+    backchannelLogoutSessionRequired: fields.oidc?.backchannelLogoutSessionRequired,
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

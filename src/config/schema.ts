@@ -98,6 +98,7 @@ export const clientSchema = z.strictObject({
   tokenEndpointAuthSigningAlg: z.string().optional().describe('The one algorithm its assertions may use (e.g. ES256); default any of RS*, PS*, ES*, EdDSA.'),
   jwks: z.strictObject({ keys: z.array(z.record(z.string(), z.unknown())).min(1).max(20) }).optional().describe('The public keys of a private_key_jwt client (a JWK Set).'),
   jwksUri: z.string().optional().describe('https URL of the public keys of a private_key_jwt client; fetched and cached.'),
+  backchannelLogoutSessionRequired: z.boolean().default(false).describe('Back-Channel Logout 1.0 §2.2; sid is always sent.'),
   sectorIdentifierUri: z.never({ error: 'sector_identifier_uri is not supported yet: use redirect URIs on one host for pairwise' }).optional(),
 });
 
@@ -208,6 +209,18 @@ export const configSchema = z.strictObject({
       jwksCacheSeconds: seconds.default(300).describe('How long a client\'s jwks_uri document is used before it is fetched again.'),
       jwksRefetchSeconds: seconds.default(60).describe('Least time between two fetches of one jwks_uri when an assertion names an unknown kid.'),
       jwksUriAllowLoopbackHttp: z.boolean().default(false).describe('Development only: allow http jwks_uri on 127.0.0.1 or localhost (https otherwise).'),
+    })
+    .prefault({}),
+  backchannelLogout: z
+    .strictObject({
+      timeoutMs: z.number().int().min(100).max(60_000).default(5000)
+        .describe('Back-Channel Logout: how long a relying party has to answer one logout POST.'),
+      maxAttempts: z.number().int().min(1).max(100).default(10).describe('Attempts per logout before giving up (a 4xx answer gives up at once).'),
+      retryBaseMs: z.number().int().min(1).default(2000).describe('Wait before the first retry; doubled at each further one, with jitter.'),
+      retryMaxMs: z.number().int().min(1).default(600_000).describe('Longest wait between two attempts.'),
+      maxAgeSeconds: seconds.default(86_400).describe('A logout not delivered this long after the session ended is given up.'),
+      pollIntervalSeconds: seconds.default(10)
+        .describe('How often each node looks for logouts queued by other nodes or the CLI (its own are sent at once).'),
     })
     .prefault({}),
   session: z

@@ -17,6 +17,9 @@ export const AUDIT_EVENT_TYPES = [
   'token.revoked',
   'refresh_token.reused',
   'code.replayed',
+  // Back-Channel Logout 1.0 (src/core/oidc/backchannel): a logout token reached the client, or was given up
+  'backchannel_logout.delivered',
+  'backchannel_logout.failed',
   // The user's own account page
   'account.password_changed',
   'account.signed_out_everywhere',

@@ -14,8 +14,7 @@ import type { GrantMap } from './token/grant.ts';
 /**
  * Authorization server metadata: ONE object served twice, as RFC 8414 §2 (/.well-known/oauth-authorization-server)
  * and as OpenID Connect Discovery 1.0 §3 (/.well-known/openid-configuration, §4), so the two cannot disagree.
- * Truthful about what this server does: a field is left out rather than claim something not there (back-channel
- * logout comes later: no backchannel_logout_supported).
+ * Truthful about what this server does: a field is left out rather than claim something not there.
  */
 export function discoveryDocument(config: Config, grants: GrantMap, scopes: readonly Scope[]): Record<string, unknown> {
   const url = (path: string) => config.issuer + path;
@@ -32,6 +31,9 @@ export function discoveryDocument(config: Config, grants: GrantMap, scopes: read
     userinfo_endpoint: url(config.paths.userinfo),
     // RP-Initiated Logout 1.0 §2.1.
     end_session_endpoint: url(END_SESSION_PATH),
+    // Back-Channel Logout 1.0 §2.1: logout tokens are sent, and always carry sid (§2.4).
+    backchannel_logout_supported: true,
+    backchannel_logout_session_supported: true,
     jwks_uri: url(config.paths.jwks),
     // RFC 8414 §2 / Discovery §3: only when clients may register themselves (config registration.mode).
     ...(config.registration.mode === 'off' ? {} : { registration_endpoint: url(REGISTRATION_PATH) }),

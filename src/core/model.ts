@@ -140,8 +140,10 @@ export interface OidcClientMetadata {
   requireAuthTime: boolean;
   /** RP-Initiated Logout 1.0 §3.1: stored and validated now, used by the logout work. */
   postLogoutRedirectUris: string[];
-  /** Back-Channel Logout 1.0 §2.2: stored and validated now, used by the logout work. */
+  /** Back-Channel Logout 1.0 §2.2: where logout tokens are POSTed (core/oidc/backchannel/). */
   backchannelLogoutUri: string | null;
+  /** Back-Channel Logout 1.0 §2.2 backchannel_logout_session_required: sid is always sent; kept so it reads back. */
+  backchannelLogoutSessionRequired: boolean;
 }
 
 export const OIDC_CLIENT_DEFAULTS: OidcClientMetadata = {
@@ -152,6 +154,7 @@ export const OIDC_CLIENT_DEFAULTS: OidcClientMetadata = {
   requireAuthTime: false,
   postLogoutRedirectUris: [],
   backchannelLogoutUri: null,
+  backchannelLogoutSessionRequired: false,
 };
 
 /** A client's OpenID Connect metadata with every default filled in. */

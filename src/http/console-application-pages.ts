@@ -48,6 +48,7 @@ function applicationForm(f: FormReader): ApplicationForm {
       defaultMaxAge: f.get('defaultMaxAge'),
       postLogoutRedirectUris: f.get('postLogoutRedirectUris'),
       backchannelLogoutUri: f.get('backchannelLogoutUri'),
+      backchannelLogoutSessionRequired: f.get('backchannelLogoutSessionRequired') || 'no',
     },
     auth: {
       tokenEndpointAuthMethod: f.get('tokenEndpointAuthMethod') || 'default',

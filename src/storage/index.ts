@@ -17,6 +17,7 @@ import { activityRepository } from './kysely/activity.ts';
 import { signingKeysRepository } from './kysely/signing-keys.ts';
 import { registrationTokensRepository } from './kysely/registration-tokens.ts';
 import { clientAssertionJtisRepository } from './kysely/client-assertion-jtis.ts';
+import { backchannelOutboxRepository } from './kysely/backchannel-outbox.ts';
 import { interactionsRepository, sessionsRepository, throttleRepository } from './kysely/sessions.ts';
 
 export { redactDatabaseUrl } from './postgres.ts';
@@ -71,6 +72,7 @@ export function repositories(db: Kysely<LatchkeyDatabase>, transaction?: Reposit
     signingKeys: signingKeysRepository(db),
     registrationTokens: registrationTokensRepository(db),
     clientAssertionJtis: clientAssertionJtisRepository(db),
+    backchannelOutbox: backchannelOutboxRepository(db),
     transaction: transaction ?? ((fn) => db.transaction().execute((trx) => fn(repositories(trx)))),
   };
 }

@@ -22,7 +22,7 @@ export interface PurgeSettings {
   maxBatches?: number;
 }
 
-export type PurgeReport = Record<'codes' | 'tokens' | 'grants' | 'sessions' | 'interactions' | 'loginThrottle' | 'rateLimits' | 'consents' | 'clientAssertionJtis', number>;
+export type PurgeReport = Record<'codes' | 'tokens' | 'grants' | 'sessions' | 'interactions' | 'loginThrottle' | 'rateLimits' | 'consents' | 'clientAssertionJtis' | 'backchannelLogouts', number>;
 
 type Db = Kysely<LatchkeyDatabase>;
 
@@ -146,7 +146,17 @@ export async function purgeExpired(db: Db, dialect: Dialect, now: number, settin
     ),
   );
 
-  return { codes, tokens, grants, sessions, interactions, loginThrottle, rateLimits, consents, clientAssertionJtis };
+  // Back-channel logouts delivered or given up stay `retentionSeconds` for inspection; pending ones stay until done.
+  const backchannelLogouts = await drain(async () =>
+    deleted(
+      await db
+        .deleteFrom('backchannel_logouts')
+        .where('id', 'in', batch(db.selectFrom('backchannel_logouts').select('id').where('finished_at_ms', 'is not', null).where('finished_at_ms', '<', kept * 1000)))
+        .executeTakeFirst(),
+    ),
+  );
+
+  return { codes, tokens, grants, sessions, interactions, loginThrottle, rateLimits, consents, clientAssertionJtis, backchannelLogouts };
 }
 
 export interface JanitorSettings extends PurgeSettings {

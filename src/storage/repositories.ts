@@ -3,6 +3,7 @@ import type { SigningKeysStore } from '../core/keys/port.ts';
 import type { RegistrationTokensStore } from '../core/registration/port.ts';
 import type { AuthorizationCode, Client, ClientOrigin, Consent, Grant, Scope, Session, Token, User } from '../core/model.ts';
 import type { ClientAssertionJtis } from '../core/client-auth/jti-store.ts';
+import type { BackchannelOutbox } from '../core/oidc/backchannel/port.ts';
 
 /** Narrow repositories named by intent. Handlers receive `Pick<Repositories, ...>` of what they use. */
 
@@ -36,7 +37,10 @@ export interface UsersRepository {
   list(): Promise<User[]>;
   create(user: NewUser, now: number): Promise<User>;
   update(id: string, patch: UserPatch): Promise<User | undefined>;
-  /** Deletes the user with their grants, tokens, codes, sessions, consents and pending logins; as clients.delete. */
+  /**
+   * Deletes the user with their grants, tokens, codes, sessions, consents and pending logins; as clients.delete. The
+   * sessions' back-channel logouts are queued in the same transaction.
+   */
   delete(id: string, now: number): Promise<number | undefined>;
 }
 
@@ -93,10 +97,12 @@ export interface SessionsRepository {
    * touch a session only when its last use is older than a minute, so this is at most one write a minute a session.
    */
   touch(hash: string, now: number, notSince: number): Promise<boolean>;
+  /** Ends the session; in the same transaction, queues its back-channel logouts (backchannelOutbox). */
   delete(hash: string): Promise<void>;
   /**
    * Ends every sign-in of the user, in one transaction: their SSO sessions and the interactions they logged in on
-   * (a password change, disabling the account, signing out everywhere). Codes and tokens already issued stay.
+   * (a password change, disabling the account, signing out everywhere), and queues the sessions' back-channel
+   * logouts. Codes and tokens already issued stay.
    */
   deleteAllForUser(userId: string): Promise<void>;
 }
@@ -197,6 +203,8 @@ export interface Repositories {
   registrationTokens: RegistrationTokensStore;
   /** The jti replay store of private_key_jwt (issue 12): the port core/client-auth/jti-store.ts declares. */
   clientAssertionJtis: ClientAssertionJtis;
+  /** Back-channel logouts to send (migration 015): the port core/oidc/backchannel/ declares. */
+  backchannelOutbox: BackchannelOutbox;
   /** Runs `fn` in one database transaction with repositories bound to it. */
   transaction<T>(fn: (repos: Repositories) => Promise<T>): Promise<T>;
 }

@@ -41,6 +41,8 @@ export interface ClientsTable {
   token_endpoint_auth_signing_alg: string | null;
   jwks: string | null;
   jwks_uri: string | null;
+  /** Migration 015: Back-Channel Logout 1.0 §2.2 backchannel_logout_session_required (0/1; null: false). */
+  backchannel_logout_session_required: number | null;
 }
 
 /** Migration 020: the jti (SHA-256) of each accepted client assertion until it expires (RFC 7523 §3 item 7). */
@@ -220,6 +222,21 @@ export interface RegistrationTokensTable {
   revoked_at: number | null;
 }
 
+/** Migration 015: the back-channel logout outbox; times in wall-clock milliseconds. */
+export interface BackchannelLogoutsTable {
+  id: string;
+  sid: string;
+  user_id: string;
+  client_id: string;
+  created_at_ms: number;
+  attempts: number;
+  next_attempt_at_ms: number;
+  lease_owner: string | null;
+  lease_until_ms: number | null;
+  finished_at_ms: number | null;
+  outcome: string | null;
+}
+
 export interface LatchkeyDatabase {
   clients: ClientsTable;
   users: UsersTable;
@@ -238,4 +255,5 @@ export interface LatchkeyDatabase {
   signing_keys: SigningKeysTable;
   registration_tokens: RegistrationTokensTable;
   client_assertion_jtis: ClientAssertionJtisTable;
+  backchannel_logouts: BackchannelLogoutsTable;
 }

@@ -196,7 +196,18 @@ describe.each(backends)('janitor on $name', (backend) => {
   });
 
   it('leaves an empty database as it is', async () => {
-    expect(await purge()).toEqual({ codes: 0, tokens: 0, grants: 0, sessions: 0, interactions: 0, loginThrottle: 0, rateLimits: 0, consents: 0, clientAssertionJtis: 0 });
+    expect(await purge()).toEqual({ codes: 0, tokens: 0, grants: 0, sessions: 0, interactions: 0, loginThrottle: 0, rateLimits: 0, consents: 0, clientAssertionJtis: 0, backchannelLogouts: 0 });
+  });
+
+  it('removes back-channel logouts finished longer ago than the retention, keeps pending and recent ones', async () => {
+    const ms = NOW * 1000;
+    const row = (id: string, finishedAtMs: number | null) => ({
+      id, sid: `sid-${id}`, user_id: 'u1', client_id: 'web-app', created_at_ms: ms - 3 * DAY * 1000, attempts: 1, next_attempt_at_ms: ms,
+      finished_at_ms: finishedAtMs, outcome: finishedAtMs === null ? null : 'delivered',
+    });
+    await storage.db.insertInto('backchannel_logouts').values([row('old', ms - 2 * DAY * 1000), row('recent', ms - 60_000), row('pending', null)]).execute();
+    expect((await purge()).backchannelLogouts).toBe(1);
+    expect((await storage.db.selectFrom('backchannel_logouts').select('id').orderBy('id').execute()).map((r) => r.id)).toEqual(['pending', 'recent']);
   });
 
   describe('rate-limit counters', () => {
@@ -246,7 +257,7 @@ describe.each(backends)('janitor on $name', (backend) => {
 });
 
 describe('the periodic janitor', () => {
-  const report: PurgeReport = { codes: 1, tokens: 0, grants: 0, sessions: 0, interactions: 0, loginThrottle: 0, rateLimits: 0, consents: 0, clientAssertionJtis: 0 };
+  const report: PurgeReport = { codes: 1, tokens: 0, grants: 0, sessions: 0, interactions: 0, loginThrottle: 0, rateLimits: 0, consents: 0, clientAssertionJtis: 0, backchannelLogouts: 0 };
   const logger = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
 
   beforeEach(() => {

@@ -110,6 +110,7 @@ describe.each(backends)('repositories on $name', (backend) => {
         requireAuthTime: true,
         postLogoutRedirectUris: ['https://client.example/bye', 'https://client.example/bye?x="1"'],
         backchannelLogoutUri: 'https://client.example/backchannel',
+        backchannelLogoutSessionRequired: true,
       };
       await repos.clients.create(client({ id: 'rp', oidc }), NOW);
       expect((await repos.clients.findById('rp'))?.oidc).toEqual(oidc);

@@ -36,6 +36,7 @@ export const WIRE_NAMES: Readonly<Record<string, string>> = {
   requireAuthTime: 'require_auth_time',
   postLogoutRedirectUris: 'post_logout_redirect_uris',
   backchannelLogoutUri: 'backchannel_logout_uri',
+  backchannelLogoutSessionRequired: 'backchannel_logout_session_required',
 };
 
 /** What a registration request asks for, before the operator's policy and the application rules judge it. */
@@ -160,6 +161,7 @@ export function readClientMetadata(raw: unknown, options: { implicitAllowed: boo
     requireAuthTime: 'require_auth_time',
     postLogoutRedirectUris: 'post_logout_redirect_uris',
     backchannelLogoutUri: 'backchannel_logout_uri',
+    backchannelLogoutSessionRequired: 'backchannel_logout_session_required',
   };
   for (const [field, member] of Object.entries(optional)) if (body[member] !== undefined) application[field] = body[member];
 

@@ -45,6 +45,9 @@ export function clientInformation(c: Client, issuer: string, secrets: { clientSe
   if (o.userinfoSignedResponseAlg !== null) out['userinfo_signed_response_alg'] = o.userinfoSignedResponseAlg;
   if (o.defaultMaxAge !== null) out['default_max_age'] = o.defaultMaxAge;
   if (o.postLogoutRedirectUris.length > 0) out['post_logout_redirect_uris'] = o.postLogoutRedirectUris;
-  if (o.backchannelLogoutUri !== null) out['backchannel_logout_uri'] = o.backchannelLogoutUri;
+  if (o.backchannelLogoutUri !== null) {
+    out['backchannel_logout_uri'] = o.backchannelLogoutUri;
+    out['backchannel_logout_session_required'] = o.backchannelLogoutSessionRequired;
+  }
   return out;
 }

@@ -39,6 +39,7 @@ export function toClient(r: Selectable<ClientsTable>): Client {
       requireAuthTime: Boolean(r.require_auth_time),
       postLogoutRedirectUris: r.post_logout_redirect_uris == null ? [] : list(r.post_logout_redirect_uris),
       backchannelLogoutUri: r.backchannel_logout_uri ?? null,
+      backchannelLogoutSessionRequired: Boolean(r.backchannel_logout_session_required),
     },
     createdAt: req(r.created_at),
     updatedAt: req(r.updated_at),
@@ -126,6 +127,7 @@ export function fromClient(c: Partial<Client>): Partial<ClientsTable> {
   if (o?.requireAuthTime !== undefined) row.require_auth_time = Number(o.requireAuthTime);
   if (o?.postLogoutRedirectUris !== undefined) row.post_logout_redirect_uris = json(o.postLogoutRedirectUris);
   if (o?.backchannelLogoutUri !== undefined) row.backchannel_logout_uri = o.backchannelLogoutUri;
+  if (o?.backchannelLogoutSessionRequired !== undefined) row.backchannel_logout_session_required = Number(o.backchannelLogoutSessionRequired);
   return row;
 }
 

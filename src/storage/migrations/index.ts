@@ -9,6 +9,7 @@ import { keys } from './011-keys.ts';
 import { oidc } from './012-oidc.ts';
 import { userClaims } from './013-user-claims.ts';
 import { logout } from './014-logout.ts';
+import { backchannelLogout } from './015-backchannel-logout.ts';
 import { sessionAcr } from './016-session-acr.ts';
 import { registration } from './018-registration.ts';
 import { metadataDocumentClients } from './019-metadata-document-clients.ts';
@@ -26,6 +27,7 @@ const migrations: Record<string, Migration> = {
   '012-oidc': oidc,
   '013-user-claims': userClaims,
   '014-logout': logout,
+  '015-backchannel-logout': backchannelLogout,
   '016-session-acr': sessionAcr,
   '018-registration': registration,
   '019-metadata-document-clients': metadataDocumentClients,
