@@ -13,6 +13,7 @@ import { auditRepository, listingsRepository, settingsRepository } from './kysel
 import { clientsRepository, consentsRepository, scopesRepository, usersRepository } from './kysely/directory.ts';
 import { codesRepository, grantsRepository, tokensRepository } from './kysely/grants.ts';
 import { rateLimitsRepository } from './kysely/rate-limits.ts';
+import { resourcesRepository } from './kysely/resources.ts';
 import { activityRepository } from './kysely/activity.ts';
 import { signingKeysRepository } from './kysely/signing-keys.ts';
 import { interactionsRepository, sessionsRepository, throttleRepository } from './kysely/sessions.ts';
@@ -54,6 +55,7 @@ export function repositories(db: Kysely<LatchkeyDatabase>, transaction?: Reposit
     clients: clientsRepository(db),
     users: usersRepository(db),
     scopes: scopesRepository(db),
+    resources: resourcesRepository(db),
     grants: grantsRepository(db),
     codes: codesRepository(db),
     tokens: tokensRepository(db),

@@ -65,6 +65,8 @@ export interface GrantsTable {
   claims: string | null;
   /** Migration 014: the SSO session the grant was given in (the ID tokens' `sid`). */
   sid: string | null;
+  /** Migration 017: JSON list of the resources (RFC 8707) the grant covers; null: none. */
+  resources: string | null;
 }
 
 export interface CodesTable {
@@ -97,6 +99,21 @@ export interface TokensTable {
   consumed_at: number | null;
   /** The refresh token this one was issued in exchange for (migration 005); null for other grants. */
   parent_hash: string | null;
+  /** Migration 017: the access token's resource (its audience, RFC 8707); null: none. */
+  resource: string | null;
+}
+
+/** Migration 017: resources (APIs) that access tokens are issued for (RFC 8707). */
+export interface ResourcesTable {
+  id: string;
+  name: string;
+  /** JSON list. */
+  scopes: string;
+  access_token_format: string;
+  access_token_ttl: number | null;
+  introspection_client_id: string | null;
+  created_at: number;
+  updated_at: number;
 }
 
 export interface SessionsTable {
@@ -199,4 +216,5 @@ export interface LatchkeyDatabase {
   rate_limits: RateLimitsTable;
   token_counts: TokenCountsTable;
   signing_keys: SigningKeysTable;
+  resources: ResourcesTable;
 }

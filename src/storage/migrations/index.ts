@@ -9,6 +9,7 @@ import { keys } from './011-keys.ts';
 import { oidc } from './012-oidc.ts';
 import { userClaims } from './013-user-claims.ts';
 import { logout } from './014-logout.ts';
+import { resources } from './017-resources.ts';
 
 /** Migrations are code, listed in order; the names are stored, so never rename one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -22,6 +23,7 @@ const migrations: Record<string, Migration> = {
   '012-oidc': oidc,
   '013-user-claims': userClaims,
   '014-logout': logout,
+  '017-resources': resources,
 };
 
 export const migrationProvider: MigrationProvider = {
