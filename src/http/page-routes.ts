@@ -70,6 +70,7 @@ function stepRenderer(theme: AppDeps['config']['theme']) {
             clientName: step.client.name,
             username: step.user.name ?? step.user.username,
             scopes: step.scopes,
+            resources: step.resources,
             nonce,
             theme,
           }),

@@ -4,7 +4,6 @@ import type { OAuthError } from '../errors.ts';
 import { responseTypeWords, type Client, type ResponseMode } from '../model.ts';
 import type { Keyring } from '../keys/keyring.ts';
 import { idTokenFor } from '../oidc/issue-id-token.ts';
-import { formatScope } from '../scope.ts';
 import { issueTokens } from '../token/issue.ts';
 import type { AuthorizationRequest } from './request.ts';
 
@@ -33,12 +32,14 @@ export async function completeAuthorization(
   const { params, grantClaims } = await deps.repos.transaction(async (tx) => {
     const grantId = newGrantId();
     const claims = oidc ? (req.claims ?? null) : null;
-    await tx.grants.create({ id: grantId, clientId: client.id, userId: user.id, scope: req.scope, createdAt: now, authTime: user.authTime, claims, sid: user.sid ?? null });
+    // RFC 8707 §2.1: the resources the user consented to stay with the grant, for each token request to pick one.
+    const resources = req.resources.map((r) => r.id);
+    await tx.grants.create({ id: grantId, clientId: client.id, userId: user.id, scope: req.scope, createdAt: now, authTime: user.authTime, claims, sid: user.sid ?? null, resources });
     const out: Record<string, string> = {};
     if (words.token) {
-      const t = await issueTokens(tx, deps.config, { client, grantId, userId: user.id, scope: req.scope, refresh: false, now, implicit: true });
+      const t = await issueTokens(tx, deps.config, { client, grantId, userId: user.id, scope: req.scope, refresh: false, now, implicit: true, resource: req.resources[0], authTime: user.authTime }, deps.keyring);
       // `implicit: true` means the token always has a lifetime (RFC 6749 §4.2.2 expires_in).
-      Object.assign(out, { access_token: t.access_token, token_type: t.token_type, expires_in: String(t.expires_in), scope: formatScope(req.scope) });
+      Object.assign(out, { access_token: t.access_token, token_type: t.token_type, expires_in: String(t.expires_in), scope: t.scope });
     }
     if (words.code) {
       const code = randomToken('code');

@@ -1,7 +1,12 @@
 import type { Config } from '../../config/schema.ts';
 import { lifetimes } from '../context.ts';
 import { randomToken, credentialKey } from '../crypto.ts';
-import type { Client, Token } from '../model.ts';
+import { ServerError } from '../errors.ts';
+import type { Keyring } from '../keys/keyring.ts';
+import type { Client, Resource, Token } from '../model.ts';
+import { subjectFor } from '../oidc/subject.ts';
+import { signJwtAccessToken } from '../resources/jwt-access-token.ts';
+import { scopeForResource } from '../resources/target.ts';
 import { formatScope } from '../scope.ts';
 import type { NewToken, Repositories } from '../../storage/repositories.ts';
 
@@ -33,10 +38,24 @@ export interface IssueRequest {
   implicit?: boolean | undefined;
   /** Access-token lifetime when the client has none of its own (a migration profile's default); else the server's. */
   accessTokenTtlDefault?: number | undefined;
+  /**
+   * RFC 8707: the resource the access token is for (its audience). Its scope is then narrowed to the scopes the
+   * resource defines (target.ts scopeForResource), its lifetime and format (RFC 9068 JWT or opaque) are the resource's.
+   */
+  resource?: Resource | undefined;
+  /** When the user signed in and how (RFC 9068 §2.2.1 auth_time, acr), for JWT access tokens. */
+  authTime?: number | null | undefined;
+  acr?: string | null | undefined;
 }
 
-/** The client's own access-token lifetime, else the route's default, else the server's; 'never' only off implicit. */
-export function accessTokenLifetime(config: Config, client: Client, req: Pick<IssueRequest, 'implicit' | 'accessTokenTtlDefault'>): number | 'never' {
+/**
+ * The resource's own access-token lifetime; for a JWT resource without one, `resourceTokens.jwtAccessTokenTtl` (short:
+ * a resource validating JWTs locally never learns of a revocation). Otherwise the client's own lifetime, else the
+ * route's default, else the server's; 'never' only off implicit.
+ */
+export function accessTokenLifetime(config: Config, client: Client, req: Pick<IssueRequest, 'implicit' | 'accessTokenTtlDefault' | 'resource'>): number | 'never' {
+  if (req.resource?.accessTokenTtl != null) return req.resource.accessTokenTtl;
+  if (req.resource?.accessTokenFormat === 'jwt') return config.resourceTokens.jwtAccessTokenTtl;
   const own = client.accessTokenTtl;
   if (own === 'never' && req.implicit) return config.tokens.accessTokenTtl;
   return own ?? req.accessTokenTtlDefault ?? config.tokens.accessTokenTtl;
@@ -46,20 +65,25 @@ export async function issueTokens(
   repos: Pick<Repositories, 'tokens'>,
   config: Config,
   req: IssueRequest,
+  keyring?: Pick<Keyring, 'sign'>,
 ): Promise<TokenResponse> {
   const ttl = lifetimes(config, req.client);
   const accessTtl = accessTokenLifetime(config, req.client, req);
-  const accessToken = randomToken('accessToken');
+  const scope = scopeForResource(req.scope, req.resource);
+  const accessToken = req.resource?.accessTokenFormat === 'jwt' ? await jwtAccessToken(config, req, scope, accessTtl, keyring) : randomToken('accessToken');
   const parent = req.parentHash === undefined ? {} : { parentHash: req.parentHash };
+  const resource = req.resource === undefined ? {} : { resource: req.resource.id };
   const rows: NewToken[] = [
     {
       ...parent,
+      ...resource,
+      // A JWT's hash too: revocation and introspection answer for JWT access tokens as for opaque ones.
       hash: credentialKey(accessToken),
       type: 'access_token',
       grantId: req.grantId,
       clientId: req.client.id,
       userId: req.userId,
-      scope: [...req.scope],
+      scope,
       issuedAt: req.now,
       expiresAt: accessTtl === 'never' ? null : req.now + accessTtl,
     },
@@ -68,7 +92,7 @@ export async function issueTokens(
     access_token: accessToken,
     token_type: 'Bearer',
     ...(accessTtl === 'never' ? {} : { expires_in: accessTtl }),
-    scope: formatScope(req.scope),
+    scope: formatScope(scope),
   };
   if (req.refresh) {
     const refreshToken = randomToken('refreshToken');
@@ -87,6 +111,25 @@ export async function issueTokens(
   }
   await repos.tokens.createMany(rows);
   return response;
+}
+
+/** RFC 9068: the access token as a JWT for the resource; `exp` is required (§2.2), so such a token always expires. */
+function jwtAccessToken(config: Config, req: IssueRequest, scope: readonly string[], ttl: number | 'never', keyring: Pick<Keyring, 'sign'> | undefined): Promise<string> {
+  const resource = req.resource;
+  if (!keyring || !resource) throw new ServerError('JWT access tokens need the signing keys');
+  return signJwtAccessToken(keyring, {
+    issuer: config.issuer,
+    audience: resource.id,
+    clientId: req.client.id,
+    // §2.2 sub: the user as this client sees them (Core §8, so pairwise stays pairwise); the client when none (§2.2).
+    sub: req.userId === null ? req.client.id : subjectFor(req.client, req.userId, config.oidc.pairwiseSalt),
+    scope,
+    now: req.now,
+    ttl: ttl === 'never' ? config.resourceTokens.jwtAccessTokenTtl : ttl,
+    authTime: req.authTime,
+    acr: req.acr,
+    alg: config.oidc.defaultIdTokenAlg,
+  });
 }
 
 /**

@@ -7,8 +7,9 @@ import type { Token } from '../../model.ts';
 import type { GrantDeps, GrantHandler } from '../grant.ts';
 import { issueTokens, type TokenResponse } from '../issue.ts';
 import { idTokenFor, type IdTokenRequest } from '../../oidc/issue-id-token.ts';
+import { tokenResource } from '../../resources/target.ts';
 
-type Repos = Pick<Repositories, 'tokens' | 'grants' | 'users' | 'scopes' | 'transaction'>;
+type Repos = Pick<Repositories, 'tokens' | 'grants' | 'users' | 'scopes' | 'resources' | 'transaction'>;
 
 /**
  * RFC 6749 §6 refreshing an access token. Refresh tokens rotate on every use; presenting a spent one is treated as
@@ -65,20 +66,29 @@ export function refreshTokenGrant(repos: Repos, deps: GrantDeps): GrantHandler {
         // Checked against the refresh token's whole scope, since the new refresh token would carry all of it.
         await assertUserMayHold(tx, token.userId, token.scope);
         const scope = requestedScope ?? token.scope;
-        const response = await issueTokens(tx, deps.config, {
-          client,
-          parentHash: token.hash,
-          grantId: token.grantId,
-          userId: token.userId,
-          scope,
-          refreshScope: token.scope,
-          refresh: true,
-          now,
-          accessTokenTtlDefault,
-        });
+        const grant = await tx.grants.findById(token.grantId);
+        // RFC 8707 §2.2: a refresh token may cover several resources; each refresh names one (narrowing), never another.
+        const resource = await tokenResource(tx, params['resource'], grant?.resources ?? [], undefined);
+        const response = await issueTokens(
+          tx,
+          deps.config,
+          {
+            client,
+            parentHash: token.hash,
+            grantId: token.grantId,
+            userId: token.userId,
+            scope,
+            refreshScope: token.scope,
+            refresh: true,
+            now,
+            accessTokenTtlDefault,
+            resource,
+            authTime: grant?.authTime,
+          },
+          deps.keyring,
+        );
         if (!scope.includes('openid')) return { response };
         // Core §12.2: a new ID token with the same sub and the original auth_time (kept on the grant), and no nonce.
-        const grant = await tx.grants.findById(token.grantId);
         return { response, oidc: { client, userId: token.userId, scope, authTime: grant?.authTime ?? null, claims: grant?.claims, sid: grant?.sid, now } };
       });
       if (outcome instanceof Error) throw outcome;
