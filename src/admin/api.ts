@@ -3,6 +3,7 @@ import * as apps from './applications.ts';
 import * as dir from './directory.ts';
 import { type ApiResult, type ApiRoute, route } from './api-route.ts';
 import { KEY_ROUTES, KEY_SCHEMAS } from './keys-api.ts';
+import { RESOURCE_ROUTES, RESOURCE_SCHEMAS } from './resources-api.ts';
 import { parseTime } from './schemas.ts';
 import * as s from './schemas.ts';
 import * as users from './users.ts';
@@ -53,6 +54,7 @@ export const NAMED_SCHEMAS: ReadonlyArray<readonly [string, z.ZodType, 'input' |
   ['AuditEventPage', auditPage, 'output'],
   ['Error', s.errorView, 'output'],
   ...KEY_SCHEMAS,
+  ...RESOURCE_SCHEMAS,
 ];
 
 export const API_ROUTES: readonly ApiRoute[] = [
@@ -255,4 +257,5 @@ export const API_ROUTES: readonly ApiRoute[] = [
       ),
   }),
   ...KEY_ROUTES,
+  ...RESOURCE_ROUTES,
 ];
