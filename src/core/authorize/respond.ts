@@ -4,6 +4,7 @@ import type { OAuthError } from '../errors.ts';
 import { responseTypeWords, type Client, type ResponseMode } from '../model.ts';
 import type { Keyring } from '../keys/keyring.ts';
 import { idTokenFor } from '../oidc/issue-id-token.ts';
+import { mintAccessToken } from '../resources/mint.ts';
 import { issueTokens } from '../token/issue.ts';
 import type { AuthorizationRequest } from './request.ts';
 
@@ -29,6 +30,10 @@ export async function completeAuthorization(
   const words = responseTypeWords(req.responseType);
   // OpenID Connect: the sign-in time and the claims request outlive the code, for refreshes (Core §12.2) and UserInfo.
   const oidc = req.scope.includes('openid');
+  // RFC 9068: a JWT access token (implicit, hybrid) is signed before the transaction (resources/mint.ts).
+  const accessToken = words.token
+    ? await mintAccessToken(deps, { client, userId: user.id, scope: req.scope, resource: req.resources[0], now, authTime: user.authTime, implicit: true })
+    : undefined;
   const { params, grantClaims } = await deps.repos.transaction(async (tx) => {
     const grantId = newGrantId();
     const claims = oidc ? (req.claims ?? null) : null;
@@ -37,7 +42,7 @@ export async function completeAuthorization(
     await tx.grants.create({ id: grantId, clientId: client.id, userId: user.id, scope: req.scope, createdAt: now, authTime: user.authTime, claims, sid: user.sid ?? null, resources });
     const out: Record<string, string> = {};
     if (words.token) {
-      const t = await issueTokens(tx, deps.config, { client, grantId, userId: user.id, scope: req.scope, refresh: false, now, implicit: true, resource: req.resources[0], authTime: user.authTime }, deps.keyring);
+      const t = await issueTokens(tx, deps.config, { client, grantId, userId: user.id, scope: req.scope, refresh: false, now, implicit: true, resource: req.resources[0], accessToken });
       // `implicit: true` means the token always has a lifetime (RFC 6749 §4.2.2 expires_in).
       Object.assign(out, { access_token: t.access_token, token_type: t.token_type, expires_in: String(t.expires_in), scope: t.scope });
     }

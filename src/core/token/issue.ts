@@ -2,10 +2,7 @@ import type { Config } from '../../config/schema.ts';
 import { lifetimes } from '../context.ts';
 import { randomToken, credentialKey } from '../crypto.ts';
 import { ServerError } from '../errors.ts';
-import type { Keyring } from '../keys/keyring.ts';
 import type { Client, Resource, Token } from '../model.ts';
-import { subjectFor } from '../oidc/subject.ts';
-import { signJwtAccessToken } from '../resources/jwt-access-token.ts';
 import { scopeForResource } from '../resources/target.ts';
 import { formatScope } from '../scope.ts';
 import type { NewToken, Repositories } from '../../storage/repositories.ts';
@@ -43,9 +40,8 @@ export interface IssueRequest {
    * resource defines (target.ts scopeForResource), its lifetime and format (RFC 9068 JWT or opaque) are the resource's.
    */
   resource?: Resource | undefined;
-  /** When the user signed in and how (RFC 9068 §2.2.1 auth_time, acr), for JWT access tokens. */
-  authTime?: number | null | undefined;
-  acr?: string | null | undefined;
+  /** The access token when made before the transaction: an RFC 9068 JWT (resources/mint.ts). Else a random one. */
+  accessToken?: string | undefined;
 }
 
 /**
@@ -65,12 +61,14 @@ export async function issueTokens(
   repos: Pick<Repositories, 'tokens'>,
   config: Config,
   req: IssueRequest,
-  keyring?: Pick<Keyring, 'sign'>,
 ): Promise<TokenResponse> {
   const ttl = lifetimes(config, req.client);
   const accessTtl = accessTokenLifetime(config, req.client, req);
   const scope = scopeForResource(req.scope, req.resource);
-  const accessToken = req.resource?.accessTokenFormat === 'jwt' ? await jwtAccessToken(config, req, scope, accessTtl, keyring) : randomToken('accessToken');
+  // A JWT is signed before the transaction (resources/mint.ts): no lock waits for a signature, and on SQLite the
+  // keyring's read of the keys cannot queue behind the transaction that holds the one connection.
+  if (req.resource?.accessTokenFormat === 'jwt' && req.accessToken === undefined) throw new ServerError('a JWT access token must be signed before the transaction');
+  const accessToken = req.accessToken ?? randomToken('accessToken');
   const parent = req.parentHash === undefined ? {} : { parentHash: req.parentHash };
   const resource = req.resource === undefined ? {} : { resource: req.resource.id };
   const rows: NewToken[] = [
@@ -111,25 +109,6 @@ export async function issueTokens(
   }
   await repos.tokens.createMany(rows);
   return response;
-}
-
-/** RFC 9068: the access token as a JWT for the resource; `exp` is required (§2.2), so such a token always expires. */
-function jwtAccessToken(config: Config, req: IssueRequest, scope: readonly string[], ttl: number | 'never', keyring: Pick<Keyring, 'sign'> | undefined): Promise<string> {
-  const resource = req.resource;
-  if (!keyring || !resource) throw new ServerError('JWT access tokens need the signing keys');
-  return signJwtAccessToken(keyring, {
-    issuer: config.issuer,
-    audience: resource.id,
-    clientId: req.client.id,
-    // §2.2 sub: the user as this client sees them (Core §8, so pairwise stays pairwise); the client when none (§2.2).
-    sub: req.userId === null ? req.client.id : subjectFor(req.client, req.userId, config.oidc.pairwiseSalt),
-    scope,
-    now: req.now,
-    ttl: ttl === 'never' ? config.resourceTokens.jwtAccessTokenTtl : ttl,
-    authTime: req.authTime,
-    acr: req.acr,
-    alg: config.oidc.defaultIdTokenAlg,
-  });
 }
 
 /**

@@ -6,7 +6,7 @@ import type { Repositories } from '../../../storage/repositories.ts';
 import type { GrantDeps, GrantHandler } from '../grant.ts';
 import { issueTokens, mayRefresh, type TokenResponse } from '../issue.ts';
 import { idTokenFor, type IdTokenRequest } from '../../oidc/issue-id-token.ts';
-import { tokenResource } from '../../resources/target.ts';
+import { prepareForCode } from '../../resources/prepare.ts';
 
 type Repos = Pick<Repositories, 'codes' | 'grants' | 'tokens' | 'users' | 'scopes' | 'resources' | 'transaction'>;
 
@@ -19,6 +19,7 @@ export function authorizationCodeGrant(repos: Repos, deps: GrantDeps): GrantHand
     async handle({ client, params, now, accessTokenTtlDefault, address }) {
       const code = params['code'] ?? '';
       const verifier = params['code_verifier'];
+      const prepared = await prepareForCode(repos, deps, { client, params, now, accessTokenTtlDefault });
       const outcome = await repos.transaction(async (tx): Promise<{ response: TokenResponse; oidc: Omit<IdTokenRequest, 'accessToken'> } | OAuthError> => {
         const consumed = await tx.codes.consume(credentialKey(code), now);
         if (!consumed) throw new InvalidGrant('the authorization code is invalid');
@@ -50,8 +51,8 @@ export function authorizationCodeGrant(repos: Repos, deps: GrantDeps): GrantHand
         const grant = await tx.grants.findById(c.grantId);
         if (!grant || grant.revokedAt !== null) throw new InvalidGrant('the authorization was revoked');
         await assertUserMayHold(tx, c.userId, c.scope);
-        // RFC 8707 §2.2: the access token is for one of the resources the user consented to (the grant's).
-        const resource = await tokenResource(tx, params['resource'], grant.resources ?? [], undefined);
+        // RFC 8707 §2.2: the access token is for one of the resources the user consented to (prepare.ts decided which).
+        if (prepared?.grantId !== c.grantId) throw new InvalidGrant('the authorization code is invalid');
         const response = await issueTokens(
           tx,
           deps.config,
@@ -63,10 +64,9 @@ export function authorizationCodeGrant(repos: Repos, deps: GrantDeps): GrantHand
             refresh: client.grantTypes.includes('refresh_token') && mayRefresh(deps.config, c.scope),
             now,
             accessTokenTtlDefault,
-            resource,
-            authTime: c.authTime,
+            resource: prepared.resource,
+            accessToken: prepared.accessToken,
           },
-          deps.keyring,
         );
         return { response, oidc: { client, userId: c.userId, scope: c.scope, authTime: c.authTime, nonce: c.nonce, claims: grant.claims, sid: grant.sid, now } };
       });

@@ -5,6 +5,7 @@ import { needsUser, parseScope, resolveScope } from '../../scope.ts';
 import type { Repositories } from '../../../storage/repositories.ts';
 import type { GrantDeps, GrantHandler } from '../grant.ts';
 import { issueTokens } from '../issue.ts';
+import { mintAccessToken } from '../../resources/mint.ts';
 import { tokenResource } from '../../resources/target.ts';
 
 type Repos = Pick<Repositories, 'tokens' | 'grants' | 'resources' | 'transaction'>;
@@ -41,10 +42,11 @@ export function clientCredentialsGrant(repos: Repos, deps: GrantDeps, scopeCatal
       // A scope asked for by name that the resource does not define would be dropped silently: say so (§5.2).
       const foreign = provided && resource ? scope.filter((s) => !resource.scopes.includes(s)) : [];
       if (foreign.length > 0) throw new InvalidScope(`${foreign.join(' ')}: not a scope of the requested resource`);
+      const accessToken = await mintAccessToken(deps, { client, userId: null, scope, resource, now, accessTokenTtlDefault });
       return repos.transaction(async (tx) => {
         const id = grantId();
         await tx.grants.create({ id, clientId: client.id, userId: null, scope, createdAt: now, ...(resource ? { resources: [resource.id] } : {}) });
-        return issueTokens(tx, deps.config, { client, grantId: id, userId: null, scope, refresh: false, now, accessTokenTtlDefault, resource }, deps.keyring);
+        return issueTokens(tx, deps.config, { client, grantId: id, userId: null, scope, refresh: false, now, accessTokenTtlDefault, resource, accessToken });
       });
     },
   };

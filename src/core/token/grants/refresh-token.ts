@@ -7,7 +7,7 @@ import type { Token } from '../../model.ts';
 import type { GrantDeps, GrantHandler } from '../grant.ts';
 import { issueTokens, type TokenResponse } from '../issue.ts';
 import { idTokenFor, type IdTokenRequest } from '../../oidc/issue-id-token.ts';
-import { tokenResource } from '../../resources/target.ts';
+import { prepareForRefresh } from '../../resources/prepare.ts';
 
 type Repos = Pick<Repositories, 'tokens' | 'grants' | 'users' | 'scopes' | 'resources' | 'transaction'>;
 
@@ -30,6 +30,7 @@ export function refreshTokenGrant(repos: Repos, deps: GrantDeps): GrantHandler {
     allowsPublicClients: true,
     async handle({ client, params, now, accessTokenTtlDefault, address }) {
       const requestedScope = params['scope'] === undefined ? undefined : parseScope(params['scope']);
+      const prepared = await prepareForRefresh(repos, deps, { client, params, now, accessTokenTtlDefault, requestedScope });
       const outcome = await repos.transaction(async (tx): Promise<{ response: TokenResponse; oidc?: Omit<IdTokenRequest, 'accessToken'> } | OAuthError> => {
         const consumed = await tx.tokens.consumeRefresh(credentialKey(params['refresh_token'] ?? ''), now);
         if (!consumed) throw new InvalidGrant('the refresh token is invalid');
@@ -66,9 +67,9 @@ export function refreshTokenGrant(repos: Repos, deps: GrantDeps): GrantHandler {
         // Checked against the refresh token's whole scope, since the new refresh token would carry all of it.
         await assertUserMayHold(tx, token.userId, token.scope);
         const scope = requestedScope ?? token.scope;
-        const grant = await tx.grants.findById(token.grantId);
-        // RFC 8707 §2.2: a refresh token may cover several resources; each refresh names one (narrowing), never another.
-        const resource = await tokenResource(tx, params['resource'], grant?.resources ?? [], undefined);
+        // RFC 8707 §2.2: a refresh token may cover several resources; each refresh names one (narrowing), never
+        // another. prepare.ts decided which, from the same (immutable) token row and its grant.
+        if (prepared?.grantId !== token.grantId) throw new InvalidGrant('the refresh token is invalid');
         const response = await issueTokens(
           tx,
           deps.config,
@@ -82,13 +83,13 @@ export function refreshTokenGrant(repos: Repos, deps: GrantDeps): GrantHandler {
             refresh: true,
             now,
             accessTokenTtlDefault,
-            resource,
-            authTime: grant?.authTime,
+            resource: prepared.resource,
+            accessToken: prepared.accessToken,
           },
-          deps.keyring,
         );
         if (!scope.includes('openid')) return { response };
         // Core §12.2: a new ID token with the same sub and the original auth_time (kept on the grant), and no nonce.
+        const grant = await tx.grants.findById(token.grantId);
         return { response, oidc: { client, userId: token.userId, scope, authTime: grant?.authTime ?? null, claims: grant?.claims, sid: grant?.sid, now } };
       });
       if (outcome instanceof Error) throw outcome;
