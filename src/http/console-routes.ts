@@ -10,6 +10,7 @@ import { registerApplicationPages } from './console-application-pages.ts';
 import { registerDirectoryPages } from './console-directory-pages.ts';
 import { registerOverviewPage } from './console-overview-page.ts';
 import { registerKeyPages } from './console-keys-pages.ts';
+import { registerResourcePages } from './console-resources-pages.ts';
 import { consoleKit, PAGE, readForm } from './console-kit.ts';
 import { firstPartySignIn, localPath } from './first-party-signin.ts';
 
@@ -87,4 +88,5 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: AdminDeps): vo
   registerApplicationPages(app, deps, kit);
   registerDirectoryPages(app, deps, kit);
   registerKeyPages(app, deps, kit);
+  registerResourcePages(app, deps, kit);
 }
