@@ -257,6 +257,8 @@ export const configSchema = z.strictObject({
         .describe('The resource (identifier) of requests that name none (RFC 8707); unset: such tokens carry no audience, as before.'),
       jwtAccessTokenTtl: seconds.default(300)
         .describe('Lifetime of JWT access tokens (RFC 9068) for resources without their own: short, as an API validating them locally never sees a revocation.'),
+      jwtAccessTokenAlg: z.enum(['RS256', 'ES256', 'EdDSA']).optional()
+        .describe('How JWT access tokens are signed; default oidc.defaultIdTokenAlg (RS256, which RFC 9068 §2.1 makes every resource server support). ES256 and EdDSA sign several times faster.'),
     })
     .prefault({}),
   users: z.array(userSchema).default([]),

@@ -43,6 +43,6 @@ export async function mintAccessToken(deps: { config: Config; keyring: Pick<Keyr
     ttl: ttl === 'never' ? config.resourceTokens.jwtAccessTokenTtl : ttl,
     authTime: req.authTime,
     acr: req.acr,
-    alg: config.oidc.defaultIdTokenAlg,
+    alg: config.resourceTokens.jwtAccessTokenAlg ?? config.oidc.defaultIdTokenAlg,
   });
 }

@@ -99,6 +99,25 @@ describe('a configured default resource (resourceTokens.defaultResource)', () =>
   });
 });
 
+describe('resourceTokens.jwtAccessTokenAlg', () => {
+  let es256: TestServer;
+  beforeAll(async () => {
+    es256 = await startServer(resourcesConfig({ resourceTokens: { jwtAccessTokenAlg: 'ES256' } }));
+  });
+  afterAll(async () => {
+    await es256?.close();
+  });
+
+  it('signs JWT access tokens with the configured algorithm, which oauth4webapi validates against the JWKS (RFC 9068 §2.1)', async () => {
+    const asEs = await discover(es256.url);
+    const res = await oauth.clientCredentialsGrantRequest(asEs, webApp, webAuth, { resource: JWT_API }, insecure);
+    const tokens = await oauth.processClientCredentialsResponse(asEs, webApp, res);
+    expect(jwtParts(tokens.access_token).header).toMatchObject({ typ: 'at+jwt', alg: 'ES256' });
+    const claims = await oauth.validateJwtAccessToken(asEs, apiRequest(tokens.access_token), JWT_API, insecure);
+    expect(claims.aud).toBe(JWT_API);
+  });
+});
+
 describe('start-up checks of declared resources', () => {
   it('refuses to start with a resource identifier that has a fragment, naming the key', async () => {
     await expect(startServer(resourcesConfig({ resources: [{ id: 'https://api.example/#x', name: 'Bad' }] }))).rejects.toThrow(/resources\.0\.id/);
