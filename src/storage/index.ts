@@ -8,6 +8,7 @@ import { runDirectly } from './kysely/precompiled.ts';
 import { groupCommit } from './group-commit.ts';
 import { cachedClients } from './client-cache.ts';
 import { cachedScopes, SCOPE_CACHE_TTL_MS as DEFAULT_CACHE_TTL_MS } from './scope-cache.ts';
+import { cachedResources } from './resource-cache.ts';
 import { defaultPoolOptions, postgresDialect, type PoolOptions } from './postgres.ts';
 import { auditRepository, listingsRepository, settingsRepository } from './kysely/admin.ts';
 import { clientsRepository, consentsRepository, scopesRepository, usersRepository } from './kysely/directory.ts';
@@ -82,6 +83,7 @@ function rootRepositories(db: Kysely<LatchkeyDatabase>, sqlite: SqliteHandle | u
   if (cacheTtlMs > 0) {
     repos.scopes = cachedScopes(repos.scopes, cacheTtlMs);
     repos.clients = cachedClients(repos.clients, cacheTtlMs);
+    repos.resources = cachedResources(repos.resources, cacheTtlMs);
   }
   return repos;
 }

@@ -1,5 +1,6 @@
 import type { Params } from '../context.ts';
 import { credentialKey } from '../crypto.ts';
+import { TemporarilyUnavailable } from '../errors.ts';
 import type { Client, Resource } from '../model.ts';
 import type { Repositories } from '../../storage/repositories.ts';
 import type { GrantDeps } from '../token/grant.ts';
@@ -27,8 +28,26 @@ interface Common {
   accessTokenTtlDefault?: number | undefined;
 }
 
+/**
+ * Whether any resource takes JWTs: read from the resource cache (storage/resource-cache.ts), so a server without them
+ * pays nothing for this step; the code exchange and the refresh then read nothing more before their transaction.
+ */
+const anyJwtResource = async (repos: Pick<Repositories, 'resources'>): Promise<boolean> => (await repos.resources.list()).some((r) => r.accessTokenFormat === 'jwt');
+
+/**
+ * In the transaction: the access token prepared for this grant and resource, or undefined for an opaque one (issueTokens
+ * draws it). A JWT resource with nothing prepared is a resource made or changed to jwt while this request ran, or
+ * before this node's cache saw it (cacheTtlMs): the client may retry at once.
+ */
+export function preparedAccessToken(prepared: Prepared | undefined, grantId: string, resource: Resource | undefined): string | undefined {
+  if (resource?.accessTokenFormat !== 'jwt') return undefined;
+  if (prepared?.grantId === grantId && prepared.resource?.id === resource.id && prepared.accessToken !== undefined) return prepared.accessToken;
+  throw new TemporarilyUnavailable('the resource changed while the request ran; try again', { retryAfterSeconds: 1 });
+}
+
 /** The code grant (RFC 6749 §4.1.3): undefined when the code is unknown or another client's (the transaction refuses it). */
 export async function prepareForCode(repos: Pick<Repositories, 'codes' | 'grants' | 'resources'>, deps: GrantDeps, req: Common): Promise<Prepared | undefined> {
+  if (!(await anyJwtResource(repos))) return undefined;
   const code = await repos.codes.find(credentialKey(req.params['code'] ?? ''));
   if (!code || code.clientId !== req.client.id) return undefined;
   const grant = await repos.grants.findById(code.grantId);
@@ -44,6 +63,7 @@ export async function prepareForRefresh(
   deps: GrantDeps,
   req: Common & { requestedScope: readonly string[] | undefined },
 ): Promise<Prepared | undefined> {
+  if (!(await anyJwtResource(repos))) return undefined;
   const token = await repos.tokens.findByHash(credentialKey(req.params['refresh_token'] ?? ''));
   if (!token || token.type !== 'refresh_token' || token.clientId !== req.client.id) return undefined;
   const grant = await repos.grants.findById(token.grantId);

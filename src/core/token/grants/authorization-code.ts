@@ -6,7 +6,8 @@ import type { Repositories } from '../../../storage/repositories.ts';
 import type { GrantDeps, GrantHandler } from '../grant.ts';
 import { issueTokens, mayRefresh, type TokenResponse } from '../issue.ts';
 import { idTokenFor, type IdTokenRequest } from '../../oidc/issue-id-token.ts';
-import { prepareForCode } from '../../resources/prepare.ts';
+import { prepareForCode, preparedAccessToken } from '../../resources/prepare.ts';
+import { tokenResource } from '../../resources/target.ts';
 
 type Repos = Pick<Repositories, 'codes' | 'grants' | 'tokens' | 'users' | 'scopes' | 'resources' | 'transaction'>;
 
@@ -51,8 +52,8 @@ export function authorizationCodeGrant(repos: Repos, deps: GrantDeps): GrantHand
         const grant = await tx.grants.findById(c.grantId);
         if (!grant || grant.revokedAt !== null) throw new InvalidGrant('the authorization was revoked');
         await assertUserMayHold(tx, c.userId, c.scope);
-        // RFC 8707 §2.2: the access token is for one of the resources the user consented to (prepare.ts decided which).
-        if (prepared?.grantId !== c.grantId) throw new InvalidGrant('the authorization code is invalid');
+        // RFC 8707 §2.2: the access token is for one of the resources the user consented to (the grant's).
+        const resource = await tokenResource(tx, params['resource'], grant.resources ?? [], undefined);
         const response = await issueTokens(
           tx,
           deps.config,
@@ -64,8 +65,8 @@ export function authorizationCodeGrant(repos: Repos, deps: GrantDeps): GrantHand
             refresh: client.grantTypes.includes('refresh_token') && mayRefresh(deps.config, c.scope),
             now,
             accessTokenTtlDefault,
-            resource: prepared.resource,
-            accessToken: prepared.accessToken,
+            resource,
+            accessToken: preparedAccessToken(prepared, c.grantId, resource),
           },
         );
         return { response, oidc: { client, userId: c.userId, scope: c.scope, authTime: c.authTime, nonce: c.nonce, claims: grant.claims, sid: grant.sid, now } };
