@@ -112,6 +112,8 @@ export async function updateResource(ctx: AdminContext, id: string, patch: z.out
 
 /** Deletes the resource and revokes the access tokens issued for it (a refresh for it is then invalid_target). */
 export async function deleteResource(ctx: AdminContext, id: string): Promise<{ revokedTokens: number }> {
+  // Every request without `resource` would then be invalid_target.
+  if (ctx.deps.config.resourceTokens.defaultResource === id) throw conflict('this is resourceTokens.defaultResource in the configuration: change that first');
   const revoked = await ctx.deps.repos.resources.delete(id, ctx.deps.clock.now());
   if (revoked === undefined) throw notFound('resource');
   recordAction(ctx, { type: 'resource.deleted', details: { resource: id, revokedTokens: revoked } });

@@ -254,7 +254,7 @@ export const configSchema = z.strictObject({
   resourceTokens: z
     .strictObject({
       defaultResource: z.string().optional()
-        .describe('The resource (identifier) of requests that name none (RFC 8707); unset: such tokens carry no audience, as before.'),
+        .describe('The resource (identifier) of requests that name none but ask for one of its scopes (RFC 8707); unset, or other scopes: such tokens carry no audience, as before.'),
       jwtAccessTokenTtl: seconds.default(300)
         .describe('Lifetime of JWT access tokens (RFC 9068) for resources without their own: short, as an API validating them locally never sees a revocation.'),
       jwtAccessTokenAlg: z.enum(['RS256', 'ES256', 'EdDSA']).optional()

@@ -82,3 +82,26 @@ describe('admin API: resources (RFC 8707)', () => {
     expect(Object.keys(doc.paths['/resources'] ?? {}).sort()).toEqual(['get', 'post']);
   });
 });
+
+describe('admin API with a default resource (resourceTokens.defaultResource)', () => {
+  let server: TestServer;
+  let api: AdminApi;
+
+  beforeAll(async () => {
+    server = await startAdminServer({
+      resources: [{ id: 'urn:example:default', name: 'Default API', scopes: ['default.read'] }],
+      resourceTokens: { defaultResource: 'urn:example:default' },
+    });
+    // The admin token is asked for without resource: the default must not take it away from the admin API.
+    api = new AdminApi(server, await adminToken(server));
+  });
+
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('still answers the admin API, and refuses to delete the default resource with 409 conflict', async () => {
+    expect(resourceList.parse((await api.get('/resources')).body).items.map((r) => r.id)).toEqual(['urn:example:default']);
+    expectApiError(await api.delete(path('urn:example:default')), 409, 'conflict');
+  });
+});

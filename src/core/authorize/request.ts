@@ -117,7 +117,7 @@ export async function validateAuthorizationRequest(
   // 6b. resource (RFC 8707 §2): each a registered resource's identifier, else invalid_target.
   let resources: Resource[] = [];
   try {
-    resources = await authorizationResources(deps.repos, params['resource'], deps.config.resourceTokens.defaultResource);
+    resources = await authorizationResources(deps.repos, params['resource'], deps.config.resourceTokens.defaultResource, scope);
   } catch (err) {
     fail(err instanceof OAuthError ? err : new InvalidRequest('invalid resource'));
   }

@@ -33,13 +33,25 @@ export async function registeredResources(repos: Repos, ids: readonly string[]):
 }
 
 /**
- * The authorization request's resources (RFC 8707 §2.1): those named by `resource`, else the configured default
- * resource, else none (then tokens carry no audience, as before resources existed).
+ * The configured default resource for a request that named none, when the request asks for one of its scopes: a
+ * request for other scopes only (the console's `admin`, `openid` for UserInfo) keeps a token without audience, as
+ * before, or the default would take those tokens away from the authorization server's own endpoints.
  */
-export async function authorizationResources(repos: Repos, value: string | undefined, defaultResource: string | undefined): Promise<Resource[]> {
+async function defaultFor(repos: Repos, defaultResource: string | undefined, scope: readonly string[] | undefined): Promise<Resource | undefined> {
+  if (defaultResource === undefined) return undefined;
+  const [resource] = await registeredResources(repos, [defaultResource]);
+  return resource && (scope === undefined || scope.some((s) => resource.scopes.includes(s))) ? resource : undefined;
+}
+
+/**
+ * The authorization request's resources (RFC 8707 §2.1): those named by `resource`, else the configured default
+ * resource (see defaultFor), else none (then tokens carry no audience, as before resources existed).
+ */
+export async function authorizationResources(repos: Repos, value: string | undefined, defaultResource: string | undefined, scope: readonly string[]): Promise<Resource[]> {
   const ids = requestedResources(value);
-  if (ids.length === 0 && defaultResource !== undefined) ids.push(defaultResource);
-  return registeredResources(repos, ids);
+  if (ids.length > 0) return registeredResources(repos, ids);
+  const fallback = await defaultFor(repos, defaultResource, scope);
+  return fallback ? [fallback] : [];
 }
 
 /**
@@ -54,6 +66,8 @@ export async function tokenResource(
   value: string | undefined,
   grantResources: readonly string[] | undefined,
   defaultResource: string | undefined,
+  /** client_credentials: the scope asked for (undefined: none asked, the default applies); see defaultFor. */
+  scope?: readonly string[],
 ): Promise<Resource | undefined> {
   const ids = requestedResources(value);
   if (ids.length > 1) throw new InvalidTarget('an access token is issued for one resource at a time: send one resource parameter');
@@ -68,8 +82,8 @@ export async function tokenResource(
   } else if (grantResources !== undefined) {
     // A grant given without resources: §2.2 the token endpoint may not widen it to a resource.
     if (id !== undefined) throw new InvalidTarget('the resource was not part of the authorization');
-  } else {
-    id ??= defaultResource;
+  } else if (id === undefined) {
+    return defaultFor(repos, defaultResource, scope);
   }
   if (id === undefined) return undefined;
   const [resource] = await registeredResources(repos, [id]);

@@ -97,6 +97,15 @@ describe('a configured default resource (resourceTokens.defaultResource)', () =>
     const answer = (await (await post(withDefault, '/oauth2/introspect', { token: tokens.access_token }, { authorization: basicAuth('opaque-api', API_SECRET) })).json()) as Record<string, unknown>;
     expect(answer).toMatchObject({ active: true, aud: OPAQUE_API });
   });
+
+  it('a request for none of the default resource\'s scopes keeps a token without audience, as before', async () => {
+    const res = await postToken(withDefault, { grant_type: 'client_credentials', scope: 'notes.read' }, { authorization: WEB_APP_BASIC });
+    const tokens = (await res.json()) as { access_token: string; scope: string };
+    expect(tokens.scope).toBe('notes.read');
+    const answer = (await (await post(withDefault, '/oauth2/introspect', { token: tokens.access_token }, { authorization: WEB_APP_BASIC })).json()) as Record<string, unknown>;
+    expect(answer['active']).toBe(true);
+    expect(answer['aud']).toBeUndefined();
+  });
 });
 
 describe('resourceTokens.jwtAccessTokenAlg', () => {

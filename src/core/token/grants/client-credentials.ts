@@ -33,7 +33,7 @@ export function clientCredentialsGrant(repos: Repos, deps: GrantDeps, scopeCatal
         }
       }
       // RFC 8707 §2.2: the resource asked for, else the configured default, else none (no audience, as before).
-      const resource = await tokenResource(repos, params['resource'], undefined, deps.config.resourceTokens.defaultResource);
+      const resource = await tokenResource(repos, params['resource'], undefined, deps.config.resourceTokens.defaultResource, provided ? scope : undefined);
       if (!provided) {
         // §3.3 default: with a resource, the scopes it defines that the client may have; without, the client's own.
         const pool = resource ? resource.scopes.filter((s) => client.scopes.length === 0 || client.scopes.includes(s)) : scope;
