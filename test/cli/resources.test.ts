@@ -70,6 +70,16 @@ describe('latchkey resources', () => {
     expect(claims.sub).toBe('web-app');
   });
 
+  it('runs the README\'s commands: an introspection client, then a JWT API with two scopes naming it', async () => {
+    const client = await latchkey(['clients', 'create', '--name', 'Orders API', '--id', 'orders-api', '--grant-type', 'client_credentials']);
+    expect(client).toMatchObject({ code: 0 });
+    const created = await latchkey(['resources', 'create', 'https://orders.example.com/', '--name', 'Orders API', '--scope', 'orders.read', '--scope', 'orders.write', '--format', 'jwt', '--introspection-client', 'orders-api']);
+    expect(created).toMatchObject({ code: 0 });
+    const shown = await okJson<{ scopes: string[]; introspectionClientId: string }>(['resources', 'show', 'https://orders.example.com/']);
+    expect(shown).toMatchObject({ scopes: ['orders.read', 'orders.write'], introspectionClientId: 'orders-api' });
+    expect((await latchkey(['resources', 'delete', 'https://orders.example.com/'])).code).toBe(0);
+  });
+
   it('list and show print the resource, as a table and as JSON', async () => {
     const list = await latchkey(['resources', 'list']);
     expect(list.stdout).toMatch(/^IDENTIFIER\s+NAME\s+FORMAT\s+SCOPES/);
