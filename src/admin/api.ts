@@ -4,6 +4,7 @@ import * as dir from './directory.ts';
 import { type ApiResult, type ApiRoute, route } from './api-route.ts';
 import { KEY_ROUTES, KEY_SCHEMAS } from './keys-api.ts';
 import { REGISTRATION_TOKEN_ROUTES, REGISTRATION_TOKEN_SCHEMAS } from './registration-tokens-api.ts';
+import { RESOURCE_ROUTES, RESOURCE_SCHEMAS } from './resources-api.ts';
 import { parseTime } from './schemas.ts';
 import * as s from './schemas.ts';
 import * as users from './users.ts';
@@ -55,6 +56,7 @@ export const NAMED_SCHEMAS: ReadonlyArray<readonly [string, z.ZodType, 'input' |
   ['Error', s.errorView, 'output'],
   ...KEY_SCHEMAS,
   ...REGISTRATION_TOKEN_SCHEMAS,
+  ...RESOURCE_SCHEMAS,
 ];
 
 export const API_ROUTES: readonly ApiRoute[] = [
@@ -274,4 +276,5 @@ export const API_ROUTES: readonly ApiRoute[] = [
   }),
   ...KEY_ROUTES,
   ...REGISTRATION_TOKEN_ROUTES,
+  ...RESOURCE_ROUTES,
 ];

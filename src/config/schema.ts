@@ -102,6 +102,16 @@ export const clientSchema = z.strictObject({
   sectorIdentifierUri: z.never({ error: 'sector_identifier_uri is not supported yet: use redirect URIs on one host for pairwise' }).optional(),
 });
 
+/** A resource (an API, RFC 8707) declared in the configuration file; bootstrap.ts checks the identifier and scopes. */
+export const resourceSchema = z.strictObject({
+  id: z.string().min(1).describe('The resource identifier: an absolute URI without a fragment (RFC 8707 §2); the access tokens\' aud.'),
+  name: z.string().min(1),
+  scopes: z.array(z.string()).default([]).describe('The scopes this API defines; a scope belongs to at most one resource.'),
+  accessTokenFormat: z.enum(['opaque', 'jwt']).default('opaque').describe('jwt: RFC 9068 JWT access tokens, validated locally by the API.'),
+  accessTokenTtl: seconds.optional().describe('Access-token lifetime for this API; default resourceTokens.jwtAccessTokenTtl for jwt, the client\'s for opaque.'),
+  introspectionClient: z.string().optional().describe('The client the API authenticates as to introspect the tokens issued for it (RFC 7662).'),
+});
+
 export const userSchema = z.strictObject({
   username: z.string().min(1).max(200),
   password: z.string().min(8, 'passwords need at least 8 characters'),
@@ -300,6 +310,17 @@ export const configSchema = z.strictObject({
   scopes: z.array(scopeEntrySchema).default([]).transform(resolveScopes)
     .describe('Scopes in addition to the built-in openid, profile, email and offline_access; { name, remove: true } drops a built-in one.'),
   clients: z.array(clientSchema).default([]),
+  resources: z.array(resourceSchema).default([]).describe('APIs that access tokens are issued for (RFC 8707); see README "Resources (APIs)".'),
+  resourceTokens: z
+    .strictObject({
+      defaultResource: z.string().optional()
+        .describe('The resource (identifier) of requests that name none but ask for one of its scopes (RFC 8707); unset, or other scopes: such tokens carry no audience, as before.'),
+      jwtAccessTokenTtl: seconds.default(300)
+        .describe('Lifetime of JWT access tokens (RFC 9068) for resources without their own: short, as an API validating them locally never sees a revocation.'),
+      jwtAccessTokenAlg: z.enum(['RS256', 'ES256', 'EdDSA']).optional()
+        .describe('How JWT access tokens are signed; default oidc.defaultIdTokenAlg (RS256, which RFC 9068 §2.1 makes every resource server support). ES256 and EdDSA sign several times faster.'),
+    })
+    .prefault({}),
   users: z.array(userSchema).default([]),
 });
 
@@ -309,3 +330,4 @@ export type ParsedConfig = z.output<typeof configSchema>;
 export type Config = ParsedConfig & { issuer: string };
 export type ClientConfig = z.output<typeof clientSchema>;
 export type UserConfig = z.output<typeof userSchema>;
+export type ResourceConfig = z.output<typeof resourceSchema>;

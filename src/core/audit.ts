@@ -55,6 +55,9 @@ export const AUDIT_EVENT_TYPES = [
   'session.revoked',
   'signing_key.rotated',
   'signing_key.retired',
+  'resource.created',
+  'resource.updated',
+  'resource.deleted',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

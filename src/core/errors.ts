@@ -21,6 +21,8 @@ export type OAuthErrorCode =
   | 'insufficient_scope'
   // RFC 7009
   | 'unsupported_token_type'
+  // RFC 8707 §2
+  | 'invalid_target'
   // OpenID Connect Core §3.1.2.6
   | 'login_required'
   | 'consent_required'
@@ -172,6 +174,11 @@ export class InvalidRedirectUri extends OAuthError {
 /** RFC 7591 §3.2.2: a metadata value the server refuses; the description names the field. */
 export class InvalidClientMetadata extends OAuthError {
   readonly error = 'invalid_client_metadata';
+  readonly status = 400;
+}
+/** RFC 8707 §2: the requested resource is invalid, unknown, or not one the server will issue a token for. */
+export class InvalidTarget extends OAuthError {
+  readonly error = 'invalid_target';
   readonly status = 400;
 }
 /** Anything that is not an OAuthError becomes a generic server_error; the original goes to `cause` for the log. */

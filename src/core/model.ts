@@ -225,6 +225,8 @@ export interface Grant {
   /** The acr and amr its ID tokens carry (Core §2), the same on every refresh (§12.2); null for older grants. */
   acr?: string | null;
   amr?: string[] | null;
+  /** RFC 8707 §2.1: the resources (APIs) the grant covers; each access token targets one of them. Empty/absent: none. */
+  resources?: string[] | null;
 }
 
 export interface AuthorizationCode {
@@ -260,6 +262,28 @@ export interface Token {
   revokedAt: number | null;
   /** Refresh tokens: when the token was rotated (spent). */
   consumedAt: number | null;
+  /** Access tokens: the resource (API) it is for, its audience (RFC 8707 §2); null: no resource was asked for. */
+  resource?: string | null;
+}
+
+/** RFC 9068: a resource takes opaque access tokens (introspected) or JWTs (validated locally). */
+export type AccessTokenFormat = 'opaque' | 'jwt';
+export const ACCESS_TOKEN_FORMATS: readonly AccessTokenFormat[] = ['opaque', 'jwt'];
+
+/** A resource server (an API), registered like a client (RFC 8707 §2). */
+export interface Resource {
+  /** The resource indicator: an absolute URI without a fragment (RFC 8707 §2), the access tokens' `aud`. */
+  id: string;
+  name: string;
+  /** The scopes this resource defines; a scope belongs to at most one resource. */
+  scopes: string[];
+  accessTokenFormat: AccessTokenFormat;
+  /** Seconds; null: the server's (for `jwt`, `resources.jwtAccessTokenTtl`). */
+  accessTokenTtl: number | null;
+  /** The client the resource authenticates as to introspect tokens issued for it (RFC 7662 §2.1); null: none. */
+  introspectionClientId: string | null;
+  createdAt: number;
+  updatedAt: number;
 }
 
 export interface Session {

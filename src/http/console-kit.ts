@@ -31,6 +31,7 @@ export const CONSOLE_NAV: readonly NavItem[] = [
   { href: '/console/sessions', label: 'Sessions' },
   { href: '/console/audit', label: 'Audit log' },
   { href: '/console/keys', label: 'Signing keys' },
+  { href: '/console/resources', label: 'Resources (APIs)' },
 ];
 
 /**

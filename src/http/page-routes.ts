@@ -82,6 +82,7 @@ function stepRenderer(theme: AppDeps['config']['theme']) {
             scopes: step.scopes,
             // A client that registered itself was never vetted by the operator: say so, and where it sends the person.
             unvetted: step.client.registeredBy === 'dynamic' ? { redirectHost: redirectHost(step.redirectUri) } : undefined,
+            resources: step.resources,
             nonce,
             theme,
             document: step.client.origin === 'metadata-document' ? { clientIdHost: new URL(step.client.id).host, redirectHost: hostOf(step.redirectUri) } : undefined,

@@ -1,7 +1,7 @@
 import type { ActivityRepository, AuditRepository, ListingsRepository, SettingsRepository } from './admin-repositories.ts';
 import type { SigningKeysStore } from '../core/keys/port.ts';
 import type { RegistrationTokensStore } from '../core/registration/port.ts';
-import type { AuthorizationCode, Client, ClientOrigin, Consent, Grant, Scope, Session, Token, User } from '../core/model.ts';
+import type { AuthorizationCode, Client, ClientOrigin, Consent, Grant, Resource, Scope, Session, Token, User } from '../core/model.ts';
 import type { ClientAssertionJtis } from '../core/client-auth/jti-store.ts';
 import type { BackchannelOutbox } from '../core/oidc/backchannel/port.ts';
 
@@ -49,6 +49,19 @@ export interface ScopesRepository {
   findMany(names: readonly string[]): Promise<Scope[]>;
   upsert(scope: Scope): Promise<void>;
   delete(name: string): Promise<boolean>;
+}
+
+export type NewResource = Omit<Resource, 'createdAt' | 'updatedAt'>;
+export type ResourcePatch = Partial<Omit<Resource, 'id' | 'createdAt' | 'updatedAt'>>;
+
+/** Resources (APIs, RFC 8707), keyed by their identifier. */
+export interface ResourcesRepository {
+  findById(id: string): Promise<Resource | undefined>;
+  list(): Promise<Resource[]>;
+  create(resource: NewResource, now: number): Promise<Resource>;
+  update(id: string, patch: ResourcePatch, now: number): Promise<Resource | undefined>;
+  /** Deletes the resource and revokes the access tokens issued for it; the number revoked, or undefined if absent. */
+  delete(id: string, now: number): Promise<number | undefined>;
 }
 
 export interface GrantsRepository {
@@ -183,6 +196,8 @@ export interface Repositories {
   clients: ClientsRepository;
   users: UsersRepository;
   scopes: ScopesRepository;
+  /** Resources (APIs, RFC 8707; migration 017). */
+  resources: ResourcesRepository;
   grants: GrantsRepository;
   codes: CodesRepository;
   tokens: TokensRepository;

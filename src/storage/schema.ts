@@ -90,6 +90,8 @@ export interface GrantsTable {
   /** Migration 016: the acr and amr (JSON list) of the grant's ID tokens; null for grants older than it. */
   acr: string | null;
   amr: string | null;
+  /** Migration 017: JSON list of the resources (RFC 8707) the grant covers; null: none. */
+  resources: string | null;
 }
 
 export interface CodesTable {
@@ -122,6 +124,21 @@ export interface TokensTable {
   consumed_at: number | null;
   /** The refresh token this one was issued in exchange for (migration 005); null for other grants. */
   parent_hash: string | null;
+  /** Migration 017: the access token's resource (its audience, RFC 8707); null: none. */
+  resource: string | null;
+}
+
+/** Migration 017: resources (APIs) that access tokens are issued for (RFC 8707). */
+export interface ResourcesTable {
+  id: string;
+  name: string;
+  /** JSON list. */
+  scopes: string;
+  access_token_format: string;
+  access_token_ttl: number | null;
+  introspection_client_id: string | null;
+  created_at: number;
+  updated_at: number;
 }
 
 export interface SessionsTable {
@@ -256,4 +273,5 @@ export interface LatchkeyDatabase {
   registration_tokens: RegistrationTokensTable;
   client_assertion_jtis: ClientAssertionJtisTable;
   backchannel_logouts: BackchannelLogoutsTable;
+  resources: ResourcesTable;
 }

@@ -23,6 +23,7 @@ const tokenRow = (hash: string, over: Partial<TokensTable> = {}): TokensTable =>
   scope: '[]',
   issued_at: NOW - 10,
   expires_at: NOW + 3600,
+  resource: null,
   revoked_at: null,
   consumed_at: null,
   parent_hash: null,

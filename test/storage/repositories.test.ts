@@ -317,6 +317,53 @@ describe.each(backends)('repositories on $name', (backend) => {
     });
   });
 
+  describe('resources (migration 017)', () => {
+    const resource = { id: 'https://api.example/', name: 'Example API', scopes: ['read', 'write'], accessTokenFormat: 'jwt' as const, accessTokenTtl: 300, introspectionClientId: 'api-introspector' };
+
+    it('round-trips a resource with its scope list, format, lifetime and introspection client', async () => {
+      expect(await repos.resources.create(resource, NOW)).toEqual({ ...resource, createdAt: NOW, updatedAt: NOW });
+      expect(await repos.resources.findById('https://api.example/')).toEqual({ ...resource, createdAt: NOW, updatedAt: NOW });
+      expect(await repos.resources.findById('https://api.example')).toBeUndefined();
+    });
+
+    it('refuses a second resource with the same identifier', async () => {
+      await repos.resources.create(resource, NOW);
+      await expect(repos.resources.create(resource, NOW)).rejects.toThrow();
+    });
+
+    it('updates only the given fields, back to null where told, and bumps updatedAt; undefined for an unknown one', async () => {
+      await repos.resources.create(resource, NOW);
+      const updated = await repos.resources.update('https://api.example/', { name: 'Renamed', accessTokenTtl: null, introspectionClientId: null }, NOW + 5);
+      expect(updated).toEqual({ ...resource, name: 'Renamed', accessTokenTtl: null, introspectionClientId: null, createdAt: NOW, updatedAt: NOW + 5 });
+      expect(await repos.resources.update('https://other.example/', { name: 'x' }, NOW)).toBeUndefined();
+    });
+
+    it('lists resources in creation order', async () => {
+      await repos.resources.create({ ...resource, id: 'https://b.example/' }, NOW);
+      await repos.resources.create({ ...resource, id: 'https://a.example/', accessTokenFormat: 'opaque' }, NOW + 1);
+      expect((await repos.resources.list()).map((r) => [r.id, r.accessTokenFormat])).toEqual([['https://b.example/', 'jwt'], ['https://a.example/', 'opaque']]);
+    });
+
+    it('deletes a resource once, revoking the access tokens issued for it and no others', async () => {
+      await repos.resources.create(resource, NOW);
+      await repos.tokens.createMany([token({ hash: 'for-api', resource: 'https://api.example/' }), token({ hash: 'no-resource' })]);
+      expect(await repos.resources.delete('https://api.example/', NOW + 1)).toBe(1);
+      expect(await repos.resources.delete('https://api.example/', NOW + 2)).toBeUndefined();
+      expect((await repos.tokens.findByHash('for-api'))?.revokedAt).toBe(NOW + 1);
+      expect((await repos.tokens.findByHash('no-resource'))?.revokedAt).toBeNull();
+    });
+
+    it("keeps a grant's resources and an access token's resource (RFC 8707 §2)", async () => {
+      await repos.grants.create({ id: 'g-res', clientId: 'web-app', userId: 'u1', scope: ['read'], createdAt: NOW, resources: ['https://a.example/', 'https://b.example/'] });
+      await repos.grants.create({ id: 'g-none', clientId: 'web-app', userId: 'u1', scope: ['read'], createdAt: NOW });
+      expect((await repos.grants.findById('g-res'))?.resources).toEqual(['https://a.example/', 'https://b.example/']);
+      expect((await repos.grants.findById('g-none'))?.resources).toBeUndefined();
+      await repos.tokens.createMany([token({ hash: 'at', grantId: 'g-res', resource: 'https://a.example/' }), token({ hash: 'rt', type: 'refresh_token', grantId: 'g-res' })]);
+      expect((await repos.tokens.findByHash('at'))?.resource).toBe('https://a.example/');
+      expect((await repos.tokens.findByHash('rt'))?.resource).toBeUndefined();
+    });
+  });
+
   describe('consents', () => {
     it('stores one consent per user and client, replaced by a later upsert', async () => {
       await repos.consents.upsert({ userId: 'u1', clientId: 'c1', scope: ['openid'], grantedAt: NOW });

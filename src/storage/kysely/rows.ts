@@ -187,6 +187,8 @@ export function toToken(r: Selectable<TokensTable>): Token {
     expiresAt: num(r.expires_at),
     revokedAt: num(r.revoked_at),
     consumedAt: num(r.consumed_at),
+    // Only when set, so tokens without a resource read as they did before migration 017.
+    ...(r.resource === null ? {} : { resource: r.resource }),
   };
 }
 

@@ -11,6 +11,7 @@ import { userClaims } from './013-user-claims.ts';
 import { logout } from './014-logout.ts';
 import { backchannelLogout } from './015-backchannel-logout.ts';
 import { sessionAcr } from './016-session-acr.ts';
+import { resources } from './017-resources.ts';
 import { registration } from './018-registration.ts';
 import { metadataDocumentClients } from './019-metadata-document-clients.ts';
 import { clientAssertions } from './020-client-assertions.ts';
@@ -29,6 +30,7 @@ const migrations: Record<string, Migration> = {
   '014-logout': logout,
   '015-backchannel-logout': backchannelLogout,
   '016-session-acr': sessionAcr,
+  '017-resources': resources,
   '018-registration': registration,
   '019-metadata-document-clients': metadataDocumentClients,
   '020-client-assertions': clientAssertions,
