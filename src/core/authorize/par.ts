@@ -13,7 +13,7 @@ export const REQUEST_URI_PREFIX = 'urn:ietf:params:oauth:request_uri:';
 /** Client authentication parameters: not part of the authorization request that is stored. */
 const CLIENT_AUTH_PARAMS = new Set(['client_secret', 'client_assertion', 'client_assertion_type']);
 
-type ParDeps = CoreDeps<'clients' | 'scopes' | 'pushedRequests' | 'requestObjectJtis'>;
+type ParDeps = CoreDeps<'clients' | 'scopes' | 'resources' | 'clientAssertionJtis' | 'pushedRequests' | 'requestObjectJtis'>;
 
 /** How the authorization request reached the server: the policies of RFC 9126 §5-6 and RFC 9101 §10.5 need it. */
 export interface RequestOrigin {

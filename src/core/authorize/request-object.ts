@@ -1,7 +1,8 @@
-import { createLocalJWKSet, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import type { CoreDeps, Params } from '../context.ts';
 import { InvalidRequestObject, OAuthError } from '../errors.ts';
 import type { Client } from '../model.ts';
+import { registeredClientKeys } from './client-keys.ts';
 
 /** JWT claims of the object itself (RFC 7519 §4.1), not authorization request parameters. */
 const JWT_CLAIMS = new Set(['iss', 'aud', 'exp', 'nbf', 'iat', 'jti', 'sub']);
@@ -30,14 +31,14 @@ export async function verifyRequestObject(deps: RequestObjectDeps, client: Clien
   // RFC 9101 §10.2 and RFC 8725 §3.1: an unsigned object (alg none) proves nothing about who wrote it.
   if (alg === undefined || alg === 'none') throw new InvalidRequestObject('unsigned request objects (alg none) are refused');
   if (!allowed.includes(alg)) throw new InvalidRequestObject(`the request object's alg must be one of ${allowed.join(', ')}`);
-  const keys = await deps.clientKeys?.(client);
-  if (!keys || keys.keys.length === 0) throw new InvalidRequestObject('the client has no registered keys to verify request objects with');
+  const keys = await (deps.clientKeys ?? registeredClientKeys(deps))(client);
+  if (!keys) throw new InvalidRequestObject('the client has no registered keys to verify request objects with');
 
   const now = deps.clock.now();
   let payload: JWTPayload;
   try {
     // RFC 9101 §4: iss is the client, aud this server's issuer; exp is required here so a leaked object dies.
-    ({ payload } = await jwtVerify(jwt, createLocalJWKSet(keys), {
+    ({ payload } = await jwtVerify(jwt, keys, {
       algorithms: [...allowed],
       issuer: client.id,
       audience: config.issuer,

@@ -1,4 +1,4 @@
-import { exportJWK, generateKeyPair, type JSONWebKeySet } from 'jose';
+import { createLocalJWKSet, exportJWK, generateKeyPair, type JSONWebKeySet } from 'jose';
 import * as oauth from 'oauth4webapi';
 import type { ClientKeySource } from '../../../src/core/authorize/client-keys.ts';
 import { startServer, testConfig, TEST_PASSWORD, TEST_SECRET, type TestServer } from '../../support/server.ts';
@@ -49,7 +49,10 @@ export async function startParWorld(overrides: Parameters<typeof startServer>[0]
     jwks[id] = { keys: [jwk] };
   }
   const stranger = (await newKey('web-app-key')).key;
-  const clientKeys: ClientKeySource = async (client) => jwks[client.id];
+  const clientKeys: ClientKeySource = async (client) => {
+    const set = jwks[client.id];
+    return set && createLocalJWKSet(set);
+  };
   const base = testConfig();
   const server = await startServer(
     { clients: [...(base.clients ?? []), ...(EXTRA_CLIENTS as ClientConfig[])], ...overrides },

@@ -16,6 +16,7 @@ import {
   time,
 } from './layout.ts';
 import { EMPTY_OIDC_FORM, OIDC_LABELS, oidcFieldset, oidcFormFrom, type OidcForm } from './application-oidc.ts';
+import { AUTH_LABELS, authFieldset, authFormFrom, EMPTY_AUTH_FORM, type AuthForm } from './application-auth.ts';
 
 /** The console's application pages: the list, the create form, the detail page, and the confirmations. */
 
@@ -37,6 +38,7 @@ export interface ApplicationForm {
   requirePushedAuthorizationRequests: string;
   requireSignedRequestObject: string;
   oidc: OidcForm;
+  auth: AuthForm;
 }
 
 export const APPLICATION_LABELS: Readonly<Record<string, string>> = {
@@ -55,6 +57,7 @@ export const APPLICATION_LABELS: Readonly<Record<string, string>> = {
   requirePushedAuthorizationRequests: 'Pushed authorization requests',
   requireSignedRequestObject: 'Signed request objects',
   ...OIDC_LABELS,
+  ...AUTH_LABELS,
 };
 
 const triState = (v: boolean | null) => (v === null ? 'default' : v ? 'yes' : 'no');
@@ -77,6 +80,7 @@ export function formFromApplication(a: ApplicationView): ApplicationForm {
     requirePushedAuthorizationRequests: triState(a.requirePushedAuthorizationRequests),
     requireSignedRequestObject: triState(a.requireSignedRequestObject),
     oidc: oidcFormFrom(a),
+    auth: authFormFrom(a),
   };
 }
 
@@ -96,6 +100,7 @@ export const EMPTY_APPLICATION_FORM: ApplicationForm = {
   requirePushedAuthorizationRequests: 'default',
   requireSignedRequestObject: 'default',
   oidc: EMPTY_OIDC_FORM,
+  auth: EMPTY_AUTH_FORM,
 };
 
 export interface ApplicationFormContext {
@@ -114,7 +119,7 @@ const GRANT_CHOICES = [
 ];
 
 /** The fields both forms share; the create form adds the id and the type. */
-function applicationFields(form: ApplicationForm, errors: FieldErrors, c: ApplicationFormContext): SafeHtml {
+function applicationFields(form: ApplicationForm, errors: FieldErrors, c: ApplicationFormContext, creating = false): SafeHtml {
   const secs = (v: number | 'never') => (v === 'never' ? 'never' : `${v} seconds`);
   return html`${textField({ name: 'name', label: 'Name', value: form.name, error: errors['name'], required: true, hint: 'Shown to people on the consent page.' })}
 ${textArea({
@@ -204,13 +209,18 @@ ${selectField({
     { value: 'no', label: 'Optional' },
   ],
 })}
-${oidcFieldset(form.oidc, errors, c.idTokenAlg)}`;
+${oidcFieldset(form.oidc, errors, c.idTokenAlg)}
+${authFieldset(form.auth, errors, creating)}`;
 }
+
+/** A client that registered itself (RFC 7591) was never reviewed by an administrator; say so wherever it is listed. */
+const registrationBadges = (a: ApplicationView) =>
+  html`${a.registeredBy === 'dynamic' ? html` <span class="lk-badge lk-badge-warn">registered itself</span>` : ''}${a.disabled ? html` <span class="lk-badge lk-badge-warn">disabled</span>` : ''}`;
 
 export function applicationListPage(o: { items: readonly ApplicationView[]; q: string; nextCursor: string | null; onLaterPage: boolean; notice?: string | undefined }): SafeHtml {
   const rows = o.items.map(
     (a) => html`<tr>
-<td><a href="/console/applications/${encodeURIComponent(a.id)}">${a.name}</a>${a.builtIn ? html` <span class="lk-badge">built in</span>` : ''}${documentBadge(a)}</td>
+<td><a href="/console/applications/${encodeURIComponent(a.id)}">${a.name}</a>${a.builtIn ? html` <span class="lk-badge">built in</span>` : ''}${documentBadge(a)}${registrationBadges(a)}</td>
 <td><code>${a.id}</code></td>
 <td>${a.type}</td>
 <td>${a.grantTypes.join(', ')}</td>
@@ -247,7 +257,7 @@ ${choiceGroup({
   error: o.errors['type'],
 })}
 ${textField({ name: 'id', label: 'Client ID (optional)', value: f.id, error: o.errors['id'], short: false, hint: 'Letters, digits and . _ ~ -. Generated when left empty.' })}
-${applicationFields(f, o.errors, o.context)}
+${applicationFields(f, o.errors, o.context, true)}
 <div class="lk-actions">
 <button type="submit" class="lk-button">Create application</button>
 <a href="/console/applications">Cancel</a>
@@ -285,8 +295,9 @@ ${errorSummary(o.errors, APPLICATION_LABELS, o.message)}
 <h2 id="credentials-heading">Credentials</h2>
 ${copyBox({ id: 'client-id', label: 'Client ID', value: a.id })}
 <dl class="lk-dl">
-<dt>Type</dt><dd>${a.type}</dd>
-<dt>Client secret</dt><dd>${a.type === 'public' ? 'none (public application)' : 'set; shown only when created or rotated'}</dd>
+<dt>Type</dt><dd>${a.type}${registrationBadges(a)}</dd>
+${a.registeredBy === 'dynamic' ? html`<dt>Registered</dt><dd>by the client itself (dynamic client registration): not reviewed by an administrator</dd>` : ''}
+<dt>Client secret</dt><dd>${a.type === 'public' ? 'none (public application)' : a.hasSecret ? 'set; shown only when created or rotated' : 'none (authenticates with a private key JWT)'}</dd>
 ${previousSecretRow(a)}
 <dt>Created</dt><dd>${time(a.createdAt)}</dd>
 <dt>Updated</dt><dd>${time(a.updatedAt)}</dd>
@@ -295,10 +306,11 @@ ${a.declaredInConfig ? html`<p class="lk-hint">Declared in the configuration fil
 ${a.builtIn
   ? html`<p class="lk-hint">Built into Latchkey; it cannot be changed here.</p>`
   : html`<div class="lk-actions">
-${a.type === 'confidential' ? html`<a class="lk-button lk-button-secondary" href="${path}/rotate">Rotate secret</a>` : ''}
+${a.type === 'confidential' && a.hasSecret ? html`<a class="lk-button lk-button-secondary" href="${path}/rotate">Rotate secret</a>` : ''}
 <a class="lk-button lk-button-secondary" href="/console/grants?clientId=${encodeURIComponent(a.id)}">Active grants</a>
 <a class="lk-button lk-button-danger" href="${path}/delete">Delete application</a>
-</div>`}
+</div>
+<form method="post" action="${path}/${a.disabled ? 'enable' : 'disable'}">${csrfInput(o.csrf)}<button type="submit" class="lk-button lk-button-secondary">${a.disabled ? 'Enable application' : 'Disable application'}</button></form>`}
 </section>
 ${documentClientPanel(a, o.csrf)}
 ${readOnly
