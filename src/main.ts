@@ -51,7 +51,7 @@ export interface BuildOptions {
   extraGrants?: readonly GrantHandler[];
   /** Where log lines go (stdout by default); tests capture them to check nothing secret is logged. */
   logStream?: NodeJS.WritableStream;
-  /** The clients' public keys for request objects (RFC 9101); see core/authorize/client-keys.ts. */
+  /** Replaces the keys request objects (RFC 9101) are verified with (default: those registered for private_key_jwt). */
   clientKeys?: ClientKeySource;
   /** How back-channel logout tokens are POSTed (default: fetch without redirects). */
   logoutPost?: LogoutPost;
