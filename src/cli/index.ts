@@ -8,6 +8,7 @@ import { registerProfiles } from './profiles.ts';
 import { reportError, wantsJson } from './report-error.ts';
 import { unknownOptionsFirst } from './unknown-options-first.ts';
 import { registerScopes } from './scopes.ts';
+import { registerToken } from './token/command.ts';
 import { registerUsers } from './users.ts';
 
 // src/cli/index.ts in a checkout, dist/cli/index.js in the package: package.json is two levels up from both.
@@ -46,6 +47,7 @@ registerUsers(program);
 registerScopes(program);
 registerProfiles(program);
 registerJanitor(program);
+registerToken(program);
 unknownOptionsFirst(program);
 registerKeys(program);
 

@@ -1,0 +1,67 @@
+import * as oauth from 'oauth4webapi';
+import { CliError } from '../context.ts';
+
+/**
+ * oauth4webapi's errors, and fetch's, as one line for a person: what was refused, by whom, with the provider's error
+ * code (RFC 6749 §5.2) and description. Nothing here echoes a token, code or secret: only error codes, descriptions
+ * chosen by the provider, and URLs of endpoints.
+ */
+export function describeOAuthFailure(err: unknown, what: string): CliError {
+  if (err instanceof CliError) return err;
+  if (err instanceof oauth.ResponseBodyError) {
+    const description = err.error_description ? `: ${err.error_description}` : '';
+    return new CliError(`${what} refused: ${err.error}${description} (HTTP ${err.status})`, 'oauth_error');
+  }
+  if (err instanceof oauth.WWWAuthenticateChallengeError) {
+    const challenge = err.cause[0];
+    const code = challenge?.parameters.error ?? 'unauthorized';
+    const description = challenge?.parameters.error_description ? `: ${challenge.parameters.error_description}` : '';
+    return new CliError(`${what} refused: ${code}${description} (HTTP ${err.status})`, 'oauth_error');
+  }
+  if (err instanceof oauth.AuthorizationResponseError) {
+    // RFC 6749 §4.1.2.1: the error came back on the redirect (access_denied when the person said no).
+    const description = err.error_description ? `: ${err.error_description}` : '';
+    return new CliError(`the authorization server refused: ${err.error}${description}`, 'oauth_error');
+  }
+  if (err instanceof oauth.OperationProcessingError || err instanceof oauth.UnsupportedOperationError) {
+    return new CliError(`${what}: ${err.message}`, 'invalid_response');
+  }
+  const unreachable = unreachableReason(err);
+  if (unreachable !== undefined) return new CliError(`${what}: ${unreachable}`, 'unreachable');
+  return new CliError(`${what}: ${err instanceof Error ? err.message : String(err)}`, 'invalid_response');
+}
+
+const NETWORK_CODES: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'connection refused',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host not found (DNS lookup failed)',
+  ECONNRESET: 'connection reset',
+  ETIMEDOUT: 'timed out',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  UND_ERR_CONNECT_TIMEOUT: 'timed out',
+};
+
+/** fetch() rejects with TypeError('fetch failed') and the socket's error as its cause. */
+export function unreachableReason(err: unknown): string | undefined {
+  if (!(err instanceof TypeError) || err.message !== 'fetch failed') return undefined;
+  let cause: unknown = err.cause;
+  let message: string | undefined;
+  while (cause instanceof Error) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code !== undefined) return `cannot reach it: ${NETWORK_CODES[code] ?? code}`;
+    // undici's own refusals carry no code, only a message ("bad port").
+    message ??= cause.message;
+    cause = cause.cause;
+  }
+  return message === undefined || message === '' ? 'cannot reach it' : `cannot reach it: ${message}`;
+}
+
+/** Runs one request and translates its failure. */
+export async function attempt<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw describeOAuthFailure(err, what);
+  }
+}
