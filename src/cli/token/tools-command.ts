@@ -34,8 +34,8 @@ export function registerTokenTools(token: Command): void {
   withTokenSource(withProviderClientOptions(token.command('inspect')))
     .description('decode a JWT (ID or access token) and verify it against the provider keys')
     .option('--audience <aud>', 'also require this audience')
-    .action((opts: ToolOptions) =>
-      withStdin(async (stdin) => {
+    .action((_opts: ToolOptions, cmd: Command) =>
+      withStdin(cmd, async (stdin, opts) => {
         const provider = await resolveProvider(opts);
         const jwt = await tokenFrom(opts, stdin, provider.as.issuer);
         const checked = await checkJwt(jwt, provider, opts.audience);
@@ -46,8 +46,8 @@ export function registerTokenTools(token: Command): void {
 
   withTokenSource(withProviderClientOptions(token.command('introspect')))
     .description('ask the provider whether a token is active, and what it carries (RFC 7662)')
-    .action((opts: ToolOptions) =>
-      withStdin(async (stdin) => {
+    .action((_opts: ToolOptions, cmd: Command) =>
+      withStdin(cmd, async (stdin, opts) => {
         const ctx = await flowContext(opts, stdin);
         endpoint(ctx.provider, 'introspection_endpoint');
         const which = whichOf(opts.which);
@@ -62,8 +62,8 @@ export function registerTokenTools(token: Command): void {
 
   withTokenSource(withProviderClientOptions(token.command('revoke')))
     .description('revoke a token at the provider (RFC 7009)')
-    .action((opts: ToolOptions) =>
-      withStdin(async (stdin) => {
+    .action((_opts: ToolOptions, cmd: Command) =>
+      withStdin(cmd, async (stdin, opts) => {
         const ctx = await flowContext(opts, stdin);
         const which = whichOf(opts.which);
         const value = await tokenFrom(opts, stdin, ctx.provider.as.issuer, ctx);
@@ -74,8 +74,8 @@ export function registerTokenTools(token: Command): void {
 
   withProviderClientOptions(token.command('logout'))
     .description('revoke the cached tokens of this issuer and client, and forget them')
-    .action((opts: ToolOptions) =>
-      withStdin(async (stdin) => {
+    .action((_opts: ToolOptions, cmd: Command) =>
+      withStdin(cmd, async (stdin, opts) => {
         const ctx = await flowContext(opts, stdin);
         const { issuer } = ctx.provider.as;
         const cached = readCache(issuer, ctx.client.client_id);
@@ -96,11 +96,15 @@ export function registerTokenTools(token: Command): void {
     );
 }
 
-async function withStdin(fn: (stdin: StdinLines) => Promise<void>): Promise<void> {
+/**
+ * Runs a subcommand with its options merged with `token`'s: commander gives `--issuer` and the other options that
+ * `token` declares too to `token` itself, wherever they stand on the line.
+ */
+async function withStdin(cmd: Command, fn: (stdin: StdinLines, opts: ToolOptions) => Promise<void>): Promise<void> {
   refuseSecretsInArgv(process.argv.slice(2));
   const stdin = new StdinLines();
   try {
-    await fn(stdin);
+    await fn(stdin, cmd.optsWithGlobals<ToolOptions>());
   } finally {
     stdin.close();
   }
