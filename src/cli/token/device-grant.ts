@@ -48,7 +48,7 @@ export async function deviceGrant(ctx: FlowContext, opts: { qr: boolean }): Prom
       }
       if (err instanceof oauth.ResponseBodyError && err.error === 'access_denied') throw new CliError('the sign-in was refused on the device page: access_denied', 'oauth_error');
       if (err instanceof oauth.ResponseBodyError && err.error === 'expired_token') throw new CliError('the device code expired before anyone approved it: expired_token', 'oauth_error');
-      throw describeOAuthFailure(err, 'the token endpoint');
+      throw await describeOAuthFailure(err, 'the token endpoint');
     }
   }
 }

@@ -6,17 +6,20 @@ import { CliError } from '../context.ts';
  * code (RFC 6749 §5.2) and description. Nothing here echoes a token, code or secret: only error codes, descriptions
  * chosen by the provider, and URLs of endpoints.
  */
-export function describeOAuthFailure(err: unknown, what: string): CliError {
+export async function describeOAuthFailure(err: unknown, what: string): Promise<CliError> {
   if (err instanceof CliError) return err;
   if (err instanceof oauth.ResponseBodyError) {
     const description = err.error_description ? `: ${err.error_description}` : '';
     return new CliError(`${what} refused: ${err.error}${description} (HTTP ${err.status})`, 'oauth_error');
   }
   if (err instanceof oauth.WWWAuthenticateChallengeError) {
+    // A 401 with `WWW-Authenticate: Basic realm=…` (RFC 6749 §5.2 for invalid_client) carries its error code in the
+    // JSON body, not in the challenge: prefer the body's.
     const challenge = err.cause[0];
-    const code = challenge?.parameters.error ?? 'unauthorized';
-    const description = challenge?.parameters.error_description ? `: ${challenge.parameters.error_description}` : '';
-    return new CliError(`${what} refused: ${code}${description} (HTTP ${err.status})`, 'oauth_error');
+    const body = await errorBody(err.response);
+    const code = body?.error ?? challenge?.parameters.error ?? 'unauthorized';
+    const text = body?.error_description ?? challenge?.parameters.error_description;
+    return new CliError(`${what} refused: ${code}${text ? `: ${text}` : ''} (HTTP ${err.status})`, 'oauth_error');
   }
   if (err instanceof oauth.AuthorizationResponseError) {
     // RFC 6749 §4.1.2.1: the error came back on the redirect (access_denied when the person said no).
@@ -29,6 +32,16 @@ export function describeOAuthFailure(err: unknown, what: string): CliError {
   const unreachable = unreachableReason(err);
   if (unreachable !== undefined) return new CliError(`${what}: ${unreachable}`, 'unreachable');
   return new CliError(`${what}: ${err instanceof Error ? err.message : String(err)}`, 'invalid_response');
+}
+
+async function errorBody(response: Response): Promise<{ error: string; error_description?: string } | undefined> {
+  try {
+    const body = (await response.clone().json()) as { error?: unknown; error_description?: unknown };
+    if (typeof body.error !== 'string') return undefined;
+    return typeof body.error_description === 'string' ? { error: body.error, error_description: body.error_description } : { error: body.error };
+  } catch {
+    return undefined;
+  }
 }
 
 const NETWORK_CODES: Readonly<Record<string, string>> = {
@@ -62,6 +75,6 @@ export async function attempt<T>(what: string, fn: () => Promise<T>): Promise<T>
   try {
     return await fn();
   } catch (err) {
-    throw describeOAuthFailure(err, what);
+    throw await describeOAuthFailure(err, what);
   }
 }

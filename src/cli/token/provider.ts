@@ -1,5 +1,6 @@
 import * as oauth from 'oauth4webapi';
 import { CliError } from '../context.ts';
+import { legacyTolerantFetch } from './legacy-fetch.ts';
 import { attempt } from './oauth-failure.ts';
 
 /** Where the provider's endpoints come from: its metadata, or the command line for providers that publish none. */
@@ -18,7 +19,7 @@ export interface Provider {
   /** How the metadata was found: RFC 8414, OpenID Connect Discovery 1.0 §4, or given on the command line. */
   source: 'rfc8414' | 'openid-discovery' | 'command-line';
   /** Options every oauth4webapi request needs: http is allowed for loopback addresses only. */
-  http: { [oauth.allowInsecureRequests]?: boolean };
+  http: { [oauth.allowInsecureRequests]?: boolean; [oauth.customFetch]?: typeof legacyTolerantFetch };
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '[::1]', 'localhost']);
@@ -65,7 +66,7 @@ export async function resolveProvider(opts: EndpointOptions): Promise<Provider> 
   const http = insecure ? { [oauth.allowInsecureRequests]: true } : {};
   if (explicit.token_endpoint !== undefined) {
     const issuer = opts.issuer ?? new URL(explicit.token_endpoint).origin;
-    return { as: { issuer, ...explicit }, source: 'command-line', http };
+    return { as: { issuer, ...explicit }, source: 'command-line', http: { ...http, [oauth.customFetch]: legacyTolerantFetch } };
   }
   const issuer = issuerUrl as URL;
   const found = await discover(issuer, http);
