@@ -82,6 +82,28 @@ describe('latchkey token against Latchkey', () => {
     expect(refreshed.stdout.trim()).not.toBe(body['access_token']);
   });
 
+  it('refuses a pasted redirect whose iss is not the issuer, since Latchkey promises iss (RFC 9207 §2.4)', async () => {
+    const running = startLatchkey(['token', '--issuer', server.url, '--client-id', 'cli', '--redirect-uri', 'https://client.example/callback', '--no-browser'], { keepInputOpen: true, env: env() });
+    const [, url] = await running.waitForStderr(AUTH_URL);
+    await running.waitForStderr(/paste the address/);
+    const state = new URL(url ?? '').searchParams.get('state') ?? '';
+    running.write(`https://client.example/callback?code=mixed-up&state=${state}&iss=${encodeURIComponent('https://evil.example')}\n`);
+    const run = await running.done;
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/\nlatchkey: the authorization response: unexpected "iss" \(issuer\) response parameter value\n$/);
+  });
+
+  it('refuses a pasted redirect without iss, since Latchkey promises it (RFC 9207 §2.4)', async () => {
+    const running = startLatchkey(['token', '--issuer', server.url, '--client-id', 'cli', '--redirect-uri', 'https://client.example/callback', '--no-browser'], { keepInputOpen: true, env: env() });
+    const [, url] = await running.waitForStderr(AUTH_URL);
+    await running.waitForStderr(/paste the address/);
+    const state = new URL(url ?? '').searchParams.get('state') ?? '';
+    running.write(`https://client.example/callback?code=mixed-up&state=${state}\n`);
+    const run = await running.done;
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/\nlatchkey: the authorization response: response parameter "iss" \(issuer\) missing\n$/);
+  });
+
   it('runs the code flow of a confidential client on a fixed --redirect-uri, the secret in no command line while it waits', async (ctx) => {
     const running = startLatchkey(['token', '--issuer', server.url, '--client-id', 'web-app', '--client-secret-stdin', '--redirect-uri', 'http://127.0.0.1:53682/callback', '--scope', 'openid', '--no-browser', '--json'], {
       input: `${TEST_SECRET}\n`,
