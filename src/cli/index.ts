@@ -8,7 +8,7 @@ import { registerProfiles } from './profiles.ts';
 import { reportError, wantsJson } from './report-error.ts';
 import { unknownOptionsFirst } from './unknown-options-first.ts';
 import { registerScopes } from './scopes.ts';
-import { registerToken } from './token/command.ts';
+import { registerAdmin, registerToken } from './token/register.ts';
 import { registerUsers } from './users.ts';
 
 // src/cli/index.ts in a checkout, dist/cli/index.js in the package: package.json is two levels up from both.
@@ -48,6 +48,7 @@ registerScopes(program);
 registerProfiles(program);
 registerJanitor(program);
 registerToken(program);
+registerAdmin(program);
 unknownOptionsFirst(program);
 registerKeys(program);
 

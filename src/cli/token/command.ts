@@ -1,4 +1,3 @@
-import type { Command } from 'commander';
 import type * as oauth from 'oauth4webapi';
 import { CliError } from '../context.ts';
 import { authorizationCodeGrant } from './authorization-code.ts';
@@ -6,17 +5,16 @@ import { type CachedToken, isFresh, readCache, writeCache } from './cache.ts';
 import { deviceGrant } from './device-grant.ts';
 import type { FlowContext } from './flow-context.ts';
 import { checkJwt } from './jwt-check.ts';
-import { flowContext, type ProviderClientOptions, withProviderClientOptions, withScopeOption } from './options.ts';
+import { GRANTS, type ProviderClientOptions } from './option-defs.ts';
+import { flowContext } from './options.ts';
 import { clientCredentialsGrant, passwordGrant, refreshTokenGrant } from './other-grants.ts';
 import { refuseSecretsInArgv } from './secret-sources.ts';
 import { StdinLines } from './stdin-lines.ts';
-import { registerTokenTools } from './tools-command.ts';
 import { renderAnswer, type TokenAnswer } from './token-output.ts';
 
-export const GRANTS = ['authorization_code', 'client_credentials', 'refresh_token', 'device', 'password'] as const;
 type Grant = (typeof GRANTS)[number];
 
-interface TokenOptions extends ProviderClientOptions {
+export interface TokenOptions extends ProviderClientOptions {
   grant?: string;
   redirectUri?: string;
   browser: boolean;
@@ -32,36 +30,17 @@ interface TokenOptions extends ProviderClientOptions {
   timeout: number;
 }
 
-/** `latchkey token`: a token from any OAuth 2 / OpenID Connect provider (issue 14; docs/cli.md). */
-export function registerToken(program: Command): void {
-  const token = withScopeOption(withProviderClientOptions(program.command('token')))
-    .description('get an access token from an OAuth 2 / OpenID Connect provider (Latchkey or any other)')
-    .option('--grant <grant>', `${GRANTS.join(', ')} (default: authorization_code)`)
-    .option('--redirect-uri <uri>', 'fixed redirect URI (default: a listener on http://127.0.0.1:<free port>/callback)')
-    .option('--no-browser', 'do not open a browser: print the address, and accept the redirect address pasted on stdin')
-    .option('--refresh-token-stdin', 'refresh_token grant: read the refresh token from standard input')
-    .option('--username <name>', 'password grant: the resource owner')
-    .option('--password-stdin', 'password grant: read the password from standard input')
-    .option('--par', 'push the authorization request first (RFC 9126)')
-    .option('--dpop-key <file>', 'private key (JWK or PEM) to bind the token to with DPoP (RFC 9449)')
-    .option('--no-qr', 'device grant: no QR code')
-    .option('--print <field>', 'print only this field of the token response (access_token, id_token, refresh_token, ...)')
-    .option('--export', 'print an `export ACCESS_TOKEN=...` line for the shell')
-    .option('--fresh', 'ignore the cached token: run the grant again')
-    .option('--no-cache', 'neither read nor write the token cache')
-    .option('--timeout <seconds>', 'how long to wait for the browser', (v) => Number(v), 300)
-    .action(async (opts: TokenOptions) => {
-      refuseSecretsInArgv(process.argv.slice(2));
-      const stdin = new StdinLines();
-      try {
-        const ctx = await flowContext(opts, stdin);
-        const answer = await obtain(ctx, opts);
-        process.stdout.write(renderAnswer(answer, opts, Math.floor(Date.now() / 1000), process.stdout.isTTY === true));
-      } finally {
-        stdin.close();
-      }
-    });
-  registerTokenTools(token);
+/** `latchkey token` (registered in register.ts, loaded only when run). */
+export async function runToken(opts: TokenOptions): Promise<void> {
+  refuseSecretsInArgv(process.argv.slice(2));
+  const stdin = new StdinLines();
+  try {
+    const ctx = await flowContext(opts, stdin);
+    const answer = await obtain(ctx, opts);
+    process.stdout.write(renderAnswer(answer, opts, Math.floor(Date.now() / 1000), process.stdout.isTTY === true));
+  } finally {
+    stdin.close();
+  }
 }
 
 function grantOf(value: string | undefined): Grant {
