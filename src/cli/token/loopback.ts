@@ -6,7 +6,8 @@ import { CliError } from '../context.ts';
  * The redirect URI of a native app: an HTTP listener on the loopback IP literal with a port the OS picks (RFC 8252
  * §7.3: "the authorization server MUST allow any port to be specified at the time of the request for loopback IP
  * redirect URIs"), 127.0.0.1 and not `localhost` (§8.3). With a fixed --redirect-uri on 127.0.0.1 or [::1] the
- * listener takes that port and path; a redirect URI elsewhere has no listener: the person pastes the address.
+ * listener takes that port and path, unless something already listens there; a redirect URI elsewhere (or taken) has
+ * no listener: the person pastes the address.
  */
 export interface Loopback {
   redirectUri: string;
@@ -50,12 +51,16 @@ export async function startLoopback(fixed: string | undefined): Promise<Loopback
     );
     settle(url);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(new CliError(`--redirect-uri: cannot listen on ${host}:${port}: ${err.code === 'EADDRINUSE' ? 'the port is in use' : (err.code ?? err.message)}`)),
-    );
-    server.listen(port, host, () => resolve());
+  const listening = await new Promise<boolean>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      // A fixed loopback redirect URI whose port is taken belongs to a running app (a local web app, Latchkey's own
+      // demo page): it receives the redirect, and the person pastes the address it shows.
+      if (fixed !== undefined && err.code === 'EADDRINUSE') resolve(false);
+      else reject(new CliError(`--redirect-uri: cannot listen on ${host}:${port}: ${err.code ?? err.message}`));
+    });
+    server.listen(port, host, () => resolve(true));
   });
+  if (!listening && fixed !== undefined) return { redirectUri: fixed, received: undefined, close: async () => undefined };
   const bound = (server.address() as { port: number }).port;
   const redirectUri = fixed ?? `http://127.0.0.1:${bound}${path}`;
   return {
