@@ -26,7 +26,7 @@ export async function clientAuthentication(input: ClientAuthInput): Promise<{ me
   if (method === 'private_key_jwt' && input.signingKey === undefined) throw new CliError('--auth-method private_key_jwt needs --signing-key <file>');
   switch (method) {
     case 'client_secret_basic':
-      return { method, auth: oauth.ClientSecretBasic(input.secret as string) };
+      return { method, auth: clientSecretBasic(input.secret as string) };
     case 'client_secret_post':
       return { method, auth: oauth.ClientSecretPost(input.secret as string) };
     case 'private_key_jwt': {
@@ -36,6 +36,19 @@ export async function clientAuthentication(input: ClientAuthInput): Promise<{ me
     case 'none':
       return { method, auth: oauth.None() };
   }
+}
+
+/**
+ * RFC 6749 §2.3.1: client_id and secret form-urlencoded (Appendix B), then Base64 in `Authorization: Basic`. Only
+ * what form encoding must escape is escaped: oauth4webapi also escapes `-`, `.`, `_` and `*`, which is equally valid,
+ * but legacy servers that forget to decode then see `legacy%2Dapp` and refuse the client. A server that decodes reads
+ * both forms the same.
+ */
+function clientSecretBasic(secret: string): oauth.ClientAuth {
+  const encode = (value: string) => new URLSearchParams({ v: value }).toString().slice(2);
+  return (_as, client, _body, headers) => {
+    headers.set('authorization', `Basic ${Buffer.from(`${encode(client.client_id)}:${encode(secret)}`).toString('base64')}`);
+  };
 }
 
 function pickMethod(input: ClientAuthInput): AuthMethod {
