@@ -1,4 +1,6 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import { SignJWT } from 'jose';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -120,5 +122,20 @@ describe('latchkey token against node-oidc-provider (errors)', () => {
     const run = await runLatchkey(['token', '--issuer', op.issuer, '--client-id', 'x', '--grant', 'implicit'], { env: env() });
     expect(run.code).toBe(1);
     expect(run.stderr).toBe('latchkey: --grant "implicit": use one of authorization_code, client_credentials, refresh_token, device, password\n');
+  });
+
+  it('inspect refuses a JWT signed by a key the provider does not publish, exit status 1', async () => {
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const forged = await new SignJWT({ sub: 'alice' }).setProtectedHeader({ alg: 'ES256', kid: 'op-1' }).setIssuer(op.issuer).setExpirationTime('5m').sign(privateKey);
+    const run = await runLatchkey(['token', 'inspect', '--issuer', op.issuer, '--token-stdin'], { input: `${forged}\n`, env: env() });
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout)).toMatchObject({ verified: false, claims: { sub: 'alice' } });
+    expect(run.stderr).toBe('latchkey: the token is NOT verified: jws_signature_verification_failed: signature verification failed\n');
+  });
+
+  it('inspect says an opaque token is not a JWT, and points to introspect', async () => {
+    const run = await runLatchkey(['token', 'inspect', '--issuer', op.issuer, '--token-stdin'], { input: 'opaque-value\n', env: env() });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe('latchkey: the token is NOT verified: not a JWT (an opaque token: use `latchkey token introspect`)\n');
   });
 });
