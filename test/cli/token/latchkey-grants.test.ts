@@ -1,3 +1,6 @@
+import { writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withPage } from '../../support/browser.ts';
@@ -80,6 +83,24 @@ describe('latchkey token against Latchkey', () => {
     expect(refreshed.stderr).toBe('');
     expect(refreshed.code).toBe(0);
     expect(refreshed.stdout.trim()).not.toBe(body['access_token']);
+  });
+
+  it('opens the system browser ($BROWSER) on the authorization address, and takes the answer from the loopback listener', async (ctx) => {
+    const home = freshConfigHome();
+    const opened = join(home, 'opened-url');
+    const browser = join(home, 'browser.sh');
+    writeFileSync(browser, `#!/bin/sh\nprintf '%s' "$1" > '${opened}'\n`, { mode: 0o755 });
+    const running = startLatchkey(['token', '--issuer', server.url, '--client-id', 'cli', '--scope', 'openid', '--print', 'id_token'], { env: { XDG_CONFIG_HOME: home, BROWSER: browser } });
+    await running.waitForStderr(/opened the browser to sign in/);
+    const [, printed] = await running.waitForStderr(AUTH_URL);
+    // The helper may not have written the file yet when the message shows: wait for it by content, not by time.
+    let url = '';
+    while (url === '') url = await readFile(opened, 'utf8').catch(() => '');
+    expect(url).toBe(printed);
+    await withPage(ctx, (page) => approve(page, url));
+    const run = await running.done;
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^ey[\w-]+\.[\w-]+\.[\w-]+\n$/);
   });
 
   it('refuses a pasted redirect whose iss is not the issuer, since Latchkey promises iss (RFC 9207 §2.4)', async () => {

@@ -22,7 +22,8 @@ export const freshConfigHome = (): string => mkdtempSync(join(tmpdir(), 'latchke
 
 export function startLatchkey(args: readonly string[], options: { input?: string; keepInputOpen?: boolean; env?: Record<string, string> } = {}): Running {
   const env = cleanEnv(options.env);
-  delete env['BROWSER'];
+  // The developer's own browser never opens: only a test that sets BROWSER gets one.
+  if (options.env?.['BROWSER'] === undefined) delete env['BROWSER'];
   const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
