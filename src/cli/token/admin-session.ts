@@ -40,7 +40,7 @@ export async function adminLogin(opts: { server: string; browser: boolean; timeo
     const ctx = await adminContext(opts.server, stdin);
     const response = await authorizationCodeGrant(ctx, { browser: opts.browser, par: false, timeout: opts.timeout });
     const expiresAt = expiry(response);
-    writeCache({ issuer: ctx.provider.as.issuer, clientId: CLI_CLIENT_ID, requestedScope: ADMIN_SCOPE, expiresAt, response });
+    writeCache({ issuer: ctx.provider.as.issuer, clientId: CLI_CLIENT_ID, requestedScope: ADMIN_SCOPE, grant: 'authorization_code', expiresAt, response });
     process.stderr.write(`latchkey: signed in to ${ctx.provider.as.issuer}; commands with --server ${opts.server} now use the admin API\n`);
   } finally {
     stdin.close();

@@ -15,6 +15,8 @@ export interface CachedToken {
   clientId: string;
   /** The scope asked for when it was obtained ('' for none): a different --scope does not reuse it. */
   requestedScope: string;
+  /** The grant that obtained it (a refresh keeps the original's): a client's own token never answers for a person's. */
+  grant: string;
   /** Seconds since the epoch when the access token expires; undefined when the server did not say. */
   expiresAt: number | undefined;
   response: oauth.TokenEndpointResponse;
@@ -64,6 +66,11 @@ export function forgetCache(issuer: string, clientId: string): boolean {
   }
   rmSync(file, { force: true });
   return true;
+}
+
+/** Obtained the way it is asked for now: the same grant, and the same requested scope. */
+export function answersFor(entry: CachedToken, grant: string, requestedScope: string): boolean {
+  return entry.grant === grant && entry.requestedScope === requestedScope;
 }
 
 /** Still usable for at least `marginSeconds` more (a token that expires in transit is no use). */

@@ -1,7 +1,7 @@
 import type * as oauth from 'oauth4webapi';
 import { CliError } from '../context.ts';
 import { authorizationCodeGrant } from './authorization-code.ts';
-import { type CachedToken, isFresh, readCache, writeCache } from './cache.ts';
+import { answersFor, type CachedToken, isFresh, readCache, writeCache } from './cache.ts';
 import { deviceGrant } from './device-grant.ts';
 import type { FlowContext } from './flow-context.ts';
 import { checkJwt } from './jwt-check.ts';
@@ -58,11 +58,11 @@ async function obtain(ctx: FlowContext, opts: TokenOptions): Promise<TokenAnswer
   const now = () => Math.floor(Date.now() / 1000);
   // An explicit refresh or password grant is the point of the command: it never answers from the cache.
   const cached = opts.cache && opts.fresh !== true && grant !== 'refresh_token' && grant !== 'password' ? readCache(issuer, clientId) : undefined;
-  if (cached !== undefined && cached.requestedScope === requestedScope) {
+  if (cached !== undefined && answersFor(cached, grant, requestedScope)) {
     if (isFresh(cached, now())) return { response: cached.response, expiresAt: cached.expiresAt, idToken: undefined, origin: 'cache' };
     if (cached.response.refresh_token !== undefined) {
       try {
-        return await finish(ctx, opts, await refreshTokenGrant(ctx, cached.response.refresh_token), 'refreshed', cached);
+        return await finish(ctx, opts, grant, await refreshTokenGrant(ctx, cached.response.refresh_token), 'refreshed', cached);
       } catch (err) {
         // An expired or revoked refresh token: start over with the grant, as --fresh would.
         if (!(err instanceof CliError) || err.code !== 'oauth_error') throw err;
@@ -70,7 +70,7 @@ async function obtain(ctx: FlowContext, opts: TokenOptions): Promise<TokenAnswer
       }
     }
   }
-  return finish(ctx, opts, await runGrant(ctx, opts, grant), 'grant', undefined);
+  return finish(ctx, opts, grant, await runGrant(ctx, opts, grant), 'grant', undefined);
 }
 
 async function runGrant(ctx: FlowContext, opts: TokenOptions, grant: Grant): Promise<oauth.TokenEndpointResponse> {
@@ -91,13 +91,13 @@ async function runGrant(ctx: FlowContext, opts: TokenOptions, grant: Grant): Pro
   }
 }
 
-async function finish(ctx: FlowContext, opts: TokenOptions, response: oauth.TokenEndpointResponse, origin: TokenAnswer['origin'], previous: CachedToken | undefined): Promise<TokenAnswer> {
+async function finish(ctx: FlowContext, opts: TokenOptions, grant: Grant, response: oauth.TokenEndpointResponse, origin: TokenAnswer['origin'], previous: CachedToken | undefined): Promise<TokenAnswer> {
   const expiresAt = typeof response.expires_in === 'number' ? Math.floor(Date.now() / 1000) + response.expires_in : undefined;
   // RFC 6749 §6: a refresh response may omit the refresh token (no rotation): the old one stays usable.
   const kept: oauth.TokenEndpointResponse =
     response.refresh_token === undefined && previous?.response.refresh_token !== undefined ? { ...response, refresh_token: previous.response.refresh_token } : response;
   if (opts.cache) {
-    writeCache({ issuer: ctx.provider.as.issuer, clientId: ctx.client.client_id, requestedScope: ctx.scope ?? '', expiresAt, response: kept });
+    writeCache({ issuer: ctx.provider.as.issuer, clientId: ctx.client.client_id, requestedScope: ctx.scope ?? '', grant, expiresAt, response: kept });
   }
   const idToken = kept.id_token === undefined ? undefined : await checkJwt(kept.id_token, ctx.provider, ctx.client.client_id);
   return { response: kept, expiresAt, idToken, origin };

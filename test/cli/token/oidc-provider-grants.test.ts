@@ -138,4 +138,24 @@ describe('latchkey token against node-oidc-provider (errors)', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toBe('latchkey: the token is NOT verified: not a JWT (an opaque token: use `latchkey token introspect`)\n');
   });
+
+  it("reuses a cached client_credentials token for the same grant and scope, but never answers a person's sign-in with it", async () => {
+    const home = { XDG_CONFIG_HOME: freshConfigHome() };
+    const cc = ['token', '--issuer', op.issuer, '--client-id', 'op-secret', '--client-secret-stdin', '--grant', 'client_credentials', '--scope', 'api:read', '--print', 'access_token'];
+    const first = await runLatchkey(cc, { input: `${OP_SECRET}\n`, env: home });
+    const second = await runLatchkey(cc, { input: `${OP_SECRET}\n`, env: home });
+    expect(first.code).toBe(0);
+    expect(second.stdout).toBe(first.stdout);
+    const fresh = await runLatchkey([...cc, '--fresh'], { input: `${OP_SECRET}\n`, env: home });
+    expect(fresh.code).toBe(0);
+    expect(fresh.stdout).not.toBe(first.stdout);
+    const code = await runLatchkey(['token', '--issuer', op.issuer, '--client-id', 'op-secret', '--client-secret-stdin', '--scope', 'api:read', '--redirect-uri', 'https://client.example/callback', '--no-browser', '--print', 'access_token'], {
+      input: `${OP_SECRET}\n`,
+      env: home,
+    });
+    expect(code.stdout).toBe('');
+    expect(code.stderr).toContain('open this address in a browser to sign in');
+    expect(code.stderr).toMatch(/\nlatchkey: standard input ended before the redirect address was pasted\n$/);
+    expect(code.code).toBe(1);
+  });
 });
