@@ -4,7 +4,7 @@ import { ADMIN_SCOPE } from '../../core/scope.ts';
 import { CliError } from '../context.ts';
 import { authorizationCodeGrant } from './authorization-code.ts';
 import { forgetCache, isFresh, readCache, writeCache } from './cache.ts';
-import type { FlowContext } from './flow-context.ts';
+import { type FlowContext, NO_CREDENTIAL } from './flow-context.ts';
 import { attempt, describeOAuthFailure } from './oauth-failure.ts';
 import { refreshTokenGrant } from './other-grants.ts';
 import { resolveProvider } from './provider.ts';
@@ -23,6 +23,7 @@ async function adminContext(server: string, stdin: StdinLines): Promise<FlowCont
     provider,
     client: { client_id: CLI_CLIENT_ID },
     auth: oauth.None(),
+    credential: NO_CREDENTIAL,
     dpop: undefined,
     scope: ADMIN_SCOPE,
     stdin,
@@ -40,7 +41,7 @@ export async function adminLogin(opts: { server: string; browser: boolean; timeo
     const ctx = await adminContext(opts.server, stdin);
     const response = await authorizationCodeGrant(ctx, { browser: opts.browser, par: false, timeout: opts.timeout });
     const expiresAt = expiry(response);
-    writeCache({ issuer: ctx.provider.as.issuer, clientId: CLI_CLIENT_ID, requestedScope: ADMIN_SCOPE, grant: 'authorization_code', expiresAt, response });
+    writeCache({ issuer: ctx.provider.as.issuer, clientId: CLI_CLIENT_ID, requestedScope: ADMIN_SCOPE, grant: 'authorization_code', credential: NO_CREDENTIAL, expiresAt, response });
     process.stderr.write(`latchkey: signed in to ${ctx.provider.as.issuer}; commands with --server ${opts.server} now use the admin API\n`);
   } finally {
     stdin.close();

@@ -17,6 +17,8 @@ export interface CachedToken {
   requestedScope: string;
   /** The grant that obtained it (a refresh keeps the original's): a client's own token never answers for a person's. */
   grant: string;
+  /** SHA-256 of the client credentials used (flow-context.ts), never the credentials themselves. */
+  credential: string;
   /** Seconds since the epoch when the access token expires; undefined when the server did not say. */
   expiresAt: number | undefined;
   response: oauth.TokenEndpointResponse;
@@ -68,9 +70,12 @@ export function forgetCache(issuer: string, clientId: string): boolean {
   return true;
 }
 
-/** Obtained the way it is asked for now: the same grant, and the same requested scope. */
-export function answersFor(entry: CachedToken, grant: string, requestedScope: string): boolean {
-  return entry.grant === grant && entry.requestedScope === requestedScope;
+/**
+ * Obtained the way it is asked for now: the same grant, requested scope and client credentials (a wrong or rotated
+ * secret must reach the server, not be answered from the cache).
+ */
+export function answersFor(entry: CachedToken, asked: Pick<CachedToken, 'grant' | 'requestedScope' | 'credential'>): boolean {
+  return entry.grant === asked.grant && entry.requestedScope === asked.requestedScope && entry.credential === asked.credential;
 }
 
 /** Still usable for at least `marginSeconds` more (a token that expires in transit is no use). */

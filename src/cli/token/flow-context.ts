@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as oauth from 'oauth4webapi';
 import type { Provider } from './provider.ts';
 import type { StdinLines } from './stdin-lines.ts';
@@ -7,6 +8,8 @@ export interface FlowContext {
   provider: Provider;
   client: oauth.Client;
   auth: oauth.ClientAuth;
+  /** SHA-256 of the client secret or signing key (of '' for a public client): which credentials obtained a token. */
+  credential: string;
   /** RFC 9449: every token request carries a DPoP proof, and the token is bound to this key. */
   dpop: oauth.DPoPHandle | undefined;
   scope: string | undefined;
@@ -32,5 +35,8 @@ export async function withDpopNonceRetry<T>(fn: () => Promise<T>): Promise<T> {
     throw err;
   }
 }
+
+/** The `credential` of a public client, which has none. */
+export const NO_CREDENTIAL = createHash('sha256').update('').digest('base64url');
 
 export const wantsOpenId = (scope: string | undefined): boolean => (scope ?? '').split(' ').includes('openid');

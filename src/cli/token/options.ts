@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import * as oauth from 'oauth4webapi';
 import { CliError } from '../context.ts';
 import { clientAuthentication, loadPrivateKey } from './client-auth.ts';
@@ -17,6 +19,8 @@ export async function flowContext(opts: ProviderClientOptions, stdin: StdinLines
   if (opts.clientId === undefined || opts.clientId === '') throw new CliError('--client-id: required');
   const secret = await readClientSecret(opts, stdin);
   const { auth } = await clientAuthentication({ method: opts.authMethod, secret, ...(opts.signingKey === undefined ? {} : { signingKey: opts.signingKey }) });
+  // The cache answers only the credentials that obtained the token (cache.ts): a wrong or rotated secret is tried.
+  const credential = createHash('sha256').update(secret ?? (opts.signingKey === undefined ? '' : readFileSync(opts.signingKey))).digest('base64url');
   const provider = await resolveProvider(opts);
   const client: oauth.Client = { client_id: opts.clientId };
   let dpop: oauth.DPoPHandle | undefined;
@@ -28,6 +32,7 @@ export async function flowContext(opts: ProviderClientOptions, stdin: StdinLines
     provider,
     client,
     auth,
+    credential,
     dpop,
     scope: scopeOf(opts.scope),
     stdin,

@@ -90,7 +90,8 @@ describe('latchkey token against Latchkey', () => {
     const opened = join(home, 'opened-url');
     const browser = join(home, 'browser.sh');
     writeFileSync(browser, `#!/bin/sh\nprintf '%s' "$1" > '${opened}'\n`, { mode: 0o755 });
-    const running = startLatchkey(['token', '--issuer', server.url, '--client-id', 'cli', '--scope', 'openid', '--print', 'id_token'], { env: { XDG_CONFIG_HOME: home, BROWSER: browser } });
+    // A scope alice has not consented to yet in this file's other tests, so the consent page shows.
+    const running = startLatchkey(['token', '--issuer', server.url, '--client-id', 'cli', '--scope', 'openid email', '--print', 'id_token'], { env: { XDG_CONFIG_HOME: home, BROWSER: browser } });
     await running.waitForStderr(/opened the browser to sign in/);
     const [, printed] = await running.waitForStderr(AUTH_URL);
     // The helper may not have written the file yet when the message shows: wait for it by content, not by time.

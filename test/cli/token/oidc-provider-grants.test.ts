@@ -139,13 +139,17 @@ describe('latchkey token against node-oidc-provider (errors)', () => {
     expect(run.stderr).toBe('latchkey: the token is NOT verified: not a JWT (an opaque token: use `latchkey token introspect`)\n');
   });
 
-  it("reuses a cached client_credentials token for the same grant and scope, but never answers a person's sign-in with it", async () => {
+  it("reuses a cached client_credentials token for the same grant, scope and secret, but not for a wrong secret or a person's sign-in", async () => {
     const home = { XDG_CONFIG_HOME: freshConfigHome() };
     const cc = ['token', '--issuer', op.issuer, '--client-id', 'op-secret', '--client-secret-stdin', '--grant', 'client_credentials', '--scope', 'api:read', '--print', 'access_token'];
     const first = await runLatchkey(cc, { input: `${OP_SECRET}\n`, env: home });
     const second = await runLatchkey(cc, { input: `${OP_SECRET}\n`, env: home });
     expect(first.code).toBe(0);
     expect(second.stdout).toBe(first.stdout);
+    // A wrong secret is sent to the server, not answered from the cache.
+    const wrong = await runLatchkey(cc, { input: 'not-the-secret\n', env: home });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/^latchkey: the token endpoint refused: invalid_client/);
     const fresh = await runLatchkey([...cc, '--fresh'], { input: `${OP_SECRET}\n`, env: home });
     expect(fresh.code).toBe(0);
     expect(fresh.stdout).not.toBe(first.stdout);
