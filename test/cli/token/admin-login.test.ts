@@ -54,6 +54,12 @@ describe('latchkey admin login and --server', () => {
     expect(users.stderr).toBe('');
     expect(users.stdout).toMatch(/^USERNAME +NAME +EMAIL +ADMIN +DISABLED\nalice +Alice Liddell +alice@example.com +yes\s*\nbob +Bob +bob@example.com\s*\n$/);
 
+    // The same cached token, printed for curl (docs/admin-api.md).
+    const printed = await runLatchkey(['token', '--issuer', server.url, '--client-id', 'latchkey-cli', '--scope', 'admin', '--print', 'access_token'], { env });
+    expect(printed.stderr).toBe('');
+    const api = await fetch(`${server.url}/admin/api/v1/users`, { headers: { authorization: `Bearer ${printed.stdout.trim()}` } });
+    expect(api.status).toBe(200);
+
     const logout = await runLatchkey(['admin', 'logout', '--server', server.url], { env });
     expect(logout.code).toBe(0);
     const after = await runLatchkey(['users', 'list', '--server', server.url], { env });
