@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withPage } from '../../support/browser.ts';
 import { signIn } from '../../support/browser-flows.ts';
@@ -53,6 +55,16 @@ describe('latchkey admin login and --server', () => {
     const users = await runLatchkey(['users', 'list', '--server', server.url], { env });
     expect(users.stderr).toBe('');
     expect(users.stdout).toMatch(/^USERNAME +NAME +EMAIL +ADMIN +DISABLED\nalice +Alice Liddell +alice@example.com +yes\s*\nbob +Bob +bob@example.com\s*\n$/);
+
+    // An expired admin token is refreshed on the way (latchkey-cli has refresh tokens), and the answer still comes.
+    const tokens = join(home, 'latchkey', 'tokens');
+    const [file] = readdirSync(tokens);
+    const cacheFile = join(tokens, file ?? '');
+    writeFileSync(cacheFile, JSON.stringify({ ...(JSON.parse(readFileSync(cacheFile, 'utf8')) as object), expiresAt: 0 }));
+    const refreshed = await runLatchkey(['users', 'list', '--server', server.url, '--json'], { env });
+    expect(refreshed.stderr).toBe('');
+    expect((JSON.parse(refreshed.stdout) as { username: string }[]).map((u) => u.username)).toEqual(['alice', 'bob']);
+    expect((JSON.parse(readFileSync(cacheFile, 'utf8')) as { expiresAt: number }).expiresAt).toBeGreaterThan(0);
 
     // The same cached token, printed for curl (docs/admin-api.md).
     const printed = await runLatchkey(['token', '--issuer', server.url, '--client-id', 'latchkey-cli', '--scope', 'admin', '--print', 'access_token'], { env });
