@@ -6,6 +6,14 @@ import type { NewClient, Repositories } from '../storage/repositories.ts';
 export { ACCOUNT_CLIENT_ID, CONSOLE_CLIENT_ID, isFirstParty };
 
 export const CONSOLE_CALLBACK_PATH = '/console/callback';
+
+/**
+ * The `latchkey` command line's client (`latchkey admin login`): a native app, so public, with a loopback redirect
+ * URI that matches any port (RFC 8252 §7.3). Not first-party: the consent page is shown, since any local program could
+ * start a flow with this client_id and receive the code on a port of its own.
+ */
+export const CLI_CLIENT_ID = 'latchkey-cli';
+export const CLI_REDIRECT_URI = 'http://127.0.0.1/callback';
 export const ACCOUNT_CALLBACK_PATH = '/account/callback';
 
 export const ADMIN_SCOPE_DESCRIPTION = 'Manage Latchkey: applications, users, scopes, token settings and the audit log';
@@ -40,6 +48,8 @@ export async function seedBuiltIns(repos: Pick<Repositories, 'scopes' | 'clients
     firstParty(CONSOLE_CLIENT_ID, `${config.theme.productName} console`, config.issuer + CONSOLE_CALLBACK_PATH, [ADMIN_SCOPE]),
     // The account page asks for no scope: it only needs the person signed in (the SSO session).
     firstParty(ACCOUNT_CLIENT_ID, `${config.theme.productName} account`, config.issuer + ACCOUNT_CALLBACK_PATH, []),
+    // Refresh tokens too: the token cache of `latchkey token` keeps an administrator signed in between commands.
+    { ...firstParty(CLI_CLIENT_ID, `${config.theme.productName} command line`, CLI_REDIRECT_URI, [ADMIN_SCOPE]), grantTypes: ['authorization_code', 'refresh_token'] as NewClient['grantTypes'] },
   ];
   for (const client of clients) {
     if (await repos.clients.findById(client.id)) await repos.clients.update(client.id, client, now);
