@@ -193,6 +193,26 @@ export interface SigningKeysTable {
   expires_at: number | null;
 }
 
+/** Migration 021: device authorizations (RFC 8628), core/device/port.ts. */
+export interface DeviceCodesTable {
+  hash: string;
+  user_code_hash: string;
+  client_id: string;
+  scope: string;
+  status: string;
+  user_id: string | null;
+  auth_time: number | null;
+  sid: string | null;
+  acr: string | null;
+  amr: string | null;
+  interval: number;
+  last_polled_at: number | null;
+  slowed: number;
+  created_at: number;
+  expires_at: number;
+  consumed_at: number | null;
+}
+
 export interface LatchkeyDatabase {
   clients: ClientsTable;
   users: UsersTable;
@@ -209,4 +229,5 @@ export interface LatchkeyDatabase {
   rate_limits: RateLimitsTable;
   token_counts: TokenCountsTable;
   signing_keys: SigningKeysTable;
+  device_codes: DeviceCodesTable;
 }
