@@ -11,6 +11,7 @@ export const TOKEN_PREFIX = {
   clientSecret: 'lk_cs_',
   session: 'lk_ss_',
   interaction: 'lk_ix_',
+  deviceCode: 'lk_dc_',
 } as const;
 
 export type TokenKind = keyof typeof TOKEN_PREFIX;
