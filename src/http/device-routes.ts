@@ -58,10 +58,11 @@ export function registerDeviceRoutes(app: FastifyInstance, deps: AppDeps): void 
   };
 
   app.get(DEVICE_PAGE_PATH, page, async (req, reply) => {
-    const typed = oauthParams(req.query)['user_code'];
+    // A code is 9 characters as shown; anything much longer is not one, and is not echoed back whole.
+    const typed = oauthParams(req.query)['user_code']?.slice(0, 20);
     const { browser, who } = await current(req, reply);
     // Sign in first, coming back here with the code from verification_uri_complete (§3.3.1) still in the address.
-    if (!who) return signIn.start(reply, typed === undefined ? DEVICE_PAGE_PATH : `${DEVICE_PAGE_PATH}?${new URLSearchParams({ user_code: typed.slice(0, 20) }).toString()}`);
+    if (!who) return signIn.start(reply, typed === undefined ? DEVICE_PAGE_PATH : `${DEVICE_PAGE_PATH}?${new URLSearchParams({ user_code: typed }).toString()}`);
     // The code is shown to confirm, never acted on from the link alone (§5.4: a link can come from an attacker).
     return sendPage(reply, (nonce) => deviceCodePage({ action: DEVICE_PAGE_PATH, csrf: csrfFor(browser), username: who.user.name ?? who.user.username, userCode: typed, nonce, theme }));
   });
@@ -74,7 +75,7 @@ export function registerDeviceRoutes(app: FastifyInstance, deps: AppDeps): void 
     if (!body['csrf'] || !constantTimeEqual(body['csrf'], csrfFor(browser))) {
       throw new InvalidRequest('The form has expired or did not come from this site. Go back and try again.', { status: 403 });
     }
-    const typed = body['user_code'] ?? '';
+    const typed = (body['user_code'] ?? '').slice(0, 20);
     const found = await lookUpUserCode(deps, throttle, typed, req.ip);
     return { who, browser, body, typed, found };
   };
