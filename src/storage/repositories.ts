@@ -18,7 +18,7 @@ export interface ClientsRepository {
   create(client: NewClient, now: number): Promise<Client>;
   update(id: string, patch: ClientPatch, now: number): Promise<Client | undefined>;
   /**
-   * Deletes the client and, in one transaction, revokes its grants and tokens and forgets its codes and consents, so
+   * Deletes the client and, in one transaction, revokes its grants and tokens and forgets its codes, device codes and consents, so
    * nothing it was issued outlives it. Returns the number of tokens revoked, or undefined when there was no client.
    */
   delete(id: string, now: number): Promise<number | undefined>;
@@ -35,7 +35,7 @@ export interface UsersRepository {
   list(): Promise<User[]>;
   create(user: NewUser, now: number): Promise<User>;
   update(id: string, patch: UserPatch): Promise<User | undefined>;
-  /** Deletes the user with their grants, tokens, codes, sessions, consents and pending logins; as clients.delete. */
+  /** Deletes the user with their grants, tokens, codes, device codes, sessions, consents and pending logins; as clients.delete. */
   delete(id: string, now: number): Promise<number | undefined>;
 }
 

@@ -3,6 +3,7 @@ import type { NewDeviceCode } from '../../src/core/device/port.ts';
 import type { Storage } from '../../src/storage/index.ts';
 import { purgeExpired } from '../../src/storage/janitor.ts';
 import { backends } from '../support/storage-backends.ts';
+import { newClient } from '../support/fixtures.ts';
 
 /** The device codes repository (RFC 8628, migration 021) on every backend, race tests included (DESIGN.md "Storage"). */
 const NOW = 1_800_000_000;
@@ -102,6 +103,22 @@ describe.each(backends)('device codes on $name', (backend) => {
   it('refuses a second code with the same user code (the unique key makes a collision a retry, not a mix-up)', async () => {
     await storage.repos.deviceCodes.create(deviceCode());
     await expect(storage.repos.deviceCodes.create(deviceCode({ hash: 'another' }))).rejects.toThrow();
+  });
+
+  it('forgets the device codes of a deleted client, so a client re-created with its id cannot redeem them', async () => {
+    await storage.repos.clients.create(newClient({ id: 'tv-app' }), NOW);
+    await storage.repos.deviceCodes.create(deviceCode());
+    await storage.repos.deviceCodes.decide('user-code-hash', approval, NOW);
+    await storage.repos.clients.delete('tv-app', NOW);
+    expect(await storage.repos.deviceCodes.find('device-hash')).toBeUndefined();
+  });
+
+  it('forgets the device codes a deleted user approved', async () => {
+    const user = await storage.repos.users.create({ id: 'user-1', username: 'alice', passwordHash: 'x', name: null, email: null, isAdmin: false }, NOW);
+    await storage.repos.deviceCodes.create(deviceCode());
+    await storage.repos.deviceCodes.decide('user-code-hash', { ...approval, userId: user.id }, NOW);
+    await storage.repos.users.delete(user.id, NOW);
+    expect(await storage.repos.deviceCodes.find('device-hash')).toBeUndefined();
   });
 
   it('is purged by the janitor once expired past the retention', async () => {
