@@ -19,6 +19,8 @@ export const BENCH = {
   opaqueScope: 'profile email',
   /** The scope of client_credentials tokens. */
   clientScope: 'api',
+  /** The resource (RFC 8707) the client_credentials_jwt workload asks for: its access tokens are RFC 9068 JWTs. */
+  jwtResource: 'https://api.bench.example/',
   accessTokenTtl: 3600,
   refreshTokenTtl: 30 * 24 * 3600,
   codeTtl: 60,
@@ -49,6 +51,8 @@ export interface Endpoints {
   resource?: string;
   /** OpenID Connect Discovery (§4): servers that issue ID tokens; the auth_code_oidc workload reads issuer and JWKS here. */
   openidConfiguration?: string;
+  /** Servers that issue RFC 9068 JWT access tokens for BENCH.jwtResource (RFC 8707 `resource`): client_credentials_jwt. */
+  jwtAccessTokens?: boolean;
 }
 
 /** The one line a server process writes to stdout once it listens. */

@@ -184,6 +184,13 @@ export function checkTargets(summaries: Summary[]): TargetCheck[] {
     const l = get(w, 'latchkey');
     if (l) checks.push({ target: `${w}: p99 < 10 ms`, met: l.p99 < 10, detail: `${ms(l.p99)} ms` });
   }
+  // Issue 12: an RFC 9068 JWT access token costs a signature; issuing one stays within 15% of an opaque one.
+  const opaque = get('client_credentials', 'latchkey');
+  const jwt = get('client_credentials_jwt', 'latchkey');
+  if (opaque && jwt) {
+    const ratio = jwt.rate / opaque.rate;
+    checks.push({ target: 'client_credentials_jwt: within 15% of opaque client_credentials', met: ratio >= 0.85, detail: `${fmt(ratio * 100)}% of the opaque rate` });
+  }
   const rss = summaries.filter((s) => s.server === 'latchkey').map((s) => s.peakRssMb);
   if (rss.length > 0) checks.push({ target: 'Latchkey peak RSS < 150 MB', met: Math.max(...rss) < 150, detail: `${fmt(Math.max(...rss))} MB` });
   return checks;

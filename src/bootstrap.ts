@@ -6,7 +6,9 @@ import type { Logger } from './core/context.ts';
 import { randomId, randomToken, sha256 } from './core/crypto.ts';
 import type { Client } from './core/model.ts';
 import { applyClaimsEdit } from './core/oidc/claims-edit.ts';
+import { assertionAuthOf } from './core/client-auth/metadata.ts';
 import { oidcMetadataProblems } from './core/oidc/client-metadata.ts';
+import { syncDeclaredResources } from './resources-bootstrap.ts';
 import { hashPassword } from './interaction/passwords.ts';
 import type { Repositories, NewClient } from './storage/repositories.ts';
 import { DEMO_CALLBACK_PATH, DEMO_CLIENT_ID, demoAuthorizationUrl } from './http/page-routes.ts';
@@ -35,7 +37,10 @@ export function clientFromConfig(c: ClientConfig): NewClient {
       requireAuthTime: c.requireAuthTime,
       postLogoutRedirectUris: c.postLogoutRedirectUris,
       backchannelLogoutUri: c.backchannelLogoutUri ?? null,
+      backchannelLogoutSessionRequired: c.backchannelLogoutSessionRequired,
     },
+    // Validated at load (config/load.ts): set for private_key_jwt clients only.
+    assertionAuth: assertionAuthOf({ type: c.type, hasSecret: c.secret !== undefined, method: c.tokenEndpointAuthMethod, signingAlg: c.tokenEndpointAuthSigningAlg, jwks: c.jwks, jwksUri: c.jwksUri }),
   };
 }
 
@@ -55,6 +60,7 @@ export async function syncDeclared(repos: Repositories, config: Config, now: num
     if (existing) await repos.clients.update(c.id, client, now);
     else await repos.clients.create(client, now);
   }
+  await syncDeclaredResources(repos, config, now);
   for (const u of config.users) {
     const existing = await repos.users.findByUsername(u.username);
     const passwordHash = await hashPassword(u.password);

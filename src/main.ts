@@ -14,6 +14,8 @@ import type { Logger } from './core/context.ts';
 import { resolveKek } from './core/keys/kek-source.ts';
 import { keySettings } from './core/keys/schedule.ts';
 import { openSigningKeys } from './core/keys/service.ts';
+import { startBackchannelDelivery, type BackchannelDelivery } from './core/oidc/backchannel/delivery.ts';
+import { fetchLogoutPost, type LogoutPost } from './core/oidc/backchannel/post.ts';
 import { registerAccountRoutes } from './http/account-routes.ts';
 import { registerDeviceRoutes } from './http/device-routes.ts';
 import { registerAdminRoutes } from './http/admin-routes.ts';
@@ -23,6 +25,7 @@ import { registerJwksRoutes } from './http/jwks-routes.ts';
 import { registerOAuthRoutes } from './http/oauth-routes.ts';
 import { registerPageRoutes } from './http/page-routes.ts';
 import { registerProfileRoutes } from './http/profile-routes.ts';
+import { registerRegistrationRoutes } from './http/registration-routes.ts';
 import { clientAuthLimit } from './http/client-auth-limit.ts';
 import { memoryCounter } from './http/memory-counter.ts';
 import { createServer } from './http/server.ts';
@@ -37,6 +40,8 @@ export interface Latchkey {
   demo: DemoCredentials | undefined;
   /** The periodic purge of expired rows (config `janitor`); `runOnce` purges now. */
   janitor: Janitor;
+  /** The back-channel logout delivery loop of this node (core/oidc/backchannel/delivery.ts). */
+  backchannel: BackchannelDelivery;
   /** Stops the janitor, lets in-flight requests finish (new ones get 503), then closes the database pool. */
   close(): Promise<void>;
 }
@@ -46,6 +51,8 @@ export interface BuildOptions {
   extraGrants?: readonly GrantHandler[];
   /** Where log lines go (stdout by default); tests capture them to check nothing secret is logged. */
   logStream?: NodeJS.WritableStream;
+  /** How back-channel logout tokens are POSTed (default: fetch without redirects). */
+  logoutPost?: LogoutPost;
 }
 
 /** Composition root: config -> storage -> core -> http. */
@@ -86,6 +93,17 @@ export async function buildLatchkey(config: Config, options: BuildOptions = {}):
       cacheTtlMs: config.cacheTtlMs,
       logger,
     });
+    const backchannel = startBackchannelDelivery({
+      config,
+      outbox: storage.repos.backchannelOutbox,
+      clients: storage.repos.clients,
+      keyring: keys.keyring,
+      audit,
+      logger,
+      clock,
+      post: options.logoutPost ?? fetchLogoutPost,
+    });
+    kickAfterSessionsEnd(storage, backchannel);
     const grants = builtInGrants(storage.repos, { config, logger, audit, keyring: keys.keyring }, options.extraGrants);
     const tokenCounts = tokenCounter(storage.repos.activity, clock, logger);
     const deps: AdminDeps = { config, clock, repos: storage.repos, logger, audit, grants, tokenSettings, keys, tokenCounter: tokenCounts };
@@ -103,6 +121,7 @@ export async function buildLatchkey(config: Config, options: BuildOptions = {}):
     registerJwksRoutes(app, deps);
     registerPageRoutes(app, deps);
     registerProfileRoutes(app, deps, limit);
+    registerRegistrationRoutes(app, deps);
     registerAdminRoutes(app, deps);
     registerConsoleRoutes(app, deps);
     registerAccountRoutes(app, deps);
@@ -129,13 +148,14 @@ export async function buildLatchkey(config: Config, options: BuildOptions = {}):
       deps,
       demo,
       janitor,
+      backchannel,
       async close() {
         draining = true;
         // app.close() answers requests already received, refuses new ones with 503, and waits for every connection to
         // end; a keep-alive connection that was busy when it began would linger until its idle timeout otherwise.
         const reaper = setInterval(() => app.server.closeIdleConnections(), 100);
         try {
-          await Promise.all([janitor.stop(), app.close()]);
+          await Promise.all([janitor.stop(), backchannel.stop(), app.close()]);
         } finally {
           clearInterval(reaper);
         }
@@ -149,4 +169,20 @@ export async function buildLatchkey(config: Config, options: BuildOptions = {}):
     await storage.close();
     throw err;
   }
+}
+
+/**
+ * Ending a session (or deleting its user) queues its back-channel logouts in the same transaction (storage); once that
+ * commits, this node's delivery loop is woken so they go out at once rather than at the next poll.
+ */
+function kickAfterSessionsEnd(storage: Storage, delivery: BackchannelDelivery): void {
+  const { sessions, listings, users } = storage.repos;
+  const kicked = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
+    const result = await fn(...args);
+    delivery.kick();
+    return result;
+  };
+  storage.repos.sessions = { ...sessions, delete: kicked(sessions.delete), deleteAllForUser: kicked(sessions.deleteAllForUser) };
+  storage.repos.listings = { ...listings, deleteSession: kicked(listings.deleteSession) };
+  storage.repos.users = { ...users, delete: kicked(users.delete) };
 }

@@ -109,6 +109,17 @@ const provider = new Provider(issuer, {
     introspection: { enabled: true },
     clientCredentials: { enabled: true },
     revocation: { enabled: true },
+    // client_credentials_jwt: the like-for-like peer of Latchkey's JWT resource (RFC 8707, RFC 9068); requests
+    // without `resource` still get opaque tokens (no default resource).
+    resourceIndicators: {
+      enabled: true,
+      defaultResource: async () => undefined,
+      useGrantedResource: async () => false,
+      getResourceServerInfo: async (_ctx: unknown, resource: string) => {
+        if (resource !== BENCH.jwtResource) throw new Error('unknown resource');
+        return { scope: BENCH.clientScope, audience: resource, accessTokenTTL: BENCH.accessTokenTtl, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'EdDSA' } } };
+      },
+    },
   },
   pkce: { required: () => true },
   rotateRefreshToken: true,
@@ -167,8 +178,8 @@ server.listen(port, '127.0.0.1', () => {
   announce({
     port,
     version,
-    endpoints: { token: '/token', introspection: '/token/introspection', authorization: '/auth', resource: '/me', openidConfiguration: '/.well-known/openid-configuration' },
-    notes: ['in-memory Map adapter', 'opaque tokens', 'refresh rotation on', `${idTokenAlg} ID tokens`, 'login+consent host route (argon2id)'],
+    endpoints: { token: '/token', introspection: '/token/introspection', authorization: '/auth', resource: '/me', openidConfiguration: '/.well-known/openid-configuration', jwtAccessTokens: true },
+    notes: ['in-memory Map adapter', 'opaque tokens (EdDSA JWTs for the JWT resource)', 'refresh rotation on', `${idTokenAlg} ID tokens`, 'login+consent host route (argon2id)'],
   });
 });
 onStop(

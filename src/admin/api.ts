@@ -3,6 +3,8 @@ import * as apps from './applications.ts';
 import * as dir from './directory.ts';
 import { type ApiResult, type ApiRoute, route } from './api-route.ts';
 import { KEY_ROUTES, KEY_SCHEMAS } from './keys-api.ts';
+import { REGISTRATION_TOKEN_ROUTES, REGISTRATION_TOKEN_SCHEMAS } from './registration-tokens-api.ts';
+import { RESOURCE_ROUTES, RESOURCE_SCHEMAS } from './resources-api.ts';
 import { parseTime } from './schemas.ts';
 import * as s from './schemas.ts';
 import * as users from './users.ts';
@@ -53,6 +55,8 @@ export const NAMED_SCHEMAS: ReadonlyArray<readonly [string, z.ZodType, 'input' |
   ['AuditEventPage', auditPage, 'output'],
   ['Error', s.errorView, 'output'],
   ...KEY_SCHEMAS,
+  ...REGISTRATION_TOKEN_SCHEMAS,
+  ...RESOURCE_SCHEMAS,
 ];
 
 export const API_ROUTES: readonly ApiRoute[] = [
@@ -99,6 +103,22 @@ export const API_ROUTES: readonly ApiRoute[] = [
     body: s.secretRotation, bodyOptional: true, conflicts: true,
     responses: { 200: { description: 'The new secret', schema: s.applicationWithSecret } },
     handle: async (ctx, input) => ok(await apps.rotateSecret(ctx, param(input, 'id'), input.body.graceSeconds)),
+  }),
+
+  route({
+    method: 'POST', path: '/applications/{id}/disable', operationId: 'disableApplication', tag: 'Applications',
+    summary: 'Disable an application',
+    description: 'Refused at the authorization, token and introspection endpoints, and its tokens are inactive, until it is enabled again. Meant for clients that registered themselves (registeredBy dynamic).',
+    conflicts: true,
+    responses: { 200: { description: 'The disabled application', schema: s.applicationView } },
+    handle: async (ctx, input) => ok(await apps.setApplicationDisabled(ctx, param(input, 'id'), true)),
+  }),
+  route({
+    method: 'POST', path: '/applications/{id}/enable', operationId: 'enableApplication', tag: 'Applications',
+    summary: 'Enable a disabled application',
+    conflicts: true,
+    responses: { 200: { description: 'The enabled application', schema: s.applicationView } },
+    handle: async (ctx, input) => ok(await apps.setApplicationDisabled(ctx, param(input, 'id'), false)),
   }),
 
   // Users
@@ -255,4 +275,6 @@ export const API_ROUTES: readonly ApiRoute[] = [
       ),
   }),
   ...KEY_ROUTES,
+  ...REGISTRATION_TOKEN_ROUTES,
+  ...RESOURCE_ROUTES,
 ];

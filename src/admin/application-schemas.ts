@@ -6,6 +6,9 @@ import { clientId, displayName, isoTime, lifetime, MAX_CODE_TTL, MAX_TTL, scopeN
 /** The admin API's schemas of applications (clients): what the routes validate with and OpenAPI describes. */
 
 const signingAlg = z.enum(['RS256', 'ES256', 'EdDSA'], { error: 'RS256, ES256 or EdDSA' });
+/** A JWK Set (RFC 7517 §5) of a private_key_jwt client's public keys; checked key by key in core/client-auth/metadata.ts. */
+const jwkSet = z.strictObject({ keys: z.array(z.record(z.string(), z.unknown()), { error: 'a list of JWKs' }).min(1, { error: 'at least one key' }).max(20, { error: 'at most 20 keys' }) }, { error: 'a JWK Set as JSON: {"keys": [...]}' });
+const authMethods = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'] as const;
 
 
 /**
@@ -48,6 +51,11 @@ const applicationFields = {
   postLogoutRedirectUris: z.array(z.string({ error: 'each URI must be a string' })).max(50, { error: 'at most 50 URIs' })
     .describe('post_logout_redirect_uris (RP-Initiated Logout 1.0): https, or http on a loopback address.'),
   backchannelLogoutUri: z.string().max(2000).nullable().describe('backchannel_logout_uri (Back-Channel Logout 1.0 §2.2).'),
+  // Client authentication (RFC 7591 §2, RFC 7523 §2.2): checked as a whole in core/client-auth/metadata.ts.
+  tokenEndpointAuthSigningAlg: z.string().max(20).nullable().describe('token_endpoint_auth_signing_alg: the one algorithm of its assertions (RS256, PS256, ES256, EdDSA, ...); null: any asymmetric one.'),
+  jwks: jwkSet.nullable().describe('jwks: the public keys of a private_key_jwt application (a JWK Set, no private members).'),
+  jwksUri: z.string().max(2000).nullable().describe('jwks_uri: https URL of the public keys of a private_key_jwt application; fetched and cached.'),
+  backchannelLogoutSessionRequired: z.boolean({ error: 'true or false' }).describe('backchannel_logout_session_required (§2.2; sid is always in the logout token).'),
 };
 
 export const applicationCreate = z
@@ -72,6 +80,13 @@ export const applicationCreate = z
     requireAuthTime: applicationFields.requireAuthTime.default(false),
     postLogoutRedirectUris: applicationFields.postLogoutRedirectUris.default([]),
     backchannelLogoutUri: applicationFields.backchannelLogoutUri.default(null),
+    // client_secret_jwt is listed so that it is refused with the reason (secrets are stored hashed), not as unknown.
+    tokenEndpointAuthMethod: z.enum([...authMethods, 'client_secret_jwt'], { error: authMethods.join(', ') }).optional()
+      .describe('token_endpoint_auth_method; chosen at creation. private_key_jwt: no secret, the keys of jwks or jwksUri. Default: a secret (confidential) or none (public).'),
+    tokenEndpointAuthSigningAlg: applicationFields.tokenEndpointAuthSigningAlg.default(null),
+    jwks: applicationFields.jwks.default(null),
+    jwksUri: applicationFields.jwksUri.default(null),
+    backchannelLogoutSessionRequired: applicationFields.backchannelLogoutSessionRequired.default(false),
   });
 
 /** PATCH: the fields present replace the stored ones; the type cannot change (create a new application instead). */
@@ -94,6 +109,10 @@ export const applicationUpdate = z
     requireAuthTime: applicationFields.requireAuthTime.optional(),
     postLogoutRedirectUris: applicationFields.postLogoutRedirectUris.optional(),
     backchannelLogoutUri: applicationFields.backchannelLogoutUri.optional(),
+    tokenEndpointAuthSigningAlg: applicationFields.tokenEndpointAuthSigningAlg.optional(),
+    jwks: applicationFields.jwks.optional(),
+    jwksUri: applicationFields.jwksUri.optional(),
+    backchannelLogoutSessionRequired: applicationFields.backchannelLogoutSessionRequired.optional(),
   });
 
 export interface ApplicationSchemas {
@@ -138,8 +157,15 @@ export const applicationView = z
     requireAuthTime: z.boolean(),
     postLogoutRedirectUris: z.array(z.string()),
     backchannelLogoutUri: z.string().nullable(),
+    tokenEndpointAuthMethod: z.enum(authMethods),
+    tokenEndpointAuthSigningAlg: z.string().nullable(),
+    jwks: jwkSet.nullable(),
+    jwksUri: z.string().nullable(),
+    backchannelLogoutSessionRequired: z.boolean(),
     hasSecret: z.boolean(),
     builtIn: z.boolean().describe("Latchkey's own console or account page: read-only."),
+    registeredBy: z.enum(['dynamic']).nullable().describe('dynamic: the client registered itself (RFC 7591), not vetted by an administrator; null: created by an operator.'),
+    disabled: z.boolean().describe('Disabled by an administrator: refused at authorization, token and introspection; its tokens are inactive.'),
     declaredInConfig: z.boolean().describe('Declared in the configuration file, which restores it at every start.'),
     previousSecretExpiresAt: isoTime.nullable().describe('After a rotation with a grace period: until when the previous secret still works; null otherwise.'),
     origin: z.enum(['operator', 'metadata-document']).describe('operator: made by an operator; metadata-document: made from the Client ID Metadata Document at its client_id URL.'),

@@ -1,8 +1,9 @@
 import type { z } from 'zod';
 import { isoTime } from '../core/clock.ts';
 import { randomId, randomToken, sha256 } from '../core/crypto.ts';
-import { clientSettings, responseTypeWords, type Client, type OidcClientMetadata } from '../core/model.ts';
+import { clientSettings, isDisabled, responseTypeWords, type Client, type OidcClientMetadata } from '../core/model.ts';
 import { oidcMetadataProblems } from '../core/oidc/client-metadata.ts';
+import { assertionAuthOf, clientAuthProblems, type ClientAuthFields } from '../core/client-auth/metadata.ts';
 import type { Page } from '../storage/admin-repositories.ts';
 import type { ClientPatch } from '../storage/repositories.ts';
 import { isFirstParty } from './built-in.ts';
@@ -18,6 +19,8 @@ export function applicationView(c: Client, deps: Pick<AdminDeps, 'config' | 'clo
     ...clientSettings(c),
     hasSecret: c.secretHash !== null,
     builtIn: isFirstParty(c.id),
+    registeredBy: c.registeredBy ?? null,
+    disabled: isDisabled(c),
     declaredInConfig: deps.config.clients.some((d) => d.id === c.id),
     // Only while it still works (core/client-auth/previous-secret.ts checks the same bound).
     previousSecretExpiresAt: previous && deps.clock.now() < previous.expiresAt ? isoTime(previous.expiresAt) : null,
@@ -44,7 +47,7 @@ function refuseBuiltIn(client: Client): void {
 type Shape = Pick<Client, 'type' | 'redirectUris' | 'grantTypes' | 'responseTypes' | 'scopes' | 'requirePkce' | 'oidc'>;
 
 /** The OpenID Connect members of the API's flat input, as the client's `oidc` metadata (only those present). */
-const OIDC_KEYS = ['idTokenSignedResponseAlg', 'userinfoSignedResponseAlg', 'subjectType', 'defaultMaxAge', 'requireAuthTime', 'postLogoutRedirectUris', 'backchannelLogoutUri'] as const;
+const OIDC_KEYS = ['idTokenSignedResponseAlg', 'userinfoSignedResponseAlg', 'subjectType', 'defaultMaxAge', 'requireAuthTime', 'postLogoutRedirectUris', 'backchannelLogoutUri', 'backchannelLogoutSessionRequired'] as const;
 function splitOidc(input: Record<string, unknown>): { rest: Record<string, unknown>; oidc: Partial<OidcClientMetadata> | undefined } {
   const rest: Record<string, unknown> = {};
   const oidc: Record<string, unknown> = {};
@@ -56,8 +59,11 @@ function splitOidc(input: Record<string, unknown>): { rest: Record<string, unkno
   return { rest, oidc: Object.keys(oidc).length > 0 ? (oidc as Partial<OidcClientMetadata>) : undefined };
 }
 
-/** Rules for an application as a whole, checked on create and on the result of an update; each names its field. */
-async function checkApplication(ctx: AdminContext, c: Shape, scopesChanged: boolean): Promise<void> {
+/**
+ * Rules for an application as a whole, checked on create and on the result of an update; each names its field.
+ * Dynamic client registration (registered-clients.ts) checks with the same rules.
+ */
+export async function checkApplication(ctx: { deps: Pick<AdminDeps, 'repos' | 'config'> }, c: Shape & { auth?: ClientAuthFields }, scopesChanged: boolean): Promise<void> {
   const fields: Record<string, string> = {};
   if (c.grantTypes.length === 0) fields['grantTypes'] = 'choose at least one grant type';
   else if (c.type === 'public' && c.grantTypes.includes('client_credentials')) {
@@ -76,6 +82,7 @@ async function checkApplication(ctx: AdminContext, c: Shape, scopesChanged: bool
   const unknown = scopesChanged ? c.scopes.filter((s) => !known.has(s)) : [];
   if (unknown.length > 0) fields['scopes'] = `unknown scope${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`;
   Object.assign(fields, oidcMetadataProblems(c, ctx.deps.config.oidc));
+  if (c.auth) Object.assign(fields, clientAuthProblems(c.auth, ctx.deps.config.clientAssertions));
   if (Object.keys(fields).length > 0) throw invalidFields(fields);
 }
 
@@ -87,8 +94,11 @@ export async function createApplication(
   const id = input.id ?? randomId(12);
   if (await repos.clients.findById(id)) throw conflict('an application with this id already exists', { id: 'an application with this id already exists' });
   const { oidc } = splitOidc(input);
-  await checkApplication(ctx, { ...input, oidc }, true);
-  const clientSecret = input.type === 'confidential' ? randomToken('clientSecret') : undefined;
+  const auth: ClientAuthFields = { type: input.type, hasSecret: false, method: input.tokenEndpointAuthMethod, signingAlg: input.tokenEndpointAuthSigningAlg, jwks: input.jwks, jwksUri: input.jwksUri };
+  await checkApplication(ctx, { ...input, oidc, auth }, true);
+  const assertionAuth = assertionAuthOf(auth);
+  // A private_key_jwt application proves itself with its keys: it gets no secret (RFC 7523 §2.2).
+  const clientSecret = input.type === 'confidential' && !assertionAuth ? randomToken('clientSecret') : undefined;
   const client = await repos.clients.create(
     {
       id,
@@ -105,6 +115,7 @@ export async function createApplication(
       requirePkce: input.requirePkce,
       introspectAny: input.introspectAny,
       oidc,
+      assertionAuth,
     },
     clock.now(),
   );
@@ -118,10 +129,25 @@ export async function updateApplication(ctx: AdminContext, id: string, patch: z.
   // Its document says what it is, and the next fetch would undo an edit; it can be disabled (document-clients.ts).
   if (existing.origin === 'metadata-document') throw conflict('this client is described by its metadata document and cannot be edited; disable it instead');
   const changes: ClientPatch = {};
-  const { rest, oidc } = splitOidc(patch);
+  const { tokenEndpointAuthSigningAlg, jwks, jwksUri, ...plain } = patch;
+  const { rest, oidc } = splitOidc(plain);
   for (const [key, value] of Object.entries(rest)) (changes as Record<string, unknown>)[key] = Array.isArray(value) ? [...new Set(value)] : value;
   if (oidc) changes.oidc = { ...existing.oidc, ...oidc };
-  await checkApplication(ctx, { ...existing, ...changes }, changes.scopes !== undefined);
+  // The keys change; the method does not (it was chosen at creation, as the type was).
+  let auth: ClientAuthFields | undefined;
+  if (tokenEndpointAuthSigningAlg !== undefined || jwks !== undefined || jwksUri !== undefined) {
+    const was = existing.assertionAuth;
+    auth = {
+      type: existing.type,
+      hasSecret: existing.secretHash !== null,
+      method: was?.method ?? null,
+      signingAlg: tokenEndpointAuthSigningAlg !== undefined ? tokenEndpointAuthSigningAlg : was?.signingAlg,
+      jwks: jwks !== undefined ? jwks : was?.jwks,
+      jwksUri: jwksUri !== undefined ? jwksUri : was?.jwksUri,
+    };
+    changes.assertionAuth = assertionAuthOf(auth);
+  }
+  await checkApplication(ctx, { ...existing, ...changes, ...(auth ? { auth } : {}) }, changes.scopes !== undefined);
   const updated = await ctx.deps.repos.clients.update(id, changes, ctx.deps.clock.now());
   if (!updated) throw notFound('application');
   recordAction(ctx, { type: 'client.updated', clientId: id, details: { fields: Object.keys(changes) } });
@@ -166,4 +192,18 @@ function documentView(c: Client): Pick<ApplicationView, 'origin' | 'metadataDocu
     origin: 'metadata-document',
     metadataDocument: { fetchedAt: isoTime(d.fetchedAt), expiresAt: isoTime(d.expiresAt), logoUri: d.logoUri, clientUri: d.clientUri, disabledAt: d.disabledAt === null ? null : isoTime(d.disabledAt) },
   };
+}
+
+/**
+ * Disables or enables an application (a client that registered itself, typically). Disabled, it is refused at the
+ * authorization, token and introspection endpoints and its tokens are inactive; nothing is deleted, so enabling it
+ * restores it as it was.
+ */
+export async function setApplicationDisabled(ctx: AdminContext, id: string, disabled: boolean): Promise<ApplicationView> {
+  refuseBuiltIn(await findApplication(ctx, id));
+  const now = ctx.deps.clock.now();
+  const updated = await ctx.deps.repos.clients.update(id, { disabledAt: disabled ? now : null }, now);
+  if (!updated) throw notFound('application');
+  recordAction(ctx, { type: disabled ? 'client.disabled' : 'client.enabled', clientId: id, details: { name: updated.name } });
+  return applicationView(updated, ctx.deps);
 }

@@ -6,10 +6,11 @@ import { redirectUriProblem } from '../core/redirect-uri.ts';
 import type { ClientPatch } from '../storage/repositories.ts';
 import { CliError, checked, type CommonOptions, describeLines } from './context.ts';
 import { isoTime } from '../core/clock.ts';
+import { describeAuth, type ClientAuthOptions } from './client-auth-fields.ts';
 
 /** The options of `clients create` and `clients update`, validated, and how a client is shown. */
 
-export interface ClientOptions extends CommonOptions {
+export interface ClientOptions extends CommonOptions, ClientAuthOptions {
   name?: string;
   id?: string;
   secret?: string;
@@ -31,6 +32,7 @@ export interface ClientOptions extends CommonOptions {
   requireAuthTime?: boolean;
   postLogoutRedirectUri?: string[];
   backchannelLogoutUri?: string;
+  backchannelLogoutSessionRequired?: boolean;
 }
 
 /** The validated fields given on the command line; absent options stay absent. `null` resets a lifetime to the default. */
@@ -94,6 +96,7 @@ function parseOidcFields(opts: ClientOptions): Partial<OidcClientMetadata> {
   if (opts.requireAuthTime !== undefined) o.requireAuthTime = opts.requireAuthTime;
   if (opts.postLogoutRedirectUri !== undefined) o.postLogoutRedirectUris = unique(opts.postLogoutRedirectUri.filter((u) => u !== ''));
   if (opts.backchannelLogoutUri !== undefined) o.backchannelLogoutUri = opts.backchannelLogoutUri === '' || opts.backchannelLogoutUri === 'none' ? null : opts.backchannelLogoutUri;
+  if (opts.backchannelLogoutSessionRequired !== undefined) o.backchannelLogoutSessionRequired = opts.backchannelLogoutSessionRequired;
   return o;
 }
 
@@ -173,7 +176,8 @@ export function describeClient(c: Client, config: Config): string {
     ['subject type', oidc.subjectType],
     ['default max_age', oidc.defaultMaxAge === null ? '(none)' : `${oidc.defaultMaxAge} s`],
     ['post-logout URIs', many(oidc.postLogoutRedirectUris, '(none)')],
-    ['back-channel logout', oidc.backchannelLogoutUri ?? '(none)'],
+    ['back-channel logout', oidc.backchannelLogoutUri === null ? '(none)' : `${oidc.backchannelLogoutUri}${oidc.backchannelLogoutSessionRequired ? ' (session required)' : ''}`],
+    ['client auth', describeAuth(c)],
     ['created', isoTime(c.createdAt)],
     ['updated', isoTime(c.updatedAt)],
   ]);

@@ -8,6 +8,8 @@ import { randomId, randomToken, sha256 } from '../core/crypto.ts';
 import { GRANT_TYPES, RESPONSE_TYPES, type Client } from '../core/model.ts';
 import type { ClientPatch } from '../storage/repositories.ts';
 import { checkConsistency, checkOidc, type ClientOptions, clientView, describeClient, flagFor, parseClientFields } from './client-fields.ts';
+import { checkAuth, parseAuthOptions, updatedAuthFields } from './client-auth-fields.ts';
+import { assertionAuthOf } from '../core/client-auth/metadata.ts';
 import { asOperator } from './admin-context.ts';
 import { type CliContext, CliError, checked, type CommonOptions, collect, table, withCommonOptions, withStorage } from './context.ts';
 
@@ -21,6 +23,7 @@ export function registerClients(program: Command): void {
     .option('--id <id>', 'client_id (default: generated)')
     .option('--secret <secret>', 'client secret, at least 16 characters (default: generated and printed once)')
     .option('--public', 'a public client (no secret; browser or native app; PKCE always required)')
+    .option('--auth-method <method>', 'private_key_jwt: no secret, the client signs assertions with a key of --jwks or --jwks-uri (RFC 7523)')
     .action((opts: ClientOptions) => withStorage(opts, (ctx) => createClient(ctx, opts)));
 
   withCommonOptions(clients.command('list').description('list the applications')).action((opts: CommonOptions) =>
@@ -115,7 +118,13 @@ function clientOptions(cmd: Command): Command {
     .option('--require-auth-time', 'registered require_auth_time (auth_time is always in the ID token)')
     .option('--no-require-auth-time', 'clear require_auth_time')
     .option('--post-logout-redirect-uri <uri>', 'where RP-initiated logout may return (repeatable; https, or http on loopback)', collect)
-    .option('--backchannel-logout-uri <uri>', 'back-channel logout receiver (https); none removes it');
+    .option('--backchannel-logout-uri <uri>', 'back-channel logout receiver (https); none removes it')
+    .option('--jwks <json|@file>', 'private_key_jwt: the public keys, a JWK Set; none removes them')
+    .option('--jwks-uri <url>', 'private_key_jwt: https URL of the public keys; none removes it')
+    .option('--auth-signing-alg <alg>', 'private_key_jwt: the one algorithm of its assertions (e.g. ES256); default: any asymmetric')
+
+    .option('--backchannel-logout-session-required', 'registered backchannel_logout_session_required (sid is always sent)')
+    .option('--no-backchannel-logout-session-required', 'clear backchannel_logout_session_required');
 }
 
 async function createClient({ repos, out, now, config }: CliContext, opts: ClientOptions): Promise<void> {
@@ -127,7 +136,11 @@ async function createClient({ repos, out, now, config }: CliContext, opts: Clien
   }
   if (await repos.clients.findById(id)) throw new CliError(`client "${id}" already exists`, 'conflict');
   const type = opts.public ? 'public' : 'confidential';
-  const generated = type === 'confidential' && opts.secret === undefined ? randomToken('clientSecret') : undefined;
+  const auth = parseAuthOptions(opts);
+  checkAuth({ type, hasSecret: opts.secret !== undefined, ...auth }, config);
+  // A private_key_jwt client proves itself with its keys (RFC 7523 §2.2): it gets no secret.
+  const withKeys = auth.method === 'private_key_jwt';
+  const generated = type === 'confidential' && opts.secret === undefined && !withKeys ? randomToken('clientSecret') : undefined;
   const grantTypes = fields.grantTypes;
   // A client without the authorization_code grant has no use for response_type=code.
   const responseTypes = fields.responseTypes ?? (grantTypes && !grantTypes.includes('authorization_code') ? [] : undefined);
@@ -152,6 +165,11 @@ async function createClient({ repos, out, now, config }: CliContext, opts: Clien
     requireAuthTime: fields.oidc?.requireAuthTime,
     postLogoutRedirectUris: fields.oidc?.postLogoutRedirectUris,
     backchannelLogoutUri: fields.oidc?.backchannelLogoutUri ?? undefined,
+    tokenEndpointAuthMethod: auth.method,
+    tokenEndpointAuthSigningAlg: auth.signingAlg ?? undefined,
+    jwks: auth.jwks ?? undefined,
+    jwksUri: auth.jwksUri ?? undefined,
+    backchannelLogoutSessionRequired: fields.oidc?.backchannelLogoutSessionRequired,
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -202,8 +220,12 @@ async function updateClient({ repos, out, now, config }: CliContext, id: string,
     generated = randomToken('clientSecret');
     Object.assign(patch, { type, secretHash: sha256(generated) });
   }
+  const auth = parseAuthOptions(opts);
+  if (auth.method !== undefined) throw new CliError('--auth-method: chosen at creation; create a new client to change it');
+  if (Object.keys(auth).length > 0) patch.assertionAuth = assertionAuthOf(updatedAuthFields(current, auth, { ...current, ...patch }));
   if (Object.keys(patch).length === 0) throw new CliError('nothing to update: pass at least one option (see `latchkey clients update --help`)');
   const next: Client = { ...current, ...patch };
+  checkAuth(updatedAuthFields(current, auth, next), config);
   checkConsistency(next);
   checkOidc(next, config);
   await noteConcerns(next, { repos, out, config });

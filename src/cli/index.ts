@@ -5,7 +5,9 @@ import { registerJanitor } from './janitor.ts';
 import { registerKeys } from './keys.ts';
 import { registerMigrate } from './migrate.ts';
 import { registerProfiles } from './profiles.ts';
+import { registerRegistration } from './registration.ts';
 import { reportError, wantsJson } from './report-error.ts';
+import { registerResources } from './resources.ts';
 import { unknownOptionsFirst } from './unknown-options-first.ts';
 import { registerScopes } from './scopes.ts';
 import { registerUsers } from './users.ts';
@@ -44,10 +46,12 @@ registerMigrate(program);
 registerClients(program);
 registerUsers(program);
 registerScopes(program);
+registerResources(program);
 registerProfiles(program);
 registerJanitor(program);
 unknownOptionsFirst(program);
 registerKeys(program);
+registerRegistration(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.exit(reportError(err, wantsJson(process.argv.slice(2))));

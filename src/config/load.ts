@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { clientAuthProblems } from '../core/client-auth/metadata.ts';
 import { redirectUriProblem } from '../core/redirect-uri.ts';
 import { configSchema, type Config } from './schema.ts';
 import { ENV_NOT_CONFIG, unknownEnvProblem, unknownKeyMessage } from './unknown-keys.ts';
@@ -109,7 +110,11 @@ export function parseConfig(input: unknown): Config {
   for (const [i, c] of config.clients.entries()) {
     if (seen.has(c.id)) throw new ConfigError(`invalid configuration:\n  clients.${i}.id: duplicate client id ${c.id}`);
     seen.add(c.id);
-    if (c.type === 'confidential' && !c.secret) throw new ConfigError(`invalid configuration:\n  clients.${i}.secret: required for a confidential client`);
+    // private_key_jwt (RFC 7523 §2.2): a confidential client that proves itself with its keys, not a secret.
+    const auth = clientAuthProblems({ type: c.type, hasSecret: c.secret !== undefined, method: c.tokenEndpointAuthMethod, signingAlg: c.tokenEndpointAuthSigningAlg, jwks: c.jwks, jwksUri: c.jwksUri }, config.clientAssertions);
+    const authLines = Object.entries(auth).map(([field, problem]) => `  clients.${i}.${field}: ${problem}`);
+    if (authLines.length > 0) throw new ConfigError(`invalid configuration:\n${authLines.join('\n')}`);
+    if (c.type === 'confidential' && !c.secret && c.tokenEndpointAuthMethod !== 'private_key_jwt') throw new ConfigError(`invalid configuration:\n  clients.${i}.secret: required for a confidential client`);
     if (c.type === 'public' && c.secret) throw new ConfigError(`invalid configuration:\n  clients.${i}.secret: a public client has no secret`);
     // The same registration rule as the CLI, the admin API and the console (RFC 6749 §3.1.2, RFC 8252 §7).
     const problems = c.redirectUris.flatMap((uri, j) => {

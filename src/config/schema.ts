@@ -91,7 +91,25 @@ export const clientSchema = z.strictObject({
   requireAuthTime: z.boolean().default(false),
   postLogoutRedirectUris: z.array(z.string()).default([]),
   backchannelLogoutUri: z.string().optional(),
+  // Client authentication (RFC 7591 §2, OpenID Connect Registration 1.0 §2): private_key_jwt with inline jwks or a
+  // jwks_uri. client_secret_jwt is refused at load (load.ts): secrets are stored hashed, and HMAC needs the secret.
+  tokenEndpointAuthMethod: z.enum(['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none']).optional()
+    .describe('private_key_jwt: the client signs assertions with a key of jwks or jwksUri (RFC 7523 §2.2); no secret.'),
+  tokenEndpointAuthSigningAlg: z.string().optional().describe('The one algorithm its assertions may use (e.g. ES256); default any of RS*, PS*, ES*, EdDSA.'),
+  jwks: z.strictObject({ keys: z.array(z.record(z.string(), z.unknown())).min(1).max(20) }).optional().describe('The public keys of a private_key_jwt client (a JWK Set).'),
+  jwksUri: z.string().optional().describe('https URL of the public keys of a private_key_jwt client; fetched and cached.'),
+  backchannelLogoutSessionRequired: z.boolean().default(false).describe('Back-Channel Logout 1.0 §2.2; sid is always sent.'),
   sectorIdentifierUri: z.never({ error: 'sector_identifier_uri is not supported yet: use redirect URIs on one host for pairwise' }).optional(),
+});
+
+/** A resource (an API, RFC 8707) declared in the configuration file; bootstrap.ts checks the identifier and scopes. */
+export const resourceSchema = z.strictObject({
+  id: z.string().min(1).describe('The resource identifier: an absolute URI without a fragment (RFC 8707 §2); the access tokens\' aud.'),
+  name: z.string().min(1),
+  scopes: z.array(z.string()).default([]).describe('The scopes this API defines; a scope belongs to at most one resource.'),
+  accessTokenFormat: z.enum(['opaque', 'jwt']).default('opaque').describe('jwt: RFC 9068 JWT access tokens, validated locally by the API.'),
+  accessTokenTtl: seconds.optional().describe('Access-token lifetime for this API; default resourceTokens.jwtAccessTokenTtl for jwt, the client\'s for opaque.'),
+  introspectionClient: z.string().optional().describe('The client the API authenticates as to introspect the tokens issued for it (RFC 7662).'),
 });
 
 export const userSchema = z.strictObject({
@@ -192,6 +210,30 @@ export const configSchema = z.strictObject({
         .describe('Secret mixed into pairwise subject identifiers (OpenID Connect Core §8.1); needed by clients with subjectType pairwise. Never change it: every pairwise sub would change.'),
     })
     .prefault({}),
+  clientAssertions: z
+    .strictObject({
+      maxLifetimeSeconds: seconds.max(3600).default(300)
+        .describe('private_key_jwt: refuse assertions whose exp is further than this in the future (RFC 7523 §3 lets the server bound it).'),
+      clockSkewSeconds: z.number().int().min(0).max(300).default(30).describe('Tolerance for the exp, iat and nbf of assertions.'),
+      acceptTokenEndpointAudience: z.boolean().default(false)
+        .describe('Also accept the token endpoint URL as aud (OpenID Connect Core §9, older clients). Off: only the issuer (draft-ietf-oauth-rfc7523bis, which closes an audience-injection attack).'),
+      jwksCacheSeconds: seconds.default(300).describe('How long a client\'s jwks_uri document is used before it is fetched again.'),
+      jwksRefetchSeconds: seconds.default(60).describe('Least time between two fetches of one jwks_uri when an assertion names an unknown kid.'),
+      jwksUriAllowLoopbackHttp: z.boolean().default(false).describe('Development only: allow http jwks_uri on 127.0.0.1 or localhost (https otherwise).'),
+    })
+    .prefault({}),
+  backchannelLogout: z
+    .strictObject({
+      timeoutMs: z.number().int().min(100).max(60_000).default(5000)
+        .describe('Back-Channel Logout: how long a relying party has to answer one logout POST.'),
+      maxAttempts: z.number().int().min(1).max(100).default(10).describe('Attempts per logout before giving up (a 4xx answer gives up at once).'),
+      retryBaseMs: z.number().int().min(1).default(2000).describe('Wait before the first retry; doubled at each further one, with jitter.'),
+      retryMaxMs: z.number().int().min(1).default(600_000).describe('Longest wait between two attempts.'),
+      maxAgeSeconds: seconds.default(86_400).describe('A logout not delivered this long after the session ended is given up.'),
+      pollIntervalSeconds: seconds.default(10)
+        .describe('How often each node looks for logouts queued by other nodes or the CLI (its own are sent at once).'),
+    })
+    .prefault({}),
   session: z
     .strictObject({
       ttl: seconds.default(24 * 3600).describe('SSO session lifetime.'),
@@ -251,6 +293,21 @@ export const configSchema = z.strictObject({
       loginFailureWindowSeconds: seconds.default(3600).describe('Failures older than this are forgotten: counting starts afresh.'),
     })
     .prefault({}),
+  registration: z
+    .strictObject({
+      mode: z.enum(['off', 'open', 'token']).default('off')
+        .describe('Dynamic client registration (RFC 7591) at /register: off; open to anyone; or token, requiring an initial access token (latchkey registration tokens create) as a Bearer.'),
+      redirectUriSchemes: z.array(z.string().regex(/^[a-z0-9.+*-]+$/i, 'a scheme or a pattern with *')).default([])
+        .describe('Schemes a registered redirect URI may use, * matching any run of characters (["https", "com.example.*"]); empty: those the application_type allows.'),
+      redirectUriHosts: z.array(z.string().regex(/^[a-z0-9.*:[\]-]+$/i, 'a host or a pattern with *')).default([])
+        .describe('Hosts an https redirect URI may name, * matching any run of characters ("*.example.com"); empty: any host. Loopback redirect URIs of native apps are not restricted by it.'),
+      perHour: z.number().int().min(0).default(20).describe('Registration requests per hour per address, counted in the database so every node shares the limit; 0 disables.'),
+      scopes: z.array(z.string()).default(['openid', 'profile', 'email', 'offline_access'])
+        .describe('Scopes a registered client may get; a requested scope outside them is left out of the registration (RFC 7591 §3.2.1).'),
+      grantTypes: z.array(z.enum(['authorization_code', 'refresh_token', 'client_credentials'])).default(['authorization_code', 'refresh_token'])
+        .describe('Grant types a registered client may get; asking for another is refused with invalid_client_metadata.'),
+    })
+    .prefault({}),
   theme: z
     .strictObject({
       productName: z.string().default('Latchkey'),
@@ -264,6 +321,17 @@ export const configSchema = z.strictObject({
   scopes: z.array(scopeEntrySchema).default([]).transform(resolveScopes)
     .describe('Scopes in addition to the built-in openid, profile, email and offline_access; { name, remove: true } drops a built-in one.'),
   clients: z.array(clientSchema).default([]),
+  resources: z.array(resourceSchema).default([]).describe('APIs that access tokens are issued for (RFC 8707); see README "Resources (APIs)".'),
+  resourceTokens: z
+    .strictObject({
+      defaultResource: z.string().optional()
+        .describe('The resource (identifier) of requests that name none but ask for one of its scopes (RFC 8707); unset, or other scopes: such tokens carry no audience, as before.'),
+      jwtAccessTokenTtl: seconds.default(300)
+        .describe('Lifetime of JWT access tokens (RFC 9068) for resources without their own: short, as an API validating them locally never sees a revocation.'),
+      jwtAccessTokenAlg: z.enum(['RS256', 'ES256', 'EdDSA']).optional()
+        .describe('How JWT access tokens are signed; default oidc.defaultIdTokenAlg (RS256, which RFC 9068 §2.1 makes every resource server support). ES256 and EdDSA sign several times faster.'),
+    })
+    .prefault({}),
   users: z.array(userSchema).default([]),
 });
 
@@ -273,3 +341,4 @@ export type ParsedConfig = z.output<typeof configSchema>;
 export type Config = ParsedConfig & { issuer: string };
 export type ClientConfig = z.output<typeof clientSchema>;
 export type UserConfig = z.output<typeof userSchema>;
+export type ResourceConfig = z.output<typeof resourceSchema>;

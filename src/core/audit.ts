@@ -17,6 +17,9 @@ export const AUDIT_EVENT_TYPES = [
   'token.revoked',
   'refresh_token.reused',
   'code.replayed',
+  // Back-Channel Logout 1.0 (src/core/oidc/backchannel): a logout token reached the client, or was given up
+  'backchannel_logout.delivered',
+  'backchannel_logout.failed',
   // The user's own account page
   'account.password_changed',
   'account.signed_out_everywhere',
@@ -31,6 +34,14 @@ export const AUDIT_EVENT_TYPES = [
   /** A client made from its metadata document was disabled or enabled again by an operator. */
   'client.document_disabled',
   'client.document_enabled',
+  /** Dynamic client registration (RFC 7591, RFC 7592): by the client itself; disabling by an administrator. */
+  'client.registered',
+  'client.registration_updated',
+  'client.registration_deleted',
+  'client.disabled',
+  'client.enabled',
+  'registration_token.created',
+  'registration_token.revoked',
   'user.created',
   'user.updated',
   'user.disabled',
@@ -44,6 +55,9 @@ export const AUDIT_EVENT_TYPES = [
   'session.revoked',
   'signing_key.rotated',
   'signing_key.retired',
+  'resource.created',
+  'resource.updated',
+  'resource.deleted',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

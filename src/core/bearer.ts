@@ -46,6 +46,9 @@ export async function authenticateAccessToken(
   if (!row || row.type !== 'access_token' || !isTokenActive(row, deps.clock.now())) {
     throw new InvalidToken('the access token is invalid, expired or revoked');
   }
+  // RFC 9700 §2.3 audience restriction: a token issued for a resource (RFC 8707) is good there only, not at the
+  // authorization server's own endpoints (UserInfo, the admin API).
+  if (row.resource) throw new InvalidToken('the access token was issued for another resource');
   if (anyOf && anyOf.length > 0 && !anyOf.some((s) => row.scope.includes(s))) {
     throw new InsufficientScope('the access token does not carry the required scope', anyOf.join(' '));
   }

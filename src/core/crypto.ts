@@ -11,6 +11,9 @@ export const TOKEN_PREFIX = {
   clientSecret: 'lk_cs_',
   session: 'lk_ss_',
   interaction: 'lk_ix_',
+  /** RFC 7592 registration access tokens and RFC 7591 initial access tokens (dynamic client registration). */
+  registrationAccessToken: 'lk_rg_',
+  initialAccessToken: 'lk_ia_',
   deviceCode: 'lk_dc_',
 } as const;
 

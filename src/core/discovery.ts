@@ -1,22 +1,24 @@
 import type { Config } from '../config/schema.ts';
+import { ASSERTION_ALGS } from './client-auth/algorithms.ts';
+import { CLIENT_AUTH_METHODS } from './client-auth/authenticate.ts';
 import { SIGNING_ALGS } from './keys/algorithms.ts';
 import { RESPONSE_TYPES, type Scope } from './model.ts';
 import { supportedAcrValues } from './oidc/acr.ts';
 import { ID_TOKEN_CLAIMS } from './oidc/id-token.ts';
 import { END_SESSION_PATH } from './oidc/logout.ts';
 import { PROMPT_VALUES } from './authorize/oidc-params.ts';
+import { REGISTRATION_PATH } from './registration/response.ts';
 import { ADMIN_SCOPE } from './scope.ts';
 import type { GrantMap } from './token/grant.ts';
 
 /**
  * Authorization server metadata: ONE object served twice, as RFC 8414 §2 (/.well-known/oauth-authorization-server)
  * and as OpenID Connect Discovery 1.0 §3 (/.well-known/openid-configuration, §4), so the two cannot disagree.
- * Truthful about what this server does: a field is left out rather than claim something not there (back-channel
- * logout comes later: no backchannel_logout_supported).
+ * Truthful about what this server does: a field is left out rather than claim something not there.
  */
 export function discoveryDocument(config: Config, grants: GrantMap, scopes: readonly Scope[]): Record<string, unknown> {
   const url = (path: string) => config.issuer + path;
-  const authMethods = ['client_secret_basic', 'client_secret_post'];
+  const authMethods = [...CLIENT_AUTH_METHODS];
   // RFC 8414 §2 lets a server omit scopes it does not advertise: admin is Latchkey's own, not for clients to discover.
   const published = scopes.filter((s) => s.name !== ADMIN_SCOPE);
   const userClaims = new Set(published.flatMap((s) => s.claims));
@@ -31,7 +33,12 @@ export function discoveryDocument(config: Config, grants: GrantMap, scopes: read
     userinfo_endpoint: url(config.paths.userinfo),
     // RP-Initiated Logout 1.0 §2.1.
     end_session_endpoint: url(END_SESSION_PATH),
+    // Back-Channel Logout 1.0 §2.1: logout tokens are sent, and always carry sid (§2.4).
+    backchannel_logout_supported: true,
+    backchannel_logout_session_supported: true,
     jwks_uri: url(config.paths.jwks),
+    // RFC 8414 §2 / Discovery §3: only when clients may register themselves (config registration.mode).
+    ...(config.registration.mode === 'off' ? {} : { registration_endpoint: url(REGISTRATION_PATH) }),
     scopes_supported: published.map((s) => s.name),
     response_types_supported: config.features.implicit ? [...RESPONSE_TYPES] : ['code'],
     response_modes_supported: ['query', 'fragment', 'form_post'],
@@ -44,6 +51,10 @@ export function discoveryDocument(config: Config, grants: GrantMap, scopes: read
     token_endpoint_auth_methods_supported: [...authMethods, 'none'],
     revocation_endpoint_auth_methods_supported: [...authMethods, 'none'],
     introspection_endpoint_auth_methods_supported: authMethods,
+    // RFC 8414 §2: REQUIRED with private_key_jwt; the asymmetric algorithms only (client-auth/algorithms.ts).
+    token_endpoint_auth_signing_alg_values_supported: [...ASSERTION_ALGS],
+    revocation_endpoint_auth_signing_alg_values_supported: [...ASSERTION_ALGS],
+    introspection_endpoint_auth_signing_alg_values_supported: [...ASSERTION_ALGS],
     // Discovery §3 RECOMMENDED: the claims this server can supply (those of the ID token and of the scopes).
     claims_supported: [...new Set(['sub', ...ID_TOKEN_CLAIMS, ...userClaims])],
     // Discovery §3 OPTIONAL: only the levels a sign-in here can reach today (core/oidc/acr.ts), not those planned.

@@ -21,6 +21,8 @@ export type OAuthErrorCode =
   | 'insufficient_scope'
   // RFC 7009
   | 'unsupported_token_type'
+  // RFC 8707 §2
+  | 'invalid_target'
   // OpenID Connect Core §3.1.2.6
   | 'login_required'
   | 'consent_required'
@@ -30,6 +32,9 @@ export type OAuthErrorCode =
   | 'request_uri_not_supported'
   // OpenID Connect Core Error Code unmet_authentication_requirements 1.0 §1
   | 'unmet_authentication_requirements'
+  // RFC 7591 §3.2.2
+  | 'invalid_redirect_uri'
+  | 'invalid_client_metadata'
   // RFC 8628 §3.5
   | 'authorization_pending'
   | 'slow_down'
@@ -163,6 +168,21 @@ export class RequestUriNotSupported extends OAuthError {
  */
 export class UnmetAuthenticationRequirements extends OAuthError {
   readonly error = 'unmet_authentication_requirements';
+  readonly status = 400;
+}
+/** RFC 7591 §3.2.2: a redirect URI the server refuses; the description names the URI and why. */
+export class InvalidRedirectUri extends OAuthError {
+  readonly error = 'invalid_redirect_uri';
+  readonly status = 400;
+}
+/** RFC 7591 §3.2.2: a metadata value the server refuses; the description names the field. */
+export class InvalidClientMetadata extends OAuthError {
+  readonly error = 'invalid_client_metadata';
+  readonly status = 400;
+}
+/** RFC 8707 §2: the requested resource is invalid, unknown, or not one the server will issue a token for. */
+export class InvalidTarget extends OAuthError {
+  readonly error = 'invalid_target';
   readonly status = 400;
 }
 /** Anything that is not an OAuthError becomes a generic server_error; the original goes to `cause` for the log. */

@@ -30,7 +30,7 @@ export const responseTypeWords = (rt: ResponseType) => ({ code: rt.startsWith('c
 
 export type ResponseMode = 'query' | 'fragment' | 'form_post';
 export type ClientType = 'confidential' | 'public';
-export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
+export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
 
 /** Lifetime in seconds; 'never' means the token does not expire. */
 export type RefreshTokenTtl = number | 'never';
@@ -86,6 +86,46 @@ export interface Client {
   /** Migration 019: see ClientOrigin; absent for operator-made clients. */
   origin?: ClientOrigin | undefined;
   metadataDocument?: MetadataDocumentState | null | undefined;
+  /**
+   * RFC 7591 §2 token_endpoint_auth_method and the keys of private_key_jwt (RFC 7523 §2.2, OpenID Connect
+   * Registration 1.0 §2 jwks, jwks_uri, token_endpoint_auth_signing_alg); client-auth/registered-method.ts reads it.
+   * Absent (clients older than migration 020): a secret for confidential clients, none for public ones.
+   */
+  assertionAuth?: ClientAssertionAuth | null;
+  /** 'dynamic': the client registered itself (RFC 7591); absent or null: the operator created it. */
+  registeredBy?: 'dynamic' | null;
+  /** Set while an administrator has disabled the client: refused at authorization, token and introspection. */
+  disabledAt?: number | null;
+  /** RFC 7591 §2 token_endpoint_auth_method as registered; absent or null: the type's default. */
+  tokenEndpointAuthMethod?: TokenEndpointAuthMethod | null;
+  /** SHA-256 of the RFC 7592 registration access token of a dynamically registered client. */
+  registrationTokenHash?: string | null;
+  /** The descriptive RFC 7591 §2 metadata a registered client sent, echoed back by RFC 7592 reads. */
+  registrationMetadata?: RegistrationMetadata | null;
+}
+
+/** A client an administrator has disabled: refused at authorization, token, introspection and UserInfo. */
+export const isDisabled = (c: Pick<Client, 'disabledAt'>): boolean => c.disabledAt !== undefined && c.disabledAt !== null;
+
+/** RFC 7591 §2 (and OpenID Connect Registration §2 application_type): what Latchkey keeps but does not act on. */
+export interface RegistrationMetadata {
+  clientUri?: string;
+  logoUri?: string;
+  tosUri?: string;
+  policyUri?: string;
+  contacts?: string[];
+  softwareId?: string;
+  softwareVersion?: string;
+  applicationType?: 'web' | 'native';
+}
+
+/** A private_key_jwt client's keys: exactly one of `jwks` (inline) and `jwksUri` (fetched, cached). */
+export interface ClientAssertionAuth {
+  method: 'private_key_jwt';
+  /** null: any algorithm of client-auth/algorithms.ts ASSERTION_ALGS. */
+  signingAlg: string | null;
+  jwks: { keys: Record<string, unknown>[] } | null;
+  jwksUri: string | null;
 }
 
 /** The OpenID Connect client metadata Latchkey uses (Dynamic Client Registration 1.0 §2, the logout specs). */
@@ -102,8 +142,10 @@ export interface OidcClientMetadata {
   requireAuthTime: boolean;
   /** RP-Initiated Logout 1.0 §3.1: stored and validated now, used by the logout work. */
   postLogoutRedirectUris: string[];
-  /** Back-Channel Logout 1.0 §2.2: stored and validated now, used by the logout work. */
+  /** Back-Channel Logout 1.0 §2.2: where logout tokens are POSTed (core/oidc/backchannel/). */
   backchannelLogoutUri: string | null;
+  /** Back-Channel Logout 1.0 §2.2 backchannel_logout_session_required: sid is always sent; kept so it reads back. */
+  backchannelLogoutSessionRequired: boolean;
 }
 
 export const OIDC_CLIENT_DEFAULTS: OidcClientMetadata = {
@@ -114,6 +156,7 @@ export const OIDC_CLIENT_DEFAULTS: OidcClientMetadata = {
   requireAuthTime: false,
   postLogoutRedirectUris: [],
   backchannelLogoutUri: null,
+  backchannelLogoutSessionRequired: false,
 };
 
 /** A client's OpenID Connect metadata with every default filled in. */
@@ -135,6 +178,11 @@ export function clientSettings(c: Client) {
     requirePkce: c.requirePkce,
     introspectAny: c.introspectAny,
     ...oidcMetadata(c),
+    // RFC 7591 §2: the method a secret or a public client implies, or private_key_jwt with its keys.
+    tokenEndpointAuthMethod: (c.assertionAuth ? c.assertionAuth.method : c.type === 'public' ? 'none' : 'client_secret_basic') as TokenEndpointAuthMethod,
+    tokenEndpointAuthSigningAlg: c.assertionAuth?.signingAlg ?? null,
+    jwks: c.assertionAuth?.jwks ?? null,
+    jwksUri: c.assertionAuth?.jwksUri ?? null,
     createdAt: isoTime(c.createdAt),
     updatedAt: isoTime(c.updatedAt),
   };
@@ -179,6 +227,8 @@ export interface Grant {
   /** The acr and amr its ID tokens carry (Core §2), the same on every refresh (§12.2); null for older grants. */
   acr?: string | null;
   amr?: string[] | null;
+  /** RFC 8707 §2.1: the resources (APIs) the grant covers; each access token targets one of them. Empty/absent: none. */
+  resources?: string[] | null;
 }
 
 export interface AuthorizationCode {
@@ -214,6 +264,28 @@ export interface Token {
   revokedAt: number | null;
   /** Refresh tokens: when the token was rotated (spent). */
   consumedAt: number | null;
+  /** Access tokens: the resource (API) it is for, its audience (RFC 8707 §2); null: no resource was asked for. */
+  resource?: string | null;
+}
+
+/** RFC 9068: a resource takes opaque access tokens (introspected) or JWTs (validated locally). */
+export type AccessTokenFormat = 'opaque' | 'jwt';
+export const ACCESS_TOKEN_FORMATS: readonly AccessTokenFormat[] = ['opaque', 'jwt'];
+
+/** A resource server (an API), registered like a client (RFC 8707 §2). */
+export interface Resource {
+  /** The resource indicator: an absolute URI without a fragment (RFC 8707 §2), the access tokens' `aud`. */
+  id: string;
+  name: string;
+  /** The scopes this resource defines; a scope belongs to at most one resource. */
+  scopes: string[];
+  accessTokenFormat: AccessTokenFormat;
+  /** Seconds; null: the server's (for `jwt`, `resources.jwtAccessTokenTtl`). */
+  accessTokenTtl: number | null;
+  /** The client the resource authenticates as to introspect tokens issued for it (RFC 7662 §2.1); null: none. */
+  introspectionClientId: string | null;
+  createdAt: number;
+  updatedAt: number;
 }
 
 export interface Session {

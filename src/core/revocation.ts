@@ -7,7 +7,7 @@ import { InvalidRequest } from './errors.ts';
  * RFC 7009 token revocation. Revoking a refresh token revokes the whole grant, access tokens included (§2.1 SHOULD).
  * An unknown token, or one issued to another client, gets the same 200 (§2.2), so the endpoint is no oracle.
  */
-export async function revoke(deps: CoreDeps<'clients' | 'tokens' | 'grants'>, input: ClientAuthInput, address?: string): Promise<void> {
+export async function revoke(deps: CoreDeps<'clients' | 'clientAssertionJtis' | 'tokens' | 'grants'>, input: ClientAuthInput, address?: string): Promise<void> {
   const { client } = await authenticateClient(deps, { ...input, address });
   const token = input.params['token'];
   if (!token) throw new InvalidRequest('token is required');

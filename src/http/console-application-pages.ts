@@ -20,6 +20,7 @@ import { rotateSecretPage } from '../interaction/views/console/secret-rotation.t
 import { userCreatePage, userDetailPage, userListPage, type UserForm } from '../interaction/views/console/users.ts';
 import { claimErrors, claimsFormFrom, claimsFormOf, claimsPatchOf } from '../interaction/views/claims-fields.ts';
 import { oidcInput } from '../interaction/views/console/application-oidc.ts';
+import { authInput } from '../interaction/views/console/application-auth.ts';
 import { attempt, type ConsoleKit, type ConsolePage, type FormReader, noticeFrom, orNull, PAGE, readForm, ttlValue, withNotice } from './console-kit.ts';
 
 /** The console's application and user pages. */
@@ -47,11 +48,18 @@ function applicationForm(f: FormReader): ApplicationForm {
       defaultMaxAge: f.get('defaultMaxAge'),
       postLogoutRedirectUris: f.get('postLogoutRedirectUris'),
       backchannelLogoutUri: f.get('backchannelLogoutUri'),
+      backchannelLogoutSessionRequired: f.get('backchannelLogoutSessionRequired') || 'no',
+    },
+    auth: {
+      tokenEndpointAuthMethod: f.get('tokenEndpointAuthMethod') || 'default',
+      jwks: f.get('jwks'),
+      jwksUri: f.get('jwksUri'),
+      tokenEndpointAuthSigningAlg: f.get('tokenEndpointAuthSigningAlg') || 'default',
     },
   };
 }
 
-function applicationInput(form: ApplicationForm): Record<string, unknown> {
+function applicationInput(form: ApplicationForm, creating = false): Record<string, unknown> {
   const pkce: Record<string, boolean | null> = { default: null, yes: true, no: false };
   return {
     name: form.name,
@@ -65,6 +73,7 @@ function applicationInput(form: ApplicationForm): Record<string, unknown> {
     requirePkce: form.requirePkce in pkce ? pkce[form.requirePkce] : form.requirePkce,
     introspectAny: form.introspectAny,
     ...oidcInput(form.oidc),
+    ...authInput(form.auth, creating),
   };
 }
 
@@ -98,7 +107,7 @@ export function registerApplicationPages(app: FastifyInstance, deps: AdminDeps, 
   app.post('/console/applications', page, kit.page(async (_req, _reply, p) => {
     const form = applicationForm(p.form);
     const outcome = await attempt(() =>
-      apps.createApplication(p.ctx, parseOr422(applicationSchemasFor(deps.config.issuer).create, { ...applicationInput(form), type: form.type, ...(form.id ? { id: form.id } : {}) })),
+      apps.createApplication(p.ctx, parseOr422(applicationSchemasFor(deps.config.issuer).create, { ...applicationInput(form, true), type: form.type, ...(form.id ? { id: form.id } : {}) })),
     );
     if ('errors' in outcome) {
       return p.render({ title: 'New application', current: '/console/applications', status: outcome.status, body: applicationCreatePage({ form, errors: outcome.errors, message: outcome.message, csrf: p.csrf, context: await formContext(p.ctx) }) });
@@ -189,6 +198,13 @@ export function registerApplicationPages(app: FastifyInstance, deps: AdminDeps, 
     await apps.deleteApplication(p.ctx, req.params.id);
     return reply.redirect(withNotice('/console/applications', 'application-deleted'), 303);
   }));
+
+  for (const [path, disabled] of [['disable', true], ['enable', false]] as const) {
+    app.post<{ Params: IdParams }>(`/console/applications/:id/${path}`, page, kit.page<IdParams>(async (req, reply, p) => {
+      await apps.setApplicationDisabled(p.ctx, req.params.id, disabled);
+      return reply.redirect(withNotice(`/console/applications/${encodeURIComponent(req.params.id)}`, `application-${path}d`), 303);
+    }));
+  }
 
   // Users
 

@@ -31,6 +31,7 @@ export const CONSOLE_NAV: readonly NavItem[] = [
   { href: '/console/sessions', label: 'Sessions' },
   { href: '/console/audit', label: 'Audit log' },
   { href: '/console/keys', label: 'Signing keys' },
+  { href: '/console/resources', label: 'Resources (APIs)' },
 ];
 
 /**
@@ -175,6 +176,8 @@ export function withNotice(path: string, notice: string): string {
 
 export const NOTICES: Readonly<Record<string, string>> = {
   'application-deleted': 'The application was deleted and everything issued to it revoked.',
+  'application-disabled': 'The application is disabled: it cannot sign anyone in or get tokens, and its tokens are inactive.',
+  'application-enabled': 'The application is enabled again.',
   'user-created': 'The user was created.',
   'user-deleted': 'The user was deleted, their sessions ended and their tokens revoked.',
   'user-disabled': 'The account is disabled: its sessions ended and its tokens were revoked.',

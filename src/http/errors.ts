@@ -42,7 +42,8 @@ const quote = (s: string) => `"${s.replace(/["\\]/g, '')}"`;
 export function sendError(err: unknown, request: FastifyRequest, reply: FastifyReply, theme: Theme): FastifyReply {
   const oauth = normalise(err);
   if (oauth.status >= 500) request.log.error({ err: oauth.cause ?? oauth, error: oauth.error }, 'request failed');
-  else request.log.info({ error: oauth.error }, oauth.description);
+  // A refused client assertion answers one description (core/client-auth/private-key-jwt.ts); why goes to the log.
+  else request.log.info({ error: oauth.error, ...(oauth instanceof InvalidClient && oauth.cause instanceof Error ? { reason: oauth.cause.message } : {}) }, oauth.description);
   const style: ErrorStyle = request.routeOptions.config?.errorStyle ?? 'json';
   reply.code(oauth.status);
   if (oauth instanceof TemporarilyUnavailable) reply.header('retry-after', String(oauth.retryAfterSeconds));

@@ -38,6 +38,16 @@ export function demoAuthorizationUrl(config: AppDeps['config']): string {
 
 const interactionPath = (id: string) => `/interaction/${encodeURIComponent(id)}`;
 
+/** The host a redirect URI sends the browser to; a private-use scheme (RFC 8252 §7.1) names the app instead. */
+function redirectHost(uri: string): string {
+  try {
+    const url = new URL(uri);
+    return url.host === '' ? `${url.protocol.slice(0, -1)} (an app on this device)` : url.host;
+  } catch {
+    return uri;
+  }
+}
+
 /** Renders a step of the flow as a page or a redirect. */
 function stepRenderer(theme: AppDeps['config']['theme']) {
   const respond = (reply: FastifyReply, res: AuthorizationResponse) => {
@@ -70,6 +80,9 @@ function stepRenderer(theme: AppDeps['config']['theme']) {
             clientName: step.client.name,
             username: step.user.name ?? step.user.username,
             scopes: step.scopes,
+            // A client that registered itself was never vetted by the operator: say so, and where it sends the person.
+            unvetted: step.client.registeredBy === 'dynamic' ? { redirectHost: redirectHost(step.redirectUri) } : undefined,
+            resources: step.resources,
             nonce,
             theme,
             document: step.client.origin === 'metadata-document' ? { clientIdHost: new URL(step.client.id).host, redirectHost: hostOf(step.redirectUri) } : undefined,

@@ -26,6 +26,13 @@ export function decodeUtf8(buf: Buffer): string {
  */
 export const MAX_PARAMS = 500;
 
+/**
+ * Parameters the OAuth endpoints accept more than once: RFC 8707 §2 `resource` ("may be specified multiple times").
+ * They reach the core as one string, the values joined by single spaces, which no valid value contains (a resource
+ * identifier is a URI: core/resources/identifier.ts refuses spaces); the core splits them again.
+ */
+const MULTI_VALUED: ReadonlySet<string> = new Set(['resource']);
+
 export interface UrlEncodedOptions {
   /**
    * Whether a name may repeat (the console's checkboxes). When not, parsing stops at the first duplicate: the OAuth
@@ -67,7 +74,7 @@ export function parseUrlEncoded(text: string, options: UrlEncodedOptions = {}): 
     }
     const prev = out[key];
     if (prev === undefined) out[key] = value;
-    else if (!repeats) {
+    else if (!repeats && !MULTI_VALUED.has(key)) {
       out[MALFORMED] = duplicated(key);
       return out;
     } else if (Array.isArray(prev)) prev.push(value); // in place: copying on every repeat made this quadratic
@@ -110,6 +117,13 @@ export function oauthParams(...sources: (unknown | undefined)[]): Params {
     const malformed = (source as RawParams)[MALFORMED];
     if (malformed) throw new InvalidRequest(malformed);
     for (const [k, v] of Object.entries(source)) {
+      if (Array.isArray(v) && MULTI_VALUED.has(k) && v.every((x) => typeof x === 'string')) {
+        const values = (v as string[]).filter((x) => x !== '');
+        if (values.length === 0) continue;
+        if (k in out) throw new InvalidRequest(duplicated(k));
+        out[k] = values.join(' ');
+        continue;
+      }
       if (Array.isArray(v)) throw new InvalidRequest(duplicated(k));
       if (typeof v !== 'string') throw new InvalidRequest(`parameter ${safeName(k)} must be a string`);
       if (v === '') continue;

@@ -37,7 +37,7 @@ export type Step =
   | { kind: 'error_page'; error: OAuthError; help?: ErrorHelp | undefined }
   | { kind: 'respond'; response: AuthorizationResponse }
   | { kind: 'login'; interactionId: string; client: Client; error?: string; status?: number; username?: string }
-  | { kind: 'consent'; interactionId: string; client: Client; user: User; scopes: Scope[]; redirectUri: string };
+  | { kind: 'consent'; interactionId: string; client: Client; user: User; scopes: Scope[]; redirectUri: string; resources: { id: string; name: string }[] };
 
 export interface BrowserState {
   /** The long-lived browser-binding cookie value. */
@@ -261,7 +261,8 @@ async function next(deps: FlowDeps, p: Pending, browser: BrowserState, decision:
     // lives) can answer it, not whoever signs in on this browser next.
     if (!p.stored) await deps.repos.interactions.create({ ...interaction, userId: current.user.id, authTime: current.authTime });
     else if (interaction.userId === null) await deps.repos.interactions.setLogin(interaction.id, current.user.id, current.authTime);
-    return { kind: 'consent', interactionId: interaction.id, client, user: current.user, scopes: await deps.repos.scopes.findMany(request.scope), redirectUri: request.redirectUri };
+    const resources = request.resources.map((r) => ({ id: r.id, name: r.name }));
+    return { kind: 'consent', interactionId: interaction.id, client, user: current.user, scopes: await deps.repos.scopes.findMany(request.scope), redirectUri: request.redirectUri, resources };
   }
   return end(async () => {
     if (consentNeeded) {

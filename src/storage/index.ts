@@ -8,13 +8,18 @@ import { runDirectly } from './kysely/precompiled.ts';
 import { groupCommit } from './group-commit.ts';
 import { cachedClients } from './client-cache.ts';
 import { cachedScopes, SCOPE_CACHE_TTL_MS as DEFAULT_CACHE_TTL_MS } from './scope-cache.ts';
+import { cachedResources } from './resource-cache.ts';
 import { defaultPoolOptions, postgresDialect, type PoolOptions } from './postgres.ts';
 import { auditRepository, listingsRepository, settingsRepository } from './kysely/admin.ts';
 import { clientsRepository, consentsRepository, scopesRepository, usersRepository } from './kysely/directory.ts';
 import { codesRepository, grantsRepository, tokensRepository } from './kysely/grants.ts';
 import { rateLimitsRepository } from './kysely/rate-limits.ts';
+import { resourcesRepository } from './kysely/resources.ts';
 import { activityRepository } from './kysely/activity.ts';
 import { signingKeysRepository } from './kysely/signing-keys.ts';
+import { registrationTokensRepository } from './kysely/registration-tokens.ts';
+import { clientAssertionJtisRepository } from './kysely/client-assertion-jtis.ts';
+import { backchannelOutboxRepository } from './kysely/backchannel-outbox.ts';
 import { deviceCodesRepository } from './kysely/device-codes.ts';
 import { interactionsRepository, sessionsRepository, throttleRepository } from './kysely/sessions.ts';
 
@@ -55,6 +60,7 @@ export function repositories(db: Kysely<LatchkeyDatabase>, transaction?: Reposit
     clients: clientsRepository(db),
     users: usersRepository(db),
     scopes: scopesRepository(db),
+    resources: resourcesRepository(db),
     grants: grantsRepository(db),
     codes: codesRepository(db),
     tokens: tokensRepository(db),
@@ -68,6 +74,9 @@ export function repositories(db: Kysely<LatchkeyDatabase>, transaction?: Reposit
     listings: listingsRepository(db),
     activity: activityRepository(db),
     signingKeys: signingKeysRepository(db),
+    registrationTokens: registrationTokensRepository(db),
+    clientAssertionJtis: clientAssertionJtisRepository(db),
+    backchannelOutbox: backchannelOutboxRepository(db),
     deviceCodes: deviceCodesRepository(db),
     transaction: transaction ?? ((fn) => db.transaction().execute((trx) => fn(repositories(trx)))),
   };
@@ -82,6 +91,7 @@ function rootRepositories(db: Kysely<LatchkeyDatabase>, sqlite: SqliteHandle | u
   if (cacheTtlMs > 0) {
     repos.scopes = cachedScopes(repos.scopes, cacheTtlMs);
     repos.clients = cachedClients(repos.clients, cacheTtlMs);
+    repos.resources = cachedResources(repos.resources, cacheTtlMs);
   }
   return repos;
 }

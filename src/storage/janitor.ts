@@ -22,7 +22,7 @@ export interface PurgeSettings {
   maxBatches?: number;
 }
 
-export type PurgeReport = Record<'codes' | 'tokens' | 'grants' | 'sessions' | 'interactions' | 'loginThrottle' | 'rateLimits' | 'consents' | 'deviceCodes', number>;
+export type PurgeReport = Record<'codes' | 'tokens' | 'grants' | 'sessions' | 'interactions' | 'loginThrottle' | 'rateLimits' | 'consents' | 'clientAssertionJtis' | 'backchannelLogouts' | 'deviceCodes', number>;
 
 type Db = Kysely<LatchkeyDatabase>;
 
@@ -141,7 +141,29 @@ export async function purgeExpired(db: Db, dialect: Dialect, now: number, settin
     return res.numDeletedRows;
   });
 
-  return { codes, tokens, grants, sessions, interactions, loginThrottle, rateLimits, consents, deviceCodes };
+  // A client assertion's jti is kept only while the assertion could pass its exp check (RFC 7523 §3 item 7).
+  const clientAssertionJtis = await drain(async () =>
+    deleted(
+      await db
+        .deleteFrom('client_assertion_jtis')
+        // By jti hash (random, so a batch of hashes is a batch of rows), expired ones only.
+        .where('jti_hash', 'in', batch(db.selectFrom('client_assertion_jtis').select('jti_hash').where('expires_at', '<=', now)))
+        .where('expires_at', '<=', now)
+        .executeTakeFirst(),
+    ),
+  );
+
+  // Back-channel logouts delivered or given up stay `retentionSeconds` for inspection; pending ones stay until done.
+  const backchannelLogouts = await drain(async () =>
+    deleted(
+      await db
+        .deleteFrom('backchannel_logouts')
+        .where('id', 'in', batch(db.selectFrom('backchannel_logouts').select('id').where('finished_at_ms', 'is not', null).where('finished_at_ms', '<', kept * 1000)))
+        .executeTakeFirst(),
+    ),
+  );
+
+  return { codes, tokens, grants, sessions, interactions, loginThrottle, rateLimits, consents, clientAssertionJtis, backchannelLogouts, deviceCodes };
 }
 
 export interface JanitorSettings extends PurgeSettings {

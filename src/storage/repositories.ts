@@ -1,7 +1,10 @@
 import type { ActivityRepository, AuditRepository, ListingsRepository, SettingsRepository } from './admin-repositories.ts';
 import type { SigningKeysStore } from '../core/keys/port.ts';
+import type { RegistrationTokensStore } from '../core/registration/port.ts';
+import type { AuthorizationCode, Client, ClientOrigin, Consent, Grant, Resource, Scope, Session, Token, User } from '../core/model.ts';
+import type { ClientAssertionJtis } from '../core/client-auth/jti-store.ts';
+import type { BackchannelOutbox } from '../core/oidc/backchannel/port.ts';
 import type { DeviceCodesStore } from '../core/device/port.ts';
-import type { AuthorizationCode, Client, ClientOrigin, Consent, Grant, Scope, Session, Token, User } from '../core/model.ts';
 
 /** Narrow repositories named by intent. Handlers receive `Pick<Repositories, ...>` of what they use. */
 
@@ -35,7 +38,10 @@ export interface UsersRepository {
   list(): Promise<User[]>;
   create(user: NewUser, now: number): Promise<User>;
   update(id: string, patch: UserPatch): Promise<User | undefined>;
-  /** Deletes the user with their grants, tokens, codes, device codes, sessions, consents and pending logins; as clients.delete. */
+  /**
+   * Deletes the user with their grants, tokens, codes, device codes, sessions, consents and pending logins; as clients.delete. The
+   * sessions' back-channel logouts are queued in the same transaction.
+   */
   delete(id: string, now: number): Promise<number | undefined>;
 }
 
@@ -44,6 +50,19 @@ export interface ScopesRepository {
   findMany(names: readonly string[]): Promise<Scope[]>;
   upsert(scope: Scope): Promise<void>;
   delete(name: string): Promise<boolean>;
+}
+
+export type NewResource = Omit<Resource, 'createdAt' | 'updatedAt'>;
+export type ResourcePatch = Partial<Omit<Resource, 'id' | 'createdAt' | 'updatedAt'>>;
+
+/** Resources (APIs, RFC 8707), keyed by their identifier. */
+export interface ResourcesRepository {
+  findById(id: string): Promise<Resource | undefined>;
+  list(): Promise<Resource[]>;
+  create(resource: NewResource, now: number): Promise<Resource>;
+  update(id: string, patch: ResourcePatch, now: number): Promise<Resource | undefined>;
+  /** Deletes the resource and revokes the access tokens issued for it; the number revoked, or undefined if absent. */
+  delete(id: string, now: number): Promise<number | undefined>;
 }
 
 export interface GrantsRepository {
@@ -92,10 +111,12 @@ export interface SessionsRepository {
    * touch a session only when its last use is older than a minute, so this is at most one write a minute a session.
    */
   touch(hash: string, now: number, notSince: number): Promise<boolean>;
+  /** Ends the session; in the same transaction, queues its back-channel logouts (backchannelOutbox). */
   delete(hash: string): Promise<void>;
   /**
    * Ends every sign-in of the user, in one transaction: their SSO sessions and the interactions they logged in on
-   * (a password change, disabling the account, signing out everywhere). Codes and tokens already issued stay.
+   * (a password change, disabling the account, signing out everywhere), and queues the sessions' back-channel
+   * logouts. Codes and tokens already issued stay.
    */
   deleteAllForUser(userId: string): Promise<void>;
 }
@@ -176,6 +197,8 @@ export interface Repositories {
   clients: ClientsRepository;
   users: UsersRepository;
   scopes: ScopesRepository;
+  /** Resources (APIs, RFC 8707; migration 017). */
+  resources: ResourcesRepository;
   grants: GrantsRepository;
   codes: CodesRepository;
   tokens: TokensRepository;
@@ -192,6 +215,12 @@ export interface Repositories {
   activity: ActivityRepository;
   /** Signing keys (issue 11): the port core/keys/ declares. */
   signingKeys: SigningKeysStore;
+  /** Initial access tokens of dynamic client registration (RFC 7591 §3): the port core/registration/ declares. */
+  registrationTokens: RegistrationTokensStore;
+  /** The jti replay store of private_key_jwt (issue 12): the port core/client-auth/jti-store.ts declares. */
+  clientAssertionJtis: ClientAssertionJtis;
+  /** Back-channel logouts to send (migration 015): the port core/oidc/backchannel/ declares. */
+  backchannelOutbox: BackchannelOutbox;
   /** Device authorizations (RFC 8628; migration 021): the port core/device/ declares. */
   deviceCodes: DeviceCodesStore;
   /** Runs `fn` in one database transaction with repositories bound to it. */

@@ -32,6 +32,24 @@ export interface ClientsTable {
   origin: string | null;
   /** Migration 019: MetadataDocumentState as JSON, for clients whose origin is 'metadata-document'. */
   metadata_document: string | null;
+  /** Migration 018 (dynamic client registration): see migrations/018-registration.ts. */
+  registered_by: string | null;
+  disabled_at: number | null;
+  registration_token_hash: string | null;
+  token_endpoint_auth_method: string | null;
+  registration_metadata: string | null;
+  token_endpoint_auth_signing_alg: string | null;
+  jwks: string | null;
+  jwks_uri: string | null;
+  /** Migration 015: Back-Channel Logout 1.0 §2.2 backchannel_logout_session_required (0/1; null: false). */
+  backchannel_logout_session_required: number | null;
+}
+
+/** Migration 020: the jti (SHA-256) of each accepted client assertion until it expires (RFC 7523 §3 item 7). */
+export interface ClientAssertionJtisTable {
+  client_id: string;
+  jti_hash: string;
+  expires_at: number;
 }
 
 export interface UsersTable {
@@ -72,6 +90,8 @@ export interface GrantsTable {
   /** Migration 016: the acr and amr (JSON list) of the grant's ID tokens; null for grants older than it. */
   acr: string | null;
   amr: string | null;
+  /** Migration 017: JSON list of the resources (RFC 8707) the grant covers; null: none. */
+  resources: string | null;
 }
 
 export interface CodesTable {
@@ -104,6 +124,21 @@ export interface TokensTable {
   consumed_at: number | null;
   /** The refresh token this one was issued in exchange for (migration 005); null for other grants. */
   parent_hash: string | null;
+  /** Migration 017: the access token's resource (its audience, RFC 8707); null: none. */
+  resource: string | null;
+}
+
+/** Migration 017: resources (APIs) that access tokens are issued for (RFC 8707). */
+export interface ResourcesTable {
+  id: string;
+  name: string;
+  /** JSON list. */
+  scopes: string;
+  access_token_format: string;
+  access_token_ttl: number | null;
+  introspection_client_id: string | null;
+  created_at: number;
+  updated_at: number;
 }
 
 export interface SessionsTable {
@@ -193,6 +228,32 @@ export interface SigningKeysTable {
   expires_at: number | null;
 }
 
+/** Migration 018: initial access tokens for dynamic client registration (RFC 7591 §3), stored as SHA-256. */
+export interface RegistrationTokensTable {
+  id: string;
+  hash: string;
+  created_at: number;
+  expires_at: number | null;
+  max_uses: number | null;
+  uses: number;
+  revoked_at: number | null;
+}
+
+/** Migration 015: the back-channel logout outbox; times in wall-clock milliseconds. */
+export interface BackchannelLogoutsTable {
+  id: string;
+  sid: string;
+  user_id: string;
+  client_id: string;
+  created_at_ms: number;
+  attempts: number;
+  next_attempt_at_ms: number;
+  lease_owner: string | null;
+  lease_until_ms: number | null;
+  finished_at_ms: number | null;
+  outcome: string | null;
+}
+
 /** Migration 021: device authorizations (RFC 8628), core/device/port.ts. */
 export interface DeviceCodesTable {
   hash: string;
@@ -229,5 +290,9 @@ export interface LatchkeyDatabase {
   rate_limits: RateLimitsTable;
   token_counts: TokenCountsTable;
   signing_keys: SigningKeysTable;
+  registration_tokens: RegistrationTokensTable;
+  client_assertion_jtis: ClientAssertionJtisTable;
+  backchannel_logouts: BackchannelLogoutsTable;
+  resources: ResourcesTable;
   device_codes: DeviceCodesTable;
 }

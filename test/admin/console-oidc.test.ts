@@ -33,7 +33,7 @@ describe('console: the OpenID Connect fieldset of an application', () => {
     const html = await (await agent.request('/console/applications/new')).text();
     expect(html).toContain('<legend>OpenID Connect</legend>');
     expect(html).toContain('Server default (RS256)');
-    for (const name of ['idTokenSignedResponseAlg', 'userinfoSignedResponseAlg', 'subjectType', 'defaultMaxAge', 'postLogoutRedirectUris', 'backchannelLogoutUri']) {
+    for (const name of ['idTokenSignedResponseAlg', 'userinfoSignedResponseAlg', 'subjectType', 'defaultMaxAge', 'postLogoutRedirectUris', 'backchannelLogoutUri', 'backchannelLogoutSessionRequired']) {
       expect(html).toContain(`name="${name}"`);
     }
   });
@@ -61,6 +61,7 @@ describe('console: the OpenID Connect fieldset of an application', () => {
       defaultMaxAge: '900',
       postLogoutRedirectUris: 'https://rp.example/bye',
       backchannelLogoutUri: 'https://rp.example/bc',
+      backchannelLogoutSessionRequired: 'yes',
     });
     expect(res.status, await res.clone().text()).toBeLessThan(400);
     const api = new AdminApi(server, await adminToken(server));
@@ -71,6 +72,7 @@ describe('console: the OpenID Connect fieldset of an application', () => {
       defaultMaxAge: 900,
       postLogoutRedirectUris: ['https://rp.example/bye'],
       backchannelLogoutUri: 'https://rp.example/bc',
+      backchannelLogoutSessionRequired: true,
     });
   });
 });

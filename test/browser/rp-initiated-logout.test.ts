@@ -2,12 +2,14 @@ import { createServer, type Server } from 'node:http';
 import * as client from 'openid-client';
 import { describe, expect, it } from 'vitest';
 import { screenshot, withPage } from '../support/browser.ts';
+import { startLogoutReceiver, validateLogoutToken } from '../support/logout-receiver.ts';
 import { startServer, TEST_PASSWORD } from '../support/server.ts';
 
 /**
  * A person in Chromium signs in to a relying party (openid-client 6, in this process), then the relying party signs
  * them out with RP-Initiated Logout 1.0 (§2, §3): the browser follows the library's logout URL with the ID token as
  * hint and lands on the relying party's post_logout_redirect_uri with its state, and the next sign-in asks for a login.
+ * Its back-channel logout endpoint (Back-Channel Logout 1.0) receives the logout token of that session.
  */
 
 /** The relying party's pages: a loopback server that records each URL it is sent to, by path. */
@@ -25,11 +27,12 @@ async function startRelyingPartyPages(): Promise<{ origin: string; visits: Map<s
 }
 
 describe('RP-initiated logout in Chromium', () => {
-  it('signs in, then the relying party\'s logout with id_token_hint ends the session and lands on its post_logout_redirect_uri with state (RP-Initiated Logout 1.0 §2, §3)', async (ctx) => {
+  it('signs in, then the relying party\'s logout with id_token_hint ends the session, lands on its post_logout_redirect_uri with state (RP-Initiated Logout 1.0 §2, §3), and back-channel logout is received (Back-Channel Logout 1.0 §2.5)', async (ctx) => {
     const rp = await startRelyingPartyPages();
+    const receiver = await startLogoutReceiver();
     const secret = 'browser-rp-secret-0123456789abcdef';
     const server = await startServer({
-      clients: [{ id: 'browser-rp', name: 'Browser RP', secret, redirectUris: [`${rp.origin}/cb`], postLogoutRedirectUris: [`${rp.origin}/logged-out`], grantTypes: ['authorization_code' as const] }],
+      clients: [{ id: 'browser-rp', name: 'Browser RP', secret, redirectUris: [`${rp.origin}/cb`], postLogoutRedirectUris: [`${rp.origin}/logged-out`], backchannelLogoutUri: `${receiver.url}/backchannel`, grantTypes: ['authorization_code' as const] }],
     });
     try {
       const config = await client.discovery(new URL(server.url), 'browser-rp', secret, undefined, { execute: [client.allowInsecureRequests] });
@@ -53,6 +56,11 @@ describe('RP-initiated logout in Chromium', () => {
         await page.getByRole('heading', { name: 'Signed out of the relying party' }).waitFor();
         await screenshot(page, 'rp-initiated-logout-landed');
         expect(rp.visits.get('/logged-out')?.searchParams.get('state')).toBe('after-logout');
+        // Back-channel logout received: a logout token for this very session, valid by the relying party's checks.
+        const [received] = await receiver.waitFor(1, '/backchannel');
+        const logoutToken = await validateLogoutToken(received?.token ?? '', server.url, 'browser-rp');
+        expect(logoutToken.sid).toBe(tokens.claims()?.['sid']);
+        expect(logoutToken.sub).toBe(tokens.claims()?.sub);
 
         // The session is gone: signing in again asks for the password.
         await page.goto((await authorizationUrl(client.randomState(), client.randomPKCECodeVerifier())).href);
@@ -61,6 +69,7 @@ describe('RP-initiated logout in Chromium', () => {
     } finally {
       await server.close();
       await rp.close();
+      await receiver.close();
     }
   });
 });

@@ -23,7 +23,7 @@ describe('latchkey clients with OpenID Connect metadata', () => {
       'clients', 'create', '--id', 'rp', '--name', 'RP', '--redirect-uri', 'https://rp.example/cb',
       '--id-token-alg', 'EdDSA', '--userinfo-alg', 'ES256', '--default-max-age', '600', '--require-auth-time',
       '--post-logout-redirect-uri', 'https://rp.example/bye', '--backchannel-logout-uri', 'https://rp.example/bc',
-      '--json', '-d', db,
+      '--backchannel-logout-session-required', '--json', '-d', db,
     ]);
     expect(created.code, created.stderr).toBe(0);
     expect(JSON.parse(created.stdout)).toMatchObject({
@@ -34,6 +34,7 @@ describe('latchkey clients with OpenID Connect metadata', () => {
       requireAuthTime: true,
       postLogoutRedirectUris: ['https://rp.example/bye'],
       backchannelLogoutUri: 'https://rp.example/bc',
+      backchannelLogoutSessionRequired: true,
     });
     const shown = await latchkey(['clients', 'show', 'rp', '-d', db]);
     expect(shown.stdout).toMatch(/ID token alg:\s+EdDSA/);
@@ -41,9 +42,9 @@ describe('latchkey clients with OpenID Connect metadata', () => {
   });
 
   it('updates them and resets with default and none', async () => {
-    const run = await latchkey(['clients', 'update', 'rp', '--id-token-alg', 'default', '--userinfo-alg', 'none', '--backchannel-logout-uri', 'none', '--json', '-d', db]);
+    const run = await latchkey(['clients', 'update', 'rp', '--id-token-alg', 'default', '--userinfo-alg', 'none', '--backchannel-logout-uri', 'none', '--no-backchannel-logout-session-required', '--json', '-d', db]);
     expect(run.code, run.stderr).toBe(0);
-    expect(JSON.parse(run.stdout)).toMatchObject({ idTokenSignedResponseAlg: null, userinfoSignedResponseAlg: null, backchannelLogoutUri: null, defaultMaxAge: 600 });
+    expect(JSON.parse(run.stdout)).toMatchObject({ idTokenSignedResponseAlg: null, userinfoSignedResponseAlg: null, backchannelLogoutUri: null, backchannelLogoutSessionRequired: false, defaultMaxAge: 600 });
   });
 
   it('refuses an unknown algorithm, and pairwise without oidc.pairwiseSalt, naming the option (exit 2)', async () => {

@@ -9,6 +9,7 @@ import { createTestDatabase, postgresUrl, skipNote } from '../support/pg-url.ts'
 import { TEST_PASSWORD, TEST_SECRET, testConfig } from '../support/server.ts';
 import { parseForms } from '../support/user-agent.ts';
 import { latchkeyCommand, startNode, writeNodeConfig, type LatchkeyNode } from './cluster.ts';
+import { assertion, clientKey, withAssertion, type ClientKey } from '../flows/client-auth/support.ts';
 
 /**
  * Three Latchkey processes on one PostgreSQL, as behind a load balancer (issue 4): every step of a flow may land on
@@ -28,6 +29,8 @@ let dir: string;
 let database: string;
 let nodes: LatchkeyNode[] = [];
 let addressCounter = 0;
+/** The key of the private_key_jwt client `signed` (RFC 7523 §2.2). */
+let signedKey: ClientKey;
 
 /** A client (and browser) speaking from its own address, to any node; cookies are shared, as one site's are. */
 class Agent {
@@ -136,10 +139,15 @@ describe.skipIf(!postgresUrl())(`three Latchkey nodes on one PostgreSQL${skipNot
     dir = mkdtempSync(join(tmpdir(), 'latchkey-multinode-'));
     database = await createTestDatabase('lk_multinode');
     const base = testConfig();
+    signedKey = await clientKey('ES256');
     const config = writeNodeConfig(dir, database, {
       trustProxy: true,
       rateLimit: { tokenPerMinute: RATE_LIMIT },
-      clients: [...(base.clients ?? []), { id: 'api', name: 'API', secret: API_SECRET, grantTypes: ['client_credentials'], introspectAny: true }],
+      clients: [
+        ...(base.clients ?? []),
+        { id: 'api', name: 'API', secret: API_SECRET, grantTypes: ['client_credentials'], introspectAny: true },
+        { id: 'signed', name: 'Signed', tokenEndpointAuthMethod: 'private_key_jwt', jwks: { keys: [signedKey.publicJwk] }, grantTypes: ['client_credentials'] },
+      ],
     });
     // One issuer for the whole cluster, as behind a load balancer; all three start at once on an empty database.
     const issuer = 'http://127.0.0.1:1';
@@ -231,6 +239,15 @@ describe.skipIf(!postgresUrl())(`three Latchkey nodes on one PostgreSQL${skipNot
     const statuses = results.map((r) => r.status).sort();
     expect(statuses).toEqual([200, 400, 400]);
     for (const r of results.filter((x) => x.status === 400)) expect(((await r.json()) as { error: string }).error).toBe('invalid_grant');
+  });
+
+  it('lets exactly one of three parallel uses of one client assertion on three nodes through: the jti store is shared (RFC 7523 §3)', async () => {
+    const agent = new Agent();
+    // The cluster's issuer (beforeAll) is the audience (draft-ietf-oauth-rfc7523bis).
+    const jwt = await assertion(signedKey, 'signed', 'http://127.0.0.1:1');
+    const results = await Promise.all(nodes.map((n) => agent.token(n, { grant_type: 'client_credentials', ...withAssertion(jwt) }, '')));
+    expect(results.map((r) => r.status).sort()).toEqual([200, 401, 401]);
+    for (const r of results.filter((x) => x.status === 401)) expect(((await r.json()) as { error: string }).error).toBe('invalid_client');
   });
 
   it('rotates a refresh token on one node and refuses the spent one on the others; of three parallel rotations exactly one wins (RFC 9700 §4.14.2)', async () => {

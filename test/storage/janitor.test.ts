@@ -23,6 +23,7 @@ const tokenRow = (hash: string, over: Partial<TokensTable> = {}): TokensTable =>
   scope: '[]',
   issued_at: NOW - 10,
   expires_at: NOW + 3600,
+  resource: null,
   revoked_at: null,
   consumed_at: null,
   parent_hash: null,
@@ -158,6 +159,15 @@ describe.each(backends)('janitor on $name', (backend) => {
     expect(keys).toEqual(['live']);
   });
 
+  it('removes client assertion jtis once they expire, and keeps live ones (replay still refused)', async () => {
+    await storage.repos.clientAssertionJtis.use('c', 'expired', NOW, NOW - 60);
+    await storage.repos.clientAssertionJtis.use('c', 'live', NOW + 1, NOW - 60);
+    const report = await purge();
+    expect(report).toMatchObject({ clientAssertionJtis: 1 });
+    expect(await storage.repos.clientAssertionJtis.use('c', 'live', NOW + 60, NOW)).toBe(false);
+    expect((await storage.db.selectFrom('client_assertion_jtis').select('jti_hash').execute()).map((r) => r.jti_hash)).toEqual(['live']);
+  });
+
   it('removes consents whose user or client no longer exists, and keeps the others', async () => {
     await storage.repos.users.create({ id: 'u1', username: 'alice', passwordHash: 'x', name: null, email: null, isAdmin: false }, NOW);
     await storage.repos.clients.create(newClient({ id: 'web-app', name: 'Web', redirectUris: [] }), NOW);
@@ -187,7 +197,18 @@ describe.each(backends)('janitor on $name', (backend) => {
   });
 
   it('leaves an empty database as it is', async () => {
-    expect(await purge()).toEqual({ codes: 0, tokens: 0, grants: 0, sessions: 0, interactions: 0, loginThrottle: 0, rateLimits: 0, consents: 0, deviceCodes: 0 });
+    expect(await purge()).toEqual({ codes: 0, tokens: 0, grants: 0, sessions: 0, interactions: 0, loginThrottle: 0, rateLimits: 0, consents: 0, clientAssertionJtis: 0, backchannelLogouts: 0, deviceCodes: 0 });
+  });
+
+  it('removes back-channel logouts finished longer ago than the retention, keeps pending and recent ones', async () => {
+    const ms = NOW * 1000;
+    const row = (id: string, finishedAtMs: number | null) => ({
+      id, sid: `sid-${id}`, user_id: 'u1', client_id: 'web-app', created_at_ms: ms - 3 * DAY * 1000, attempts: 1, next_attempt_at_ms: ms,
+      finished_at_ms: finishedAtMs, outcome: finishedAtMs === null ? null : 'delivered',
+    });
+    await storage.db.insertInto('backchannel_logouts').values([row('old', ms - 2 * DAY * 1000), row('recent', ms - 60_000), row('pending', null)]).execute();
+    expect((await purge()).backchannelLogouts).toBe(1);
+    expect((await storage.db.selectFrom('backchannel_logouts').select('id').orderBy('id').execute()).map((r) => r.id)).toEqual(['pending', 'recent']);
   });
 
   describe('rate-limit counters', () => {
@@ -237,7 +258,7 @@ describe.each(backends)('janitor on $name', (backend) => {
 });
 
 describe('the periodic janitor', () => {
-  const report: PurgeReport = { codes: 1, tokens: 0, grants: 0, sessions: 0, interactions: 0, loginThrottle: 0, rateLimits: 0, consents: 0, deviceCodes: 0 };
+  const report: PurgeReport = { codes: 1, tokens: 0, grants: 0, sessions: 0, interactions: 0, loginThrottle: 0, rateLimits: 0, consents: 0, clientAssertionJtis: 0, backchannelLogouts: 0, deviceCodes: 0 };
   const logger = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
 
   beforeEach(() => {

@@ -110,6 +110,7 @@ describe.each(backends)('repositories on $name', (backend) => {
         requireAuthTime: true,
         postLogoutRedirectUris: ['https://client.example/bye', 'https://client.example/bye?x="1"'],
         backchannelLogoutUri: 'https://client.example/backchannel',
+        backchannelLogoutSessionRequired: true,
       };
       await repos.clients.create(client({ id: 'rp', oidc }), NOW);
       expect((await repos.clients.findById('rp'))?.oidc).toEqual(oidc);
@@ -313,6 +314,53 @@ describe.each(backends)('repositories on $name', (backend) => {
       expect(await repos.scopes.delete('openid')).toBe(true);
       expect(await repos.scopes.delete('openid')).toBe(false);
       expect(await repos.scopes.list()).toEqual([]);
+    });
+  });
+
+  describe('resources (migration 017)', () => {
+    const resource = { id: 'https://api.example/', name: 'Example API', scopes: ['read', 'write'], accessTokenFormat: 'jwt' as const, accessTokenTtl: 300, introspectionClientId: 'api-introspector' };
+
+    it('round-trips a resource with its scope list, format, lifetime and introspection client', async () => {
+      expect(await repos.resources.create(resource, NOW)).toEqual({ ...resource, createdAt: NOW, updatedAt: NOW });
+      expect(await repos.resources.findById('https://api.example/')).toEqual({ ...resource, createdAt: NOW, updatedAt: NOW });
+      expect(await repos.resources.findById('https://api.example')).toBeUndefined();
+    });
+
+    it('refuses a second resource with the same identifier', async () => {
+      await repos.resources.create(resource, NOW);
+      await expect(repos.resources.create(resource, NOW)).rejects.toThrow();
+    });
+
+    it('updates only the given fields, back to null where told, and bumps updatedAt; undefined for an unknown one', async () => {
+      await repos.resources.create(resource, NOW);
+      const updated = await repos.resources.update('https://api.example/', { name: 'Renamed', accessTokenTtl: null, introspectionClientId: null }, NOW + 5);
+      expect(updated).toEqual({ ...resource, name: 'Renamed', accessTokenTtl: null, introspectionClientId: null, createdAt: NOW, updatedAt: NOW + 5 });
+      expect(await repos.resources.update('https://other.example/', { name: 'x' }, NOW)).toBeUndefined();
+    });
+
+    it('lists resources in creation order', async () => {
+      await repos.resources.create({ ...resource, id: 'https://b.example/' }, NOW);
+      await repos.resources.create({ ...resource, id: 'https://a.example/', accessTokenFormat: 'opaque' }, NOW + 1);
+      expect((await repos.resources.list()).map((r) => [r.id, r.accessTokenFormat])).toEqual([['https://b.example/', 'jwt'], ['https://a.example/', 'opaque']]);
+    });
+
+    it('deletes a resource once, revoking the access tokens issued for it and no others', async () => {
+      await repos.resources.create(resource, NOW);
+      await repos.tokens.createMany([token({ hash: 'for-api', resource: 'https://api.example/' }), token({ hash: 'no-resource' })]);
+      expect(await repos.resources.delete('https://api.example/', NOW + 1)).toBe(1);
+      expect(await repos.resources.delete('https://api.example/', NOW + 2)).toBeUndefined();
+      expect((await repos.tokens.findByHash('for-api'))?.revokedAt).toBe(NOW + 1);
+      expect((await repos.tokens.findByHash('no-resource'))?.revokedAt).toBeNull();
+    });
+
+    it("keeps a grant's resources and an access token's resource (RFC 8707 §2)", async () => {
+      await repos.grants.create({ id: 'g-res', clientId: 'web-app', userId: 'u1', scope: ['read'], createdAt: NOW, resources: ['https://a.example/', 'https://b.example/'] });
+      await repos.grants.create({ id: 'g-none', clientId: 'web-app', userId: 'u1', scope: ['read'], createdAt: NOW });
+      expect((await repos.grants.findById('g-res'))?.resources).toEqual(['https://a.example/', 'https://b.example/']);
+      expect((await repos.grants.findById('g-none'))?.resources).toBeUndefined();
+      await repos.tokens.createMany([token({ hash: 'at', grantId: 'g-res', resource: 'https://a.example/' }), token({ hash: 'rt', type: 'refresh_token', grantId: 'g-res' })]);
+      expect((await repos.tokens.findByHash('at'))?.resource).toBe('https://a.example/');
+      expect((await repos.tokens.findByHash('rt'))?.resource).toBeUndefined();
     });
   });
 
@@ -792,6 +840,38 @@ describe.each(backends)('repositories on $name', (backend) => {
       else await Promise.all(nodes.map(start));
       const keys = await repos.signingKeys.list();
       expect(keys.map((k) => k.alg).sort()).toEqual(['ES256', 'EdDSA', 'RS256']);
+    });
+  });
+
+  describe('private_key_jwt clients and the client assertion replay store (migration 020)', () => {
+    const jwks = { keys: [{ kty: 'EC', crv: 'P-256', x: 'x-coordinate', y: 'y-coordinate', kid: 'k1', alg: 'ES256' }] };
+
+    it('round-trips a client\'s inline jwks and signing alg, then a jwks_uri, and clears them given null', async () => {
+      const created = await repos.clients.create(client({ secretHash: null, assertionAuth: { method: 'private_key_jwt', signingAlg: 'ES256', jwks, jwksUri: null } }), NOW);
+      expect(created.assertionAuth).toEqual({ method: 'private_key_jwt', signingAlg: 'ES256', jwks, jwksUri: null });
+      expect((await repos.clients.findById('web-app'))?.assertionAuth).toEqual({ method: 'private_key_jwt', signingAlg: 'ES256', jwks, jwksUri: null });
+      const remote = { method: 'private_key_jwt' as const, signingAlg: null, jwks: null, jwksUri: 'https://client.example/jwks.json' };
+      expect((await repos.clients.update('web-app', { assertionAuth: remote }, NOW + 1))?.assertionAuth).toEqual(remote);
+      await repos.clients.update('web-app', { assertionAuth: null, secretHash: 'hash-of-secret' }, NOW + 2);
+      expect((await repos.clients.findById('web-app'))?.assertionAuth).toBeUndefined();
+    });
+
+    it('records a jti once per client: a second use is refused, another client\'s same jti is not', async () => {
+      expect(await repos.clientAssertionJtis.use('web-app', 'jti-hash', NOW + 60, NOW)).toBe(true);
+      expect(await repos.clientAssertionJtis.use('web-app', 'jti-hash', NOW + 60, NOW + 1)).toBe(false);
+      expect(await repos.clientAssertionJtis.use('other-app', 'jti-hash', NOW + 60, NOW + 1)).toBe(true);
+    });
+
+    it('takes over a jti whose record has expired (its assertion can no longer pass the exp check)', async () => {
+      expect(await repos.clientAssertionJtis.use('web-app', 'jti-hash', NOW + 60, NOW)).toBe(true);
+      expect(await repos.clientAssertionJtis.use('web-app', 'jti-hash', NOW + 200, NOW + 60)).toBe(true);
+      expect(await repos.clientAssertionJtis.use('web-app', 'jti-hash', NOW + 200, NOW + 61)).toBe(false);
+    });
+
+    it('lets exactly one of 20 racing uses of a jti through, across nodes (RFC 7523 §3 item 7)', async () => {
+      const nodes = [storage, await peer(), await peer()];
+      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => nodes[i % nodes.length]!.repos.clientAssertionJtis.use('web-app', 'raced', NOW + 60, NOW)));
+      expect(results.filter(Boolean)).toHaveLength(1);
     });
   });
 

@@ -55,7 +55,8 @@ export async function startServer(overrides: Partial<ConfigInput> = {}, options:
         });
       }),
   );
-  const config = parseConfig({ ...testConfig(overrides), database: join(dir, 'latchkey.db'), port: probe, host: '127.0.0.1', issuer: overrides.issuer ?? `http://127.0.0.1:${probe}` });
+  // A given database outlives the server (a restart on the same data); the default one goes with it.
+  const config = parseConfig({ ...testConfig(overrides), database: overrides.database ?? join(dir, 'latchkey.db'), port: probe, host: '127.0.0.1', issuer: overrides.issuer ?? `http://127.0.0.1:${probe}` });
   const latchkey = await buildLatchkey(config, options);
   await latchkey.app.listen({ port: probe, host: '127.0.0.1' });
   return {

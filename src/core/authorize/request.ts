@@ -2,13 +2,15 @@ import type { CoreDeps, Params } from '../context.ts';
 import {
   InvalidRequest,
   InvalidScope,
+  InvalidTarget,
   OAuthError,
   UnauthorizedClient,
   UnmetAuthenticationRequirements,
   UnsupportedResponseType,
 } from '../errors.ts';
-import { normalizeResponseType, oidcMetadata, responseTypeWords, type Client, type ResponseMode, type ResponseType } from '../model.ts';
+import { isDisabled, normalizeResponseType, oidcMetadata, responseTypeWords, type Client, type Resource, type ResponseMode, type ResponseType } from '../model.ts';
 import { reachableForEssential } from '../oidc/acr.ts';
+import { authorizationResources } from '../resources/target.ts';
 import { validateOidcParams, type OidcRequest } from './oidc-params.ts';
 import { isWellFormedPkceValue, type PkceMethod } from '../pkce.ts';
 import { resolveRedirectUri } from '../redirect-uri.ts';
@@ -26,6 +28,8 @@ export interface AuthorizationRequest extends OidcRequest {
   state?: string | undefined;
   codeChallenge?: string | undefined;
   codeChallengeMethod?: PkceMethod | undefined;
+  /** RFC 8707 §2.1: the registered resources (APIs) asked for, or the default one; empty: none. */
+  resources: Resource[];
 }
 
 /** Where an error goes: before client and redirect URI are verified, to an error page; after, to the client. */
@@ -55,7 +59,7 @@ const MAX_STATE = 2048;
 
 /** The authorization request as an ordered list of checks; the first two may not redirect (RFC 6749 §4.1.2.1). */
 export async function validateAuthorizationRequest(
-  deps: CoreDeps<'clients' | 'scopes'>,
+  deps: CoreDeps<'clients' | 'scopes' | 'resources'>,
   params: Params,
   options: { knownScopes: ReadonlySet<string> },
 ): Promise<{ request: AuthorizationRequest; client: Client }> {
@@ -71,6 +75,8 @@ export async function validateAuthorizationRequest(
     throw err;
   }
   if (!client) throw new AuthorizeErrorPage(new InvalidRequest('the client_id is not registered'));
+  // An administrator disabled it: an error page, never a redirect (its redirect URIs are not to be trusted now).
+  if (isDisabled(client)) throw new AuthorizeErrorPage(new InvalidRequest('this application is disabled'));
 
   // 2. The redirect URI: exact match, or the single registered one when omitted. Only a native app (a public client)
   // may vary the port of a loopback redirect URI (RFC 8252 §7.3); others match exactly (RFC 9700 §4.1.3).
@@ -120,6 +126,16 @@ export async function validateAuthorizationRequest(
     fail(err instanceof OAuthError ? err : new InvalidScope('invalid scope'));
   }
 
+  // 6b. resource (RFC 8707 §2): each a registered resource's identifier, else invalid_target.
+  let resources: Resource[] = [];
+  try {
+    resources = await authorizationResources(deps.repos, params['resource'], deps.config.resourceTokens.defaultResource, scope);
+  } catch (err) {
+    fail(err instanceof OAuthError ? err : new InvalidRequest('invalid resource'));
+  }
+  // An access token from the authorization endpoint (implicit, hybrid) has one audience, like every access token.
+  if (words.token && resources.length > 1) fail(new InvalidTarget('an access token is issued for one resource at a time'));
+
   // 7. PKCE (RFC 7636 §4.3): required for public clients, and by default for all; method defaults to plain.
   const codeChallenge = params['code_challenge'];
   const method = params['code_challenge_method'] ?? (codeChallenge !== undefined ? 'plain' : undefined);
@@ -162,6 +178,7 @@ export async function validateAuthorizationRequest(
       state,
       codeChallenge: words.code ? codeChallenge : undefined,
       codeChallengeMethod,
+      resources,
       ...oidc,
       // Registration §2 default_max_age: for requests that send no max_age.
       maxAge: oidc.maxAge ?? oidcMetadata(client).defaultMaxAge ?? undefined,

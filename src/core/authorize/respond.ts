@@ -5,7 +5,7 @@ import { responseTypeWords, type Client, type ResponseMode } from '../model.ts';
 import type { Keyring } from '../keys/keyring.ts';
 import { acrClaim, type SignInStrength } from '../oidc/acr.ts';
 import { idTokenFor } from '../oidc/issue-id-token.ts';
-import { formatScope } from '../scope.ts';
+import { mintAccessToken } from '../resources/mint.ts';
 import { issueTokens } from '../token/issue.ts';
 import type { AuthorizationRequest } from './request.ts';
 
@@ -34,15 +34,21 @@ export async function completeAuthorization(
   const amr = user.signIn.amr;
   // OpenID Connect: the sign-in time and the claims request outlive the code, for refreshes (Core §12.2) and UserInfo.
   const oidc = req.scope.includes('openid');
+  // RFC 9068: a JWT access token (implicit, hybrid) is signed before the transaction (resources/mint.ts).
+  const accessToken = words.token
+    ? await mintAccessToken(deps, { client, userId: user.id, scope: req.scope, resource: req.resources[0], now, authTime: user.authTime, implicit: true })
+    : undefined;
   const { params, grantClaims } = await deps.repos.transaction(async (tx) => {
     const grantId = newGrantId();
     const claims = oidc ? (req.claims ?? null) : null;
-    await tx.grants.create({ id: grantId, clientId: client.id, userId: user.id, scope: req.scope, createdAt: now, authTime: user.authTime, claims, sid: user.sid ?? null, acr, amr });
+    // RFC 8707 §2.1: the resources the user consented to stay with the grant, for each token request to pick one.
+    const resources = req.resources.map((r) => r.id);
+    await tx.grants.create({ id: grantId, clientId: client.id, userId: user.id, scope: req.scope, createdAt: now, authTime: user.authTime, claims, sid: user.sid ?? null, acr, amr, resources });
     const out: Record<string, string> = {};
     if (words.token) {
-      const t = await issueTokens(tx, deps.config, { client, grantId, userId: user.id, scope: req.scope, refresh: false, now, implicit: true });
+      const t = await issueTokens(tx, deps.config, { client, grantId, userId: user.id, scope: req.scope, refresh: false, now, implicit: true, resource: req.resources[0], accessToken });
       // `implicit: true` means the token always has a lifetime (RFC 6749 §4.2.2 expires_in).
-      Object.assign(out, { access_token: t.access_token, token_type: t.token_type, expires_in: String(t.expires_in), scope: formatScope(req.scope) });
+      Object.assign(out, { access_token: t.access_token, token_type: t.token_type, expires_in: String(t.expires_in), scope: t.scope });
     }
     if (words.code) {
       const code = randomToken('code');

@@ -1,9 +1,13 @@
 import { verifyHashedSecret } from '../crypto.ts';
 import { InvalidClient, InvalidRequest } from '../errors.ts';
-import type { Client, TokenEndpointAuthMethod } from '../model.ts';
+import { isDisabled, type Client, type TokenEndpointAuthMethod } from '../model.ts';
 import type { CoreDeps, Params } from '../context.ts';
 import { findClient } from '../registration/metadata-document-clients.ts';
+import { JWT_BEARER_ASSERTION } from './algorithms.ts';
 import { parseBasic } from './basic.ts';
+import { clientKeys, type ClientKeys } from './client-keys.ts';
+import { httpsJwksFetch } from './jwks-fetch.ts';
+import { assertedClientId, verifyPrivateKeyJwt } from './private-key-jwt.ts';
 import { auditPreviousSecretUse, matchesPreviousSecret } from './previous-secret.ts';
 
 export interface AuthenticatedClient {
@@ -18,17 +22,34 @@ export interface ClientAuthInput {
   address?: string | undefined;
 }
 
-type AuthDeps = Pick<CoreDeps<'clients'>, 'repos' | 'clock' | 'audit' | 'clientDocuments'>;
+type AuthDeps = Pick<CoreDeps<'clients' | 'clientAssertionJtis'>, 'repos' | 'clock' | 'audit' | 'config' | 'clientDocuments'>;
+
+/** The endpoints that authenticate clients, as discovery lists them (RFC 8414 §2): all accept the same methods. */
+export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'] as const;
 
 /**
  * Authenticates the client of a token, revocation or introspection request (RFC 6749 §2.3):
- * client_secret_basic, client_secret_post, or none (public clients, identified by client_id only).
- * A client MUST NOT use more than one method in a request (§2.3).
+ * client_secret_basic, client_secret_post, private_key_jwt (RFC 7523 §2.2), or none (public clients, identified by
+ * client_id only). A client MUST NOT use more than one method in a request (§2.3).
  */
 export async function authenticateClient(deps: AuthDeps, input: ClientAuthInput): Promise<AuthenticatedClient> {
+  const authenticated = await authenticate(deps, input);
+  // Checked after the credentials, so only the client itself learns that it is disabled.
+  if (isDisabled(authenticated.client)) throw new InvalidClient('this client is disabled');
+  return authenticated;
+}
+
+async function authenticate(deps: AuthDeps, input: ClientAuthInput): Promise<AuthenticatedClient> {
   const basic = parseBasic(input.authorization);
   const postId = input.params['client_id'];
   const postSecret = input.params['client_secret'];
+
+  const assertionType = input.params['client_assertion_type'];
+  const assertion = input.params['client_assertion'];
+  if (assertionType !== undefined || assertion !== undefined) {
+    if (basic || postSecret !== undefined) throw new InvalidRequest('use only one client authentication method');
+    return verifyAssertion(deps, assertionType, assertion, postId);
+  }
 
   if (basic) {
     if (postSecret !== undefined) throw new InvalidRequest('use only one client authentication method');
@@ -57,8 +78,10 @@ async function verifySecret(
   const basicChallenge = method === 'client_secret_basic';
   const { repos } = deps;
   const now = deps.clock.now();
-  const current = (c: Client | undefined): c is Client => c !== undefined && c.secretHash !== null && verifyHashedSecret(secret, c.secretHash);
-  const previous = (c: Client | undefined): c is Client => c !== undefined && c.secretHash !== null && matchesPreviousSecret(c, secret, now);
+  // A client registered for private_key_jwt authenticates with its keys only (RFC 7591 §2 token_endpoint_auth_method).
+  const usesSecret = (c: Client | undefined): c is Client => c !== undefined && c.secretHash !== null && !c.assertionAuth;
+  const current = (c: Client | undefined): c is Client => usesSecret(c) && c.secretHash !== null && verifyHashedSecret(secret, c.secretHash);
+  const previous = (c: Client | undefined): c is Client => usesSecret(c) && matchesPreviousSecret(c, secret, now);
   const matches = (c: Client | undefined): c is Client => current(c) || previous(c);
   let client = await repos.clients.findById(clientId);
   // The client may come from a cache (storage/client-cache.ts): a secret rotated by another process or node works at
@@ -70,4 +93,32 @@ async function verifySecret(
   }
   if (!current(client)) auditPreviousSecretUse(deps.audit, client, now, input.address);
   return { client, method };
+}
+
+/**
+ * RFC 7521 §4.2 and RFC 7523 §2.2: `client_assertion_type` names a JWT, `client_assertion` carries it. Only clients
+ * registered for private_key_jwt may use it; client_secret_jwt is not offered (README: secrets are stored hashed).
+ */
+async function verifyAssertion(deps: AuthDeps, type: string | undefined, assertion: string | undefined, postId: string | undefined): Promise<AuthenticatedClient> {
+  if (type !== JWT_BEARER_ASSERTION) throw new InvalidClient('unsupported client_assertion_type');
+  if (!assertion) throw new InvalidClient('client_assertion is required');
+  const clientId = assertedClientId(assertion, postId);
+  const client = await deps.repos.clients.findById(clientId);
+  const auth = client?.assertionAuth;
+  if (!client || !auth) throw new InvalidClient('client authentication failed');
+  await verifyPrivateKeyJwt({ config: deps.config, clock: deps.clock, jtis: deps.repos.clientAssertionJtis, keys: keysFor(deps) }, client, auth, assertion);
+  return { client, method: 'private_key_jwt' };
+}
+
+/** One jwks_uri cache per server (its config object), as previous-secret.ts keeps one limiter per audit sink. */
+const keyCaches = new WeakMap<object, ClientKeys>();
+
+function keysFor(deps: AuthDeps): ClientKeys {
+  let keys = keyCaches.get(deps.config);
+  if (!keys) {
+    const s = deps.config.clientAssertions;
+    keys = clientKeys(httpsJwksFetch({ allowLoopbackHttp: s.jwksUriAllowLoopbackHttp }), deps.clock, { cacheSeconds: s.jwksCacheSeconds, refetchSeconds: s.jwksRefetchSeconds });
+    keyCaches.set(deps.config, keys);
+  }
+  return keys;
 }

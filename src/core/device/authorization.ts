@@ -27,7 +27,7 @@ const USER_CODE_DRAWS = 4;
  * send client_id alone), must be registered for the device grant (else unauthorized_client, §3.2 refers to RFC 6749
  * §5.2), and its scope is checked as the authorization endpoint checks it (RFC 6749 §3.3).
  */
-export function deviceAuthorizationEndpoint(deps: CoreDeps<'clients' | 'scopes' | 'deviceCodes'>) {
+export function deviceAuthorizationEndpoint(deps: CoreDeps<'clients' | 'clientAssertionJtis' | 'scopes' | 'deviceCodes'>) {
   return async (req: ClientAuthInput): Promise<DeviceAuthorizationResponse> => {
     const { client } = await authenticateClient(deps, req);
     if (!client.grantTypes.includes(DEVICE_CODE_GRANT)) throw new UnauthorizedClient('the client is not allowed to use the device authorization grant');

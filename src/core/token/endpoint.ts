@@ -15,7 +15,7 @@ export interface TokenRequest {
 }
 
 /** RFC 6749 §3.2 token endpoint: validate grant_type, authenticate the client, dispatch to the grant by key. */
-export function tokenEndpoint(deps: CoreDeps<'clients'>, grants: GrantMap) {
+export function tokenEndpoint(deps: CoreDeps<'clients' | 'clientAssertionJtis'>, grants: GrantMap) {
   return async (req: TokenRequest): Promise<TokenResponse> => {
     const grantType = req.params['grant_type'];
     if (grantType === undefined || grantType === '') throw new InvalidRequest('grant_type is required');

@@ -1,7 +1,9 @@
 import type { Config } from '../../config/schema.ts';
 import { lifetimes } from '../context.ts';
 import { randomToken, credentialKey } from '../crypto.ts';
-import type { Client, Token } from '../model.ts';
+import { ServerError } from '../errors.ts';
+import type { Client, Resource, Token } from '../model.ts';
+import { scopeForResource } from '../resources/target.ts';
 import { formatScope } from '../scope.ts';
 import type { NewToken, Repositories } from '../../storage/repositories.ts';
 
@@ -33,10 +35,23 @@ export interface IssueRequest {
   implicit?: boolean | undefined;
   /** Access-token lifetime when the client has none of its own (a migration profile's default); else the server's. */
   accessTokenTtlDefault?: number | undefined;
+  /**
+   * RFC 8707: the resource the access token is for (its audience). Its scope is then narrowed to the scopes the
+   * resource defines (target.ts scopeForResource), its lifetime and format (RFC 9068 JWT or opaque) are the resource's.
+   */
+  resource?: Resource | undefined;
+  /** The access token when made before the transaction: an RFC 9068 JWT (resources/mint.ts). Else a random one. */
+  accessToken?: string | undefined;
 }
 
-/** The client's own access-token lifetime, else the route's default, else the server's; 'never' only off implicit. */
-export function accessTokenLifetime(config: Config, client: Client, req: Pick<IssueRequest, 'implicit' | 'accessTokenTtlDefault'>): number | 'never' {
+/**
+ * The resource's own access-token lifetime; for a JWT resource without one, `resourceTokens.jwtAccessTokenTtl` (short:
+ * a resource validating JWTs locally never learns of a revocation). Otherwise the client's own lifetime, else the
+ * route's default, else the server's; 'never' only off implicit.
+ */
+export function accessTokenLifetime(config: Config, client: Client, req: Pick<IssueRequest, 'implicit' | 'accessTokenTtlDefault' | 'resource'>): number | 'never' {
+  if (req.resource?.accessTokenTtl != null) return req.resource.accessTokenTtl;
+  if (req.resource?.accessTokenFormat === 'jwt') return config.resourceTokens.jwtAccessTokenTtl;
   const own = client.accessTokenTtl;
   if (own === 'never' && req.implicit) return config.tokens.accessTokenTtl;
   return own ?? req.accessTokenTtlDefault ?? config.tokens.accessTokenTtl;
@@ -49,17 +64,24 @@ export async function issueTokens(
 ): Promise<TokenResponse> {
   const ttl = lifetimes(config, req.client);
   const accessTtl = accessTokenLifetime(config, req.client, req);
-  const accessToken = randomToken('accessToken');
+  const scope = scopeForResource(req.scope, req.resource);
+  // A JWT is signed before the transaction (resources/mint.ts): no lock waits for a signature, and on SQLite the
+  // keyring's read of the keys cannot queue behind the transaction that holds the one connection.
+  if (req.resource?.accessTokenFormat === 'jwt' && req.accessToken === undefined) throw new ServerError('a JWT access token must be signed before the transaction');
+  const accessToken = req.accessToken ?? randomToken('accessToken');
   const parent = req.parentHash === undefined ? {} : { parentHash: req.parentHash };
+  const resource = req.resource === undefined ? {} : { resource: req.resource.id };
   const rows: NewToken[] = [
     {
       ...parent,
+      ...resource,
+      // A JWT's hash too: revocation and introspection answer for JWT access tokens as for opaque ones.
       hash: credentialKey(accessToken),
       type: 'access_token',
       grantId: req.grantId,
       clientId: req.client.id,
       userId: req.userId,
-      scope: [...req.scope],
+      scope,
       issuedAt: req.now,
       expiresAt: accessTtl === 'never' ? null : req.now + accessTtl,
     },
@@ -68,7 +90,7 @@ export async function issueTokens(
     access_token: accessToken,
     token_type: 'Bearer',
     ...(accessTtl === 'never' ? {} : { expires_in: accessTtl }),
-    scope: formatScope(req.scope),
+    scope: formatScope(scope),
   };
   if (req.refresh) {
     const refreshToken = randomToken('refreshToken');

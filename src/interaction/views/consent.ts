@@ -12,6 +12,10 @@ export interface ConsentPageOptions {
   clientName: string;
   username: string;
   scopes: readonly ConsentScope[];
+  /** The client registered itself (RFC 7591): not vetted by the operator; the host it will send the person back to. */
+  unvetted?: { redirectHost: string } | undefined;
+  /** RFC 8707: the APIs the access will be for, named so the person knows where their data goes. */
+  resources?: readonly { id: string; name: string }[] | undefined;
   nonce?: string | undefined;
   theme?: Theme | undefined;
   /**
@@ -22,16 +26,26 @@ export interface ConsentPageOptions {
   document?: { clientIdHost: string; redirectHost: string } | undefined;
 }
 
-export function consentPage({ action, csrf, clientName, username, scopes, nonce, theme, document }: ConsentPageOptions): string {
+export function consentPage({ action, csrf, clientName, username, scopes, unvetted, resources = [], nonce, theme, document }: ConsentPageOptions): string {
   const requested =
     scopes.length === 0
       ? html`<p>${clientName} asks only to know who you are.</p>`
       : html`<p>It will be able to:</p>
 <ul class="lk-scopes">
 ${scopes.map((s) => html`<li>${s.description} <code>${s.name}</code></li>\n`)}</ul>`;
+  const apis =
+    resources.length === 0
+      ? ''
+      : html`<p>On your behalf, at:</p>
+<ul class="lk-resources">
+${resources.map((r) => html`<li>${r.name} <code>${r.id}</code></li>\n`)}</ul>`;
   const body = html`<h1>${clientName} wants to access your account</h1>
 <p class="lk-muted">Signed in as <strong>${username}</strong></p>
-${document ? documentHosts(document) : ''}${requested}
+${document ? documentHosts(document) : ''}${unvetted
+  ? html`<p class="lk-error" role="note">This application registered itself: the operator of this server has not reviewed it. Allow it only if you trust <strong>${unvetted.redirectHost}</strong>, where you will be sent next.</p>
+`
+  : ''}${requested}
+${apis}
 <form method="post" action="${action}">
 <input type="hidden" name="csrf" value="${csrf}">
 <div class="lk-actions">

@@ -10,6 +10,7 @@ import {
 } from '../admin-repositories.ts';
 import type { LatchkeyDatabase } from '../schema.ts';
 import { atomically } from './grants.ts';
+import { endSessions } from './backchannel-outbox.ts';
 import { list, toClient, toSession, toUser } from './rows.ts';
 
 /** The audit log, run-time settings and paged listings (issue 6). Portable SQL: SQLite and PostgreSQL. */
@@ -208,10 +209,9 @@ export function listingsRepository(db: Db): ListingsRepository {
       const rows = await db.selectFrom('consents').selectAll().where('user_id', '=', userId).orderBy('granted_at', 'desc').execute();
       return rows.map((r) => ({ userId: r.user_id, clientId: r.client_id, scope: list(r.scope), grantedAt: Number(r.granted_at) }));
     },
-    async deleteSession(hash) {
-      const res = await db.deleteFrom('sessions').where('hash', '=', hash).executeTakeFirst();
-      return Number(res.numDeletedRows) > 0;
-    },
+    // Back-Channel Logout 1.0 §2.7: as sessions.delete, the logouts to send commit with the end of the session.
+    deleteSession: (hash) =>
+      atomically(db, async (trx) => (await endSessions(trx, { hash })) > 0),
     revokeUserGrants: (userId, now) =>
       atomically(db, async (trx) => {
         await trx.updateTable('grants').set({ revoked_at: now }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();

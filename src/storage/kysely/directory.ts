@@ -9,6 +9,7 @@ import type { LatchkeyDatabase, UsersTable } from '../schema.ts';
 import { atomically } from './grants.ts';
 import { precompiled } from './precompiled.ts';
 import { fromClient, json, list, toClient, toUser } from './rows.ts';
+import { endSessions } from './backchannel-outbox.ts';
 
 /** Lookups on the hot paths, compiled once (precompiled.ts). */
 const q = {
@@ -39,8 +40,10 @@ function deleteWithEverythingIssued(
     await trx.updateTable('grants').set({ revoked_at: now }).where(column, '=', id).where('revoked_at', 'is', null).execute();
     const tokens = await trx.updateTable('tokens').set({ revoked_at: now }).where(column, '=', id).where('revoked_at', 'is', null).executeTakeFirst();
     for (const t of forget) {
+      // Back-Channel Logout 1.0 §2.7: the user's sessions end, so their logouts are queued in this transaction.
+      if (t === 'sessions') await endSessions(trx, { userId: id });
       // sessions and interactions have only user_id; the caller lists them for users only.
-      await trx.deleteFrom(t).where(column as 'user_id', '=', id).execute();
+      else await trx.deleteFrom(t).where(column as 'user_id', '=', id).execute();
     }
     return Number(tokens.numUpdatedRows);
   });

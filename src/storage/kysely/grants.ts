@@ -9,7 +9,7 @@ import { json, list, toClaimsRequest, toCode, toToken } from './rows.ts';
 /** The queries of the token endpoint and the authorization step, compiled once (precompiled.ts). */
 const q = {
   insertGrant: precompiled((db, a) =>
-    db.insertInto('grants').values({ id: a(0), client_id: a(1), user_id: a(2), scope: a(3), created_at: a(4), revoked_at: null, auth_time: a(5), claims: a(6), sid: a(7), acr: a(8), amr: a(9) }),
+    db.insertInto('grants').values({ id: a(0), client_id: a(1), user_id: a(2), scope: a(3), created_at: a(4), revoked_at: null, auth_time: a(5), claims: a(6), sid: a(7), acr: a(8), amr: a(9), resources: a(10) }),
   ),
   insertCode: precompiled((db, a) =>
     db.insertInto('codes').values({
@@ -48,17 +48,18 @@ const q = {
     precompiled((db, a) =>
       db.insertInto('tokens').values(
         Array.from({ length: n }, (_, i) => ({
-          hash: a<string>(i * 9),
-          type: a<string>(i * 9 + 1),
-          grant_id: a<string>(i * 9 + 2),
-          client_id: a<string>(i * 9 + 3),
-          user_id: a<string | null>(i * 9 + 4),
-          scope: a<string>(i * 9 + 5),
-          issued_at: a<number>(i * 9 + 6),
-          expires_at: a<number | null>(i * 9 + 7),
+          hash: a<string>(i * 10),
+          type: a<string>(i * 10 + 1),
+          grant_id: a<string>(i * 10 + 2),
+          client_id: a<string>(i * 10 + 3),
+          user_id: a<string | null>(i * 10 + 4),
+          scope: a<string>(i * 10 + 5),
+          issued_at: a<number>(i * 10 + 6),
+          expires_at: a<number | null>(i * 10 + 7),
           revoked_at: null,
           consumed_at: null,
-          parent_hash: a<string | null>(i * 9 + 8),
+          parent_hash: a<string | null>(i * 10 + 8),
+          resource: a<string | null>(i * 10 + 9),
         })),
       ),
     ),
@@ -77,7 +78,7 @@ export function grantsRepository(db: Kysely<LatchkeyDatabase>): GrantsRepository
       : trx.updateTable('tokens').set({ revoked_at: now }).where('grant_id', 'in', grantIds).where('revoked_at', 'is', null).execute();
   return {
     async create(g) {
-      await q.insertGrant(db, [g.id, g.clientId, g.userId, json(g.scope), g.createdAt, g.authTime ?? null, g.claims ? JSON.stringify(g.claims) : null, g.sid ?? null, g.acr ?? null, g.amr ? json(g.amr) : null]);
+      await q.insertGrant(db, [g.id, g.clientId, g.userId, json(g.scope), g.createdAt, g.authTime ?? null, g.claims ? JSON.stringify(g.claims) : null, g.sid ?? null, g.acr ?? null, g.amr ? json(g.amr) : null, g.resources && g.resources.length > 0 ? json(g.resources) : null]);
     },
     async findById(id) {
       const r = await db.selectFrom('grants').selectAll().where('id', '=', id).executeTakeFirst();
@@ -94,6 +95,7 @@ export function grantsRepository(db: Kysely<LatchkeyDatabase>): GrantsRepository
           sid: r.sid,
           acr: r.acr,
           amr: r.amr === null ? null : list(r.amr),
+          ...(r.resources === null ? {} : { resources: list(r.resources) }),
         }
       );
     },
@@ -167,13 +169,14 @@ export function tokensRepository(db: Kysely<LatchkeyDatabase>): TokensRepository
         revoked_at: null,
         consumed_at: null,
         parent_hash: t.parentHash ?? null,
+        resource: t.resource ?? null,
       }));
       const insert = q.insertTokens[rows.length - 1];
       if (!insert) {
         await db.insertInto('tokens').values(rows).execute();
         return;
       }
-      await insert(db, rows.flatMap((r) => [r.hash, r.type, r.grant_id, r.client_id, r.user_id, r.scope, r.issued_at, r.expires_at, r.parent_hash]));
+      await insert(db, rows.flatMap((r) => [r.hash, r.type, r.grant_id, r.client_id, r.user_id, r.scope, r.issued_at, r.expires_at, r.parent_hash, r.resource]));
     },
     async findByHash(hash) {
       const [row] = (await q.findToken(db, [hash])).rows;

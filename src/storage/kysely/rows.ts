@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { ClaimsRequest } from '../../core/authorize/oidc-params.ts';
 import { isSigningAlg, type SigningAlg } from '../../core/keys/algorithms.ts';
-import type { AuthorizationCode, Client, GrantType, MetadataDocumentState, ResponseType, Session, Token, TokenType, User } from '../../core/model.ts';
+import type { AuthorizationCode, Client, ClientAssertionAuth, GrantType, MetadataDocumentState, RegistrationMetadata, ResponseType, Session, Token, TokenType, User } from '../../core/model.ts';
 import type { ProfileClaims } from '../../core/oidc/standard-claims.ts';
 import type { ClientsTable, CodesTable, SessionsTable, TokensTable, UsersTable } from '../schema.ts';
 
@@ -39,13 +39,29 @@ export function toClient(r: Selectable<ClientsTable>): Client {
       requireAuthTime: Boolean(r.require_auth_time),
       postLogoutRedirectUris: r.post_logout_redirect_uris == null ? [] : list(r.post_logout_redirect_uris),
       backchannelLogoutUri: r.backchannel_logout_uri ?? null,
+      backchannelLogoutSessionRequired: Boolean(r.backchannel_logout_session_required),
     },
     createdAt: req(r.created_at),
     updatedAt: req(r.updated_at),
     // Present only after a rotation with a grace period, so a client without one reads as it always did.
     ...previousSecretOf(r),
     ...metadataDocumentOf(r),
+    ...registrationOf(r),
+    // Present only for private_key_jwt clients, so every other client reads as it always did.
+    ...assertionAuthOf(r),
   };
+}
+
+/** Migration 018's members, present only when set, so an operator's client reads as it always did. */
+function registrationOf(r: Selectable<ClientsTable>): Partial<Client> {
+  const out: Partial<Client> = {};
+  if (r.registered_by === 'dynamic') out.registeredBy = 'dynamic';
+  if (r.disabled_at != null) out.disabledAt = req(r.disabled_at);
+  const method = r.token_endpoint_auth_method ?? null;
+  if (method === 'client_secret_basic' || method === 'client_secret_post' || method === 'none') out.tokenEndpointAuthMethod = method;
+  if (r.registration_token_hash != null) out.registrationTokenHash = r.registration_token_hash;
+  if (r.registration_metadata != null) out.registrationMetadata = JSON.parse(r.registration_metadata) as RegistrationMetadata;
+  return out;
 }
 
 /** Present only for clients materialised from a metadata document (migration 019). */
@@ -53,6 +69,13 @@ function metadataDocumentOf(r: Selectable<ClientsTable>): Pick<Client, 'origin' 
   if (r.origin !== 'metadata-document') return {};
   const doc = r.metadata_document == null ? null : (JSON.parse(r.metadata_document) as MetadataDocumentState);
   return { origin: 'metadata-document', metadataDocument: doc };
+}
+
+/** Migration 020; anything but a readable private_key_jwt registration reads as none (the secret or public rules). */
+function assertionAuthOf(r: Selectable<ClientsTable>): { assertionAuth?: ClientAssertionAuth } {
+  if (r.token_endpoint_auth_method !== 'private_key_jwt') return {};
+  const jwks = r.jwks == null ? null : (JSON.parse(r.jwks) as { keys: Record<string, unknown>[] });
+  return { assertionAuth: { method: 'private_key_jwt', signingAlg: r.token_endpoint_auth_signing_alg ?? null, jwks, jwksUri: r.jwks_uri ?? null } };
 }
 
 /** (A row built in memory by create() lacks the columns altogether.) */
@@ -83,6 +106,19 @@ export function fromClient(c: Partial<Client>): Partial<ClientsTable> {
   }
   if (c.origin !== undefined) row.origin = c.origin;
   if (c.metadataDocument !== undefined) row.metadata_document = c.metadataDocument === null ? null : JSON.stringify(c.metadataDocument);
+  if (c.registeredBy !== undefined) row.registered_by = c.registeredBy;
+  if (c.disabledAt !== undefined) row.disabled_at = c.disabledAt;
+  if (c.tokenEndpointAuthMethod !== undefined) row.token_endpoint_auth_method = c.tokenEndpointAuthMethod;
+  if (c.registrationTokenHash !== undefined) row.registration_token_hash = c.registrationTokenHash;
+  if (c.registrationMetadata !== undefined) row.registration_metadata = c.registrationMetadata === null ? null : JSON.stringify(c.registrationMetadata);
+  if (c.assertionAuth !== undefined) {
+    const a = c.assertionAuth;
+    // One column holds the registered method (migration 018): a secret or none from tokenEndpointAuthMethod, private_key_jwt from here.
+    if (a !== null || c.tokenEndpointAuthMethod === undefined) row.token_endpoint_auth_method = a?.method ?? null;
+    row.token_endpoint_auth_signing_alg = a?.signingAlg ?? null;
+    row.jwks = a?.jwks ? JSON.stringify(a.jwks) : null;
+    row.jwks_uri = a?.jwksUri ?? null;
+  }
   const o = c.oidc;
   if (o?.idTokenSignedResponseAlg !== undefined) row.id_token_signed_response_alg = o.idTokenSignedResponseAlg;
   if (o?.userinfoSignedResponseAlg !== undefined) row.userinfo_signed_response_alg = o.userinfoSignedResponseAlg;
@@ -91,6 +127,7 @@ export function fromClient(c: Partial<Client>): Partial<ClientsTable> {
   if (o?.requireAuthTime !== undefined) row.require_auth_time = Number(o.requireAuthTime);
   if (o?.postLogoutRedirectUris !== undefined) row.post_logout_redirect_uris = json(o.postLogoutRedirectUris);
   if (o?.backchannelLogoutUri !== undefined) row.backchannel_logout_uri = o.backchannelLogoutUri;
+  if (o?.backchannelLogoutSessionRequired !== undefined) row.backchannel_logout_session_required = Number(o.backchannelLogoutSessionRequired);
   return row;
 }
 
@@ -150,6 +187,8 @@ export function toToken(r: Selectable<TokensTable>): Token {
     expiresAt: num(r.expires_at),
     revokedAt: num(r.revoked_at),
     consumedAt: num(r.consumed_at),
+    // Only when set, so tokens without a resource read as they did before migration 017.
+    ...(r.resource === null ? {} : { resource: r.resource }),
   };
 }
 

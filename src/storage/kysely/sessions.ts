@@ -3,6 +3,7 @@ import type { InteractionsRepository, SessionsRepository, ThrottleAttempt, Throt
 import type { LatchkeyDatabase } from '../schema.ts';
 import { randomId } from '../../core/crypto.ts';
 import { atomically } from './grants.ts';
+import { endSessions } from './backchannel-outbox.ts';
 import { precompiled } from './precompiled.ts';
 import { json, toSession } from './rows.ts';
 
@@ -52,12 +53,14 @@ export function sessionsRepository(db: Kysely<LatchkeyDatabase>): SessionsReposi
         .executeTakeFirst();
       return Number(res.numUpdatedRows) > 0;
     },
-    async delete(hash) {
-      await db.deleteFrom('sessions').where('hash', '=', hash).execute();
-    },
+    // Back-Channel Logout 1.0 §2.7: the logouts to send are written with the end of the session, in one transaction.
+    delete: (hash) =>
+      atomically(db, async (trx) => {
+        await endSessions(trx, { hash });
+      }),
     deleteAllForUser: (userId) =>
       atomically(db, async (trx) => {
-        await trx.deleteFrom('sessions').where('user_id', '=', userId).execute();
+        await endSessions(trx, { userId });
         await trx.deleteFrom('interactions').where('user_id', '=', userId).execute();
       }),
   };

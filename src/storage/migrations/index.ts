@@ -9,8 +9,12 @@ import { keys } from './011-keys.ts';
 import { oidc } from './012-oidc.ts';
 import { userClaims } from './013-user-claims.ts';
 import { logout } from './014-logout.ts';
+import { backchannelLogout } from './015-backchannel-logout.ts';
 import { sessionAcr } from './016-session-acr.ts';
+import { resources } from './017-resources.ts';
+import { registration } from './018-registration.ts';
 import { metadataDocumentClients } from './019-metadata-document-clients.ts';
+import { clientAssertions } from './020-client-assertions.ts';
 import { deviceCodes } from './021-device-codes.ts';
 
 /** Migrations are code, listed in order; the names are stored, so never rename one that has shipped. */
@@ -25,8 +29,12 @@ const migrations: Record<string, Migration> = {
   '012-oidc': oidc,
   '013-user-claims': userClaims,
   '014-logout': logout,
+  '015-backchannel-logout': backchannelLogout,
   '016-session-acr': sessionAcr,
+  '017-resources': resources,
+  '018-registration': registration,
   '019-metadata-document-clients': metadataDocumentClients,
+  '020-client-assertions': clientAssertions,
   '021-device-codes': deviceCodes,
 };
 

@@ -128,6 +128,7 @@ describe('the admin API checks OpenID Connect metadata as a whole (422 under the
       requireAuthTime: true,
       postLogoutRedirectUris: ['https://full.example/bye'],
       backchannelLogoutUri: 'https://full.example/backchannel',
+      backchannelLogoutSessionRequired: true,
     });
     expect(res.status, res.text).toBe(201);
     expect(applicationWithSecret.parse(res.body).application).toMatchObject({
@@ -138,6 +139,7 @@ describe('the admin API checks OpenID Connect metadata as a whole (422 under the
       requireAuthTime: true,
       postLogoutRedirectUris: ['https://full.example/bye'],
       backchannelLogoutUri: 'https://full.example/backchannel',
+      backchannelLogoutSessionRequired: true,
     });
   });
 

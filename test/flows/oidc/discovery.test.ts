@@ -52,10 +52,10 @@ describe('GET /.well-known/openid-configuration (OpenID Connect Discovery 1.0 §
     expect(body['authorization_response_iss_parameter_supported']).toBe(true);
     expect(body['prompt_values_supported']).toEqual(['none', 'login', 'consent', 'select_account']);
     expect(body['token_endpoint_auth_methods_supported']).toEqual(expect.arrayContaining(['client_secret_basic', 'client_secret_post', 'none']));
-    // RP-Initiated Logout 1.0 §2.1; back-channel logout is not there yet: no backchannel_logout_supported.
+    // RP-Initiated Logout 1.0 §2.1; Back-Channel Logout 1.0 §2.1, with sid in every logout token.
     expect(body['end_session_endpoint']).toBe(`${server.url}/logout`);
-    expect(body).not.toHaveProperty('backchannel_logout_supported');
-    expect(body).not.toHaveProperty('backchannel_logout_supported');
+    expect(body['backchannel_logout_supported']).toBe(true);
+    expect(body['backchannel_logout_session_supported']).toBe(true);
   });
 
   it("is accepted by openid-client's default discovery (the OpenID Connect well-known URL)", async () => {

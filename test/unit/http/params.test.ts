@@ -143,6 +143,16 @@ describe('oauthParams', () => {
     expect(err.description).toBe('parameter client_id is included more than once');
   });
 
+  it('lets resource repeat (RFC 8707 §2), joined by spaces for the core, in a query and in a body that stops at duplicates', () => {
+    expect(oauthParams(parseUrlEncoded('resource=https%3A%2F%2Fa.example%2F&resource=https%3A%2F%2Fb.example%2F'))['resource']).toBe('https://a.example/ https://b.example/');
+    expect(oauthParams(parseUrlEncoded('resource=urn%3Aa&resource=&resource=urn%3Ab', { repeats: false }))['resource']).toBe('urn:a urn:b');
+    expect(parseUrlEncoded('scope=a&scope=b', { repeats: false })[MALFORMED]).toMatch(/more than once/);
+  });
+
+  it('refuses resource in both the query and the body with invalid_request', () => {
+    expect(invalidRequestOf(() => oauthParams({ resource: 'urn:a' }, { resource: ['urn:b', 'urn:c'] })).description).toMatch(/more than once/);
+  });
+
   it('refuses a parameter present in both the query and the body with invalid_request', () => {
     expect(invalidRequestOf(() => oauthParams({ scope: 'a' }, { scope: 'a' })).description).toMatch(/more than once/);
   });

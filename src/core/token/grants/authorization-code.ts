@@ -6,8 +6,10 @@ import type { Repositories } from '../../../storage/repositories.ts';
 import type { GrantDeps, GrantHandler } from '../grant.ts';
 import { issueTokens, mayRefresh, type TokenResponse } from '../issue.ts';
 import { idTokenFor, type IdTokenRequest } from '../../oidc/issue-id-token.ts';
+import { prepareForCode, preparedAccessToken } from '../../resources/prepare.ts';
+import { tokenResource } from '../../resources/target.ts';
 
-type Repos = Pick<Repositories, 'codes' | 'grants' | 'tokens' | 'users' | 'scopes' | 'transaction'>;
+type Repos = Pick<Repositories, 'codes' | 'grants' | 'tokens' | 'users' | 'scopes' | 'resources' | 'transaction'>;
 
 /** RFC 6749 §4.1.3 access token request, with PKCE (RFC 7636 §4.6). */
 export function authorizationCodeGrant(repos: Repos, deps: GrantDeps): GrantHandler {
@@ -18,6 +20,7 @@ export function authorizationCodeGrant(repos: Repos, deps: GrantDeps): GrantHand
     async handle({ client, params, now, accessTokenTtlDefault, address }) {
       const code = params['code'] ?? '';
       const verifier = params['code_verifier'];
+      const prepared = await prepareForCode(repos, deps, { client, params, now, accessTokenTtlDefault });
       const outcome = await repos.transaction(async (tx): Promise<{ response: TokenResponse; oidc: Omit<IdTokenRequest, 'accessToken'> } | OAuthError> => {
         const consumed = await tx.codes.consume(credentialKey(code), now);
         if (!consumed) throw new InvalidGrant('the authorization code is invalid');
@@ -49,15 +52,23 @@ export function authorizationCodeGrant(repos: Repos, deps: GrantDeps): GrantHand
         const grant = await tx.grants.findById(c.grantId);
         if (!grant || grant.revokedAt !== null) throw new InvalidGrant('the authorization was revoked');
         await assertUserMayHold(tx, c.userId, c.scope);
-        const response = await issueTokens(tx, deps.config, {
-          client,
-          grantId: c.grantId,
-          userId: c.userId,
-          scope: c.scope,
-          refresh: client.grantTypes.includes('refresh_token') && mayRefresh(deps.config, c.scope),
-          now,
-          accessTokenTtlDefault,
-        });
+        // RFC 8707 §2.2: the access token is for one of the resources the user consented to (the grant's).
+        const resource = await tokenResource(tx, params['resource'], grant.resources ?? [], undefined);
+        const response = await issueTokens(
+          tx,
+          deps.config,
+          {
+            client,
+            grantId: c.grantId,
+            userId: c.userId,
+            scope: c.scope,
+            refresh: client.grantTypes.includes('refresh_token') && mayRefresh(deps.config, c.scope),
+            now,
+            accessTokenTtlDefault,
+            resource,
+            accessToken: preparedAccessToken(prepared, c.grantId, resource),
+          },
+        );
         return { response, oidc: { client, userId: c.userId, scope: c.scope, authTime: c.authTime, nonce: c.nonce, claims: grant.claims, sid: grant.sid, acr: grant.acr, amr: grant.amr, now } };
       });
       if (outcome instanceof Error) throw outcome;

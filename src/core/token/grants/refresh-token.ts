@@ -7,8 +7,10 @@ import type { Token } from '../../model.ts';
 import type { GrantDeps, GrantHandler } from '../grant.ts';
 import { issueTokens, type TokenResponse } from '../issue.ts';
 import { idTokenFor, type IdTokenRequest } from '../../oidc/issue-id-token.ts';
+import { prepareForRefresh, preparedAccessToken } from '../../resources/prepare.ts';
+import { tokenResource } from '../../resources/target.ts';
 
-type Repos = Pick<Repositories, 'tokens' | 'grants' | 'users' | 'scopes' | 'transaction'>;
+type Repos = Pick<Repositories, 'tokens' | 'grants' | 'users' | 'scopes' | 'resources' | 'transaction'>;
 
 /**
  * RFC 6749 §6 refreshing an access token. Refresh tokens rotate on every use; presenting a spent one is treated as
@@ -29,6 +31,9 @@ export function refreshTokenGrant(repos: Repos, deps: GrantDeps): GrantHandler {
     allowsPublicClients: true,
     async handle({ client, params, now, accessTokenTtlDefault, address }) {
       const requestedScope = params['scope'] === undefined ? undefined : parseScope(params['scope']);
+      const prepared = await prepareForRefresh(repos, deps, { client, params, now, accessTokenTtlDefault, requestedScope });
+      // Without resources (none asked for, none registered: the resource cache), the grant is read only for OpenID.
+      const resources = params['resource'] !== undefined || (await repos.resources.list()).length > 0;
       const outcome = await repos.transaction(async (tx): Promise<{ response: TokenResponse; oidc?: Omit<IdTokenRequest, 'accessToken'> } | OAuthError> => {
         const consumed = await tx.tokens.consumeRefresh(credentialKey(params['refresh_token'] ?? ''), now);
         if (!consumed) throw new InvalidGrant('the refresh token is invalid');
@@ -65,20 +70,28 @@ export function refreshTokenGrant(repos: Repos, deps: GrantDeps): GrantHandler {
         // Checked against the refresh token's whole scope, since the new refresh token would carry all of it.
         await assertUserMayHold(tx, token.userId, token.scope);
         const scope = requestedScope ?? token.scope;
-        const response = await issueTokens(tx, deps.config, {
-          client,
-          parentHash: token.hash,
-          grantId: token.grantId,
-          userId: token.userId,
-          scope,
-          refreshScope: token.scope,
-          refresh: true,
-          now,
-          accessTokenTtlDefault,
-        });
+        // RFC 8707 §2.2: a refresh token may cover several resources; each refresh names one (narrowing), never another.
+        const grant = resources || scope.includes('openid') ? await tx.grants.findById(token.grantId) : undefined;
+        const resource = resources ? await tokenResource(tx, params['resource'], grant?.resources ?? [], undefined) : undefined;
+        const response = await issueTokens(
+          tx,
+          deps.config,
+          {
+            client,
+            parentHash: token.hash,
+            grantId: token.grantId,
+            userId: token.userId,
+            scope,
+            refreshScope: token.scope,
+            refresh: true,
+            now,
+            accessTokenTtlDefault,
+            resource,
+            accessToken: preparedAccessToken(prepared, token.grantId, resource),
+          },
+        );
         if (!scope.includes('openid')) return { response };
         // Core §12.2: a new ID token with the same sub and the original auth_time (kept on the grant), and no nonce.
-        const grant = await tx.grants.findById(token.grantId);
         return { response, oidc: { client, userId: token.userId, scope, authTime: grant?.authTime ?? null, claims: grant?.claims, sid: grant?.sid, acr: grant?.acr, amr: grant?.amr, now } };
       });
       if (outcome instanceof Error) throw outcome;

@@ -10,6 +10,8 @@ export interface OidcForm {
   defaultMaxAge: string;
   postLogoutRedirectUris: string;
   backchannelLogoutUri: string;
+  /** 'yes' or 'no'. */
+  backchannelLogoutSessionRequired: string;
 }
 
 export const OIDC_LABELS: Readonly<Record<string, string>> = {
@@ -19,6 +21,7 @@ export const OIDC_LABELS: Readonly<Record<string, string>> = {
   defaultMaxAge: 'Default max age',
   postLogoutRedirectUris: 'Return URIs after sign-out',
   backchannelLogoutUri: 'Back-channel logout URI',
+  backchannelLogoutSessionRequired: 'Session id in logout tokens',
 };
 
 export const EMPTY_OIDC_FORM: OidcForm = {
@@ -28,6 +31,7 @@ export const EMPTY_OIDC_FORM: OidcForm = {
   defaultMaxAge: '',
   postLogoutRedirectUris: '',
   backchannelLogoutUri: '',
+  backchannelLogoutSessionRequired: 'no',
 };
 
 export function oidcFormFrom(a: ApplicationView): OidcForm {
@@ -38,6 +42,7 @@ export function oidcFormFrom(a: ApplicationView): OidcForm {
     defaultMaxAge: a.defaultMaxAge === null ? '' : String(a.defaultMaxAge),
     postLogoutRedirectUris: a.postLogoutRedirectUris.join('\n'),
     backchannelLogoutUri: a.backchannelLogoutUri ?? '',
+    backchannelLogoutSessionRequired: a.backchannelLogoutSessionRequired ? 'yes' : 'no',
   };
 }
 
@@ -51,6 +56,7 @@ export function oidcInput(form: OidcForm): Record<string, unknown> {
     defaultMaxAge: maxAge === '' ? null : /^[0-9]+$/.test(maxAge) ? Number(maxAge) : maxAge,
     postLogoutRedirectUris: form.postLogoutRedirectUris.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== ''),
     backchannelLogoutUri: form.backchannelLogoutUri.trim() === '' ? null : form.backchannelLogoutUri.trim(),
+    backchannelLogoutSessionRequired: form.backchannelLogoutSessionRequired === 'yes',
   };
 }
 
@@ -92,5 +98,16 @@ ${selectField({
 ${textField({ name: 'defaultMaxAge', label: OIDC_LABELS['defaultMaxAge'] ?? '', value: form.defaultMaxAge, error: errors['defaultMaxAge'], short: true, hint: 'Seconds; people who signed in longer ago sign in again. Empty: no limit.' })}
 ${textArea({ name: 'postLogoutRedirectUris', label: OIDC_LABELS['postLogoutRedirectUris'] ?? '', value: form.postLogoutRedirectUris, error: errors['postLogoutRedirectUris'], rows: 2, hint: 'One per line; where the application may send people after signing out.' })}
 ${textField({ name: 'backchannelLogoutUri', label: OIDC_LABELS['backchannelLogoutUri'] ?? '', value: form.backchannelLogoutUri, error: errors['backchannelLogoutUri'], hint: 'Where Latchkey tells the application that a session ended (https).' })}
+${selectField({
+  name: 'backchannelLogoutSessionRequired',
+  label: OIDC_LABELS['backchannelLogoutSessionRequired'] ?? '',
+  value: form.backchannelLogoutSessionRequired,
+  error: errors['backchannelLogoutSessionRequired'],
+  hint: 'Latchkey always sends the session id (sid); "required" records that the application relies on it.',
+  options: [
+    { value: 'no', label: 'Sent; not required by the application' },
+    { value: 'yes', label: 'Sent; required by the application' },
+  ],
+})}
 </fieldset>`;
 }

@@ -16,6 +16,7 @@ import {
   time,
 } from './layout.ts';
 import { EMPTY_OIDC_FORM, OIDC_LABELS, oidcFieldset, oidcFormFrom, type OidcForm } from './application-oidc.ts';
+import { AUTH_LABELS, authFieldset, authFormFrom, EMPTY_AUTH_FORM, type AuthForm } from './application-auth.ts';
 
 /** The console's application pages: the list, the create form, the detail page, and the confirmations. */
 
@@ -34,6 +35,7 @@ export interface ApplicationForm {
   requirePkce: string;
   introspectAny: boolean;
   oidc: OidcForm;
+  auth: AuthForm;
 }
 
 export const APPLICATION_LABELS: Readonly<Record<string, string>> = {
@@ -50,6 +52,7 @@ export const APPLICATION_LABELS: Readonly<Record<string, string>> = {
   requirePkce: 'PKCE',
   introspectAny: 'Resource server',
   ...OIDC_LABELS,
+  ...AUTH_LABELS,
 };
 
 const ttlText = (v: number | 'never' | null) => (v === null ? '' : String(v));
@@ -69,6 +72,7 @@ export function formFromApplication(a: ApplicationView): ApplicationForm {
     requirePkce: a.requirePkce === null ? 'default' : a.requirePkce ? 'yes' : 'no',
     introspectAny: a.introspectAny,
     oidc: oidcFormFrom(a),
+    auth: authFormFrom(a),
   };
 }
 
@@ -86,6 +90,7 @@ export const EMPTY_APPLICATION_FORM: ApplicationForm = {
   requirePkce: 'default',
   introspectAny: false,
   oidc: EMPTY_OIDC_FORM,
+  auth: EMPTY_AUTH_FORM,
 };
 
 export interface ApplicationFormContext {
@@ -105,7 +110,7 @@ const GRANT_CHOICES = [
 ];
 
 /** The fields both forms share; the create form adds the id and the type. */
-function applicationFields(form: ApplicationForm, errors: FieldErrors, c: ApplicationFormContext): SafeHtml {
+function applicationFields(form: ApplicationForm, errors: FieldErrors, c: ApplicationFormContext, creating = false): SafeHtml {
   const secs = (v: number | 'never') => (v === 'never' ? 'never' : `${v} seconds`);
   return html`${textField({ name: 'name', label: 'Name', value: form.name, error: errors['name'], required: true, hint: 'Shown to people on the consent page.' })}
 ${textArea({
@@ -171,13 +176,18 @@ ${choiceGroup({
   selected: form.introspectAny ? ['true'] : [],
   error: errors['introspectAny'],
 })}
-${oidcFieldset(form.oidc, errors, c.idTokenAlg)}`;
+${oidcFieldset(form.oidc, errors, c.idTokenAlg)}
+${authFieldset(form.auth, errors, creating)}`;
 }
+
+/** A client that registered itself (RFC 7591) was never reviewed by an administrator; say so wherever it is listed. */
+const registrationBadges = (a: ApplicationView) =>
+  html`${a.registeredBy === 'dynamic' ? html` <span class="lk-badge lk-badge-warn">registered itself</span>` : ''}${a.disabled ? html` <span class="lk-badge lk-badge-warn">disabled</span>` : ''}`;
 
 export function applicationListPage(o: { items: readonly ApplicationView[]; q: string; nextCursor: string | null; onLaterPage: boolean; notice?: string | undefined }): SafeHtml {
   const rows = o.items.map(
     (a) => html`<tr>
-<td><a href="/console/applications/${encodeURIComponent(a.id)}">${a.name}</a>${a.builtIn ? html` <span class="lk-badge">built in</span>` : ''}${documentBadge(a)}</td>
+<td><a href="/console/applications/${encodeURIComponent(a.id)}">${a.name}</a>${a.builtIn ? html` <span class="lk-badge">built in</span>` : ''}${documentBadge(a)}${registrationBadges(a)}</td>
 <td><code>${a.id}</code></td>
 <td>${a.type}</td>
 <td>${a.grantTypes.join(', ')}</td>
@@ -214,7 +224,7 @@ ${choiceGroup({
   error: o.errors['type'],
 })}
 ${textField({ name: 'id', label: 'Client ID (optional)', value: f.id, error: o.errors['id'], short: false, hint: 'Letters, digits and . _ ~ -. Generated when left empty.' })}
-${applicationFields(f, o.errors, o.context)}
+${applicationFields(f, o.errors, o.context, true)}
 <div class="lk-actions">
 <button type="submit" class="lk-button">Create application</button>
 <a href="/console/applications">Cancel</a>
@@ -252,8 +262,9 @@ ${errorSummary(o.errors, APPLICATION_LABELS, o.message)}
 <h2 id="credentials-heading">Credentials</h2>
 ${copyBox({ id: 'client-id', label: 'Client ID', value: a.id })}
 <dl class="lk-dl">
-<dt>Type</dt><dd>${a.type}</dd>
-<dt>Client secret</dt><dd>${a.type === 'public' ? 'none (public application)' : 'set; shown only when created or rotated'}</dd>
+<dt>Type</dt><dd>${a.type}${registrationBadges(a)}</dd>
+${a.registeredBy === 'dynamic' ? html`<dt>Registered</dt><dd>by the client itself (dynamic client registration): not reviewed by an administrator</dd>` : ''}
+<dt>Client secret</dt><dd>${a.type === 'public' ? 'none (public application)' : a.hasSecret ? 'set; shown only when created or rotated' : 'none (authenticates with a private key JWT)'}</dd>
 ${previousSecretRow(a)}
 <dt>Created</dt><dd>${time(a.createdAt)}</dd>
 <dt>Updated</dt><dd>${time(a.updatedAt)}</dd>
@@ -262,10 +273,11 @@ ${a.declaredInConfig ? html`<p class="lk-hint">Declared in the configuration fil
 ${a.builtIn
   ? html`<p class="lk-hint">Built into Latchkey; it cannot be changed here.</p>`
   : html`<div class="lk-actions">
-${a.type === 'confidential' ? html`<a class="lk-button lk-button-secondary" href="${path}/rotate">Rotate secret</a>` : ''}
+${a.type === 'confidential' && a.hasSecret ? html`<a class="lk-button lk-button-secondary" href="${path}/rotate">Rotate secret</a>` : ''}
 <a class="lk-button lk-button-secondary" href="/console/grants?clientId=${encodeURIComponent(a.id)}">Active grants</a>
 <a class="lk-button lk-button-danger" href="${path}/delete">Delete application</a>
-</div>`}
+</div>
+<form method="post" action="${path}/${a.disabled ? 'enable' : 'disable'}">${csrfInput(o.csrf)}<button type="submit" class="lk-button lk-button-secondary">${a.disabled ? 'Enable application' : 'Disable application'}</button></form>`}
 </section>
 ${documentClientPanel(a, o.csrf)}
 ${readOnly
