@@ -136,7 +136,8 @@ describe('the official MCP SDK client against MCP servers protected by Latchkey,
     // RFC 7591 §3.1: the SDK registered itself, a native public client with a loopback redirect (RFC 8252 §7.3).
     const [registration] = at(sent, '/register');
     expect(registration).toMatchObject({ method: 'POST', status: 201 });
-    expect(JSON.parse(registration?.body ?? '{}')).toMatchObject({ redirect_uris: [MCP_CLIENT_REDIRECT], token_endpoint_auth_method: 'none', scope: 'notes:read' });
+    expect(JSON.parse(registration?.body ?? '{}')).toEqual({ ...provider.clientMetadata, scope: 'notes:read' });
+    expect(provider.clientMetadata).toMatchObject({ redirect_uris: [MCP_CLIENT_REDIRECT], token_endpoint_auth_method: 'none' });
     const clientId = provider.clientInformation()?.client_id ?? '';
     expect(clientId).not.toBe('');
 
