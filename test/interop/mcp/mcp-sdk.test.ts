@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
+import { registerClient, UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { InvalidTargetError } from '@modelcontextprotocol/sdk/server/auth/errors.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import * as oauth from 'oauth4webapi';
@@ -125,7 +125,8 @@ const at = (sent: readonly Sent[], path: string) => sent.filter((s) => new URL(s
 describe('the official MCP SDK client against MCP servers protected by Latchkey, with no manual registration', () => {
   it('discovers Latchkey from the 401, registers itself (RFC 7591), authorizes with PKCE and resource in the browser, and calls the tool with a JWT the server validates locally (RFC 9068)', async (ctx) => {
     const { sent, provider, authUrl, result } = await sdkConnects(ctx, notesResource, 'Notes MCP server');
-    console.info(transcript('MCP SDK run against the notes MCP server (JWT access tokens)', sent, { [latchkey.url]: '<latchkey>', [new URL(notesResource).origin]: '<notes>' }));
+    console.info(transcript('MCP SDK run against the notes MCP server (JWT access tokens)', sent, { [latchkey.url]: '<latchkey>', [new URL(notesResource).origin]: '<notes>' }, authUrl));
+    console.info(`tool result (tools/call list_notes): ${JSON.stringify(result.content)}`);
 
     // RFC 9728 §5.1: the MCP server's challenge named its metadata, which named Latchkey.
     expect(sent[0]).toMatchObject({ method: 'POST', url: notesResource, status: 401 });
@@ -188,7 +189,12 @@ describe('the official MCP SDK client against MCP servers protected by Latchkey,
     expect(refusal?.challenge).toContain(`resource_metadata="${new URL(calendarResource).origin}/.well-known/oauth-protected-resource/mcp"`);
     const [refresh] = at(sent, '/oauth2/token');
     const form = new URLSearchParams(refresh?.body ?? '');
-    expect({ status: refresh?.status, grant: form.get('grant_type'), resource: form.get('resource') }).toEqual({ status: 400, grant: 'refresh_token', resource: calendarResource });
+    expect({ status: refresh?.status, error: refresh?.error, grant: form.get('grant_type'), resource: form.get('resource') }).toEqual({
+      status: 400,
+      error: 'invalid_target',
+      grant: 'refresh_token',
+      resource: calendarResource,
+    });
     // Nothing registered again and no tool reached with the notes token.
     expect(at(sent, '/register')).toEqual([]);
     expect(sent.filter((s) => s.url === calendarResource).map((s) => s.status)).toEqual([401]);
@@ -200,6 +206,13 @@ describe('the official MCP SDK client against MCP servers protected by Latchkey,
     await ok.connect(new StreamableHTTPClientTransport(new URL(calendarResource), { authProvider: new TestProvider({ access_token: calendarToken, token_type: 'Bearer' }) }));
     expect((await ok.callTool({ name: 'list_notes', arguments: {} })).content).toEqual([{ type: 'text', text: '2 notes for web-app' }]);
     await ok.close();
+  });
+
+  it('refuses the SDK\'s registration of a http://localhost redirect URI with invalid_redirect_uri: loopback means an IP literal (RFC 8252 §8.3, RFC 7591 §3.2.2)', async () => {
+    const sent: Sent[] = [];
+    const clientMetadata = { ...new TestProvider().clientMetadata, redirect_uris: ['http://localhost:33418/callback'] };
+    await expect(registerClient(latchkey.url, { clientMetadata, scope: 'notes:read', fetchFn: recordingFetch(sent) })).rejects.toThrow();
+    expect(sent.map((r) => ({ path: new URL(r.url).pathname, status: r.status, error: r.error }))).toEqual([{ path: '/register', status: 400, error: 'invalid_redirect_uri' }]);
   });
 
   it('an MCP server taking opaque tokens checks them by introspection as its resource\'s introspection client (RFC 7662), after the same SDK flow', async (ctx) => {

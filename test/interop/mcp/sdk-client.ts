@@ -17,6 +17,8 @@ export interface Sent {
   authorization: string | null;
   status: number;
   challenge: string | null;
+  /** The OAuth `error` code of a JSON error answer (RFC 6749 §5.2, RFC 7591 §3.2.2). */
+  error: string | undefined;
 }
 
 export function recordingFetch(log: Sent[]): typeof fetch {
@@ -24,7 +26,9 @@ export function recordingFetch(log: Sent[]): typeof fetch {
     const res = await fetch(input, init);
     const body = typeof init?.body === 'string' ? init.body : init?.body instanceof URLSearchParams ? init.body.toString() : undefined;
     const authorization = new Headers(init?.headers).get('authorization');
-    log.push({ method: init?.method ?? 'GET', url: String(input instanceof Request ? input.url : input), body, authorization, status: res.status, challenge: res.headers.get('www-authenticate') });
+    const answer = res.status >= 400 && res.headers.get('content-type')?.includes('json') ? ((await res.clone().json()) as { error?: unknown }) : undefined;
+    const error = typeof answer?.error === 'string' ? answer.error : undefined;
+    log.push({ method: init?.method ?? 'GET', url: String(input instanceof Request ? input.url : input), body, authorization, status: res.status, challenge: res.headers.get('www-authenticate'), error });
     return res;
   };
 }
@@ -41,8 +45,11 @@ function rpcMethod(body: string | undefined): string {
 
 const SECRET_PARAMS = new Set(['code', 'code_verifier', 'refresh_token', 'client_secret']);
 
-/** The requests in order, origins named by `names`, codes, verifiers and tokens elided. */
-export function transcript(title: string, sent: readonly Sent[], names: Record<string, string>): string {
+/**
+ * The requests in order, origins named by `names`, codes, verifiers and tokens elided; `browser`, the authorization
+ * request the person's browser made, goes after the last request before it (the token request's predecessor).
+ */
+export function transcript(title: string, sent: readonly Sent[], names: Record<string, string>, browser?: URL): string {
   const short = (url: string) => Object.entries(names).reduce((u, [origin, name]) => u.split(origin).join(name), url);
   const lines = sent.map((s) => {
     const path = new URL(s.url).pathname;
@@ -51,8 +58,14 @@ export function transcript(title: string, sent: readonly Sent[], names: Record<s
     else if (path === '/register') detail = ` ${s.body ?? ''}`;
     else if (s.body) detail = ` [${[...new URLSearchParams(s.body)].map(([k, v]) => `${k}=${SECRET_PARAMS.has(k) ? '…' : v}`).join(' ')}]`;
     const challenge = s.challenge ? `  WWW-Authenticate: ${short(s.challenge)}` : '';
-    return `  ${s.method} ${short(s.url)}${short(detail)} -> ${s.status}${challenge}`;
+    return `  ${s.method} ${short(s.url)}${short(detail)} -> ${s.status}${s.error ? ` ${s.error}` : ''}${challenge}`;
   });
+  if (browser) {
+    const url = new URL(browser);
+    if (url.searchParams.has('code_challenge')) url.searchParams.set('code_challenge', '…');
+    const at = sent.findIndex((r) => new URL(r.url).pathname === '/oauth2/token');
+    lines.splice(at < 0 ? lines.length : at, 0, `  (browser) GET ${short(decodeURIComponent(String(url)))} -> login, consent "Allow" -> ${short(MCP_CLIENT_REDIRECT)}?code=…`);
+  }
   return `${title}:\n${lines.join('\n')}`;
 }
 
