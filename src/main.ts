@@ -18,6 +18,7 @@ import { openSigningKeys } from './core/keys/service.ts';
 import { startBackchannelDelivery, type BackchannelDelivery } from './core/oidc/backchannel/delivery.ts';
 import { fetchLogoutPost, type LogoutPost } from './core/oidc/backchannel/post.ts';
 import { registerAccountRoutes } from './http/account-routes.ts';
+import { registerDeviceRoutes } from './http/device-routes.ts';
 import { registerAdminRoutes } from './http/admin-routes.ts';
 import { registerConsoleRoutes } from './http/console-routes.ts';
 import { registerHealthRoutes } from './http/health-routes.ts';
@@ -128,6 +129,7 @@ export async function buildLatchkey(config: Config, options: BuildOptions = {}):
     registerAdminRoutes(app, deps);
     registerConsoleRoutes(app, deps);
     registerAccountRoutes(app, deps);
+    registerDeviceRoutes(app, deps);
     // Other nodes' changes to the token settings arrive within this many seconds.
     const settingsRefresh = tokenSettings.startRefreshing(30, logger);
     const countsFlush = tokenCounts.start(10);

@@ -39,6 +39,7 @@ const GRANT_LABELS: Readonly<Record<string, string>> = {
   authorization_code: 'Authorization code',
   refresh_token: 'Refresh token',
   client_credentials: 'Client credentials',
+  'urn:ietf:params:oauth:grant-type:device_code': 'Device code',
 };
 
 const SECURITY: readonly { type: AuditEventType; label: string; alarm: boolean }[] = [

@@ -11,7 +11,8 @@ import { checkConsistency, checkOidc, type ClientOptions, clientView, describeCl
 import { checkAuth, parseAuthOptions, updatedAuthFields } from './client-auth-fields.ts';
 import { assertionAuthOf } from '../core/client-auth/metadata.ts';
 import { asOperator } from './admin-context.ts';
-import { type CliContext, CliError, checked, type CommonOptions, collect, table, withCommonOptions, withStorage } from './context.ts';
+import { type CliContext, CliError, checked, type CommonOptions, collect, output, table, withCommonOptions, withStorage } from './context.ts';
+import { adminApiList, type RemoteClient, type ServerOption, withServerOption } from './remote.ts';
 
 /** `latchkey clients create|list|show|update|delete|rotate-secret`. */
 
@@ -26,15 +27,22 @@ export function registerClients(program: Command): void {
     .option('--auth-method <method>', 'private_key_jwt: no secret, the client signs assertions with a key of --jwks or --jwks-uri (RFC 7523)')
     .action((opts: ClientOptions) => withStorage(opts, (ctx) => createClient(ctx, opts)));
 
-  withCommonOptions(clients.command('list').description('list the applications')).action((opts: CommonOptions) =>
-    withStorage(opts, async ({ repos, out }) => {
+  const header = ['CLIENT_ID', 'NAME', 'TYPE', 'GRANT TYPES'];
+  withServerOption(withCommonOptions(clients.command('list').description('list the applications'))).action(async (opts: CommonOptions & ServerOption) => {
+    if (opts.server !== undefined) {
+      // Over the admin API of a remote Latchkey (`latchkey admin login` first); --json prints the API's objects.
+      const all = await adminApiList<RemoteClient>(opts.server, '/applications');
+      output(opts.json === true).result(all, () => table(header, all.map((c) => [c.id, c.name, c.type, c.grantTypes.join(',')]), 'no clients'));
+      return;
+    }
+    await withStorage(opts, async ({ repos, out }) => {
       const all = await repos.clients.list();
       out.result(
         all.map(clientView),
-        () => table(['CLIENT_ID', 'NAME', 'TYPE', 'GRANT TYPES'], all.map((c) => [c.id, c.name, c.type, c.grantTypes.join(',')]), 'no clients'),
+        () => table(header, all.map((c) => [c.id, c.name, c.type, c.grantTypes.join(',')]), 'no clients'),
       );
-    }),
-  );
+    });
+  });
 
   withCommonOptions(clients.command('show').description('show one application (never its secret)').argument('<client-id>')).action(
     (id: string, opts: CommonOptions) =>

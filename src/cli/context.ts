@@ -10,7 +10,16 @@ import type { Repositories } from '../storage/repositories.ts';
 /** What the management commands share: the config and storage they open, and how they answer. */
 
 /** What a CliError is about, for `--json` errors (`{"error":"not_found",...}`). */
-export type CliErrorCode = 'invalid_argument' | 'not_found' | 'conflict' | 'database_unavailable';
+export type CliErrorCode =
+  | 'invalid_argument'
+  | 'not_found'
+  | 'conflict'
+  | 'database_unavailable'
+  // `latchkey token`: the provider refused (its OAuth error code is in the message), could not be reached, or
+  // answered something the protocol does not allow (a state mismatch, a bad signature).
+  | 'oauth_error'
+  | 'unreachable'
+  | 'invalid_response';
 
 /** A mistake in the command line or a missing entity: printed as `latchkey: <message>`, exit code 1. */
 export class CliError extends Error {

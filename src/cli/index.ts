@@ -10,6 +10,7 @@ import { reportError, wantsJson } from './report-error.ts';
 import { registerResources } from './resources.ts';
 import { unknownOptionsFirst } from './unknown-options-first.ts';
 import { registerScopes } from './scopes.ts';
+import { registerAdmin, registerToken } from './token/register.ts';
 import { registerUsers } from './users.ts';
 
 // src/cli/index.ts in a checkout, dist/cli/index.js in the package: package.json is two levels up from both.
@@ -49,6 +50,8 @@ registerScopes(program);
 registerResources(program);
 registerProfiles(program);
 registerJanitor(program);
+registerToken(program);
+registerAdmin(program);
 unknownOptionsFirst(program);
 registerKeys(program);
 registerRegistration(program);

@@ -9,11 +9,13 @@ import {
   CliError,
   checked,
   type CommonOptions,
+  output,
   readStdinLine,
   table,
   withCommonOptions,
   withStorage,
 } from './context.ts';
+import { adminApiList, type RemoteUser, type ServerOption, withServerOption } from './remote.ts';
 import { registerUserAdmin } from './user-admin.ts';
 
 /** `latchkey users create|list|delete|set-password` (show|update|disable|enable: user-admin.ts). Passwords are hashed with argon2id and never printed, except a generated one, once. */
@@ -42,20 +44,21 @@ export function registerUsers(program: Command): void {
 
   registerUserAdmin(users);
 
-  withCommonOptions(users.command('list').description('list the users')).action((opts: CommonOptions) =>
-    withStorage(opts, async ({ repos, out }) => {
+  const header = ['USERNAME', 'NAME', 'EMAIL', 'ADMIN', 'DISABLED'];
+  const row = (u: { username: string; name: string | null; email: string | null; isAdmin: boolean; disabledAt: unknown }) =>
+    [u.username, u.name ?? '', u.email ?? '', u.isAdmin ? 'yes' : '', u.disabledAt === null ? '' : 'yes'];
+  withServerOption(withCommonOptions(users.command('list').description('list the users'))).action(async (opts: CommonOptions & ServerOption) => {
+    if (opts.server !== undefined) {
+      // Over the admin API of a remote Latchkey (`latchkey admin login` first); --json prints the API's objects.
+      const all = await adminApiList<RemoteUser>(opts.server, '/users');
+      output(opts.json === true).result(all, () => table(header, all.map(row), 'no users'));
+      return;
+    }
+    await withStorage(opts, async ({ repos, out }) => {
       const all = await repos.users.list();
-      out.result(
-        all.map(userView),
-        () =>
-          table(
-            ['USERNAME', 'NAME', 'EMAIL', 'ADMIN', 'DISABLED'],
-            all.map((u) => [u.username, u.name ?? '', u.email ?? '', u.isAdmin ? 'yes' : '', u.disabledAt === null ? '' : 'yes']),
-            'no users',
-          ),
-      );
-    }),
-  );
+      out.result(all.map(userView), () => table(header, all.map(row), 'no users'));
+    });
+  });
 
   withCommonOptions(users.command('delete').description('delete a user, end their sessions and revoke their tokens').argument('<username>')).action(
     (username: string, opts: CommonOptions) =>

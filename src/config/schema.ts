@@ -74,7 +74,7 @@ export const clientSchema = z.strictObject({
   secret: z.string().min(16, 'client secrets need at least 16 characters').optional(),
   type: z.enum(['confidential', 'public']).default('confidential'),
   redirectUris: z.array(z.string()).default([]),
-  grantTypes: z.array(z.enum(['authorization_code', 'refresh_token', 'client_credentials'])).default(['authorization_code', 'refresh_token']),
+  grantTypes: z.array(z.enum(['authorization_code', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:device_code'])).default(['authorization_code', 'refresh_token']),
   responseTypes: z.array(z.enum(['code', 'token', 'id_token', 'id_token token', 'code id_token', 'code token', 'code id_token token'])).default(['code']),
   scopes: z.array(z.string()).default([]),
   /** 'never': access tokens from the token endpoint do not expire (redCORE code flow); implicit ones still do. */
@@ -170,6 +170,7 @@ export const configSchema = z.strictObject({
     .strictObject({
       authorization: pathSchema.default('/oauth2/authorize'),
       token: pathSchema.default('/oauth2/token'),
+      deviceAuthorization: pathSchema.default('/oauth2/device_authorization'),
       revocation: pathSchema.default('/oauth2/revoke'),
       introspection: pathSchema.default('/oauth2/introspect'),
       userinfo: pathSchema.default('/userinfo'),
@@ -271,6 +272,16 @@ export const configSchema = z.strictObject({
       algorithms: z.array(z.enum(['RS256', 'PS256', 'ES256', 'EdDSA'])).min(1).default(['RS256', 'PS256', 'ES256', 'EdDSA'])
         .describe('Accepted signing algorithms of request objects (never none).'),
       maxLifetimeSeconds: seconds.max(3600).default(3600).describe('A request object whose exp is further than this past its iat (or now) is refused.'),
+    })
+    .prefault({}),
+  deviceFlow: z
+    .strictObject({
+      codeTtl: seconds.default(600).describe('Lifetime of a device code and its user code (RFC 8628 §3.2 expires_in).'),
+      interval: seconds.default(5).describe('Seconds a device waits between polls (RFC 8628 §3.2 interval); slow_down adds 5.'),
+      freeFailuresPerAddress: z.number().int().min(1).default(10)
+        .describe('Wrong user codes typed from one address before backoff starts (RFC 8628 §5.1).'),
+      freeFailures: z.number().int().min(1).default(200)
+        .describe('Wrong user codes typed from all addresses together, per loginFailureWindowSeconds, before backoff starts.'),
     })
     .prefault({}),
   clientMetadataDocuments: z

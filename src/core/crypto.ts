@@ -14,6 +14,7 @@ export const TOKEN_PREFIX = {
   /** RFC 7592 registration access tokens and RFC 7591 initial access tokens (dynamic client registration). */
   registrationAccessToken: 'lk_rg_',
   initialAccessToken: 'lk_ia_',
+  deviceCode: 'lk_dc_',
 } as const;
 
 export type TokenKind = keyof typeof TOKEN_PREFIX;

@@ -26,6 +26,8 @@ export function discoveryDocument(config: Config, grants: GrantMap, scopes: read
     issuer: config.issuer,
     authorization_endpoint: url(config.paths.authorization),
     token_endpoint: url(config.paths.token),
+    // RFC 8628 §4: where devices start the device authorization grant (its grant_type is in grant_types_supported).
+    device_authorization_endpoint: url(config.paths.deviceAuthorization),
     revocation_endpoint: url(config.paths.revocation),
     introspection_endpoint: url(config.paths.introspection),
     userinfo_endpoint: url(config.paths.userinfo),

@@ -37,7 +37,11 @@ export type OAuthErrorCode =
   | 'unmet_authentication_requirements'
   // RFC 7591 §3.2.2
   | 'invalid_redirect_uri'
-  | 'invalid_client_metadata';
+  | 'invalid_client_metadata'
+  // RFC 8628 §3.5
+  | 'authorization_pending'
+  | 'slow_down'
+  | 'expired_token';
 
 export abstract class OAuthError extends Error {
   abstract readonly error: OAuthErrorCode;
@@ -198,4 +202,28 @@ export class InvalidTarget extends OAuthError {
 export function toOAuthError(err: unknown): OAuthError {
   if (err instanceof OAuthError) return err;
   return new ServerError('The server could not complete the request.', { cause: err });
+}
+
+/** RFC 8628 §3.5: the person has not answered yet; the device polls again after the interval. */
+export class AuthorizationPending extends OAuthError {
+  readonly error = 'authorization_pending';
+  readonly status = 400;
+}
+/** RFC 8628 §3.5: still pending, and polled too soon; the interval has grown by 5 seconds. */
+export class SlowDown extends OAuthError {
+  readonly error = 'slow_down';
+  readonly status = 400;
+}
+/** RFC 8628 §3.5: the device code has expired; the device may start again with a new one. */
+export class ExpiredToken extends OAuthError {
+  readonly error = 'expired_token';
+  readonly status = 400;
+}
+/**
+ * RFC 8628 §3.5 access_denied at the token endpoint: the person refused. A token endpoint error, so 400 (RFC 6749
+ * §5.2), where the authorization endpoint's AccessDenied is a 403 page.
+ */
+export class DeviceAccessDenied extends OAuthError {
+  readonly error = 'access_denied';
+  readonly status = 400;
 }

@@ -5,8 +5,10 @@ import { isoTime } from './clock.ts';
 import type { ProfileClaims } from './oidc/standard-claims.ts';
 import type { SigningAlg } from './keys/algorithms.ts';
 
-export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials';
-export const GRANT_TYPES: readonly GrantType[] = ['authorization_code', 'refresh_token', 'client_credentials'];
+/** RFC 8628 §3.4: the device authorization grant's grant_type. */
+export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials' | typeof DEVICE_CODE_GRANT;
+export const GRANT_TYPES: readonly GrantType[] = ['authorization_code', 'refresh_token', 'client_credentials', DEVICE_CODE_GRANT];
 
 /**
  * RFC 6749 §3.1.1 and OAuth 2.0 Multiple Response Type Encoding Practices §5: `code`, the implicit `token`, and the

@@ -3,6 +3,7 @@ import type { TokenCounter } from '../admin/token-counter.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { extractBearer } from '../core/bearer.ts';
 import { pushAuthorizationRequest } from '../core/authorize/par.ts';
+import { deviceAuthorizationEndpoint } from '../core/device/authorization.ts';
 import { discoveryDocument } from '../core/discovery.ts';
 import { introspect } from '../core/introspection.ts';
 import { revoke } from '../core/revocation.ts';
@@ -28,6 +29,13 @@ export function registerOAuthRoutes(app: FastifyInstance, deps: AppDeps & { toke
     const result = await token({ params, authorization: req.headers.authorization, address: req.ip });
     // The overview's count: one in-memory increment, no database write here (admin/token-counter.ts).
     deps.tokenCounter?.count(params['grant_type'] ?? '');
+    return reply.headers(noStore).send(result);
+  });
+
+  // RFC 8628 §3.1-3.2: authenticates the client like the token endpoint, so it shares its limit; no-store (§3.2).
+  const deviceAuthorization = deviceAuthorizationEndpoint(deps);
+  app.post(config.paths.deviceAuthorization, { config: { errorStyle: 'json' }, ...limited }, async (req, reply) => {
+    const result = await deviceAuthorization({ params: bodyParams(req), authorization: req.headers.authorization, address: req.ip });
     return reply.headers(noStore).send(result);
   });
 

@@ -21,6 +21,7 @@ import { pushedRequestsRepository, requestObjectJtisRepository } from './kysely/
 import { registrationTokensRepository } from './kysely/registration-tokens.ts';
 import { clientAssertionJtisRepository } from './kysely/client-assertion-jtis.ts';
 import { backchannelOutboxRepository } from './kysely/backchannel-outbox.ts';
+import { deviceCodesRepository } from './kysely/device-codes.ts';
 import { interactionsRepository, sessionsRepository, throttleRepository } from './kysely/sessions.ts';
 
 export { redactDatabaseUrl } from './postgres.ts';
@@ -79,6 +80,7 @@ export function repositories(db: Kysely<LatchkeyDatabase>, transaction?: Reposit
     registrationTokens: registrationTokensRepository(db),
     clientAssertionJtis: clientAssertionJtisRepository(db),
     backchannelOutbox: backchannelOutboxRepository(db),
+    deviceCodes: deviceCodesRepository(db),
     transaction: transaction ?? ((fn) => db.transaction().execute((trx) => fn(repositories(trx)))),
   };
 }

@@ -23,7 +23,7 @@ export interface PurgeSettings {
 }
 
 export type PurgeReport = Record<
-  'codes' | 'tokens' | 'grants' | 'sessions' | 'interactions' | 'loginThrottle' | 'rateLimits' | 'consents' | 'clientAssertionJtis' | 'backchannelLogouts' | 'pushedRequests',
+  'codes' | 'tokens' | 'grants' | 'sessions' | 'interactions' | 'loginThrottle' | 'rateLimits' | 'consents' | 'clientAssertionJtis' | 'backchannelLogouts' | 'deviceCodes' | 'pushedRequests',
   number
 >;
 
@@ -52,6 +52,13 @@ export async function purgeExpired(db: Db, dialect: Dialect, now: number, settin
 
   const codes = await drain(async () =>
     deleted(await db.deleteFrom('codes').where('hash', 'in', batch(db.selectFrom('codes').select('hash').where('expires_at', '<', kept))).executeTakeFirst()),
+  );
+
+  // RFC 8628 device authorizations: kept as long as codes past their expiry (a late poll still gets expired_token).
+  const deviceCodes = await drain(async () =>
+    deleted(
+      await db.deleteFrom('device_codes').where('hash', 'in', batch(db.selectFrom('device_codes').select('hash').where('expires_at', '<', kept))).executeTakeFirst(),
+    ),
   );
 
   const tokenBatch = (where: (qb: SelectQueryBuilder<LatchkeyDatabase, 'tokens', { hash: string }>) => SelectQueryBuilder<LatchkeyDatabase, 'tokens', { hash: string }>) =>
@@ -176,7 +183,7 @@ export async function purgeExpired(db: Db, dialect: Dialect, now: number, settin
     ),
   );
 
-  return { codes, tokens, grants, sessions, interactions, loginThrottle, rateLimits, consents, clientAssertionJtis, backchannelLogouts, pushedRequests: pushedRequests + jtis };
+  return { codes, tokens, grants, sessions, interactions, loginThrottle, rateLimits, consents, clientAssertionJtis, backchannelLogouts, deviceCodes, pushedRequests: pushedRequests + jtis };
 }
 
 export interface JanitorSettings extends PurgeSettings {

@@ -5,6 +5,7 @@ import type { RegistrationTokensStore } from '../core/registration/port.ts';
 import type { AuthorizationCode, Client, ClientOrigin, Consent, Grant, Resource, Scope, Session, Token, User } from '../core/model.ts';
 import type { ClientAssertionJtis } from '../core/client-auth/jti-store.ts';
 import type { BackchannelOutbox } from '../core/oidc/backchannel/port.ts';
+import type { DeviceCodesStore } from '../core/device/port.ts';
 
 /** Narrow repositories named by intent. Handlers receive `Pick<Repositories, ...>` of what they use. */
 
@@ -21,7 +22,7 @@ export interface ClientsRepository {
   create(client: NewClient, now: number): Promise<Client>;
   update(id: string, patch: ClientPatch, now: number): Promise<Client | undefined>;
   /**
-   * Deletes the client and, in one transaction, revokes its grants and tokens and forgets its codes and consents, so
+   * Deletes the client and, in one transaction, revokes its grants and tokens and forgets its codes, device codes and consents, so
    * nothing it was issued outlives it. Returns the number of tokens revoked, or undefined when there was no client.
    */
   delete(id: string, now: number): Promise<number | undefined>;
@@ -39,7 +40,7 @@ export interface UsersRepository {
   create(user: NewUser, now: number): Promise<User>;
   update(id: string, patch: UserPatch): Promise<User | undefined>;
   /**
-   * Deletes the user with their grants, tokens, codes, sessions, consents and pending logins; as clients.delete. The
+   * Deletes the user with their grants, tokens, codes, device codes, sessions, consents and pending logins; as clients.delete. The
    * sessions' back-channel logouts are queued in the same transaction.
    */
   delete(id: string, now: number): Promise<number | undefined>;
@@ -224,6 +225,8 @@ export interface Repositories {
   clientAssertionJtis: ClientAssertionJtis;
   /** Back-channel logouts to send (migration 015): the port core/oidc/backchannel/ declares. */
   backchannelOutbox: BackchannelOutbox;
+  /** Device authorizations (RFC 8628; migration 021): the port core/device/ declares. */
+  deviceCodes: DeviceCodesStore;
   /** Runs `fn` in one database transaction with repositories bound to it. */
   transaction<T>(fn: (repos: Repositories) => Promise<T>): Promise<T>;
 }

@@ -273,6 +273,26 @@ export interface BackchannelLogoutsTable {
   outcome: string | null;
 }
 
+/** Migration 021: device authorizations (RFC 8628), core/device/port.ts. */
+export interface DeviceCodesTable {
+  hash: string;
+  user_code_hash: string;
+  client_id: string;
+  scope: string;
+  status: string;
+  user_id: string | null;
+  auth_time: number | null;
+  sid: string | null;
+  acr: string | null;
+  amr: string | null;
+  interval: number;
+  last_polled_at: number | null;
+  slowed: number;
+  created_at: number;
+  expires_at: number;
+  consumed_at: number | null;
+}
+
 export interface LatchkeyDatabase {
   clients: ClientsTable;
   users: UsersTable;
@@ -295,4 +315,5 @@ export interface LatchkeyDatabase {
   client_assertion_jtis: ClientAssertionJtisTable;
   backchannel_logouts: BackchannelLogoutsTable;
   resources: ResourcesTable;
+  device_codes: DeviceCodesTable;
 }

@@ -196,8 +196,8 @@ describe('latchkey clients', () => {
     const json = await okJson(['clients', 'show', shopId]);
     expect(json).toMatchObject({ id: shopId, type: 'confidential' });
     const list = await okJson<Record<string, unknown>[]>(['clients', 'list']);
-    // `latchkey start` also seeded the console's and the account page's own clients (issue 6).
-    expect(list.map((c) => c['id']).sort()).toEqual(['latchkey-account', 'latchkey-console', 'spa', 'svc', 'web-app', shopId].sort());
+    // `latchkey start` also seeded the console's and the account page's own clients (issue 6), and the command line's (issue 14).
+    expect(list.map((c) => c['id']).sort()).toEqual(['latchkey-account', 'latchkey-cli', 'latchkey-console', 'spa', 'svc', 'web-app', shopId].sort());
     for (const out of [human, JSON.stringify(json), JSON.stringify(list)]) {
       expect(out).not.toContain(shopSecret);
       expect(out).not.toContain(hash);

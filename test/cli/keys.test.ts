@@ -25,7 +25,7 @@ function latchkey(args: readonly string[], env: Record<string, string> = {}): Pr
   const clean: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('LATCHKEY_')) clean[k] = v;
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args, '-d', db], { cwd: ROOT, env: { ...clean, ...env }, timeout: 30_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [BIN, ...args, '-d', db], { cwd: ROOT, env: { ...clean, ...env }, timeout: 100_000 }, (err, stdout, stderr) => {
       resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, stdout, stderr });
     });
   });

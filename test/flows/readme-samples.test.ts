@@ -5,7 +5,8 @@ import { ordersApi } from './readme/protected-api.ts';
 
 /**
  * The README's code samples for protecting an API are these files, printed with `from 'latchkey'`: each sample a
- * test runs (this file, and test/interop/mcp/mcp-sdk.test.ts for the MCP server), so the README cannot drift.
+ * test runs (this file, test/cli/readme-protecting-apis.test.ts against Latchkey, and test/interop/mcp/mcp-sdk.test.ts
+ * for the MCP server), so the README cannot drift.
  */
 
 const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
@@ -30,7 +31,7 @@ afterAll(async () => {
 describe('README: Protecting an API and MCP servers', () => {
   it('prints each sample file as it is, but importing the package', () => {
     const found = samples();
-    expect([...found.keys()].sort()).toEqual(['test/flows/readme/protected-api.ts', 'test/interop/mcp/notes-mcp-server.ts']);
+    expect([...found.keys()].sort()).toEqual(['test/flows/readme/introspected-api.ts', 'test/flows/readme/protected-api.ts', 'test/interop/mcp/notes-mcp-server.ts']);
     for (const [path, block] of found) {
       const source = readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8').replace(/'(\.\.\/)+src\/index\.ts'/g, "'latchkey'");
       expect(block, path).toBe(source);

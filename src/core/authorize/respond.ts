@@ -36,7 +36,7 @@ export async function completeAuthorization(
   const oidc = req.scope.includes('openid');
   // RFC 9068: a JWT access token (implicit, hybrid) is signed before the transaction (resources/mint.ts).
   const accessToken = words.token
-    ? await mintAccessToken(deps, { client, userId: user.id, scope: req.scope, resource: req.resources[0], now, authTime: user.authTime, implicit: true })
+    ? await mintAccessToken(deps, { client, userId: user.id, scope: req.scope, resource: req.resources[0], now, authTime: user.authTime, acr, implicit: true })
     : undefined;
   const { params, grantClaims } = await deps.repos.transaction(async (tx) => {
     const grantId = newGrantId();

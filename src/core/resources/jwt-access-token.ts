@@ -16,7 +16,7 @@ export interface JwtAccessTokenInput {
   ttl: number;
   /** §2.2.1: when the user signed in; absent for client_credentials. */
   authTime?: number | null | undefined;
-  /** §2.2.1 acr: the authentication context class, where the session knows it (slice B adds it to sessions). */
+  /** §2.2.1 acr: the authentication context class the grant's sign-in reached (core/oidc/acr.ts). */
   acr?: string | null | undefined;
   alg: SigningAlg;
 }

@@ -13,7 +13,7 @@ export interface MintRequest {
   scope: readonly string[];
   resource: Resource | undefined;
   now: number;
-  /** When the user signed in and how (RFC 9068 §2.2.1 auth_time, acr), where known. acr: sessions gain it later. */
+  /** When the user signed in and how (RFC 9068 §2.2.1 auth_time, acr), from the grant; none for client_credentials. */
   authTime?: number | null | undefined;
   acr?: string | null | undefined;
   accessTokenTtlDefault?: number | undefined;

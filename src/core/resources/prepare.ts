@@ -45,6 +45,8 @@ export function preparedAccessToken(prepared: Prepared | undefined, grantId: str
   throw new TemporarilyUnavailable('the resource changed while the request ran; try again', { retryAfterSeconds: 1 });
 }
 
+// RFC 9068 §2.2.1: auth_time and acr are the grant's sign-in's, in the first token and after every refresh.
+
 /** The code grant (RFC 6749 §4.1.3): undefined when the code is unknown or another client's (the transaction refuses it). */
 export async function prepareForCode(repos: Pick<Repositories, 'codes' | 'grants' | 'resources'>, deps: GrantDeps, req: Common): Promise<Prepared | undefined> {
   if (!(await anyJwtResource(repos))) return undefined;
@@ -53,7 +55,7 @@ export async function prepareForCode(repos: Pick<Repositories, 'codes' | 'grants
   const grant = await repos.grants.findById(code.grantId);
   if (!grant) return undefined;
   const resource = await tokenResource(repos, req.params['resource'], grant.resources ?? [], undefined);
-  const accessToken = await mintAccessToken(deps, { ...req, userId: code.userId, scope: code.scope, resource, authTime: code.authTime });
+  const accessToken = await mintAccessToken(deps, { ...req, userId: code.userId, scope: code.scope, resource, authTime: code.authTime, acr: grant.acr });
   return { grantId: code.grantId, resource, accessToken };
 }
 
@@ -70,6 +72,6 @@ export async function prepareForRefresh(
   if (!grant) return undefined;
   const resource = await tokenResource(repos, req.params['resource'], grant.resources ?? [], undefined);
   const scope = req.requestedScope ?? token.scope;
-  const accessToken = await mintAccessToken(deps, { ...req, userId: token.userId, scope, resource, authTime: grant.authTime });
+  const accessToken = await mintAccessToken(deps, { ...req, userId: token.userId, scope, resource, authTime: grant.authTime, acr: grant.acr });
   return { grantId: token.grantId, resource, accessToken };
 }

@@ -32,7 +32,7 @@ function deleteWithEverythingIssued(
   column: 'client_id' | 'user_id',
   id: string,
   now: number,
-  forget: readonly ('codes' | 'consents' | 'sessions' | 'interactions')[],
+  forget: readonly ('codes' | 'consents' | 'sessions' | 'interactions' | 'device_codes')[],
 ): Promise<number | undefined> {
   return atomically(db, async (trx) => {
     const res = await trx.deleteFrom(table).where('id', '=', id).executeTakeFirst();
@@ -77,7 +77,7 @@ export function clientsRepository(db: Kysely<LatchkeyDatabase>): ClientsReposito
       const row = await db.updateTable('clients').set(values).where('id', '=', id).returningAll().executeTakeFirst();
       return row && toClient(row);
     },
-    delete: (id, now) => deleteWithEverythingIssued(db, 'clients', 'client_id', id, now, ['codes', 'consents']),
+    delete: (id, now) => deleteWithEverythingIssued(db, 'clients', 'client_id', id, now, ['codes', 'consents', 'device_codes']),
   };
 }
 
@@ -123,7 +123,7 @@ export function usersRepository(db: Kysely<LatchkeyDatabase>): UsersRepository {
       const row = await db.updateTable('users').set(values).where('id', '=', id).returningAll().executeTakeFirst();
       return row && toUser(row);
     },
-    delete: (id, now) => deleteWithEverythingIssued(db, 'users', 'user_id', id, now, ['codes', 'sessions', 'consents', 'interactions']),
+    delete: (id, now) => deleteWithEverythingIssued(db, 'users', 'user_id', id, now, ['codes', 'sessions', 'consents', 'interactions', 'device_codes']),
   };
 }
 

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basicAuth, bearer, expectJsonError, pkcePair, post, postToken, WEB_APP_BASIC, WEB_REDIRECT } from '../../support/flow-helpers.ts';
 import { startServer, TEST_PASSWORD, type TestServer } from '../../support/server.ts';
 import { authorizeAsUser, UserAgent, type Outcome } from '../../support/user-agent.ts';
+import { ACR_PASSWORD } from '../../../src/core/oidc/acr.ts';
 import { API_SECRET, apiRequest, discover, insecure, JWT_API, jwtParts, OPAQUE_API, resourcesConfig, webApp, webAuth } from './fixtures.ts';
 
 /**
@@ -77,6 +78,17 @@ describe('the code flow with a resource (RFC 8707 §2.1, §2.2)', () => {
     // The access token's scope is the resource's share; openid stays on the grant, so the ID token still comes.
     expect(tokens.scope).toBe('notes.read');
     expect(tokens.id_token).toBeTypeOf('string');
+  });
+
+  it('carries acr, how the user signed in, in the JWT from the code and from each refresh (RFC 9068 §2.2.1)', async () => {
+    const tokens = await codeTokens([JWT_API], 'notes.read', JWT_API);
+    const claims = await oauth.validateJwtAccessToken(as, apiRequest(tokens.access_token), JWT_API, insecure);
+    expect(claims['acr']).toBe(ACR_PASSWORD);
+    const res = await oauth.refreshTokenGrantRequest(as, webApp, webAuth, tokens.refresh_token ?? '', insecure);
+    const refreshed = await oauth.processRefreshTokenResponse(as, webApp, res);
+    const again = await oauth.validateJwtAccessToken(as, apiRequest(refreshed.access_token), JWT_API, insecure);
+    // §2.2.1: the authentication the token rests on is still the original sign-in's.
+    expect({ acr: again['acr'], auth_time: again['auth_time'] }).toEqual({ acr: ACR_PASSWORD, auth_time: claims['auth_time'] });
   });
 
   it('takes the only resource of the authorization when the token request names none (RFC 8707 §2.2)', async () => {

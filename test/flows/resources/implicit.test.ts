@@ -2,6 +2,7 @@ import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, TEST_PASSWORD, TEST_SECRET, type TestServer } from '../../support/server.ts';
 import { authorizeAsUser } from '../../support/user-agent.ts';
+import { ACR_PASSWORD } from '../../../src/core/oidc/acr.ts';
 import { apiRequest, discover, insecure, JWT_API, OPAQUE_API, resourcesConfig } from './fixtures.ts';
 
 /** RFC 8707 with the implicit grant (where features.implicit is on): the access token from the authorization endpoint. */
@@ -40,6 +41,8 @@ describe('response_type=token with a resource (RFC 8707 §2.1, RFC 9068)', () =>
     expect(fragment.get('expires_in')).toBe('300');
     const claims = await oauth.validateJwtAccessToken(as, apiRequest(token), JWT_API, insecure);
     expect(claims.client_id).toBe('implicit-app');
+    // RFC 9068 §2.2.1: how the user signed in.
+    expect(claims['acr']).toBe(ACR_PASSWORD);
   });
 
   it('redirects invalid_target for two resources: the one access token has one audience', async () => {

@@ -116,6 +116,7 @@ const GRANT_CHOICES = [
   { value: 'authorization_code', label: 'Authorization code', hint: 'A person signs in and approves (web, mobile and single-page apps).' },
   { value: 'refresh_token', label: 'Refresh token', hint: 'Keep access without asking the person again.' },
   { value: 'client_credentials', label: 'Client credentials', hint: 'Machine to machine, no person involved (confidential only).' },
+  { value: 'urn:ietf:params:oauth:grant-type:device_code', label: 'Device code', hint: 'A TV or command-line tool without a browser: the person approves on another device (RFC 8628).' },
 ];
 
 /** The fields both forms share; the create form adds the id and the type. */

@@ -1,0 +1,120 @@
+import * as oauth from 'oauth4webapi';
+import { CLI_CLIENT_ID } from '../../admin/built-in.ts';
+import { ADMIN_SCOPE } from '../../core/scope.ts';
+import { CliError } from '../context.ts';
+import { authorizationCodeGrant } from './authorization-code.ts';
+import { forgetCache, isFresh, readCache, writeCache } from './cache.ts';
+import { type FlowContext, NO_CREDENTIAL } from './flow-context.ts';
+import { attempt, describeOAuthFailure } from './oauth-failure.ts';
+import { refreshTokenGrant } from './other-grants.ts';
+import { resolveProvider } from './provider.ts';
+import { StdinLines } from './stdin-lines.ts';
+
+/**
+ * `latchkey admin login --server URL`: an administrator signs in once, in the browser, with Latchkey's own native
+ * client `latchkey-cli` (src/admin/built-in.ts) and the `admin` scope; the token goes to the token cache of
+ * `latchkey token`. The commands that take `--server URL` then call the admin API (docs/admin-api.md) with it,
+ * refreshing it as needed, so a remote deployment is managed without access to its database.
+ */
+
+async function adminContext(server: string, stdin: StdinLines): Promise<FlowContext> {
+  const provider = await resolveProvider({ issuer: server });
+  return {
+    provider,
+    client: { client_id: CLI_CLIENT_ID },
+    auth: oauth.None(),
+    credential: NO_CREDENTIAL,
+    dpop: undefined,
+    scope: ADMIN_SCOPE,
+    stdin,
+    note: (message) => process.stderr.write(`latchkey: ${message}\n`),
+  };
+}
+
+const expiry = (response: oauth.TokenEndpointResponse): number | undefined =>
+  typeof response.expires_in === 'number' ? Math.floor(Date.now() / 1000) + response.expires_in : undefined;
+
+/** `latchkey admin login --server URL` (registered in register.ts). */
+export async function adminLogin(opts: { server: string; browser: boolean; timeout: number }): Promise<void> {
+  const stdin = new StdinLines();
+  try {
+    const ctx = await adminContext(opts.server, stdin);
+    const response = await authorizationCodeGrant(ctx, { browser: opts.browser, par: false, timeout: opts.timeout });
+    const expiresAt = expiry(response);
+    writeCache({ issuer: ctx.provider.as.issuer, clientId: CLI_CLIENT_ID, requestedScope: ADMIN_SCOPE, grant: 'authorization_code', credential: NO_CREDENTIAL, expiresAt, response });
+    process.stderr.write(`latchkey: signed in to ${ctx.provider.as.issuer}; commands with --server ${opts.server} now use the admin API\n`);
+  } finally {
+    stdin.close();
+  }
+}
+
+/** `latchkey admin logout --server URL`: revokes and forgets the admin token of that server. */
+export async function adminLogout(opts: { server: string }): Promise<void> {
+  const stdin = new StdinLines();
+  try {
+    const ctx = await adminContext(opts.server, stdin);
+    const cached = readCache(ctx.provider.as.issuer, CLI_CLIENT_ID);
+    const revocation = ctx.provider.as.revocation_endpoint;
+    if (cached !== undefined && typeof revocation === 'string') {
+      for (const token of [cached.response.refresh_token, cached.response.access_token]) {
+        if (token === undefined) continue;
+        await attempt('the revocation endpoint', async () => oauth.processRevocationResponse(await oauth.revocationRequest(ctx.provider.as, ctx.client, ctx.auth, token, ctx.provider.http)));
+      }
+    }
+    forgetCache(ctx.provider.as.issuer, CLI_CLIENT_ID);
+    process.stderr.write(`latchkey: signed out of ${ctx.provider.as.issuer}\n`);
+  } finally {
+    stdin.close();
+  }
+}
+
+/** The cached admin access token of `server`, refreshed when it has expired. */
+async function adminToken(server: string): Promise<{ issuer: string; token: string }> {
+  const stdin = new StdinLines();
+  try {
+    const ctx = await adminContext(server, stdin);
+    const { issuer } = ctx.provider.as;
+    const cached = readCache(issuer, CLI_CLIENT_ID);
+    const login = `run \`latchkey admin login --server ${server}\``;
+    if (cached === undefined) throw new CliError(`not signed in to ${issuer}: ${login}`, 'invalid_argument');
+    if (isFresh(cached, Math.floor(Date.now() / 1000))) return { issuer, token: cached.response.access_token };
+    if (cached.response.refresh_token === undefined) throw new CliError(`the admin token for ${issuer} has expired: ${login}`);
+    try {
+      const response = await refreshTokenGrant(ctx, cached.response.refresh_token);
+      writeCache({ ...cached, expiresAt: expiry(response), response: { ...response, refresh_token: response.refresh_token ?? cached.response.refresh_token } });
+      return { issuer, token: response.access_token };
+    } catch (err) {
+      throw new CliError(`the admin sign-in for ${issuer} has ended (${(err as Error).message}): ${login}`, 'oauth_error');
+    }
+  } finally {
+    // Nothing was read: stdin stays for the command.
+    stdin.close();
+  }
+}
+
+/** Every item of a paged admin API list (`{ items, nextCursor }`), over HTTP with the cached admin token. */
+export async function adminApiList<T>(server: string, path: string): Promise<T[]> {
+  const { issuer, token } = await adminToken(server);
+  const items: T[] = [];
+  let cursor: string | null = null;
+  do {
+    const url = new URL(`${issuer.replace(/\/$/, '')}/admin/api/v1${path}`);
+    url.searchParams.set('limit', '100');
+    if (cursor !== null) url.searchParams.set('cursor', cursor);
+    let res: Response;
+    try {
+      res = await fetch(url, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
+    } catch (err) {
+      throw await describeOAuthFailure(err, `the admin API at ${issuer}`);
+    }
+    const body = (await res.json().catch(() => ({}))) as { items?: T[]; nextCursor?: string | null; error?: string; message?: string; error_description?: string };
+    if (!res.ok) {
+      const why = body.error ?? `HTTP ${res.status}`;
+      const hint = res.status === 401 ? `: run \`latchkey admin login --server ${server}\`` : '';
+      throw new CliError(`the admin API at ${issuer} refused: ${why}${body.message ?? body.error_description ? ` (${body.message ?? body.error_description})` : ''}${hint}`, 'oauth_error');
+    }
+    items.push(...(body.items ?? []));
+    cursor = body.nextCursor ?? null;
+  } while (cursor !== null);
+  return items;
+}

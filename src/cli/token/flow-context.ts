@@ -1,0 +1,42 @@
+import { createHash } from 'node:crypto';
+import * as oauth from 'oauth4webapi';
+import type { Provider } from './provider.ts';
+import type { StdinLines } from './stdin-lines.ts';
+
+/** What every grant needs: the provider, the client and how it authenticates, and the optional DPoP key. */
+export interface FlowContext {
+  provider: Provider;
+  client: oauth.Client;
+  auth: oauth.ClientAuth;
+  /** SHA-256 of the client secret or signing key (of '' for a public client): which credentials obtained a token. */
+  credential: string;
+  /** RFC 9449: every token request carries a DPoP proof, and the token is bound to this key. */
+  dpop: oauth.DPoPHandle | undefined;
+  scope: string | undefined;
+  stdin: StdinLines;
+  /** A remark for the person, on stderr (never the answer, never a secret). */
+  note(message: string): void;
+}
+
+/** The options of a token endpoint request: http allowance and the DPoP handle. */
+export function requestOptions(ctx: FlowContext): oauth.TokenEndpointRequestOptions {
+  return { ...ctx.provider.http, ...(ctx.dpop === undefined ? {} : { DPoP: ctx.dpop }) };
+}
+
+/**
+ * RFC 9449 §8: a server that wants a fresh nonce in the proof answers use_dpop_nonce with a DPoP-Nonce header;
+ * oauth4webapi's handle remembers it, and the request is sent once more.
+ */
+export async function withDpopNonceRetry<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (oauth.isDPoPNonceError(err)) return fn();
+    throw err;
+  }
+}
+
+/** The `credential` of a public client, which has none. */
+export const NO_CREDENTIAL = createHash('sha256').update('').digest('base64url');
+
+export const wantsOpenId = (scope: string | undefined): boolean => (scope ?? '').split(' ').includes('openid');
