@@ -29,6 +29,8 @@ export function clientFromConfig(c: ClientConfig): NewClient {
     codeTtl: c.codeTtl ?? null,
     requirePkce: c.requirePkce ?? null,
     introspectAny: c.introspectAny,
+    requirePushedAuthorizationRequests: c.requirePushedAuthorizationRequests ?? null,
+    requireSignedRequestObject: c.requireSignedRequestObject ?? null,
     oidc: {
       idTokenSignedResponseAlg: c.idTokenSignedResponseAlg ?? null,
       userinfoSignedResponseAlg: c.userinfoSignedResponseAlg ?? null,

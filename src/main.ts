@@ -1,3 +1,4 @@
+import type { ClientKeySource } from './core/authorize/client-keys.ts';
 import type { FastifyInstance } from 'fastify';
 import { auditRecorder } from './admin/audit.ts';
 import { tokenCounter } from './admin/token-counter.ts';
@@ -51,6 +52,8 @@ export interface BuildOptions {
   extraGrants?: readonly GrantHandler[];
   /** Where log lines go (stdout by default); tests capture them to check nothing secret is logged. */
   logStream?: NodeJS.WritableStream;
+  /** Replaces the keys request objects (RFC 9101) are verified with (default: those registered for private_key_jwt). */
+  clientKeys?: ClientKeySource;
   /** How back-channel logout tokens are POSTed (default: fetch without redirects). */
   logoutPost?: LogoutPost;
 }
@@ -107,6 +110,7 @@ export async function buildLatchkey(config: Config, options: BuildOptions = {}):
     const grants = builtInGrants(storage.repos, { config, logger, audit, keyring: keys.keyring }, options.extraGrants);
     const tokenCounts = tokenCounter(storage.repos.activity, clock, logger);
     const deps: AdminDeps = { config, clock, repos: storage.repos, logger, audit, grants, tokenSettings, keys, tokenCounter: tokenCounts };
+    if (options.clientKeys) deps.clientKeys = options.clientKeys;
     if (config.clientMetadataDocuments.enabled) deps.clientDocuments = clientDocumentsFor(config, clock, storage.repos, logger);
     // One node at a time: nodes started together would otherwise race to create the same clients and users.
     const demo = await storage.exclusive(async (repos) => {

@@ -42,6 +42,10 @@ const applicationFields = {
   codeTtl: seconds(MAX_CODE_TTL).nullable().describe('Seconds; null follows the server setting.'),
   requirePkce: z.boolean({ error: 'true, false or null' }).nullable().describe('null follows the server setting; public clients always use PKCE.'),
   introspectAny: z.boolean({ error: 'true or false' }).describe('A resource server that may introspect tokens issued to any client.'),
+  requirePushedAuthorizationRequests: z.boolean({ error: 'true, false or null' }).nullable()
+    .describe('require_pushed_authorization_requests (RFC 9126 §6); null follows the server setting.'),
+  requireSignedRequestObject: z.boolean({ error: 'true, false or null' }).nullable()
+    .describe('require_signed_request_object (RFC 9101 §10.5); null follows the server setting.'),
   // OpenID Connect client metadata (Registration 1.0 §2): checked as a whole in admin/applications.ts.
   idTokenSignedResponseAlg: signingAlg.nullable().describe('id_token_signed_response_alg; null: the server default (oidc.defaultIdTokenAlg).'),
   userinfoSignedResponseAlg: signingAlg.nullable().describe('userinfo_signed_response_alg; null: UserInfo answers JSON, else a signed JWT.'),
@@ -73,6 +77,8 @@ export const applicationCreate = z
     codeTtl: applicationFields.codeTtl.default(null),
     requirePkce: applicationFields.requirePkce.default(null),
     introspectAny: applicationFields.introspectAny.default(false),
+    requirePushedAuthorizationRequests: applicationFields.requirePushedAuthorizationRequests.default(null),
+    requireSignedRequestObject: applicationFields.requireSignedRequestObject.default(null),
     idTokenSignedResponseAlg: applicationFields.idTokenSignedResponseAlg.default(null),
     userinfoSignedResponseAlg: applicationFields.userinfoSignedResponseAlg.default(null),
     subjectType: applicationFields.subjectType.default('public'),
@@ -102,6 +108,8 @@ export const applicationUpdate = z
     codeTtl: applicationFields.codeTtl.optional(),
     requirePkce: applicationFields.requirePkce.optional(),
     introspectAny: applicationFields.introspectAny.optional(),
+    requirePushedAuthorizationRequests: applicationFields.requirePushedAuthorizationRequests.optional(),
+    requireSignedRequestObject: applicationFields.requireSignedRequestObject.optional(),
     idTokenSignedResponseAlg: applicationFields.idTokenSignedResponseAlg.optional(),
     userinfoSignedResponseAlg: applicationFields.userinfoSignedResponseAlg.optional(),
     subjectType: applicationFields.subjectType.optional(),
@@ -150,6 +158,8 @@ export const applicationView = z
     codeTtl: z.number().nullable(),
     requirePkce: z.boolean().nullable(),
     introspectAny: z.boolean(),
+    requirePushedAuthorizationRequests: z.boolean().nullable(),
+    requireSignedRequestObject: z.boolean().nullable(),
     idTokenSignedResponseAlg: z.enum(['RS256', 'ES256', 'EdDSA']).nullable(),
     userinfoSignedResponseAlg: z.enum(['RS256', 'ES256', 'EdDSA']).nullable(),
     subjectType: z.enum(['public', 'pairwise']),

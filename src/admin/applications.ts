@@ -114,6 +114,8 @@ export async function createApplication(
       codeTtl: input.codeTtl,
       requirePkce: input.requirePkce,
       introspectAny: input.introspectAny,
+      requirePushedAuthorizationRequests: input.requirePushedAuthorizationRequests,
+      requireSignedRequestObject: input.requireSignedRequestObject,
       oidc,
       assertionAuth,
     },

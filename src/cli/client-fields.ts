@@ -25,6 +25,8 @@ export interface ClientOptions extends CommonOptions, ClientAuthOptions {
   codeTtl?: string;
   requirePkce?: boolean;
   introspectAny?: boolean;
+  requirePar?: boolean;
+  requireSignedRequestObject?: boolean;
   idTokenAlg?: string;
   userinfoAlg?: string;
   subjectType?: string;
@@ -71,6 +73,8 @@ export function parseClientFields(opts: ClientOptions, issuer: string): ClientPa
   if (opts.codeTtl !== undefined) f.codeTtl = seconds('--code-ttl', opts.codeTtl);
   if (opts.requirePkce !== undefined) f.requirePkce = opts.requirePkce;
   if (opts.introspectAny !== undefined) f.introspectAny = opts.introspectAny;
+  if (opts.requirePar !== undefined) f.requirePushedAuthorizationRequests = opts.requirePar;
+  if (opts.requireSignedRequestObject !== undefined) f.requireSignedRequestObject = opts.requireSignedRequestObject;
   const oidc = parseOidcFields(opts);
   if (Object.keys(oidc).length > 0) f.oidc = oidc;
   return f;
@@ -196,6 +200,8 @@ const FLAGS: Record<string, string> = {
   codeTtl: '--code-ttl',
   requirePkce: '--require-pkce',
   introspectAny: '--introspect-any',
+  requirePushedAuthorizationRequests: '--require-par',
+  requireSignedRequestObject: '--require-signed-request-object',
   idTokenSignedResponseAlg: '--id-token-alg',
   userinfoSignedResponseAlg: '--userinfo-alg',
   defaultMaxAge: '--default-max-age',

@@ -119,6 +119,10 @@ function clientOptions(cmd: Command): Command {
     .option('--no-require-pkce', 'let this confidential client skip PKCE')
     .option('--introspect-any', 'a resource server: may introspect tokens issued to any client')
     .option('--no-introspect-any', 'may introspect only its own tokens')
+    .option('--require-par', 'accept only pushed authorization requests from this client (RFC 9126)')
+    .option('--no-require-par', 'accept plain authorization requests too, whatever the server setting')
+    .option('--require-signed-request-object', 'accept only signed request objects from this client (RFC 9101)')
+    .option('--no-require-signed-request-object', 'accept unsigned authorization requests too, whatever the server setting')
     .option('--id-token-alg <alg>', 'ID token signing algorithm: RS256, ES256 or EdDSA; default: the server setting')
     .option('--userinfo-alg <alg>', 'sign UserInfo answers (application/jwt) with RS256, ES256 or EdDSA; none: plain JSON')
     .option('--subject-type <type>', 'public (default) or pairwise: a sub per redirect URI host (OpenID Connect Core §8)')
@@ -166,6 +170,8 @@ async function createClient({ repos, out, now, config }: CliContext, opts: Clien
     codeTtl: fields.codeTtl ?? undefined,
     requirePkce: fields.requirePkce ?? undefined,
     introspectAny: fields.introspectAny ?? undefined,
+    requirePushedAuthorizationRequests: fields.requirePushedAuthorizationRequests ?? undefined,
+    requireSignedRequestObject: fields.requireSignedRequestObject ?? undefined,
     idTokenSignedResponseAlg: fields.oidc?.idTokenSignedResponseAlg ?? undefined,
     userinfoSignedResponseAlg: fields.oidc?.userinfoSignedResponseAlg ?? undefined,
     subjectType: fields.oidc?.subjectType,

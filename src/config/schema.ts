@@ -91,6 +91,10 @@ export const clientSchema = z.strictObject({
   requireAuthTime: z.boolean().default(false),
   postLogoutRedirectUris: z.array(z.string()).default([]),
   backchannelLogoutUri: z.string().optional(),
+  requirePushedAuthorizationRequests: z.boolean().optional()
+    .describe('Accept this client\'s authorization requests only through the pushed authorization request endpoint (RFC 9126 §6); default pushedAuthorizationRequests.required.'),
+  requireSignedRequestObject: z.boolean().optional()
+    .describe('Accept this client\'s authorization requests only as signed request objects (RFC 9101 §10.5); default requestObjects.requireSigned.'),
   // Client authentication (RFC 7591 §2, OpenID Connect Registration 1.0 §2): private_key_jwt with inline jwks or a
   // jwks_uri. client_secret_jwt is refused at load (load.ts): secrets are stored hashed, and HMAC needs the secret.
   tokenEndpointAuthMethod: z.enum(['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none']).optional()
@@ -171,6 +175,7 @@ export const configSchema = z.strictObject({
       introspection: pathSchema.default('/oauth2/introspect'),
       userinfo: pathSchema.default('/userinfo'),
       jwks: pathSchema.default('/.well-known/jwks.json'),
+      pushedAuthorizationRequest: pathSchema.default('/oauth2/par'),
     })
     .prefault({}),
   tokens: z
@@ -251,6 +256,22 @@ export const configSchema = z.strictObject({
       implicit: z.boolean().default(false)
         .describe('Allow response_type=token for clients that list it (RFC 9700 §2.1.2 advises against it).'),
       queryStringTokens: z.boolean().default(false).describe('Accept access_token in the query string (RFC 6750 §2.3).'),
+    })
+    .prefault({}),
+  pushedAuthorizationRequests: z
+    .strictObject({
+      required: z.boolean().default(false)
+        .describe('Every client must push its authorization requests (RFC 9126 §5 require_pushed_authorization_requests); a client setting overrides it.'),
+      requestUriTtl: seconds.max(600).default(60).describe('Lifetime of a request_uri (RFC 9126 §2.2 expires_in); it is also used only once.'),
+    })
+    .prefault({}),
+  requestObjects: z
+    .strictObject({
+      requireSigned: z.boolean().default(false)
+        .describe('Every client must send its authorization requests as signed request objects (RFC 9101 §10.5 require_signed_request_object); a client setting overrides it.'),
+      algorithms: z.array(z.enum(['RS256', 'PS256', 'ES256', 'EdDSA'])).min(1).default(['RS256', 'PS256', 'ES256', 'EdDSA'])
+        .describe('Accepted signing algorithms of request objects (never none).'),
+      maxLifetimeSeconds: seconds.max(3600).default(3600).describe('A request object whose exp is further than this past its iat (or now) is refused.'),
     })
     .prefault({}),
   deviceFlow: z

@@ -3,6 +3,7 @@ import type { Repositories } from '../storage/repositories.ts';
 import type { Audit } from './audit.ts';
 import type { Clock } from './clock.ts';
 import type { ClientDocuments } from './registration/metadata-document-clients.ts';
+import type { ClientKeySource } from './authorize/client-keys.ts';
 
 /** What the core needs from the outside world, built once in main.ts. */
 export interface Logger {
@@ -20,6 +21,8 @@ export interface CoreDeps<R extends keyof Repositories = keyof Repositories> {
   audit: Audit;
   /** Present when `clientMetadataDocuments.enabled`: clients whose client_id is a metadata document URL. */
   clientDocuments?: ClientDocuments | undefined;
+  /** The clients' public keys, for request objects (RFC 9101); absent: no client has any (core/authorize/client-keys.ts). */
+  clientKeys?: ClientKeySource | undefined;
 }
 
 /** Request parameters after the HTTP layer has refused duplicates and non-string values. */

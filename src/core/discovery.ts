@@ -59,10 +59,17 @@ export function discoveryDocument(config: Config, grants: GrantMap, scopes: read
     claims_supported: [...new Set(['sub', ...ID_TOKEN_CLAIMS, ...userClaims])],
     // Discovery §3 OPTIONAL: only the levels a sign-in here can reach today (core/oidc/acr.ts), not those planned.
     acr_values_supported: supportedAcrValues(),
-    // Core §5.5 is supported; request objects (Core §6) are not, and the defaults of these two would say they were.
     claims_parameter_supported: true,
-    request_parameter_supported: false,
-    request_uri_parameter_supported: false,
+    // RFC 9101 §10.1-10.2, Core §6: signed request objects by value; by reference only the URNs of our own pushed
+    // authorization request endpoint (RFC 9126 §2.2), never a URI to fetch, so registration of those is moot.
+    request_parameter_supported: true,
+    request_object_signing_alg_values_supported: [...config.requestObjects.algorithms],
+    request_uri_parameter_supported: true,
+    require_request_uri_registration: true,
+    require_signed_request_object: config.requestObjects.requireSigned,
+    // RFC 9126 §5.
+    pushed_authorization_request_endpoint: url(config.paths.pushedAuthorizationRequest),
+    require_pushed_authorization_requests: config.pushedAuthorizationRequests.required,
     code_challenge_methods_supported: config.pkce.allowPlain ? ['S256', 'plain'] : ['S256'],
     authorization_response_iss_parameter_supported: true,
     prompt_values_supported: [...PROMPT_VALUES],

@@ -30,6 +30,9 @@ export type OAuthErrorCode =
   | 'account_selection_required'
   | 'request_not_supported'
   | 'request_uri_not_supported'
+  // RFC 9101 §6.2 (also Core §3.1.2.6)
+  | 'invalid_request_uri'
+  | 'invalid_request_object'
   // OpenID Connect Core Error Code unmet_authentication_requirements 1.0 §1
   | 'unmet_authentication_requirements'
   // RFC 7591 §3.2.2
@@ -160,6 +163,16 @@ export class RequestNotSupported extends OAuthError {
 }
 export class RequestUriNotSupported extends OAuthError {
   readonly error = 'request_uri_not_supported';
+  readonly status = 400;
+}
+/** RFC 9101 §6.2: the request_uri is unknown, used, expired, or another client's (RFC 9126 §4). */
+export class InvalidRequestUri extends OAuthError {
+  readonly error = 'invalid_request_uri';
+  readonly status = 400;
+}
+/** RFC 9101 §6.2: the request object's signature or claims are not acceptable. */
+export class InvalidRequestObject extends OAuthError {
+  readonly error = 'invalid_request_object';
   readonly status = 400;
 }
 /**

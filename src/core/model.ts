@@ -86,6 +86,10 @@ export interface Client {
   /** Migration 019: see ClientOrigin; absent for operator-made clients. */
   origin?: ClientOrigin | undefined;
   metadataDocument?: MetadataDocumentState | null | undefined;
+  /** RFC 9126 §6 require_pushed_authorization_requests; null or absent: the server's setting (migration 022). */
+  requirePushedAuthorizationRequests?: boolean | null | undefined;
+  /** RFC 9101 §10.5 require_signed_request_object; null or absent: the server's setting (migration 022). */
+  requireSignedRequestObject?: boolean | null | undefined;
   /**
    * RFC 7591 §2 token_endpoint_auth_method and the keys of private_key_jwt (RFC 7523 §2.2, OpenID Connect
    * Registration 1.0 §2 jwks, jwks_uri, token_endpoint_auth_signing_alg); client-auth/registered-method.ts reads it.
@@ -177,6 +181,8 @@ export function clientSettings(c: Client) {
     codeTtl: c.codeTtl,
     requirePkce: c.requirePkce,
     introspectAny: c.introspectAny,
+    requirePushedAuthorizationRequests: c.requirePushedAuthorizationRequests ?? null,
+    requireSignedRequestObject: c.requireSignedRequestObject ?? null,
     ...oidcMetadata(c),
     // RFC 7591 §2: the method a secret or a public client implies, or private_key_jwt with its keys.
     tokenEndpointAuthMethod: (c.assertionAuth ? c.assertionAuth.method : c.type === 'public' ? 'none' : 'client_secret_basic') as TokenEndpointAuthMethod,

@@ -41,6 +41,8 @@ function applicationForm(f: FormReader): ApplicationForm {
     codeTtl: f.get('codeTtl'),
     requirePkce: f.get('requirePkce') || 'default',
     introspectAny: f.get('introspectAny') === 'true',
+    requirePushedAuthorizationRequests: f.get('requirePushedAuthorizationRequests') || 'default',
+    requireSignedRequestObject: f.get('requireSignedRequestObject') || 'default',
     oidc: {
       idTokenSignedResponseAlg: f.get('idTokenSignedResponseAlg') || 'default',
       userinfoSignedResponseAlg: f.get('userinfoSignedResponseAlg') || 'json',
@@ -60,7 +62,8 @@ function applicationForm(f: FormReader): ApplicationForm {
 }
 
 function applicationInput(form: ApplicationForm, creating = false): Record<string, unknown> {
-  const pkce: Record<string, boolean | null> = { default: null, yes: true, no: false };
+  // The console's three-way choices (PKCE, PAR, signed request objects): the server default, yes or no.
+  const choice: Record<string, boolean | null> = { default: null, yes: true, no: false };
   return {
     name: form.name,
     redirectUris: form.redirectUris.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== ''),
@@ -70,8 +73,10 @@ function applicationInput(form: ApplicationForm, creating = false): Record<strin
     accessTokenTtl: ttlValue(form.accessTokenTtl),
     refreshTokenTtl: ttlValue(form.refreshTokenTtl),
     codeTtl: ttlValue(form.codeTtl),
-    requirePkce: form.requirePkce in pkce ? pkce[form.requirePkce] : form.requirePkce,
+    requirePkce: form.requirePkce in choice ? choice[form.requirePkce] : form.requirePkce,
     introspectAny: form.introspectAny,
+    requirePushedAuthorizationRequests: form.requirePushedAuthorizationRequests in choice ? choice[form.requirePushedAuthorizationRequests] : form.requirePushedAuthorizationRequests,
+    requireSignedRequestObject: form.requireSignedRequestObject in choice ? choice[form.requireSignedRequestObject] : form.requireSignedRequestObject,
     ...oidcInput(form.oidc),
     ...authInput(form.auth, creating),
   };

@@ -1,8 +1,9 @@
 /**
  * Query parameters whose values never reach a log line. device_code and user_code are RFC 8628 credentials (its
- * verification_uri_complete carries the user code in the query string).
+ * verification_uri_complete carries the user code in the query string); request_uri is a bearer reference to a pushed
+ * request (RFC 9126 §7.1); a request object (request) carries state and hints.
  */
-const SECRET_PARAMS = /^(access_token|refresh_token|id_token|id_token_hint|code|code_verifier|client_secret|password|token|assertion|client_assertion|state|login_hint|device_code|user_code)$/i;
+const SECRET_PARAMS = /^(access_token|refresh_token|id_token|id_token_hint|code|code_verifier|client_secret|password|token|assertion|client_assertion|state|login_hint|device_code|user_code|request_uri|request)$/i;
 
 /** A request URL for logging, with secret-bearing parameter values replaced. */
 export function redactUrl(url: string): string {

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TokenCounter } from '../admin/token-counter.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { extractBearer } from '../core/bearer.ts';
+import { pushAuthorizationRequest } from '../core/authorize/par.ts';
 import { deviceAuthorizationEndpoint } from '../core/device/authorization.ts';
 import { discoveryDocument } from '../core/discovery.ts';
 import { introspect } from '../core/introspection.ts';
@@ -46,6 +47,12 @@ export function registerOAuthRoutes(app: FastifyInstance, deps: AppDeps & { toke
   app.post(config.paths.introspection, { config: { errorStyle: 'json' }, ...limited }, async (req, reply) => {
     const result = await introspect(deps, { params: bodyParams(req), authorization: req.headers.authorization });
     return reply.headers(noStore).send(result);
+  });
+
+  // RFC 9126 §2: client authentication as at the token endpoint (so the same budget); 201 with the request_uri (§2.2).
+  app.post(config.paths.pushedAuthorizationRequest, { config: { errorStyle: 'json' }, ...limited }, async (req, reply) => {
+    const result = await pushAuthorizationRequest(deps, { params: bodyParams(req), authorization: req.headers.authorization, address: req.ip });
+    return reply.code(201).headers(noStore).send(result);
   });
 
   const userinfoHandler = async (req: FastifyRequest) => {

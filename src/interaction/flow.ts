@@ -6,6 +6,7 @@ import {
   type AuthorizationRequest,
 } from '../core/authorize/request.ts';
 import type { CoreDeps, Params } from '../core/context.ts';
+import { enforceRequestPolicy, resolveAuthorizationParams, type RequestOrigin } from '../core/authorize/par.ts';
 import { randomToken, credentialKey, sha256 } from '../core/crypto.ts';
 import { AccessDenied, ConsentRequired, InvalidRequest, LoginRequired, UnmetAuthenticationRequirements, type OAuthError } from '../core/errors.ts';
 import type { Keyring } from '../core/keys/keyring.ts';
@@ -82,10 +83,16 @@ async function invalidRequestHelp(deps: FlowDeps, params: Params): Promise<Error
   };
 }
 
-/** RFC 6749 §4.1.2.1: the checks of src/core/authorize/request.ts, as a page or a redirect to the client when they fail. */
-async function validate(deps: FlowDeps, params: Params): Promise<{ request: AuthorizationRequest; client: Client } | { step: Step }> {
+/**
+ * RFC 6749 §4.1.2.1: the checks of src/core/authorize/request.ts, as a page or a redirect to the client when they fail.
+ * `origin`: a new request from the browser, whose pushed or signed form the client's policy may demand (par.ts);
+ * absent for parameters kept by an interaction, which passed that policy when they arrived.
+ */
+async function validate(deps: FlowDeps, params: Params, origin?: RequestOrigin): Promise<{ request: AuthorizationRequest; client: Client } | { step: Step }> {
   try {
-    return await validateAuthorizationRequest(deps, params, { knownScopes: await knownScopes(deps) });
+    const validated = await validateAuthorizationRequest(deps, params, { knownScopes: await knownScopes(deps) });
+    if (origin) enforceRequestPolicy(deps, validated.client, validated.request, origin);
+    return validated;
   } catch (err) {
     if (err instanceof AuthorizeErrorPage) return { step: { kind: 'error_page', error: err.cause, help: await invalidRequestHelp(deps, params) } };
     if (err instanceof AuthorizeErrorRedirect) return { step: { kind: 'respond', response: errorResponse(deps.config.issuer, err, err.cause) } };
@@ -93,9 +100,23 @@ async function validate(deps: FlowDeps, params: Params): Promise<{ request: Auth
   }
 }
 
-/** GET/POST /authorize, and an expired sign-in started again (`restart`). */
-export async function authorize(deps: FlowDeps, params: Params, browser: BrowserState): Promise<Step> {
-  const validated = await validate(deps, params);
+/**
+ * GET/POST /authorize, and an expired sign-in started again (`restart`, with the parameters it kept: `stored`).
+ * A pushed request_uri or a request object is unpacked first (RFC 9126 §4, RFC 9101 §6.3); the interaction keeps the
+ * unpacked parameters, so later steps validate them again without using the request_uri a second time.
+ */
+export async function authorize(deps: FlowDeps, raw: Params, browser: BrowserState, stored = false): Promise<Step> {
+  let params = raw;
+  let origin: RequestOrigin | undefined;
+  if (!stored) {
+    try {
+      ({ params, origin } = await resolveAuthorizationParams(deps, raw));
+    } catch (err) {
+      if (err instanceof AuthorizeErrorPage) return { kind: 'error_page', error: err.cause, help: await invalidRequestHelp(deps, raw) };
+      throw err;
+    }
+  }
+  const validated = await validate(deps, params, origin);
   if ('step' in validated) return validated.step;
   const interaction: Interaction = {
     id: randomToken('interaction'),
@@ -172,7 +193,7 @@ export async function restart(deps: FlowDeps, interactionId: string, browser: Br
   const found = await expiredInteraction(deps, interactionId, browser);
   // Only the step whose delete removed the row restarts it: one restart per expired sign-in.
   if (!found || !(await deps.repos.interactions.delete(found.interaction.id))) return expired();
-  return authorize(deps, found.params, browser);
+  return authorize(deps, found.params, browser, true);
 }
 
 /** The parameters an interaction keeps; undefined for a row this version did not write (it then counts as expired). */

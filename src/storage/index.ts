@@ -17,6 +17,7 @@ import { rateLimitsRepository } from './kysely/rate-limits.ts';
 import { resourcesRepository } from './kysely/resources.ts';
 import { activityRepository } from './kysely/activity.ts';
 import { signingKeysRepository } from './kysely/signing-keys.ts';
+import { pushedRequestsRepository, requestObjectJtisRepository } from './kysely/pushed-requests.ts';
 import { registrationTokensRepository } from './kysely/registration-tokens.ts';
 import { clientAssertionJtisRepository } from './kysely/client-assertion-jtis.ts';
 import { backchannelOutboxRepository } from './kysely/backchannel-outbox.ts';
@@ -74,6 +75,8 @@ export function repositories(db: Kysely<LatchkeyDatabase>, transaction?: Reposit
     listings: listingsRepository(db),
     activity: activityRepository(db),
     signingKeys: signingKeysRepository(db),
+    pushedRequests: pushedRequestsRepository(db),
+    requestObjectJtis: requestObjectJtisRepository(db),
     registrationTokens: registrationTokensRepository(db),
     clientAssertionJtis: clientAssertionJtisRepository(db),
     backchannelOutbox: backchannelOutboxRepository(db),

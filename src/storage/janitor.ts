@@ -22,7 +22,10 @@ export interface PurgeSettings {
   maxBatches?: number;
 }
 
-export type PurgeReport = Record<'codes' | 'tokens' | 'grants' | 'sessions' | 'interactions' | 'loginThrottle' | 'rateLimits' | 'consents' | 'clientAssertionJtis' | 'backchannelLogouts' | 'deviceCodes', number>;
+export type PurgeReport = Record<
+  'codes' | 'tokens' | 'grants' | 'sessions' | 'interactions' | 'loginThrottle' | 'rateLimits' | 'consents' | 'clientAssertionJtis' | 'backchannelLogouts' | 'deviceCodes' | 'pushedRequests',
+  number
+>;
 
 type Db = Kysely<LatchkeyDatabase>;
 
@@ -120,6 +123,23 @@ export async function purgeExpired(db: Db, dialect: Dialect, now: number, settin
     ),
   );
 
+  // Migration 022: pushed requests never used, and request object jtis, once they expire (RFC 9126 §2.2, RFC 9101 §10.8).
+  const pushedRequests = await drain(async () =>
+    deleted(
+      await db.deleteFrom('pushed_requests').where('hash', 'in', batch(db.selectFrom('pushed_requests').select('hash').where('expires_at', '<=', now))).executeTakeFirst(),
+    ),
+  );
+  const jtis = await drain(async () =>
+    deleted(
+      await db
+        .deleteFrom('request_object_jtis')
+        .where(({ eb, refTuple, tuple }) =>
+          eb(refTuple('client_id', 'jti'), 'in', batch(db.selectFrom('request_object_jtis').select(['client_id', 'jti']).where('expires_at', '<=', now)).$asTuple('client_id', 'jti')),
+        )
+        .executeTakeFirst(),
+    ),
+  );
+
   // Deleting a user or client removes its consents in the same transaction; this catches any left by other means.
   const consents = await drain(async () => {
     const orphans = await db
@@ -163,7 +183,7 @@ export async function purgeExpired(db: Db, dialect: Dialect, now: number, settin
     ),
   );
 
-  return { codes, tokens, grants, sessions, interactions, loginThrottle, rateLimits, consents, clientAssertionJtis, backchannelLogouts, deviceCodes };
+  return { codes, tokens, grants, sessions, interactions, loginThrottle, rateLimits, consents, clientAssertionJtis, backchannelLogouts, deviceCodes, pushedRequests: pushedRequests + jtis };
 }
 
 export interface JanitorSettings extends PurgeSettings {

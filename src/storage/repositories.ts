@@ -1,5 +1,6 @@
 import type { ActivityRepository, AuditRepository, ListingsRepository, SettingsRepository } from './admin-repositories.ts';
 import type { SigningKeysStore } from '../core/keys/port.ts';
+import type { PushedRequestsStore, RequestObjectJtiStore } from '../core/authorize/par-port.ts';
 import type { RegistrationTokensStore } from '../core/registration/port.ts';
 import type { AuthorizationCode, Client, ClientOrigin, Consent, Grant, Resource, Scope, Session, Token, User } from '../core/model.ts';
 import type { ClientAssertionJtis } from '../core/client-auth/jti-store.ts';
@@ -215,6 +216,9 @@ export interface Repositories {
   activity: ActivityRepository;
   /** Signing keys (issue 11): the port core/keys/ declares. */
   signingKeys: SigningKeysStore;
+  /** Pushed authorization requests and request object jtis (issue 13): the ports core/authorize/par-port.ts declares. */
+  pushedRequests: PushedRequestsStore;
+  requestObjectJtis: RequestObjectJtiStore;
   /** Initial access tokens of dynamic client registration (RFC 7591 §3): the port core/registration/ declares. */
   registrationTokens: RegistrationTokensStore;
   /** The jti replay store of private_key_jwt (issue 12): the port core/client-auth/jti-store.ts declares. */

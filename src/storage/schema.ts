@@ -32,6 +32,9 @@ export interface ClientsTable {
   origin: string | null;
   /** Migration 019: MetadataDocumentState as JSON, for clients whose origin is 'metadata-document'. */
   metadata_document: string | null;
+  /** Migration 022: RFC 9126 §6 and RFC 9101 §10.5 client metadata (0/1); null: the server's setting. */
+  require_pushed_authorization_requests: number | null;
+  require_signed_request_object: number | null;
   /** Migration 018 (dynamic client registration): see migrations/018-registration.ts. */
   registered_by: string | null;
   disabled_at: number | null;
@@ -228,6 +231,22 @@ export interface SigningKeysTable {
   expires_at: number | null;
 }
 
+/** Migration 022: pushed authorization requests (RFC 9126), keyed by the SHA-256 of the request_uri. */
+export interface PushedRequestsTable {
+  hash: string;
+  client_id: string;
+  params: string;
+  signed: number;
+  expires_at: number;
+}
+
+/** Migration 022: request object jtis seen, until the object expires (RFC 9101 §10.8). */
+export interface RequestObjectJtisTable {
+  client_id: string;
+  jti: string;
+  expires_at: number;
+}
+
 /** Migration 018: initial access tokens for dynamic client registration (RFC 7591 §3), stored as SHA-256. */
 export interface RegistrationTokensTable {
   id: string;
@@ -290,6 +309,8 @@ export interface LatchkeyDatabase {
   rate_limits: RateLimitsTable;
   token_counts: TokenCountsTable;
   signing_keys: SigningKeysTable;
+  pushed_requests: PushedRequestsTable;
+  request_object_jtis: RequestObjectJtisTable;
   registration_tokens: RegistrationTokensTable;
   client_assertion_jtis: ClientAssertionJtisTable;
   backchannel_logouts: BackchannelLogoutsTable;

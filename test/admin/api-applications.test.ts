@@ -100,6 +100,15 @@ describe('admin API: applications', () => {
     expect(applicationView.parse(reset.body).accessTokenTtl).toBeNull();
   });
 
+  it('sets, reads and resets require_pushed_authorization_requests and require_signed_request_object (RFC 9126 §6, RFC 9101 §10.5)', async () => {
+    const created = await create({ name: 'Strict', id: 'strict', redirectUris: ['https://strict.example/cb'], requirePushedAuthorizationRequests: true });
+    expect(created.application).toMatchObject({ requirePushedAuthorizationRequests: true, requireSignedRequestObject: null });
+    const patched = await api.patch('/applications/strict', { requirePushedAuthorizationRequests: null, requireSignedRequestObject: true });
+    expect(patched.status).toBe(200);
+    expect(patched.body).toMatchObject({ requirePushedAuthorizationRequests: null, requireSignedRequestObject: true });
+    expectFieldError(await api.patch('/applications/strict', { requireSignedRequestObject: 'yes' }), 'requireSignedRequestObject');
+  });
+
   it('will not change, rotate or delete the built-in console application (409)', async () => {
     const read = await api.get('/applications/latchkey-console');
     expect(applicationView.parse(read.body)).toMatchObject({ builtIn: true, type: 'public', scopes: ['admin'] });

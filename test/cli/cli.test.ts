@@ -215,6 +215,13 @@ describe('latchkey clients', () => {
     expect(((await res.json()) as { expires_in: number }).expires_in).toBe(600);
   });
 
+  it('--require-par and --require-signed-request-object set the client\'s request policy (RFC 9126 §6, RFC 9101 §10.5); --no- clears it', async () => {
+    const created = await okJson(['clients', 'create', '--id', 'strict-par', '--name', 'Strict', '--redirect-uri', 'https://strict.example/cb', '--require-par']);
+    expect(created).toMatchObject({ requirePushedAuthorizationRequests: true, requireSignedRequestObject: null });
+    const updated = await okJson(['clients', 'update', 'strict-par', '--no-require-par', '--require-signed-request-object']);
+    expect(updated).toMatchObject({ requirePushedAuthorizationRequests: false, requireSignedRequestObject: true });
+  });
+
   it('rotate-secret prints a new secret once; the old one gets invalid_client (RFC 6749 §5.2) and the new one works', async () => {
     const rotated = await okJson(['clients', 'rotate-secret', 'svc']);
     newSecret = String(rotated['clientSecret']);

@@ -193,6 +193,22 @@ describe.skipIf(!postgresUrl())(`three Latchkey nodes on one PostgreSQL${skipNot
     expect(await agent.introspect(B, t.access_token)).toBe(true);
   });
 
+  it('uses a request_uri pushed to A on B, once: C then answers invalid_request_uri (RFC 9126 §4)', async () => {
+    const agent = new Agent();
+    const { challenge } = pkcePair();
+    const pushed = await agent.request(A, '/oauth2/par', {
+      authorization: WEB_APP,
+      form: { response_type: 'code', client_id: 'web-app', redirect_uri: WEB_REDIRECT, scope: 'openid', state: 'par', code_challenge: challenge, code_challenge_method: 'S256' },
+    });
+    expect(pushed.status).toBe(201);
+    const { request_uri: requestUri } = (await pushed.json()) as { request_uri: string };
+    const query = new URLSearchParams({ client_id: 'web-app', request_uri: requestUri });
+    expect(location(await agent.request(B, `/oauth2/authorize?${query}`))).toMatch(/^\/interaction\//);
+    const again = await agent.request(C, `/oauth2/authorize?${query}`);
+    expect(again.status).toBe(400);
+    expect(await again.text()).toContain('<code>invalid_request_uri</code>');
+  });
+
   it('keeps the SSO session on every node: a second authorization on C skips the login page made on B', async () => {
     const agent = new Agent();
     await codeAcross(agent, A, B, C);

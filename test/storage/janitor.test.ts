@@ -144,6 +144,18 @@ describe.each(backends)('janitor on $name', (backend) => {
     expect(await storage.repos.interactions.find('ix-live', NOW)).toBeDefined();
   });
 
+  it('removes pushed requests and request object jtis once they expire, and keeps live ones (RFC 9126 §2.2, RFC 9101 §10.8)', async () => {
+    const push = (hash: string, expiresAt: number) => storage.repos.pushedRequests.push({ hash, clientId: 'web-app', params: '{}', signed: false, expiresAt });
+    await push('expired', NOW);
+    await push('live', NOW + 1);
+    await storage.repos.requestObjectJtis.record('web-app', 'old', NOW - 1, NOW - 100);
+    await storage.repos.requestObjectJtis.record('web-app', 'new', NOW + 30, NOW - 100);
+    const report = await purge();
+    expect(report.pushedRequests).toBe(2);
+    expect((await storage.db.selectFrom('pushed_requests').select('hash').execute()).map((r) => r.hash)).toEqual(['live']);
+    expect((await storage.db.selectFrom('request_object_jtis').select('jti').execute()).map((r) => r.jti)).toEqual(['new']);
+  });
+
   it('forgets login failures past the window unless the lock still holds, and ended rate-limit windows', async () => {
     await storage.repos.throttle.recordFailure('ip:old', NOW - 3601, 3600, () => 0);
     await storage.repos.throttle.recordFailure('ip:old-but-locked', NOW - 3601, 3600, () => 7200);
@@ -197,7 +209,7 @@ describe.each(backends)('janitor on $name', (backend) => {
   });
 
   it('leaves an empty database as it is', async () => {
-    expect(await purge()).toEqual({ codes: 0, tokens: 0, grants: 0, sessions: 0, interactions: 0, loginThrottle: 0, rateLimits: 0, consents: 0, clientAssertionJtis: 0, backchannelLogouts: 0, deviceCodes: 0 });
+    expect(await purge()).toEqual({ codes: 0, tokens: 0, grants: 0, sessions: 0, interactions: 0, loginThrottle: 0, rateLimits: 0, consents: 0, clientAssertionJtis: 0, backchannelLogouts: 0, deviceCodes: 0, pushedRequests: 0 });
   });
 
   it('removes back-channel logouts finished longer ago than the retention, keeps pending and recent ones', async () => {
@@ -258,7 +270,7 @@ describe.each(backends)('janitor on $name', (backend) => {
 });
 
 describe('the periodic janitor', () => {
-  const report: PurgeReport = { codes: 1, tokens: 0, grants: 0, sessions: 0, interactions: 0, loginThrottle: 0, rateLimits: 0, consents: 0, clientAssertionJtis: 0, backchannelLogouts: 0, deviceCodes: 0 };
+  const report: PurgeReport = { codes: 1, tokens: 0, grants: 0, sessions: 0, interactions: 0, loginThrottle: 0, rateLimits: 0, consents: 0, clientAssertionJtis: 0, backchannelLogouts: 0, deviceCodes: 0, pushedRequests: 0 };
   const logger = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
 
   beforeEach(() => {

@@ -5,6 +5,7 @@ import type { NewClient, NewToken, Repositories } from '../../src/storage/reposi
 import { backends } from '../support/storage-backends.ts';
 import type { SigningKey } from '../../src/core/keys/port.ts';
 import { ensureKeys } from '../../src/core/keys/rotation.ts';
+import type { PushedRequest } from '../../src/core/authorize/par-port.ts';
 
 /**
  * One suite, run on every storage backend (DESIGN.md "Storage"): SQLite, and PostgreSQL on the suite's throwaway
@@ -840,6 +841,50 @@ describe.each(backends)('repositories on $name', (backend) => {
       else await Promise.all(nodes.map(start));
       const keys = await repos.signingKeys.list();
       expect(keys.map((k) => k.alg).sort()).toEqual(['ES256', 'EdDSA', 'RS256']);
+    });
+  });
+
+  describe('pushed requests and request object jtis (migration 022, RFC 9126, RFC 9101)', () => {
+    const pushed = (over: Partial<PushedRequest> = {}): PushedRequest => ({ hash: 'uri-hash', clientId: 'web-app', params: '{"a":"b"}', signed: true, expiresAt: NOW + 60, ...over });
+
+    it('round-trips the client settings require_pushed_authorization_requests and require_signed_request_object', async () => {
+      await repos.clients.create(client({ id: 'strict', requirePushedAuthorizationRequests: true, requireSignedRequestObject: false }), NOW);
+      await repos.clients.create(client({ id: 'default' }), NOW);
+      expect(await repos.clients.findById('strict')).toMatchObject({ requirePushedAuthorizationRequests: true, requireSignedRequestObject: false });
+      const unset = await repos.clients.findById('default');
+      expect([unset?.requirePushedAuthorizationRequests, unset?.requireSignedRequestObject]).toEqual([undefined, undefined]);
+      await repos.clients.update('strict', { requirePushedAuthorizationRequests: null }, NOW + 1);
+      expect((await repos.clients.findById('strict'))?.requirePushedAuthorizationRequests).toBeUndefined();
+    });
+
+    it('consumes a pushed request once, for its own client only, and not after it expires', async () => {
+      await repos.pushedRequests.push(pushed());
+      await repos.pushedRequests.push(pushed({ hash: 'old', expiresAt: NOW }));
+      expect(await repos.pushedRequests.consume('uri-hash', 'other-app', NOW)).toBeUndefined();
+      expect(await repos.pushedRequests.consume('uri-hash', 'web-app', NOW)).toEqual(pushed());
+      expect(await repos.pushedRequests.consume('uri-hash', 'web-app', NOW)).toBeUndefined();
+      expect(await repos.pushedRequests.consume('old', 'web-app', NOW)).toBeUndefined();
+    });
+
+    it('lets exactly one of 20 parallel consumers of a request_uri win, across two connections (two nodes)', async () => {
+      await repos.pushedRequests.push(pushed());
+      const other = (await peer()).repos;
+      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? repos : other).pushedRequests.consume('uri-hash', 'web-app', NOW)));
+      expect(results.filter((r) => r !== undefined)).toHaveLength(1);
+    });
+
+    it('records a jti once per client until it expires, then takes it again', async () => {
+      expect(await repos.requestObjectJtis.record('web-app', 'j1', NOW + 60, NOW)).toBe(true);
+      expect(await repos.requestObjectJtis.record('web-app', 'j1', NOW + 60, NOW)).toBe(false);
+      expect(await repos.requestObjectJtis.record('other-app', 'j1', NOW + 60, NOW)).toBe(true);
+      expect(await repos.requestObjectJtis.record('web-app', 'j1', NOW + 200, NOW + 60)).toBe(true);
+      expect(await repos.requestObjectJtis.record('web-app', 'j1', NOW + 200, NOW + 61)).toBe(false);
+    });
+
+    it('lets exactly one of 20 parallel recordings of a jti win, across two connections (two nodes)', async () => {
+      const other = (await peer()).repos;
+      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? repos : other).requestObjectJtis.record('web-app', 'race', NOW + 60, NOW)));
+      expect(results.filter(Boolean)).toHaveLength(1);
     });
   });
 

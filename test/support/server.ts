@@ -1,3 +1,4 @@
+import type { ClientKeySource } from '../../src/core/authorize/client-keys.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,7 +44,7 @@ export function testConfig(overrides: Partial<ConfigInput> = {}): ConfigInput {
  * Starts Latchkey on 127.0.0.1 with a fresh SQLite file; the issuer is the real loopback URL unless `overrides.issuer`
  * names another (e.g. https://auth.example to test Secure cookies; requests still go to `url`).
  */
-export async function startServer(overrides: Partial<ConfigInput> = {}, options: { clock?: Clock; logStream?: NodeJS.WritableStream } = {}): Promise<TestServer> {
+export async function startServer(overrides: Partial<ConfigInput> = {}, options: { clock?: Clock; logStream?: NodeJS.WritableStream; clientKeys?: ClientKeySource } = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'latchkey-test-'));
   // Bind first to learn the port, so the issuer (and so `iss`) is the real URL.
   const probe = await import('node:net').then(

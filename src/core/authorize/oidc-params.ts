@@ -68,12 +68,13 @@ export function parseClaimsRequest(raw: string): ClaimsRequest & { acr?: AcrRequ
 }
 
 /**
- * The checks of Core §3.1.2.1 and §6, in order. `request` and `request_uri` are refused with their own codes
- * (Core §3.1.2.6) until request objects (JAR) are supported; the metadata says so (request_parameter_supported false).
+ * The checks of Core §3.1.2.1 and §6, in order. Request objects and our pushed request_uris were unpacked before
+ * (par.ts resolveAuthorizationParams); what is left is refused with its own code (Core §3.1.2.6): a request_uri to
+ * fetch from elsewhere is not supported (the metadata says require_request_uri_registration).
  */
 export function validateOidcParams(params: Params): OidcRequest {
-  if (params['request'] !== undefined) throw new RequestNotSupported('request objects are not supported (request_parameter_supported is false)');
-  if (params['request_uri'] !== undefined) throw new RequestUriNotSupported('request_uri is not supported (request_uri_parameter_supported is false)');
+  if (params['request'] !== undefined) throw new RequestNotSupported('request objects are only accepted as the request parameter itself');
+  if (params['request_uri'] !== undefined) throw new RequestUriNotSupported('only request_uris from the pushed authorization request endpoint are supported (RFC 9126)');
 
   // prompt: space-delimited; none cannot be combined with anything (Core §3.1.2.1).
   const prompt = (params['prompt'] ?? '').split(' ').filter(Boolean);

@@ -110,10 +110,13 @@ async function verifyAssertion(deps: AuthDeps, type: string | undefined, asserti
   return { client, method: 'private_key_jwt' };
 }
 
-/** One jwks_uri cache per server (its config object), as previous-secret.ts keeps one limiter per audit sink. */
+/**
+ * One jwks_uri cache per server (its config object), as previous-secret.ts keeps one limiter per audit sink. Request
+ * objects (core/authorize/request-object.ts) are verified against the same registered keys, through the same cache.
+ */
 const keyCaches = new WeakMap<object, ClientKeys>();
 
-function keysFor(deps: AuthDeps): ClientKeys {
+export function keysFor(deps: Pick<AuthDeps, 'config' | 'clock'>): ClientKeys {
   let keys = keyCaches.get(deps.config);
   if (!keys) {
     const s = deps.config.clientAssertions;

@@ -11,6 +11,7 @@ export const list = (text: string): string[] => JSON.parse(text) as string[];
 export const json = (value: readonly string[]): string => JSON.stringify(value);
 const num = (v: number | bigint | string | null): number | null => (v === null ? null : Number(v));
 const req = (v: number | bigint | string): number => Number(v);
+const bool = (v: number | null): boolean | null => (v === null ? null : Boolean(v));
 const alg = (v: string | null): SigningAlg | null => (v !== null && isSigningAlg(v) ? v : null);
 
 export function toClient(r: Selectable<ClientsTable>): Client {
@@ -49,7 +50,15 @@ export function toClient(r: Selectable<ClientsTable>): Client {
     ...registrationOf(r),
     // Present only for private_key_jwt clients, so every other client reads as it always did.
     ...assertionAuthOf(r),
+    ...requestPolicyOf(r),
   };
+}
+
+/** Migration 022: present only when set, so a client that follows the server's settings reads as it always did. */
+function requestPolicyOf(r: Selectable<ClientsTable>): Pick<Client, 'requirePushedAuthorizationRequests' | 'requireSignedRequestObject'> {
+  const par = bool(r.require_pushed_authorization_requests ?? null);
+  const signed = bool(r.require_signed_request_object ?? null);
+  return { ...(par === null ? {} : { requirePushedAuthorizationRequests: par }), ...(signed === null ? {} : { requireSignedRequestObject: signed }) };
 }
 
 /** Migration 018's members, present only when set, so an operator's client reads as it always did. */
@@ -104,6 +113,8 @@ export function fromClient(c: Partial<Client>): Partial<ClientsTable> {
     row.previous_secret_hash = c.previousSecret?.hash ?? null;
     row.previous_secret_expires_at = c.previousSecret?.expiresAt ?? null;
   }
+  if (c.requirePushedAuthorizationRequests !== undefined) row.require_pushed_authorization_requests = c.requirePushedAuthorizationRequests === null ? null : Number(c.requirePushedAuthorizationRequests);
+  if (c.requireSignedRequestObject !== undefined) row.require_signed_request_object = c.requireSignedRequestObject === null ? null : Number(c.requireSignedRequestObject);
   if (c.origin !== undefined) row.origin = c.origin;
   if (c.metadataDocument !== undefined) row.metadata_document = c.metadataDocument === null ? null : JSON.stringify(c.metadataDocument);
   if (c.registeredBy !== undefined) row.registered_by = c.registeredBy;

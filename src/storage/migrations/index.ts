@@ -16,6 +16,7 @@ import { registration } from './018-registration.ts';
 import { metadataDocumentClients } from './019-metadata-document-clients.ts';
 import { clientAssertions } from './020-client-assertions.ts';
 import { deviceCodes } from './021-device-codes.ts';
+import { pushedRequests } from './022-pushed-requests.ts';
 
 /** Migrations are code, listed in order; the names are stored, so never rename one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -36,6 +37,7 @@ const migrations: Record<string, Migration> = {
   '019-metadata-document-clients': metadataDocumentClients,
   '020-client-assertions': clientAssertions,
   '021-device-codes': deviceCodes,
+  '022-pushed-requests': pushedRequests,
 };
 
 export const migrationProvider: MigrationProvider = {

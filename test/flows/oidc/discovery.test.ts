@@ -45,9 +45,12 @@ describe('GET /.well-known/openid-configuration (OpenID Connect Discovery 1.0 §
     expect(body['scopes_supported']).not.toContain('admin');
     expect(body['claims_supported']).toEqual(expect.arrayContaining(['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'name', 'email']));
     expect(body['claims_parameter_supported']).toBe(true);
-    // §3: these default to true when absent, so a server without request objects must say false.
-    expect(body['request_parameter_supported']).toBe(false);
-    expect(body['request_uri_parameter_supported']).toBe(false);
+    // Signed request objects (RFC 9101); request_uri only as our own PAR URNs, so registration of others is required.
+    expect(body['request_parameter_supported']).toBe(true);
+    expect(body['request_uri_parameter_supported']).toBe(true);
+    expect(body['require_request_uri_registration']).toBe(true);
+    expect(body['request_object_signing_alg_values_supported']).not.toContain('none');
+    expect(body['pushed_authorization_request_endpoint']).toBe(`${server.url}/oauth2/par`);
     expect(body['code_challenge_methods_supported']).toEqual(['S256']);
     expect(body['authorization_response_iss_parameter_supported']).toBe(true);
     expect(body['prompt_values_supported']).toEqual(['none', 'login', 'consent', 'select_account']);

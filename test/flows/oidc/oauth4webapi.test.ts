@@ -179,9 +179,10 @@ describe('authorization request parameters (Core §3.1.2.1), Basic OP negatives'
     }
   });
 
-  it('refuses request with request_not_supported and request_uri with request_uri_not_supported (Core §6, §3.1.2.6)', async () => {
+  it('refuses an unsigned request object with invalid_request_object on a page, and an external request_uri with request_uri_not_supported (RFC 9101 §6.2, Core §3.1.2.6)', async () => {
     const withRequest = await authorizeAsUser(server, (await start({ request: 'eyJhbGciOiJub25lIn0.e30.' })).url);
-    expect(errorOf(location(withRequest)).error).toBe('request_not_supported');
+    expect({ status: withRequest.status, location: withRequest.location }).toEqual({ status: 400, location: undefined });
+    expect(withRequest.html).toContain('<code>invalid_request_object</code>');
     const withUri = await authorizeAsUser(server, (await start({ request_uri: 'https://client.example/request.jwt' })).url);
     expect(errorOf(location(withUri)).error).toBe('request_uri_not_supported');
   });

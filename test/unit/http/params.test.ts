@@ -223,6 +223,12 @@ describe('redactUrl: no secret reaches a log line', () => {
     },
   );
 
+  it('redacts request_uri (a bearer reference to a pushed request, RFC 9126 §7.1) and request (its object carries state and hints)', () => {
+    const out = redactUrl('/oauth2/authorize?client_id=web-app&request_uri=urn%3Aietf%3Aparams%3Aoauth%3Arequest_uri%3ASECRET1&request=eyJ.SECRET2.sig');
+    expect(out).not.toMatch(/SECRET1|SECRET2/);
+    expect(out).toContain('client_id=web-app');
+  });
+
   it('redacts a parameter whose name is percent-encoded', () => {
     expect(redactUrl('/x?access%5Ftoken=lk_SECRET')).not.toContain('lk_SECRET');
   });

@@ -34,6 +34,9 @@ export interface ApplicationForm {
   codeTtl: string;
   requirePkce: string;
   introspectAny: boolean;
+  /** RFC 9126 §6 and RFC 9101 §10.5: default (the server setting), yes or no. */
+  requirePushedAuthorizationRequests: string;
+  requireSignedRequestObject: string;
   oidc: OidcForm;
   auth: AuthForm;
 }
@@ -51,10 +54,13 @@ export const APPLICATION_LABELS: Readonly<Record<string, string>> = {
   codeTtl: 'Authorization code lifetime',
   requirePkce: 'PKCE',
   introspectAny: 'Resource server',
+  requirePushedAuthorizationRequests: 'Pushed authorization requests',
+  requireSignedRequestObject: 'Signed request objects',
   ...OIDC_LABELS,
   ...AUTH_LABELS,
 };
 
+const triState = (v: boolean | null) => (v === null ? 'default' : v ? 'yes' : 'no');
 const ttlText = (v: number | 'never' | null) => (v === null ? '' : String(v));
 
 export function formFromApplication(a: ApplicationView): ApplicationForm {
@@ -71,6 +77,8 @@ export function formFromApplication(a: ApplicationView): ApplicationForm {
     codeTtl: ttlText(a.codeTtl),
     requirePkce: a.requirePkce === null ? 'default' : a.requirePkce ? 'yes' : 'no',
     introspectAny: a.introspectAny,
+    requirePushedAuthorizationRequests: triState(a.requirePushedAuthorizationRequests),
+    requireSignedRequestObject: triState(a.requireSignedRequestObject),
     oidc: oidcFormFrom(a),
     auth: authFormFrom(a),
   };
@@ -89,6 +97,8 @@ export const EMPTY_APPLICATION_FORM: ApplicationForm = {
   codeTtl: '',
   requirePkce: 'default',
   introspectAny: false,
+  requirePushedAuthorizationRequests: 'default',
+  requireSignedRequestObject: 'default',
   oidc: EMPTY_OIDC_FORM,
   auth: EMPTY_AUTH_FORM,
 };
@@ -175,6 +185,30 @@ ${choiceGroup({
   choices: [{ value: 'true', label: 'This is an API that may introspect tokens issued to any application' }],
   selected: form.introspectAny ? ['true'] : [],
   error: errors['introspectAny'],
+})}
+${selectField({
+  name: 'requirePushedAuthorizationRequests',
+  label: 'Pushed authorization requests (RFC 9126)',
+  value: form.requirePushedAuthorizationRequests,
+  error: errors['requirePushedAuthorizationRequests'],
+  hint: 'Required: the application must send its authorization requests to the pushed authorization request endpoint first.',
+  options: [
+    { value: 'default', label: 'Server default' },
+    { value: 'yes', label: 'Required' },
+    { value: 'no', label: 'Optional' },
+  ],
+})}
+${selectField({
+  name: 'requireSignedRequestObject',
+  label: 'Signed request objects (RFC 9101)',
+  value: form.requireSignedRequestObject,
+  error: errors['requireSignedRequestObject'],
+  hint: 'Required: the application must sign its authorization requests with a key it registered.',
+  options: [
+    { value: 'default', label: 'Server default' },
+    { value: 'yes', label: 'Required' },
+    { value: 'no', label: 'Optional' },
+  ],
 })}
 ${oidcFieldset(form.oidc, errors, c.idTokenAlg)}
 ${authFieldset(form.auth, errors, creating)}`;
