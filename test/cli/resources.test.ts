@@ -28,7 +28,7 @@ let server: Latchkey;
 
 function latchkey(args: readonly string[]): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args, '-d', db], { cwd: ROOT, env: cleanEnv(), timeout: 60_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [BIN, ...args, '-d', db], { cwd: ROOT, env: cleanEnv(), timeout: 100_000 }, (err, stdout, stderr) => {
       resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, stdout, stderr });
     });
   });

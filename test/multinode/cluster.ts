@@ -105,7 +105,7 @@ export async function startNode(configFile: string, name: string, options: { por
 /** Runs the `latchkey` command (management commands) and resolves with its exit code and output. */
 export function latchkeyCommand(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--disable-warning=ExperimentalWarning', CLI, ...args], { cwd: ROOT, env: cleanEnv(), timeout: 30_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, ['--disable-warning=ExperimentalWarning', CLI, ...args], { cwd: ROOT, env: cleanEnv(), timeout: 100_000 }, (err, stdout, stderr) => {
       resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, stdout, stderr });
     });
   });

@@ -86,5 +86,5 @@ const run = promisify(execFile);
 
 /** Runs test/profiles/php/<script> with arguments; stdout is the client's output, stderr its request headers. */
 export async function php(script: string, args: string[]): Promise<{ stdout: string; stderr: string }> {
-  return run('php', [join(import.meta.dirname, 'php', script), ...args], { timeout: 20_000 });
+  return run('php', [join(import.meta.dirname, 'php', script), ...args], { timeout: 100_000 });
 }
