@@ -16,6 +16,8 @@ import { keySettings } from './core/keys/schedule.ts';
 import { openSigningKeys } from './core/keys/service.ts';
 import { startBackchannelDelivery, type BackchannelDelivery } from './core/oidc/backchannel/delivery.ts';
 import { fetchLogoutPost, type LogoutPost } from './core/oidc/backchannel/post.ts';
+import { guardedLogoutPost } from './core/oidc/backchannel/guarded-post.ts';
+import { JWKS_MAX_BYTES, JWKS_TIMEOUT_MS } from './core/client-auth/jwks-fetch.ts';
 import { registerAccountRoutes } from './http/account-routes.ts';
 import { registerAdminRoutes } from './http/admin-routes.ts';
 import { registerConsoleRoutes } from './http/console-routes.ts';
@@ -29,6 +31,7 @@ import { clientAuthLimit } from './http/client-auth-limit.ts';
 import { memoryCounter } from './http/memory-counter.ts';
 import { createServer } from './http/server.ts';
 import { clientDocumentsFor } from './http/client-documents.ts';
+import { createSafeFetch } from './http/safe-fetch.ts';
 import { openStorage, sqlitePath, type Storage } from './storage/index.ts';
 import { purgeExpired, startJanitor, type Janitor } from './storage/janitor.ts';
 
@@ -50,7 +53,7 @@ export interface BuildOptions {
   extraGrants?: readonly GrantHandler[];
   /** Where log lines go (stdout by default); tests capture them to check nothing secret is logged. */
   logStream?: NodeJS.WritableStream;
-  /** How back-channel logout tokens are POSTed (default: fetch without redirects). */
+  /** How back-channel logout tokens are POSTed to operator-made clients (default: fetch without redirects). */
   logoutPost?: LogoutPost;
 }
 
@@ -101,11 +104,14 @@ export async function buildLatchkey(config: Config, options: BuildOptions = {}):
       logger,
       clock,
       post: options.logoutPost ?? fetchLogoutPost,
+      guardedPost: guardedLogoutPost(createSafeFetch({ allowLoopbackHttp: config.clientMetadataDocuments.allowLoopbackHttp, timeoutMs: config.backchannelLogout.timeoutMs })),
     });
     kickAfterSessionsEnd(storage, backchannel);
     const grants = builtInGrants(storage.repos, { config, logger, audit, keyring: keys.keyring }, options.extraGrants);
     const tokenCounts = tokenCounter(storage.repos.activity, clock, logger);
     const deps: AdminDeps = { config, clock, repos: storage.repos, logger, audit, grants, tokenSettings, keys, tokenCounter: tokenCounts };
+    // jwks_uri of clients that chose it: the SSRF guard, with the JWKS limits and the one development switch.
+    deps.clientChosenFetch = createSafeFetch({ allowLoopbackHttp: config.clientMetadataDocuments.allowLoopbackHttp, timeoutMs: JWKS_TIMEOUT_MS, maxBytes: JWKS_MAX_BYTES });
     if (config.clientMetadataDocuments.enabled) deps.clientDocuments = clientDocumentsFor(config, clock, storage.repos, logger);
     // One node at a time: nodes started together would otherwise race to create the same clients and users.
     const demo = await storage.exclusive(async (repos) => {

@@ -3,6 +3,7 @@ import type { Repositories } from '../storage/repositories.ts';
 import type { Audit } from './audit.ts';
 import type { Clock } from './clock.ts';
 import type { ClientDocuments } from './registration/metadata-document-clients.ts';
+import type { SafeFetch } from './registration/safe-fetch.ts';
 
 /** What the core needs from the outside world, built once in main.ts. */
 export interface Logger {
@@ -20,6 +21,11 @@ export interface CoreDeps<R extends keyof Repositories = keyof Repositories> {
   audit: Audit;
   /** Present when `clientMetadataDocuments.enabled`: clients whose client_id is a metadata document URL. */
   clientDocuments?: ClientDocuments | undefined;
+  /**
+   * The SSRF-guarded fetch for URLs a client chose (model.ts urlsChosenByClient), such as a self-registered client's
+   * jwks_uri. Absent: such URLs are not fetched at all.
+   */
+  clientChosenFetch?: SafeFetch | undefined;
 }
 
 /** Request parameters after the HTTP layer has refused duplicates and non-string values. */

@@ -102,6 +102,13 @@ export interface Client {
   registrationMetadata?: RegistrationMetadata | null;
 }
 
+/**
+ * Whether the client, not the operator, chose its URLs (a self-registered client, RFC 7591, or one made from its
+ * Client ID Metadata Document): Latchkey then fetches them only through the SSRF-guarded fetch
+ * (core/registration/safe-fetch.ts). Operator-made clients may point at internal hosts on purpose.
+ */
+export const urlsChosenByClient = (c: Pick<Client, 'origin' | 'registeredBy'>): boolean => c.registeredBy === 'dynamic' || c.origin === 'metadata-document';
+
 /** A client an administrator has disabled: refused at authorization, token, introspection and UserInfo. */
 export const isDisabled = (c: Pick<Client, 'disabledAt'>): boolean => c.disabledAt !== undefined && c.disabledAt !== null;
 
