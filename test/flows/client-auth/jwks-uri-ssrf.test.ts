@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectJsonError } from '../../support/flow-helpers.ts';
 import { startServer, testConfig, type TestServer } from '../../support/server.ts';
+import { expectRegistered, register } from '../registration/helpers.ts';
 import { assertion, clientCredentials, clientKey, serveJwks, type ClientKey, type JwksHost } from './support.ts';
 
 /**
@@ -14,17 +15,20 @@ import { assertion, clientCredentials, clientKey, serveJwks, type ClientKey, typ
 let server: TestServer;
 let host: JwksHost;
 let key: ClientKey;
+let dynamicId: string;
 
 beforeAll(async () => {
   key = await clientKey('ES256');
   host = await serveJwks([key.publicJwk]);
   const client = (id: string) => ({ id, name: id, tokenEndpointAuthMethod: 'private_key_jwt' as const, jwksUri: host.url, grantTypes: ['client_credentials' as const] });
   server = await startServer({
-    clients: [...(testConfig().clients ?? []), client('operator-keys'), client('dynamic-keys')],
+    clients: [...(testConfig().clients ?? []), client('operator-keys')],
     clientAssertions: { jwksUriAllowLoopbackHttp: true },
+    registration: { mode: 'open', grantTypes: ['client_credentials'], perHour: 0 },
   });
-  // As if it had registered itself: the jwks_uri is the client's choice, not the operator's.
-  await server.latchkey.storage.repos.clients.update('dynamic-keys', { registeredBy: 'dynamic' }, Math.floor(Date.now() / 1000));
+  // RFC 7591: the client registers itself, choosing its jwks_uri (the registration's https rule has the same switch).
+  const res = await register(server, { client_name: 'Self-registered', grant_types: ['client_credentials'], response_types: [], token_endpoint_auth_method: 'private_key_jwt', jwks_uri: host.url });
+  dynamicId = String((await expectRegistered(res))['client_id']);
 });
 
 afterAll(async () => {
@@ -34,7 +38,7 @@ afterAll(async () => {
 
 describe('jwks_uri chosen by a client goes through the SSRF guard', () => {
   it('refuses a dynamically registered client whose jwks_uri is a private address with invalid_client (RFC 6749 §5.2), without fetching it', async () => {
-    await expectJsonError(await clientCredentials(server, await assertion(key, 'dynamic-keys', server.url)), 401, 'invalid_client');
+    await expectJsonError(await clientCredentials(server, await assertion(key, dynamicId, server.url)), 401, 'invalid_client');
     expect(host.fetches).toBe(0);
   });
 
