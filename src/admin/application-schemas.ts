@@ -164,11 +164,10 @@ export const applicationView = z
     backchannelLogoutSessionRequired: z.boolean(),
     hasSecret: z.boolean(),
     builtIn: z.boolean().describe("Latchkey's own console or account page: read-only."),
-    registeredBy: z.enum(['dynamic']).nullable().describe('dynamic: the client registered itself (RFC 7591), not vetted by an administrator; null: created by an operator.'),
     disabled: z.boolean().describe('Disabled by an administrator: refused at authorization, token and introspection; its tokens are inactive.'),
     declaredInConfig: z.boolean().describe('Declared in the configuration file, which restores it at every start.'),
     previousSecretExpiresAt: isoTime.nullable().describe('After a rotation with a grace period: until when the previous secret still works; null otherwise.'),
-    origin: z.enum(['operator', 'metadata-document']).describe('operator: made by an operator; metadata-document: made from the Client ID Metadata Document at its client_id URL.'),
+    origin: z.enum(['operator', 'dynamic', 'metadata-document']).describe('operator: made by an operator; dynamic: the client registered itself (RFC 7591), not vetted by an administrator; metadata-document: made from the Client ID Metadata Document at its client_id URL.'),
     metadataDocument: z
       .strictObject({ fetchedAt: isoTime, expiresAt: isoTime, logoUri: z.string().nullable(), clientUri: z.string().nullable(), disabledAt: isoTime.nullable() })
       .nullable()

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { isoTime } from '../core/clock.ts';
 import { randomId, randomToken, sha256 } from '../core/crypto.ts';
-import { clientSettings, isDisabled, responseTypeWords, type Client, type OidcClientMetadata } from '../core/model.ts';
+import { clientSettings, isDisabled, originOf, responseTypeWords, type Client, type OidcClientMetadata } from '../core/model.ts';
 import { oidcMetadataProblems } from '../core/oidc/client-metadata.ts';
 import { assertionAuthOf, clientAuthProblems, type ClientAuthFields } from '../core/client-auth/metadata.ts';
 import type { Page } from '../storage/admin-repositories.ts';
@@ -19,7 +19,6 @@ export function applicationView(c: Client, deps: Pick<AdminDeps, 'config' | 'clo
     ...clientSettings(c),
     hasSecret: c.secretHash !== null,
     builtIn: isFirstParty(c.id),
-    registeredBy: c.registeredBy ?? null,
     disabled: isDisabled(c),
     declaredInConfig: deps.config.clients.some((d) => d.id === c.id),
     // Only while it still works (core/client-auth/previous-secret.ts checks the same bound).
@@ -187,7 +186,7 @@ export async function rotateSecret(ctx: AdminContext, id: string, graceSeconds =
 /** Where the client came from, and for a metadata-document client the state of its document. */
 function documentView(c: Client): Pick<ApplicationView, 'origin' | 'metadataDocument'> {
   const d = c.metadataDocument;
-  if (c.origin !== 'metadata-document' || !d) return { origin: 'operator', metadataDocument: null };
+  if (c.origin !== 'metadata-document' || !d) return { origin: originOf(c), metadataDocument: null };
   return {
     origin: 'metadata-document',
     metadataDocument: { fetchedAt: isoTime(d.fetchedAt), expiresAt: isoTime(d.expiresAt), logoUri: d.logoUri, clientUri: d.clientUri, disabledAt: d.disabledAt === null ? null : isoTime(d.disabledAt) },

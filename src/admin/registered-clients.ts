@@ -98,7 +98,7 @@ export async function registerClient(deps: RegistrationDeps, body: unknown, auth
       codeTtl: null,
       requirePkce: null,
       introspectAny: false,
-      registeredBy: 'dynamic',
+      origin: 'dynamic',
       tokenEndpointAuthMethod: requested.authMethod,
       registrationTokenHash: sha256(registrationAccessToken),
       registrationMetadata: requested.described,
@@ -116,7 +116,7 @@ export async function registerClient(deps: RegistrationDeps, body: unknown, auth
 export async function authorizeManagement(deps: RegistrationDeps, clientId: string, token: string | undefined): Promise<Client> {
   const client = token === undefined ? undefined : await deps.repos.clients.findById(clientId, { fresh: true });
   const hash = client?.registrationTokenHash;
-  if (!client || client.registeredBy !== 'dynamic' || !hash || token === undefined || !verifyHashedSecret(token, hash)) {
+  if (!client || client.origin !== 'dynamic' || !hash || token === undefined || !verifyHashedSecret(token, hash)) {
     throw new InvalidToken('the registration access token is not valid for this client');
   }
   return client;

@@ -81,7 +81,7 @@ function stepRenderer(theme: AppDeps['config']['theme']) {
             username: step.user.name ?? step.user.username,
             scopes: step.scopes,
             // A client that registered itself was never vetted by the operator: say so, and where it sends the person.
-            unvetted: step.client.registeredBy === 'dynamic' ? { redirectHost: redirectHost(step.redirectUri) } : undefined,
+            unvetted: step.client.origin === 'dynamic' ? { redirectHost: redirectHost(step.redirectUri) } : undefined,
             resources: step.resources,
             nonce,
             theme,

@@ -55,7 +55,7 @@ export function toClient(r: Selectable<ClientsTable>): Client {
 /** Migration 018's members, present only when set, so an operator's client reads as it always did. */
 function registrationOf(r: Selectable<ClientsTable>): Partial<Client> {
   const out: Partial<Client> = {};
-  if (r.registered_by === 'dynamic') out.registeredBy = 'dynamic';
+  if (r.origin === 'dynamic') out.origin = 'dynamic';
   if (r.disabled_at != null) out.disabledAt = req(r.disabled_at);
   const method = r.token_endpoint_auth_method ?? null;
   if (method === 'client_secret_basic' || method === 'client_secret_post' || method === 'none') out.tokenEndpointAuthMethod = method;
@@ -104,9 +104,8 @@ export function fromClient(c: Partial<Client>): Partial<ClientsTable> {
     row.previous_secret_hash = c.previousSecret?.hash ?? null;
     row.previous_secret_expires_at = c.previousSecret?.expiresAt ?? null;
   }
-  if (c.origin !== undefined) row.origin = c.origin;
+  if (c.origin !== undefined) row.origin = c.origin === 'operator' ? null : c.origin;
   if (c.metadataDocument !== undefined) row.metadata_document = c.metadataDocument === null ? null : JSON.stringify(c.metadataDocument);
-  if (c.registeredBy !== undefined) row.registered_by = c.registeredBy;
   if (c.disabledAt !== undefined) row.disabled_at = c.disabledAt;
   if (c.tokenEndpointAuthMethod !== undefined) row.token_endpoint_auth_method = c.tokenEndpointAuthMethod;
   if (c.registrationTokenHash !== undefined) row.registration_token_hash = c.registrationTokenHash;

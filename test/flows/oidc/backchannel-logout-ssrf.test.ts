@@ -25,7 +25,7 @@ beforeAll(async () => {
     backchannelLogout: { retryBaseMs: 1, retryMaxMs: 5, maxAttempts: 2 },
   });
   // As if it had registered itself: the URI is the client's choice, not the operator's.
-  await server.latchkey.storage.repos.clients.update('rp-dynamic', { registeredBy: 'dynamic' }, Math.floor(Date.now() / 1000));
+  await server.latchkey.storage.repos.clients.update('rp-dynamic', { origin: 'dynamic' }, Math.floor(Date.now() / 1000));
 });
 
 afterAll(async () => {

@@ -181,7 +181,7 @@ ${authFieldset(form.auth, errors, creating)}`;
 
 /** A client that registered itself (RFC 7591) was never reviewed by an administrator; say so wherever it is listed. */
 const registrationBadges = (a: ApplicationView) =>
-  html`${a.registeredBy === 'dynamic' ? html` <span class="lk-badge lk-badge-warn">registered itself</span>` : ''}${a.disabled ? html` <span class="lk-badge lk-badge-warn">disabled</span>` : ''}`;
+  html`${a.origin === 'dynamic' ? html` <span class="lk-badge lk-badge-warn">registered itself</span>` : ''}${a.disabled ? html` <span class="lk-badge lk-badge-warn">disabled</span>` : ''}`;
 
 export function applicationListPage(o: { items: readonly ApplicationView[]; q: string; nextCursor: string | null; onLaterPage: boolean; notice?: string | undefined }): SafeHtml {
   const rows = o.items.map(
@@ -262,7 +262,7 @@ ${errorSummary(o.errors, APPLICATION_LABELS, o.message)}
 ${copyBox({ id: 'client-id', label: 'Client ID', value: a.id })}
 <dl class="lk-dl">
 <dt>Type</dt><dd>${a.type}${registrationBadges(a)}</dd>
-${a.registeredBy === 'dynamic' ? html`<dt>Registered</dt><dd>by the client itself (dynamic client registration): not reviewed by an administrator</dd>` : ''}
+${a.origin === 'dynamic' ? html`<dt>Registered</dt><dd>by the client itself (dynamic client registration): not reviewed by an administrator</dd>` : ''}
 <dt>Client secret</dt><dd>${a.type === 'public' ? 'none (public application)' : a.hasSecret ? 'set; shown only when created or rotated' : 'none (authenticates with a private key JWT)'}</dd>
 ${previousSecretRow(a)}
 <dt>Created</dt><dd>${time(a.createdAt)}</dd>
