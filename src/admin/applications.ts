@@ -125,7 +125,7 @@ export async function createApplication(
 export async function updateApplication(ctx: AdminContext, id: string, patch: z.output<typeof applicationUpdate>): Promise<ApplicationView> {
   const existing = await findApplication(ctx, id);
   refuseBuiltIn(existing);
-  // Its document says what it is, and the next fetch would undo an edit; it can be disabled (document-clients.ts).
+  // Its document says what it is, and the next fetch would undo an edit; it can be disabled (setApplicationDisabled).
   if (existing.origin === 'metadata-document') throw conflict('this client is described by its metadata document and cannot be edited; disable it instead');
   const changes: ClientPatch = {};
   const { tokenEndpointAuthSigningAlg, jwks, jwksUri, ...plain } = patch;
@@ -189,19 +189,25 @@ function documentView(c: Client): Pick<ApplicationView, 'origin' | 'metadataDocu
   if (c.origin !== 'metadata-document' || !d) return { origin: originOf(c), metadataDocument: null };
   return {
     origin: 'metadata-document',
-    metadataDocument: { fetchedAt: isoTime(d.fetchedAt), expiresAt: isoTime(d.expiresAt), logoUri: d.logoUri, clientUri: d.clientUri, disabledAt: d.disabledAt === null ? null : isoTime(d.disabledAt) },
+    metadataDocument: { fetchedAt: isoTime(d.fetchedAt), expiresAt: isoTime(d.expiresAt), logoUri: d.logoUri, clientUri: d.clientUri },
   };
 }
 
 /**
- * Disables or enables an application (a client that registered itself, typically). Disabled, it is refused at the
- * authorization, token and introspection endpoints and its tokens are inactive; nothing is deleted, so enabling it
- * restores it as it was.
+ * Disables or enables an application, whatever its origin (a client that registered itself or was made from its
+ * metadata document, typically). Disabled, it is refused at the authorization, token and introspection endpoints and
+ * its tokens are inactive; a metadata-document client's document is not fetched meanwhile. Nothing is deleted, so
+ * enabling restores it as it was; a metadata-document client's document is then fetched afresh before its next use
+ * (it may have changed, or been withdrawn, while the client was disabled). Deleting such a client would not keep it
+ * out: the next request with its URL would make it again.
  */
 export async function setApplicationDisabled(ctx: AdminContext, id: string, disabled: boolean): Promise<ApplicationView> {
-  refuseBuiltIn(await findApplication(ctx, id));
+  const existing = await findApplication(ctx, id);
+  refuseBuiltIn(existing);
   const now = ctx.deps.clock.now();
-  const updated = await ctx.deps.repos.clients.update(id, { disabledAt: disabled ? now : null }, now);
+  const doc = existing.metadataDocument;
+  const refetch = !disabled && existing.origin === 'metadata-document' && doc ? { metadataDocument: { ...doc, expiresAt: now } } : {};
+  const updated = await ctx.deps.repos.clients.update(id, { disabledAt: disabled ? now : null, ...refetch }, now);
   if (!updated) throw notFound('application');
   recordAction(ctx, { type: disabled ? 'client.disabled' : 'client.enabled', clientId: id, details: { name: updated.name } });
   return applicationView(updated, ctx.deps);

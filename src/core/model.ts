@@ -50,8 +50,6 @@ export interface MetadataDocumentState {
   /** https only; self-asserted by the client, as is its name. */
   logoUri: string | null;
   clientUri: string | null;
-  /** Set while the operator has disabled the client: its document is neither used nor fetched. */
-  disabledAt: number | null;
 }
 
 export interface Client {
@@ -90,7 +88,10 @@ export interface Client {
    * Absent (clients older than migration 020): a secret for confidential clients, none for public ones.
    */
   assertionAuth?: ClientAssertionAuth | null;
-  /** Set while an administrator has disabled the client: refused at authorization, token and introspection. */
+  /**
+   * Set while an administrator has disabled the client, whatever its origin: refused at authorization, token and
+   * introspection; a metadata-document client's document is not fetched meanwhile.
+   */
   disabledAt?: number | null;
   /** RFC 7591 §2 token_endpoint_auth_method as registered; absent or null: the type's default. */
   tokenEndpointAuthMethod?: TokenEndpointAuthMethod | null;
