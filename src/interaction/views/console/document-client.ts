@@ -8,11 +8,6 @@ import { time } from './layout.ts';
  * is; an edit would be undone by the next fetch). Disable / Enable are the buttons every application has.
  */
 
-export function documentBadge(a: ApplicationView): SafeHtml | string {
-  if (a.origin !== 'metadata-document') return '';
-  return html` <span class="lk-badge">metadata document</span>`;
-}
-
 export function documentClientPanel(a: ApplicationView, csrf: string): SafeHtml | string {
   const d = a.metadataDocument;
   if (a.origin !== 'metadata-document' || !d) return '';
