@@ -17,6 +17,8 @@ import { keySettings } from './core/keys/schedule.ts';
 import { openSigningKeys } from './core/keys/service.ts';
 import { startBackchannelDelivery, type BackchannelDelivery } from './core/oidc/backchannel/delivery.ts';
 import { fetchLogoutPost, type LogoutPost } from './core/oidc/backchannel/post.ts';
+import { guardedLogoutPost } from './core/oidc/backchannel/guarded-post.ts';
+import { JWKS_MAX_BYTES, JWKS_TIMEOUT_MS } from './core/client-auth/jwks-fetch.ts';
 import { registerAccountRoutes } from './http/account-routes.ts';
 import { registerDeviceRoutes } from './http/device-routes.ts';
 import { registerAdminRoutes } from './http/admin-routes.ts';
@@ -31,6 +33,7 @@ import { clientAuthLimit } from './http/client-auth-limit.ts';
 import { memoryCounter } from './http/memory-counter.ts';
 import { createServer } from './http/server.ts';
 import { clientDocumentsFor } from './http/client-documents.ts';
+import { createSafeFetch } from './http/safe-fetch.ts';
 import { openStorage, sqlitePath, type Storage } from './storage/index.ts';
 import { purgeExpired, startJanitor, type Janitor } from './storage/janitor.ts';
 
@@ -54,7 +57,7 @@ export interface BuildOptions {
   logStream?: NodeJS.WritableStream;
   /** Replaces the keys request objects (RFC 9101) are verified with (default: those registered for private_key_jwt). */
   clientKeys?: ClientKeySource;
-  /** How back-channel logout tokens are POSTed (default: fetch without redirects). */
+  /** How back-channel logout tokens are POSTed to operator-made clients (default: fetch without redirects). */
   logoutPost?: LogoutPost;
 }
 
@@ -105,12 +108,15 @@ export async function buildLatchkey(config: Config, options: BuildOptions = {}):
       logger,
       clock,
       post: options.logoutPost ?? fetchLogoutPost,
+      guardedPost: guardedLogoutPost(createSafeFetch({ allowLoopbackHttp: config.clientMetadataDocuments.allowLoopbackHttp, timeoutMs: config.backchannelLogout.timeoutMs })),
     });
     kickAfterSessionsEnd(storage, backchannel);
     const grants = builtInGrants(storage.repos, { config, logger, audit, keyring: keys.keyring }, options.extraGrants);
     const tokenCounts = tokenCounter(storage.repos.activity, clock, logger);
     const deps: AdminDeps = { config, clock, repos: storage.repos, logger, audit, grants, tokenSettings, keys, tokenCounter: tokenCounts };
     if (options.clientKeys) deps.clientKeys = options.clientKeys;
+    // jwks_uri of clients that chose it: the SSRF guard, with the JWKS limits and the one development switch.
+    deps.clientChosenFetch = createSafeFetch({ allowLoopbackHttp: config.clientMetadataDocuments.allowLoopbackHttp, timeoutMs: JWKS_TIMEOUT_MS, maxBytes: JWKS_MAX_BYTES });
     if (config.clientMetadataDocuments.enabled) deps.clientDocuments = clientDocumentsFor(config, clock, storage.repos, logger);
     // One node at a time: nodes started together would otherwise race to create the same clients and users.
     const demo = await storage.exclusive(async (repos) => {

@@ -108,7 +108,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   route({
     method: 'POST', path: '/applications/{id}/disable', operationId: 'disableApplication', tag: 'Applications',
     summary: 'Disable an application',
-    description: 'Refused at the authorization, token and introspection endpoints, and its tokens are inactive, until it is enabled again. Meant for clients that registered themselves (registeredBy dynamic).',
+    description: 'Refused at the authorization, token and introspection endpoints, and its tokens are inactive, until it is enabled again. Meant for clients that registered themselves (origin dynamic or metadata-document).',
     conflicts: true,
     responses: { 200: { description: 'The disabled application', schema: s.applicationView } },
     handle: async (ctx, input) => ok(await apps.setApplicationDisabled(ctx, param(input, 'id'), true)),

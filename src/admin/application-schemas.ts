@@ -174,15 +174,14 @@ export const applicationView = z
     backchannelLogoutSessionRequired: z.boolean(),
     hasSecret: z.boolean(),
     builtIn: z.boolean().describe("Latchkey's own console or account page: read-only."),
-    registeredBy: z.enum(['dynamic']).nullable().describe('dynamic: the client registered itself (RFC 7591), not vetted by an administrator; null: created by an operator.'),
     disabled: z.boolean().describe('Disabled by an administrator: refused at authorization, token and introspection; its tokens are inactive.'),
     declaredInConfig: z.boolean().describe('Declared in the configuration file, which restores it at every start.'),
     previousSecretExpiresAt: isoTime.nullable().describe('After a rotation with a grace period: until when the previous secret still works; null otherwise.'),
-    origin: z.enum(['operator', 'metadata-document']).describe('operator: made by an operator; metadata-document: made from the Client ID Metadata Document at its client_id URL.'),
+    origin: z.enum(['operator', 'dynamic', 'metadata-document']).describe('operator: made by an operator; dynamic: the client registered itself (RFC 7591), not vetted by an administrator; metadata-document: made from the Client ID Metadata Document at its client_id URL.'),
     metadataDocument: z
-      .strictObject({ fetchedAt: isoTime, expiresAt: isoTime, logoUri: z.string().nullable(), clientUri: z.string().nullable(), disabledAt: isoTime.nullable() })
+      .strictObject({ fetchedAt: isoTime, expiresAt: isoTime, logoUri: z.string().nullable(), clientUri: z.string().nullable() })
       .nullable()
-      .describe('For origin metadata-document: when the document was fetched and is fetched again, its https logo and home page, and when an operator disabled the client.'),
+      .describe('For origin metadata-document: when the document was fetched and is fetched again, and its https logo and home page. Disabled as any application (disabled, POST /applications/{id}/disable).'),
     createdAt: isoTime,
     updatedAt: isoTime,
   })

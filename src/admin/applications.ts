@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { isoTime } from '../core/clock.ts';
 import { randomId, randomToken, sha256 } from '../core/crypto.ts';
-import { clientSettings, isDisabled, responseTypeWords, type Client, type OidcClientMetadata } from '../core/model.ts';
+import { clientSettings, isDisabled, originOf, responseTypeWords, type Client, type OidcClientMetadata } from '../core/model.ts';
 import { oidcMetadataProblems } from '../core/oidc/client-metadata.ts';
 import { assertionAuthOf, clientAuthProblems, type ClientAuthFields } from '../core/client-auth/metadata.ts';
 import type { Page } from '../storage/admin-repositories.ts';
@@ -19,7 +19,6 @@ export function applicationView(c: Client, deps: Pick<AdminDeps, 'config' | 'clo
     ...clientSettings(c),
     hasSecret: c.secretHash !== null,
     builtIn: isFirstParty(c.id),
-    registeredBy: c.registeredBy ?? null,
     disabled: isDisabled(c),
     declaredInConfig: deps.config.clients.some((d) => d.id === c.id),
     // Only while it still works (core/client-auth/previous-secret.ts checks the same bound).
@@ -128,7 +127,7 @@ export async function createApplication(
 export async function updateApplication(ctx: AdminContext, id: string, patch: z.output<typeof applicationUpdate>): Promise<ApplicationView> {
   const existing = await findApplication(ctx, id);
   refuseBuiltIn(existing);
-  // Its document says what it is, and the next fetch would undo an edit; it can be disabled (document-clients.ts).
+  // Its document says what it is, and the next fetch would undo an edit; it can be disabled (setApplicationDisabled).
   if (existing.origin === 'metadata-document') throw conflict('this client is described by its metadata document and cannot be edited; disable it instead');
   const changes: ClientPatch = {};
   const { tokenEndpointAuthSigningAlg, jwks, jwksUri, ...plain } = patch;
@@ -189,22 +188,28 @@ export async function rotateSecret(ctx: AdminContext, id: string, graceSeconds =
 /** Where the client came from, and for a metadata-document client the state of its document. */
 function documentView(c: Client): Pick<ApplicationView, 'origin' | 'metadataDocument'> {
   const d = c.metadataDocument;
-  if (c.origin !== 'metadata-document' || !d) return { origin: 'operator', metadataDocument: null };
+  if (c.origin !== 'metadata-document' || !d) return { origin: originOf(c), metadataDocument: null };
   return {
     origin: 'metadata-document',
-    metadataDocument: { fetchedAt: isoTime(d.fetchedAt), expiresAt: isoTime(d.expiresAt), logoUri: d.logoUri, clientUri: d.clientUri, disabledAt: d.disabledAt === null ? null : isoTime(d.disabledAt) },
+    metadataDocument: { fetchedAt: isoTime(d.fetchedAt), expiresAt: isoTime(d.expiresAt), logoUri: d.logoUri, clientUri: d.clientUri },
   };
 }
 
 /**
- * Disables or enables an application (a client that registered itself, typically). Disabled, it is refused at the
- * authorization, token and introspection endpoints and its tokens are inactive; nothing is deleted, so enabling it
- * restores it as it was.
+ * Disables or enables an application, whatever its origin (a client that registered itself or was made from its
+ * metadata document, typically). Disabled, it is refused at the authorization, token and introspection endpoints and
+ * its tokens are inactive; a metadata-document client's document is not fetched meanwhile. Nothing is deleted, so
+ * enabling restores it as it was; a metadata-document client's document is then fetched afresh before its next use
+ * (it may have changed, or been withdrawn, while the client was disabled). Deleting such a client would not keep it
+ * out: the next request with its URL would make it again.
  */
 export async function setApplicationDisabled(ctx: AdminContext, id: string, disabled: boolean): Promise<ApplicationView> {
-  refuseBuiltIn(await findApplication(ctx, id));
+  const existing = await findApplication(ctx, id);
+  refuseBuiltIn(existing);
   const now = ctx.deps.clock.now();
-  const updated = await ctx.deps.repos.clients.update(id, { disabledAt: disabled ? now : null }, now);
+  const doc = existing.metadataDocument;
+  const refetch = !disabled && existing.origin === 'metadata-document' && doc ? { metadataDocument: { ...doc, expiresAt: now } } : {};
+  const updated = await ctx.deps.repos.clients.update(id, { disabledAt: disabled ? now : null, ...refetch }, now);
   if (!updated) throw notFound('application');
   recordAction(ctx, { type: disabled ? 'client.disabled' : 'client.enabled', clientId: id, details: { name: updated.name } });
   return applicationView(updated, ctx.deps);

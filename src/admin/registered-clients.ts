@@ -1,6 +1,7 @@
 import type { AppDeps } from '../app-deps.ts';
 import { randomId, randomToken, sha256, verifyHashedSecret } from '../core/crypto.ts';
 import { InvalidClientMetadata, InvalidRedirectUri, InvalidToken, type OAuthError } from '../core/errors.ts';
+import { assertionAuthOf, type ClientAuthFields } from '../core/client-auth/metadata.ts';
 import type { Client, OidcClientMetadata } from '../core/model.ts';
 import { readClientMetadata, REGISTRABLE_AUTH_METHODS, WIRE_NAMES, type RequestedClient } from '../core/registration/metadata.ts';
 import { checkGrantTypes, checkRedirectUris, grantedScopes, type RegistrationPolicy } from '../core/registration/policy.ts';
@@ -26,7 +27,7 @@ function metadataError(fields: Readonly<Record<string, string>>): OAuthError {
   return wire === 'redirect_uris' ? new InvalidRedirectUri(`redirect_uris: ${message}`) : new InvalidClientMetadata(`${wire}: ${message}`);
 }
 
-type Judged = Pick<Client, 'name' | 'type' | 'redirectUris' | 'grantTypes' | 'responseTypes' | 'scopes'> & { oidc: OidcClientMetadata; requested: RequestedClient };
+type Judged = Pick<Client, 'name' | 'type' | 'redirectUris' | 'grantTypes' | 'responseTypes' | 'scopes' | 'assertionAuth'> & { oidc: OidcClientMetadata; requested: RequestedClient };
 
 /** The request judged by the policy and the application rules; throws invalid_redirect_uri / invalid_client_metadata. */
 async function judge(deps: RegistrationDeps, body: unknown, id: string): Promise<Judged> {
@@ -51,13 +52,15 @@ async function judge(deps: RegistrationDeps, body: unknown, id: string): Promise
     backchannelLogoutSessionRequired: a.backchannelLogoutSessionRequired,
   };
   const shape = { name: a.name, type: a.type, redirectUris: a.redirectUris, grantTypes: [...new Set(a.grantTypes)], responseTypes: [...new Set(a.responseTypes)], scopes: a.scopes, oidc };
+  // RFC 7523 §2.2 private_key_jwt: the keys (jwks or jwks_uri) and algorithm judged as for an operator's application.
+  const auth: ClientAuthFields = { type: a.type, hasSecret: false, method: a.tokenEndpointAuthMethod, signingAlg: a.tokenEndpointAuthSigningAlg, jwks: a.jwks, jwksUri: a.jwksUri };
   try {
-    await checkApplication({ deps }, { ...shape, requirePkce: null }, true);
+    await checkApplication({ deps }, { ...shape, requirePkce: null, auth }, true);
   } catch (err) {
     if (err instanceof AdminError && err.fields) throw metadataError(err.fields);
     throw err;
   }
-  return { ...shape, requested };
+  return { ...shape, assertionAuth: assertionAuthOf(auth), requested };
 }
 
 /**
@@ -95,7 +98,7 @@ export async function registerClient(deps: RegistrationDeps, body: unknown, auth
       codeTtl: null,
       requirePkce: null,
       introspectAny: false,
-      registeredBy: 'dynamic',
+      origin: 'dynamic',
       tokenEndpointAuthMethod: requested.authMethod,
       registrationTokenHash: sha256(registrationAccessToken),
       registrationMetadata: requested.described,
@@ -113,7 +116,7 @@ export async function registerClient(deps: RegistrationDeps, body: unknown, auth
 export async function authorizeManagement(deps: RegistrationDeps, clientId: string, token: string | undefined): Promise<Client> {
   const client = token === undefined ? undefined : await deps.repos.clients.findById(clientId, { fresh: true });
   const hash = client?.registrationTokenHash;
-  if (!client || client.registeredBy !== 'dynamic' || !hash || token === undefined || !verifyHashedSecret(token, hash)) {
+  if (!client || client.origin !== 'dynamic' || !hash || token === undefined || !verifyHashedSecret(token, hash)) {
     throw new InvalidToken('the registration access token is not valid for this client');
   }
   return client;

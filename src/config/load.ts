@@ -136,7 +136,7 @@ export function configWarnings(config: Config): string[] {
   if (config.pkce.allowPlain) warnings.push('pkce.allowPlain is on: plain PKCE does not protect a code seen in transit (RFC 9700 §2.1.1)');
   if (config.features.implicit) warnings.push('features.implicit is on: the implicit grant exposes tokens in the URL (RFC 9700 §2.1.2)');
   if (config.clientMetadataDocuments.allowLoopbackHttp) {
-    warnings.push('clientMetadataDocuments.allowLoopbackHttp is on: client metadata documents are fetched over plain http from loopback; for development only');
+    warnings.push('clientMetadataDocuments.allowLoopbackHttp is on: client metadata documents, and the jwks_uri and back-channel logout URIs of clients that chose them, are fetched over plain http from loopback; for development only');
   }
   if (config.features.queryStringTokens) warnings.push('features.queryStringTokens is on: tokens in URLs end up in logs (RFC 6750 §2.3)');
   return warnings;

@@ -289,7 +289,7 @@ export const configSchema = z.strictObject({
       enabled: z.boolean().default(false)
         .describe('Accept an https URL as client_id and fetch the client\'s metadata from it (OAuth Client ID Metadata Documents, as MCP clients use).'),
       allowLoopbackHttp: z.boolean().default(false)
-        .describe('DEVELOPMENT ONLY: also fetch http:// documents from loopback addresses (127.0.0.1, ::1, localhost).'),
+        .describe('DEVELOPMENT ONLY: also fetch http:// documents from loopback addresses (127.0.0.1, ::1, localhost); the same for the jwks_uri and back-channel logout URI of clients that chose them (RFC 7591 registration, metadata documents).'),
       minCacheSeconds: seconds.default(300).describe('A document is kept at least this long, whatever its Cache-Control max-age says.'),
       maxCacheSeconds: seconds.default(86_400).describe('A document is fetched again after this long at the latest.'),
       maxClients: z.number().int().min(1).default(10_000).describe('At most this many clients are made from documents; past it new ones are refused.'),

@@ -31,10 +31,7 @@ export const AUDIT_EVENT_TYPES = [
   'client.secret_rotated',
   /** The secret rotated out was used during its grace period (at most once a minute a client). */
   'client.previous_secret_used',
-  /** A client made from its metadata document was disabled or enabled again by an operator. */
-  'client.document_disabled',
-  'client.document_enabled',
-  /** Dynamic client registration (RFC 7591, RFC 7592): by the client itself; disabling by an administrator. */
+  /** Dynamic client registration (RFC 7591, RFC 7592): by the client itself; disabling (any client) by an administrator. */
   'client.registered',
   'client.registration_updated',
   'client.registration_deleted',

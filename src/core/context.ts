@@ -4,6 +4,7 @@ import type { Audit } from './audit.ts';
 import type { Clock } from './clock.ts';
 import type { ClientDocuments } from './registration/metadata-document-clients.ts';
 import type { ClientKeySource } from './authorize/client-keys.ts';
+import type { SafeFetch } from './registration/safe-fetch.ts';
 
 /** What the core needs from the outside world, built once in main.ts. */
 export interface Logger {
@@ -23,6 +24,11 @@ export interface CoreDeps<R extends keyof Repositories = keyof Repositories> {
   clientDocuments?: ClientDocuments | undefined;
   /** The clients' public keys, for request objects (RFC 9101); absent: no client has any (core/authorize/client-keys.ts). */
   clientKeys?: ClientKeySource | undefined;
+  /**
+   * The SSRF-guarded fetch for URLs a client chose (model.ts urlsChosenByClient), such as a self-registered client's
+   * jwks_uri. Absent: such URLs are not fetched at all.
+   */
+  clientChosenFetch?: SafeFetch | undefined;
 }
 
 /** Request parameters after the HTTP layer has refused duplicates and non-string values. */

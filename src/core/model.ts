@@ -38,11 +38,11 @@ export type RefreshTokenTtl = number | 'never';
 export type AccessTokenTtl = number | 'never';
 
 /**
- * Where a client came from. Absent: an operator made it (configuration file, CLI, admin API, console).
- * 'metadata-document': materialised from the Client ID Metadata Document at its client_id URL
- * (draft-ietf-oauth-client-id-metadata-document), refreshed when its cache lifetime ends.
+ * Where a client came from: 'operator' (configuration file, CLI, admin API, console; stored as absent), 'dynamic'
+ * (it registered itself, RFC 7591), or 'metadata-document' (materialised from the Client ID Metadata Document at its
+ * client_id URL, draft-ietf-oauth-client-id-metadata-document, refreshed when its cache lifetime ends).
  */
-export type ClientOrigin = 'metadata-document';
+export type ClientOrigin = 'operator' | 'dynamic' | 'metadata-document';
 
 /** The state of a client materialised from its metadata document (times in Unix seconds). */
 export interface MetadataDocumentState {
@@ -52,8 +52,6 @@ export interface MetadataDocumentState {
   /** https only; self-asserted by the client, as is its name. */
   logoUri: string | null;
   clientUri: string | null;
-  /** Set while the operator has disabled the client: its document is neither used nor fetched. */
-  disabledAt: number | null;
 }
 
 export interface Client {
@@ -83,7 +81,7 @@ export interface Client {
    * Keycloak's secret rotation does. Absent or null: only `secretHash` works.
    */
   previousSecret?: { hash: string; expiresAt: number } | null;
-  /** Migration 019: see ClientOrigin; absent for operator-made clients. */
+  /** Migration 018: see ClientOrigin; absent for operator-made clients (originOf reads it). */
   origin?: ClientOrigin | undefined;
   metadataDocument?: MetadataDocumentState | null | undefined;
   /** RFC 9126 §6 require_pushed_authorization_requests; null or absent: the server's setting (migration 022). */
@@ -96,9 +94,10 @@ export interface Client {
    * Absent (clients older than migration 020): a secret for confidential clients, none for public ones.
    */
   assertionAuth?: ClientAssertionAuth | null;
-  /** 'dynamic': the client registered itself (RFC 7591); absent or null: the operator created it. */
-  registeredBy?: 'dynamic' | null;
-  /** Set while an administrator has disabled the client: refused at authorization, token and introspection. */
+  /**
+   * Set while an administrator has disabled the client, whatever its origin: refused at authorization, token and
+   * introspection; a metadata-document client's document is not fetched meanwhile.
+   */
   disabledAt?: number | null;
   /** RFC 7591 §2 token_endpoint_auth_method as registered; absent or null: the type's default. */
   tokenEndpointAuthMethod?: TokenEndpointAuthMethod | null;
@@ -107,6 +106,16 @@ export interface Client {
   /** The descriptive RFC 7591 §2 metadata a registered client sent, echoed back by RFC 7592 reads. */
   registrationMetadata?: RegistrationMetadata | null;
 }
+
+/**
+ * Whether the client, not the operator, chose its URLs (a self-registered client, RFC 7591, or one made from its
+ * Client ID Metadata Document): Latchkey then fetches them only through the SSRF-guarded fetch
+ * (core/registration/safe-fetch.ts). Operator-made clients may point at internal hosts on purpose.
+ */
+export const urlsChosenByClient = (c: Pick<Client, 'origin'>): boolean => originOf(c) !== 'operator';
+
+/** Where the client came from; a client stored without an origin was made by the operator. */
+export const originOf = (c: Pick<Client, 'origin'>): ClientOrigin => c.origin ?? 'operator';
 
 /** A client an administrator has disabled: refused at authorization, token, introspection and UserInfo. */
 export const isDisabled = (c: Pick<Client, 'disabledAt'>): boolean => c.disabledAt !== undefined && c.disabledAt !== null;

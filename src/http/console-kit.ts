@@ -182,8 +182,6 @@ export const NOTICES: Readonly<Record<string, string>> = {
   'user-deleted': 'The user was deleted, their sessions ended and their tokens revoked.',
   'user-disabled': 'The account is disabled: its sessions ended and its tokens were revoked.',
   'user-enabled': 'The account is enabled again.',
-  'document-client-disabled': 'The client is disabled: it is refused everywhere and its tokens were revoked.',
-  'document-client-enabled': 'The client is enabled again; its document is fetched afresh on its next use.',
   'sessions-ended': 'Every session of the user has ended.',
   'password-reset': 'The password was changed and the user’s sessions ended.',
   saved: 'Your changes were saved.',

@@ -7,7 +7,6 @@ import { consoleMessagePage } from '../interaction/views/console/directory.ts';
 import { CONSOLE_SCRIPT_PATH } from '../interaction/views/console/layout.ts';
 import { CONSOLE_SCRIPT, CONSOLE_SCRIPT_ETAG } from '../interaction/views/console/script.ts';
 import { registerApplicationPages } from './console-application-pages.ts';
-import { registerDocumentClientPages } from './console-document-clients.ts';
 import { registerDirectoryPages } from './console-directory-pages.ts';
 import { registerOverviewPage } from './console-overview-page.ts';
 import { registerKeyPages } from './console-keys-pages.ts';
@@ -87,7 +86,6 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: AdminDeps): vo
 
   registerOverviewPage(app, kit);
   registerApplicationPages(app, deps, kit);
-  registerDocumentClientPages(app, kit);
   registerDirectoryPages(app, deps, kit);
   registerKeyPages(app, deps, kit);
   registerResourcePages(app, deps, kit);

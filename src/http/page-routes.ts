@@ -81,11 +81,11 @@ function stepRenderer(theme: AppDeps['config']['theme']) {
             username: step.user.name ?? step.user.username,
             scopes: step.scopes,
             // A client that registered itself was never vetted by the operator: say so, and where it sends the person.
-            unvetted: step.client.registeredBy === 'dynamic' ? { redirectHost: redirectHost(step.redirectUri) } : undefined,
+            unvetted: step.client.origin === 'dynamic' ? { redirectHost: redirectHost(step.redirectUri) } : undefined,
             resources: step.resources,
             nonce,
             theme,
-            document: step.client.origin === 'metadata-document' ? { clientIdHost: new URL(step.client.id).host, redirectHost: hostOf(step.redirectUri) } : undefined,
+            document: step.client.origin === 'metadata-document' ? { clientIdHost: new URL(step.client.id).host, redirectHost: redirectHost(step.redirectUri) } : undefined,
           }),
         );
     }
@@ -246,10 +246,4 @@ export function registerPageRoutes(app: FastifyInstance, deps: AppDeps): void {
       }),
     );
   });
-}
-
-/** The host of a redirect URI; a private-use scheme (RFC 8252 §7.1) has none, so its scheme stands in. */
-function hostOf(uri: string): string {
-  const url = new URL(uri);
-  return url.host === '' ? `${url.protocol}` : url.host;
 }

@@ -28,7 +28,7 @@ export interface ClientsTable {
   /** JSON list. */
   post_logout_redirect_uris: string | null;
   backchannel_logout_uri: string | null;
-  /** Migration 019: null for operator-made clients; 'metadata-document' (core/model.ts ClientOrigin). */
+  /** Migration 018: null for operator-made clients; 'dynamic' or 'metadata-document' (core/model.ts ClientOrigin). */
   origin: string | null;
   /** Migration 019: MetadataDocumentState as JSON, for clients whose origin is 'metadata-document'. */
   metadata_document: string | null;
@@ -36,7 +36,6 @@ export interface ClientsTable {
   require_pushed_authorization_requests: number | null;
   require_signed_request_object: number | null;
   /** Migration 018 (dynamic client registration): see migrations/018-registration.ts. */
-  registered_by: string | null;
   disabled_at: number | null;
   registration_token_hash: string | null;
   token_endpoint_auth_method: string | null;

@@ -52,9 +52,9 @@ describe.each(backends)('registration repositories on $name', (backend) => {
     await dispose();
   });
 
-  it('round-trips a dynamically registered client: registered_by, auth method, token hash, metadata, disabled_at', async () => {
+  it('round-trips a dynamically registered client: origin dynamic, auth method, token hash, metadata, disabled_at', async () => {
     const registered = client({
-      registeredBy: 'dynamic',
+      origin: 'dynamic',
       tokenEndpointAuthMethod: 'none',
       registrationTokenHash: 'rat-hash',
       registrationMetadata: { clientUri: 'https://app.example', contacts: ['a@example.com', 'b"@example.com'], applicationType: 'native' },
@@ -67,14 +67,14 @@ describe.each(backends)('registration repositories on $name', (backend) => {
     const enabled = await repos.clients.update('dyn-1', { disabledAt: null, registrationMetadata: null }, NOW + 6);
     expect(enabled?.disabledAt).toBeUndefined();
     expect(enabled?.registrationMetadata).toBeUndefined();
-    expect(enabled?.registeredBy).toBe('dynamic');
+    expect(enabled?.origin).toBe('dynamic');
   });
 
   it('reads an operator-created client without any of the registration members', async () => {
     const created = await repos.clients.create(client({ id: 'own' }), NOW);
     const found = await repos.clients.findById('own', { fresh: true });
     expect(found).toEqual(created);
-    expect(found).not.toHaveProperty('registeredBy');
+    expect(found).not.toHaveProperty('origin');
     expect(found).not.toHaveProperty('disabledAt');
   });
 

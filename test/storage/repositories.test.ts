@@ -207,18 +207,19 @@ describe.each(backends)('repositories on $name', (backend) => {
       expect(await repos.clients.count()).toBe(2);
     });
 
-    it('keeps a metadata-document client\'s origin and document state, and counts clients by origin (migration 019)', async () => {
+    it('keeps a metadata-document client\'s origin and document state, and counts clients by origin (migrations 018, 019)', async () => {
       const url = 'https://app.example/client.json';
-      const state = { fetchedAt: NOW, expiresAt: NOW + 300, logoUri: 'https://app.example/logo.png', clientUri: null, disabledAt: null };
+      const state = { fetchedAt: NOW, expiresAt: NOW + 300, logoUri: 'https://app.example/logo.png', clientUri: null };
       const created = await repos.clients.create(client({ id: url, type: 'public', secretHash: null, origin: 'metadata-document', metadataDocument: state }), NOW);
       expect(created.origin).toBe('metadata-document');
       expect(await repos.clients.findById(url)).toEqual(created);
       await repos.clients.create(client(), NOW);
       expect((await repos.clients.findById('web-app'))?.origin).toBeUndefined();
       expect(await repos.clients.countByOrigin('metadata-document')).toBe(1);
-      const disabled = await repos.clients.update(url, { metadataDocument: { ...state, disabledAt: NOW + 9 } }, NOW + 9);
-      expect(disabled?.metadataDocument?.disabledAt).toBe(NOW + 9);
-      expect((await repos.clients.findById(url))?.metadataDocument).toEqual({ ...state, disabledAt: NOW + 9 });
+      // Disabled as any client (the one disabledAt), with its document due again at once (as enabling it does).
+      const disabled = await repos.clients.update(url, { disabledAt: NOW + 9, metadataDocument: { ...state, expiresAt: NOW + 9 } }, NOW + 9);
+      expect({ disabledAt: disabled?.disabledAt, origin: disabled?.origin }).toEqual({ disabledAt: NOW + 9, origin: 'metadata-document' });
+      expect((await repos.clients.findById(url, { fresh: true }))?.metadataDocument).toEqual({ ...state, expiresAt: NOW + 9 });
     });
 
     it('deletes a client once', async () => {

@@ -13,10 +13,10 @@ export type ClientKeySource = (client: Client) => Promise<JWTVerifyGetKey | unde
  * The keys a client registered for private_key_jwt (`jwks` or `jwks_uri`, fetched and cached as for client
  * authentication: core/client-auth/client-keys.ts). The default source; BuildOptions.clientKeys replaces it in tests.
  */
-export function registeredClientKeys(deps: Pick<CoreDeps, 'config' | 'clock'>): ClientKeySource {
+export function registeredClientKeys(deps: Pick<CoreDeps, 'config' | 'clock' | 'clientChosenFetch'>): ClientKeySource {
   return async (client) => {
     const auth = client.assertionAuth;
     if (!auth) return undefined;
-    return (header) => keysFor(deps).keyFor(auth, header);
+    return (header) => keysFor(deps, client).keyFor(auth, header);
   };
 }

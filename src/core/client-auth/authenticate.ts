@@ -1,12 +1,12 @@
 import { verifyHashedSecret } from '../crypto.ts';
 import { InvalidClient, InvalidRequest } from '../errors.ts';
-import { isDisabled, type Client, type TokenEndpointAuthMethod } from '../model.ts';
+import { isDisabled, urlsChosenByClient, type Client, type TokenEndpointAuthMethod } from '../model.ts';
 import type { CoreDeps, Params } from '../context.ts';
 import { findClient } from '../registration/metadata-document-clients.ts';
 import { JWT_BEARER_ASSERTION } from './algorithms.ts';
 import { parseBasic } from './basic.ts';
 import { clientKeys, type ClientKeys } from './client-keys.ts';
-import { httpsJwksFetch } from './jwks-fetch.ts';
+import { guardedJwksFetch, httpsJwksFetch } from './jwks-fetch.ts';
 import { assertedClientId, verifyPrivateKeyJwt } from './private-key-jwt.ts';
 import { auditPreviousSecretUse, matchesPreviousSecret } from './previous-secret.ts';
 
@@ -22,7 +22,7 @@ export interface ClientAuthInput {
   address?: string | undefined;
 }
 
-type AuthDeps = Pick<CoreDeps<'clients' | 'clientAssertionJtis'>, 'repos' | 'clock' | 'audit' | 'config' | 'clientDocuments'>;
+type AuthDeps = Pick<CoreDeps<'clients' | 'clientAssertionJtis'>, 'repos' | 'clock' | 'audit' | 'config' | 'clientDocuments' | 'clientChosenFetch'>;
 
 /** The endpoints that authenticate clients, as discovery lists them (RFC 8414 §2): all accept the same methods. */
 export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'] as const;
@@ -106,22 +106,28 @@ async function verifyAssertion(deps: AuthDeps, type: string | undefined, asserti
   const client = await deps.repos.clients.findById(clientId);
   const auth = client?.assertionAuth;
   if (!client || !auth) throw new InvalidClient('client authentication failed');
-  await verifyPrivateKeyJwt({ config: deps.config, clock: deps.clock, jtis: deps.repos.clientAssertionJtis, keys: keysFor(deps) }, client, auth, assertion);
+  await verifyPrivateKeyJwt({ config: deps.config, clock: deps.clock, jtis: deps.repos.clientAssertionJtis, keys: keysFor(deps, client) }, client, auth, assertion);
   return { client, method: 'private_key_jwt' };
 }
 
 /**
- * One jwks_uri cache per server (its config object), as previous-secret.ts keeps one limiter per audit sink. Request
- * objects (core/authorize/request-object.ts) are verified against the same registered keys, through the same cache.
+ * jwks_uri caches per server (its config object), as previous-secret.ts keeps one limiter per audit sink: one for
+ * operator-made clients (plain https fetch), one for clients that chose their own jwks_uri (through the SSRF guard),
+ * kept apart so that a document fetched for one kind never serves the other. Request objects
+ * (core/authorize/request-object.ts) are verified against the same registered keys, through the same caches.
  */
-const keyCaches = new WeakMap<object, ClientKeys>();
+const keyCaches = new WeakMap<object, { operator: ClientKeys; guarded: ClientKeys }>();
 
-export function keysFor(deps: Pick<AuthDeps, 'config' | 'clock'>): ClientKeys {
+export function keysFor(deps: Pick<AuthDeps, 'config' | 'clock' | 'clientChosenFetch'>, client: Client): ClientKeys {
   let keys = keyCaches.get(deps.config);
   if (!keys) {
     const s = deps.config.clientAssertions;
-    keys = clientKeys(httpsJwksFetch({ allowLoopbackHttp: s.jwksUriAllowLoopbackHttp }), deps.clock, { cacheSeconds: s.jwksCacheSeconds, refetchSeconds: s.jwksRefetchSeconds });
+    const settings = { cacheSeconds: s.jwksCacheSeconds, refetchSeconds: s.jwksRefetchSeconds };
+    keys = {
+      operator: clientKeys(httpsJwksFetch({ allowLoopbackHttp: s.jwksUriAllowLoopbackHttp }), deps.clock, settings),
+      guarded: clientKeys(guardedJwksFetch(deps.clientChosenFetch), deps.clock, settings),
+    };
     keyCaches.set(deps.config, keys);
   }
-  return keys;
+  return urlsChosenByClient(client) ? keys.guarded : keys.operator;
 }

@@ -1,10 +1,13 @@
 /**
  * The outbound fetch of a client's jwks_uri, behind a port: a jwks_uri is chosen by whoever registers the client, so
  * fetching it is a server-side request forgery surface. This default allows https only (loopback http under a
- * development switch), follows no redirect, and bounds time and size. The general SSRF-guarded fetch of client
- * metadata documents (which also refuses private addresses after DNS resolution) can replace it behind this port.
+ * development switch), follows no redirect, and bounds time and size: enough for operator-made clients, whose
+ * jwks_uri may be an internal host on purpose. Clients that chose their own jwks_uri get guardedJwksFetch, which
+ * also refuses private addresses after DNS resolution (the SSRF guard of core/registration/safe-fetch.ts).
  */
 export type JwksFetch = (url: string) => Promise<unknown>;
+
+import type { SafeFetch } from '../registration/safe-fetch.ts';
 
 export class JwksFetchError extends Error {
   override name = 'JwksFetchError';
@@ -45,6 +48,25 @@ export function httpsJwksFetch(options: { allowLoopbackHttp: boolean }): JwksFet
     const text = await readBounded(res, JWKS_MAX_BYTES);
     try {
       return JSON.parse(text) as unknown;
+    } catch {
+      throw new JwksFetchError('jwks_uri did not answer JSON');
+    }
+  };
+}
+
+/** jwks_uri through the SSRF guard (no redirect, JSON only; time and size capped by the guard's settings). */
+export function guardedJwksFetch(fetch: SafeFetch | undefined): JwksFetch {
+  return async (url) => {
+    if (!fetch) throw new JwksFetchError('jwks_uri of this client is not fetched (no guarded fetch configured)');
+    const problem = jwksUriProblem(url, false);
+    if (problem) throw new JwksFetchError(`jwks_uri ${problem}`);
+    // The guard's message never says where the name resolved to; its detail (for logs) stays out of this error.
+    const res = await fetch({ url, headers: { accept: 'application/json' }, json: true }).catch((err: unknown) => {
+      throw new JwksFetchError('jwks_uri could not be fetched', { cause: err });
+    });
+    if (res.status !== 200) throw new JwksFetchError(`jwks_uri answered ${res.status}`);
+    try {
+      return JSON.parse(res.body) as unknown;
     } catch {
       throw new JwksFetchError('jwks_uri did not answer JSON');
     }

@@ -3,7 +3,7 @@ import type { Repositories } from '../../storage/repositories.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../context.ts';
 import { InvalidClient } from '../errors.ts';
-import type { Client } from '../model.ts';
+import { isDisabled, type Client } from '../model.ts';
 import { cacheSeconds, InvalidMetadataDocument, isMetadataDocumentUrl, parseMetadataDocument } from './metadata-document.ts';
 import { SafeFetchError, type SafeFetch } from './safe-fetch.ts';
 
@@ -11,9 +11,9 @@ import { SafeFetchError, type SafeFetch } from './safe-fetch.ts';
 export interface ClientDocuments {
   /**
    * The client for `clientId` given what the database holds for it (`stored`): undefined when the id is not a
-   * metadata document URL; the stored row while its document is fresh; else the document fetched, validated and
-   * written to the row. Throws InvalidClient, with a description safe to show, when that fails or the operator has
-   * disabled the client.
+   * metadata document URL; the stored row while its document is fresh or while an operator has disabled the client
+   * (the caller refuses a disabled client, model.ts isDisabled); else the document fetched, validated and written to
+   * the row. Throws InvalidClient, with a description safe to show, when that fails.
    */
   resolve(clientId: string, stored: Client | undefined): Promise<Client | undefined>;
 }
@@ -69,7 +69,7 @@ export function clientDocuments(deps: Deps): ClientDocuments {
       requirePkce: true,
       introspectAny: false,
       origin: 'metadata-document' as const,
-      metadataDocument: { fetchedAt: now, expiresAt: now + lifetime, logoUri: parsed.logoUri, clientUri: parsed.clientUri, disabledAt: null },
+      metadataDocument: { fetchedAt: now, expiresAt: now + lifetime, logoUri: parsed.logoUri, clientUri: parsed.clientUri },
     };
     if (stored !== undefined) return (await deps.repos.clients.update(clientId, row, now)) ?? stored;
     try {
@@ -84,7 +84,8 @@ export function clientDocuments(deps: Deps): ClientDocuments {
 
   return {
     async resolve(clientId, stored) {
-      if (stored?.metadataDocument?.disabledAt != null) throw new InvalidClient('this client has been disabled by the operator');
+      // Disabled by an operator (the generic disabledAt): its document is not fetched; the endpoints refuse the client.
+      if (stored !== undefined && isDisabled(stored)) return stored;
       if (!isMetadataDocumentUrl(clientId, settings.allowLoopbackHttp)) return stored;
       const expiresAt = stored?.metadataDocument?.expiresAt;
       if (stored !== undefined && expiresAt !== undefined && deps.clock.now() < expiresAt) return stored;

@@ -9,26 +9,23 @@ import { InvalidClientMetadata } from '../errors.ts';
  */
 
 /**
- * token_endpoint_auth_method values this server registers. One table, so that further methods (private_key_jwt,
- * client_secret_jwt with jwks / jwks_uri) are one entry and their own member checks: `secret` says whether the
- * method needs a client_secret issued, `type` what kind of client it makes.
+ * token_endpoint_auth_method values this server registers: `secret` says whether the method needs a client_secret
+ * issued, `type` what kind of client it makes. private_key_jwt (RFC 7523 §2.2) registers its keys instead (jwks or
+ * jwks_uri, OpenID Connect Registration 1.0 §2), judged by client-auth/metadata.ts clientAuthProblems like every
+ * other way of making a client. client_secret_jwt is not offered: secrets are stored hashed and cannot key an HMAC.
  */
-export type RegistrableAuthMethod = Exclude<TokenEndpointAuthMethod, 'private_key_jwt'>;
+export type RegistrableAuthMethod = TokenEndpointAuthMethod;
 export const REGISTRABLE_AUTH_METHODS: Readonly<Record<RegistrableAuthMethod, { type: 'confidential' | 'public'; secret: boolean }>> = {
   client_secret_basic: { type: 'confidential', secret: true },
   client_secret_post: { type: 'confidential', secret: true },
+  private_key_jwt: { type: 'confidential', secret: false },
   none: { type: 'public', secret: false },
 };
 const isAuthMethod = (v: unknown): v is RegistrableAuthMethod => typeof v === 'string' && Object.hasOwn(REGISTRABLE_AUTH_METHODS, v);
 
-/** Admin API field -> RFC 7591 / OpenID Connect Registration member, to name a refused field as the client sent it. */
-export const WIRE_NAMES: Readonly<Record<string, string>> = {
+/** Admin API field -> RFC 7591 / OpenID Connect Registration member, for members copied to `application` as sent. */
+const COPIED_MEMBERS = {
   name: 'client_name',
-  redirectUris: 'redirect_uris',
-  grantTypes: 'grant_types',
-  responseTypes: 'response_types',
-  scopes: 'scope',
-  type: 'token_endpoint_auth_method',
   idTokenSignedResponseAlg: 'id_token_signed_response_alg',
   userinfoSignedResponseAlg: 'userinfo_signed_response_alg',
   subjectType: 'subject_type',
@@ -37,6 +34,20 @@ export const WIRE_NAMES: Readonly<Record<string, string>> = {
   postLogoutRedirectUris: 'post_logout_redirect_uris',
   backchannelLogoutUri: 'backchannel_logout_uri',
   backchannelLogoutSessionRequired: 'backchannel_logout_session_required',
+  tokenEndpointAuthSigningAlg: 'token_endpoint_auth_signing_alg',
+  jwks: 'jwks',
+  jwksUri: 'jwks_uri',
+} as const;
+
+/** Admin API field -> RFC 7591 / OpenID Connect Registration member, to name a refused field as the client sent it. */
+export const WIRE_NAMES: Readonly<Record<string, string>> = {
+  ...COPIED_MEMBERS,
+  redirectUris: 'redirect_uris',
+  grantTypes: 'grant_types',
+  responseTypes: 'response_types',
+  scopes: 'scope',
+  type: 'token_endpoint_auth_method',
+  tokenEndpointAuthMethod: 'token_endpoint_auth_method',
 };
 
 /** What a registration request asks for, before the operator's policy and the application rules judge it. */
@@ -151,19 +162,9 @@ export function readClientMetadata(raw: unknown, options: { implicitAllowed: boo
     grantTypes: grantTypes ?? ['authorization_code'],
     responseTypes: normalized ?? ['code'],
     redirectUris: body['redirect_uris'] ?? [],
+    tokenEndpointAuthMethod: authMethod,
   };
-  const optional: Record<string, string> = {
-    name: 'client_name',
-    idTokenSignedResponseAlg: 'id_token_signed_response_alg',
-    userinfoSignedResponseAlg: 'userinfo_signed_response_alg',
-    subjectType: 'subject_type',
-    defaultMaxAge: 'default_max_age',
-    requireAuthTime: 'require_auth_time',
-    postLogoutRedirectUris: 'post_logout_redirect_uris',
-    backchannelLogoutUri: 'backchannel_logout_uri',
-    backchannelLogoutSessionRequired: 'backchannel_logout_session_required',
-  };
-  for (const [field, member] of Object.entries(optional)) if (body[member] !== undefined) application[field] = body[member];
+  for (const [field, member] of Object.entries(COPIED_MEMBERS)) if (body[member] !== undefined) application[field] = body[member];
 
   const described: RegistrationMetadata = { applicationType: appType };
   const pages = { clientUri: 'client_uri', logoUri: 'logo_uri', tosUri: 'tos_uri', policyUri: 'policy_uri' } as const;

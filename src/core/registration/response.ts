@@ -5,8 +5,8 @@ import { REGISTRABLE_AUTH_METHODS } from './metadata.ts';
 export const REGISTRATION_PATH = '/register';
 export const registrationClientUri = (issuer: string, clientId: string): string => `${issuer}${REGISTRATION_PATH}/${encodeURIComponent(clientId)}`;
 
-/** The method a client authenticates with: as registered, else its type's default. */
-export const authMethodOf = (c: Client) => c.tokenEndpointAuthMethod ?? (c.type === 'public' ? 'none' : 'client_secret_basic');
+/** The method a client authenticates with: its keys' (private_key_jwt), else as registered, else its type's default. */
+export const authMethodOf = (c: Client) => c.assertionAuth?.method ?? c.tokenEndpointAuthMethod ?? (c.type === 'public' ? 'none' : 'client_secret_basic');
 
 /**
  * The client information response (RFC 7591 §3.2.1, RFC 7592 §3): client_id, the registration access token's URI and
@@ -23,7 +23,7 @@ export function clientInformation(c: Client, issuer: string, secrets: { clientSe
   };
   if (secrets.clientSecret !== undefined) out['client_secret'] = secrets.clientSecret;
   // §3.2.1: REQUIRED when a secret was issued; 0: it does not expire.
-  if (method !== 'private_key_jwt' && REGISTRABLE_AUTH_METHODS[method].secret) out['client_secret_expires_at'] = 0;
+  if (REGISTRABLE_AUTH_METHODS[method].secret) out['client_secret_expires_at'] = 0;
   if (secrets.registrationAccessToken !== undefined) out['registration_access_token'] = secrets.registrationAccessToken;
   out['registration_client_uri'] = registrationClientUri(issuer, c.id);
   Object.assign(out, {
@@ -34,6 +34,13 @@ export function clientInformation(c: Client, issuer: string, secrets: { clientSe
     response_types: c.responseTypes,
     application_type: d.applicationType ?? 'web',
   });
+  // OpenID Connect Registration 1.0 §2: the keys of a private_key_jwt client (RFC 7523 §2.2).
+  const keys = c.assertionAuth;
+  if (keys) {
+    if (keys.signingAlg !== null) out['token_endpoint_auth_signing_alg'] = keys.signingAlg;
+    if (keys.jwks !== null) out['jwks'] = keys.jwks;
+    if (keys.jwksUri !== null) out['jwks_uri'] = keys.jwksUri;
+  }
   // An empty list means "any scope but admin" (model.ts): then no scope member, as RFC 7591 §2 leaves it to the server.
   if (c.scopes.length > 0) out['scope'] = c.scopes.join(' ');
   const described = { client_uri: d.clientUri, logo_uri: d.logoUri, tos_uri: d.tosUri, policy_uri: d.policyUri, contacts: d.contacts, software_id: d.softwareId, software_version: d.softwareVersion };

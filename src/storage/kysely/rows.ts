@@ -64,7 +64,7 @@ function requestPolicyOf(r: Selectable<ClientsTable>): Pick<Client, 'requirePush
 /** Migration 018's members, present only when set, so an operator's client reads as it always did. */
 function registrationOf(r: Selectable<ClientsTable>): Partial<Client> {
   const out: Partial<Client> = {};
-  if (r.registered_by === 'dynamic') out.registeredBy = 'dynamic';
+  if (r.origin === 'dynamic') out.origin = 'dynamic';
   if (r.disabled_at != null) out.disabledAt = req(r.disabled_at);
   const method = r.token_endpoint_auth_method ?? null;
   if (method === 'client_secret_basic' || method === 'client_secret_post' || method === 'none') out.tokenEndpointAuthMethod = method;
@@ -115,9 +115,8 @@ export function fromClient(c: Partial<Client>): Partial<ClientsTable> {
   }
   if (c.requirePushedAuthorizationRequests !== undefined) row.require_pushed_authorization_requests = c.requirePushedAuthorizationRequests === null ? null : Number(c.requirePushedAuthorizationRequests);
   if (c.requireSignedRequestObject !== undefined) row.require_signed_request_object = c.requireSignedRequestObject === null ? null : Number(c.requireSignedRequestObject);
-  if (c.origin !== undefined) row.origin = c.origin;
+  if (c.origin !== undefined) row.origin = c.origin === 'operator' ? null : c.origin;
   if (c.metadataDocument !== undefined) row.metadata_document = c.metadataDocument === null ? null : JSON.stringify(c.metadataDocument);
-  if (c.registeredBy !== undefined) row.registered_by = c.registeredBy;
   if (c.disabledAt !== undefined) row.disabled_at = c.disabledAt;
   if (c.tokenEndpointAuthMethod !== undefined) row.token_endpoint_auth_method = c.tokenEndpointAuthMethod;
   if (c.registrationTokenHash !== undefined) row.registration_token_hash = c.registrationTokenHash;

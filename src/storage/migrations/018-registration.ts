@@ -3,7 +3,8 @@ import type { Migration } from 'kysely/migration';
 
 /**
  * Dynamic client registration (issue 12; RFC 7591, RFC 7592). Portable DDL only, as in 001.
- * - clients.registered_by: 'dynamic' for a client that registered itself; null for the operator's own.
+ * - clients.origin: where the client came from (model.ts ClientOrigin): 'dynamic' for a client that registered
+ *   itself, 'metadata-document' (migration 019) for one made from its metadata document; null for the operator's own.
  * - clients.disabled_at: set while an administrator has disabled the client: no authorization, no tokens.
  * - clients.registration_token_hash: SHA-256 of the RFC 7592 registration access token (never the token).
  * - clients.token_endpoint_auth_method: as registered (RFC 7591 §2); null reads as the type's default.
@@ -12,7 +13,7 @@ import type { Migration } from 'kysely/migration';
  */
 export const registration: Migration = {
   async up(db: Kysely<unknown>) {
-    await db.schema.alterTable('clients').addColumn('registered_by', 'text').execute();
+    await db.schema.alterTable('clients').addColumn('origin', 'text').execute();
     await db.schema.alterTable('clients').addColumn('disabled_at', 'bigint').execute();
     await db.schema.alterTable('clients').addColumn('registration_token_hash', 'text').execute();
     await db.schema.alterTable('clients').addColumn('token_endpoint_auth_method', 'text').execute();

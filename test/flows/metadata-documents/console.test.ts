@@ -46,7 +46,7 @@ async function consoleAgent(): Promise<UserAgent> {
 }
 
 describe('a metadata-document client in the console', () => {
-  it('is listed and shown as a metadata document, disabled (refused everywhere, tokens revoked) and enabled again', async () => {
+  it('is listed and shown as a metadata document, disabled through the generic Disable (refused everywhere, its document not fetched) and enabled again (the document fetched afresh)', async () => {
     const first = await codeFlow();
     expect(first.status).toBe(200);
     const refreshToken = (JSON.parse(first.html ?? '{}') as { refresh_token?: string }).refresh_token ?? '';
@@ -61,33 +61,39 @@ describe('a metadata-document client in the console', () => {
     expect(detail.html).toContain('Client metadata document');
     expect(detail.html).not.toContain('id="settings-heading"');
 
-    const disable = parseForms(detail.html ?? '').find((f) => f.action === `${path}/disable-document`);
+    const disable = parseForms(detail.html ?? '').find((f) => f.action === `${path}/disable`);
     expect(disable).toBeDefined();
     const done = await agent.request(disable?.action ?? '', { method: 'POST', body: new URLSearchParams(disable?.fields), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     expect(done.status).toBe(303);
-    expect((await agent.start(done.headers.get('location') ?? '')).html).toContain('The client is disabled');
+    expect((await agent.start(done.headers.get('location') ?? '')).html).toContain('The application is disabled');
 
-    // Refused at the authorization endpoint (a page, no redirect) and at the token endpoint; its tokens are revoked.
+    // Refused at the authorization endpoint (a page, no redirect) and at the token endpoint; its tokens are inactive.
     const page = await new UserAgent(server.url).start(authorizeUrl(server, { response_type: 'code', client_id: clientId, redirect_uri: REDIRECT, code_challenge: pkcePair().challenge, code_challenge_method: 'S256' }));
     expect(page.status).toBe(400);
     expect(page.location).toBeUndefined();
-    expect(page.html).toContain('disabled by the operator');
+    expect(page.html).toContain('this application is disabled');
     await expectJsonError(await post(server, '/oauth2/token', { grant_type: 'refresh_token', client_id: clientId, refresh_token: refreshToken }), 401, 'invalid_client');
     const hitsWhileDisabled = docs.hits('/console-client.json');
 
     // Not editable through the admin API either: the document says what it is.
     const api = new AdminApi(server, await adminToken(server));
     const shown = await api.get(`/applications/${encodeURIComponent(clientId)}`);
-    expect(shown.body).toMatchObject({ origin: 'metadata-document', metadataDocument: { disabledAt: expect.any(String) } });
+    expect(shown.body).toMatchObject({ origin: 'metadata-document', disabled: true });
+    expect((shown.body as { metadataDocument?: object }).metadataDocument).not.toHaveProperty('disabledAt');
+    // One set of buttons: the generic Disable / Enable, no separate document ones.
+    expect(detail.html).not.toContain('disable-document');
+    // The same generic route of the admin API answers for it (already disabled: a no-op that shows it disabled).
+    expect((await api.post(`/applications/${encodeURIComponent(clientId)}/disable`, {})).body).toMatchObject({ disabled: true });
+    expect(docs.hits('/console-client.json')).toBe(hitsWhileDisabled);
     expect((await api.patch(`/applications/${encodeURIComponent(clientId)}`, { name: 'Renamed' })).status).toBe(409);
 
     const detailAgain = await agent.start(path);
-    const enable = parseForms(detailAgain.html ?? '').find((f) => f.action === `${path}/enable-document`);
+    const enable = parseForms(detailAgain.html ?? '').find((f) => f.action === `${path}/enable`);
     expect(enable).toBeDefined();
     await agent.request(enable?.action ?? '', { method: 'POST', body: new URLSearchParams(enable?.fields), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     expect((await codeFlow()).status).toBe(200);
-    // What it held when disabled stays revoked.
-    await expectJsonError(await post(server, '/oauth2/token', { grant_type: 'refresh_token', client_id: clientId, refresh_token: refreshToken }), 400, 'invalid_grant');
+    // As for any application, disabling deleted nothing: what it held works again.
+    expect((await post(server, '/oauth2/token', { grant_type: 'refresh_token', client_id: clientId, refresh_token: refreshToken })).status).toBe(200);
     // Enabled again, the document is fetched afresh before the client is used.
     expect(docs.hits('/console-client.json')).toBeGreaterThan(hitsWhileDisabled);
   });

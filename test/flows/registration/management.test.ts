@@ -126,9 +126,9 @@ describe('administrators see and disable registered clients', () => {
   it('marks a registered client in the admin API, and an operator\'s client not', async () => {
     const reg = await registerWeb();
     const own = (await (await adminCall('GET', '/applications/web-app')).json()) as Json;
-    expect(own['registeredBy']).toBeNull();
+    expect(own['origin']).toBe('operator');
     const app = (await (await adminCall('GET', `/applications/${str(reg['client_id'])}`)).json()) as Json;
-    expect(app).toMatchObject({ registeredBy: 'dynamic', disabled: false, name: 'Managed App' });
+    expect(app).toMatchObject({ origin: 'dynamic', disabled: false, name: 'Managed App' });
   });
 
   it('refuses a disabled client at the authorization endpoint, the token endpoint and introspection; enabling restores it', async () => {

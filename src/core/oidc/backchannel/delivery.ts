@@ -4,7 +4,7 @@ import type { Clock } from '../../clock.ts';
 import type { Logger } from '../../context.ts';
 import { randomId } from '../../crypto.ts';
 import type { Keyring } from '../../keys/keyring.ts';
-import { oidcMetadata, type Client } from '../../model.ts';
+import { oidcMetadata, urlsChosenByClient, type Client } from '../../model.ts';
 import { subjectFor } from '../subject.ts';
 import { signLogoutToken } from './logout-token.ts';
 import type { BackchannelOutbox, LogoutDelivery } from './port.ts';
@@ -26,7 +26,10 @@ export interface DeliveryDeps {
   audit: Audit;
   logger: Logger;
   clock: Clock;
+  /** For operator-made clients. */
   post: LogoutPost;
+  /** For clients that chose their own URI (model.ts urlsChosenByClient): through the SSRF guard. */
+  guardedPost: LogoutPost;
 }
 
 export interface BackchannelDelivery {
@@ -77,12 +80,15 @@ export function startBackchannelDelivery(deps: DeliveryDeps): BackchannelDeliver
       // §2.4: signed as the client's ID tokens are (its id_token_signed_response_alg, else the server default).
       alg: oidcMetadata(client).idTokenSignedResponseAlg ?? deps.config.oidc.defaultIdTokenAlg,
     });
-    const result: PostResult = await deps.post(uri, new URLSearchParams({ logout_token: token }), { timeoutMs: settings.timeoutMs, signal: shutdown.signal });
+    const post = urlsChosenByClient(client) ? deps.guardedPost : deps.post;
+    const result: PostResult = await post(uri, new URLSearchParams({ logout_token: token }), { timeoutMs: settings.timeoutMs, signal: shutdown.signal });
     if (shutdown.signal.aborted) {
       // Cut short by shutdown: due again at once, for the next node or the next start.
       await outbox.retryAt(row.id, owner, Date.now());
       return;
     }
+    // The guard's refusal word ('address', 'scheme', ...), never where the name resolved to.
+    if ('refused' in result) return giveUp(row, { reason: 'unsafe_uri', refusal: result.refused });
     const answer = 'status' in result ? { status: result.status } : { error: result.error };
     switch (verdictOf(result)) {
       case 'delivered':

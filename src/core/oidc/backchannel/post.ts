@@ -1,10 +1,12 @@
 /**
- * The one outgoing HTTP request of back-channel logout, behind a function port so that a guarded fetch (the SSRF
- * guard for dynamically registered clients) can replace it without touching the delivery loop.
+ * The one outgoing HTTP request of back-channel logout, behind a function port: this plain fetch for operator-made
+ * clients, the SSRF-guarded one (guarded-post.ts) for clients that chose their own URI.
  */
 
-/** What came back: an HTTP status, or no answer at all. */
-export type PostResult = { status: number } | { error: 'timeout' | 'network' };
+import type { SafeFetchRefusal } from '../../registration/safe-fetch.ts';
+
+/** What came back: an HTTP status, no answer at all, or a URI the SSRF guard refused to contact (guarded-post.ts). */
+export type PostResult = { status: number } | { error: 'timeout' | 'network' } | { refused: SafeFetchRefusal };
 
 export interface PostOptions {
   timeoutMs: number;

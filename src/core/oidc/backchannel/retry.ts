@@ -16,6 +16,7 @@ export type Verdict = 'delivered' | 'retry' | 'refused';
  * server error, 408 and 429 are worth another try: the RP may be restarting or busy.
  */
 export function verdictOf(result: PostResult): Verdict {
+  if ('refused' in result) return 'refused';
   if ('error' in result) return 'retry';
   const { status } = result;
   if (status >= 200 && status < 300) return 'delivered';

@@ -1,7 +1,7 @@
 import type { ApplicationView, ScopeView } from '../../../admin/schemas.ts';
 import { html, type SafeHtml } from '../../html.ts';
 import { previousSecretNote, previousSecretRow } from './secret-rotation.ts';
-import { documentBadge, documentClientPanel } from './document-client.ts';
+import { documentClientPanel } from './document-client.ts';
 import {
   choiceGroup,
   copyBox,
@@ -214,14 +214,21 @@ ${oidcFieldset(form.oidc, errors, c.idTokenAlg)}
 ${authFieldset(form.auth, errors, creating)}`;
 }
 
-/** A client that registered itself (RFC 7591) was never reviewed by an administrator; say so wherever it is listed. */
-const registrationBadges = (a: ApplicationView) =>
-  html`${a.registeredBy === 'dynamic' ? html` <span class="lk-badge lk-badge-warn">registered itself</span>` : ''}${a.disabled ? html` <span class="lk-badge lk-badge-warn">disabled</span>` : ''}`;
+/**
+ * One badge per origin (model.ts ClientOrigin): a client that registered itself (RFC 7591) or was made from its
+ * metadata document was never reviewed by an administrator; say so wherever it is listed, and whether it is disabled.
+ */
+const ORIGIN_BADGES: Readonly<Record<ApplicationView['origin'], SafeHtml | string>> = {
+  operator: '',
+  dynamic: html` <span class="lk-badge lk-badge-warn">registered itself</span>`,
+  'metadata-document': html` <span class="lk-badge">metadata document</span>`,
+};
+const originBadges = (a: ApplicationView) => html`${ORIGIN_BADGES[a.origin]}${a.disabled ? html` <span class="lk-badge lk-badge-warn">disabled</span>` : ''}`;
 
 export function applicationListPage(o: { items: readonly ApplicationView[]; q: string; nextCursor: string | null; onLaterPage: boolean; notice?: string | undefined }): SafeHtml {
   const rows = o.items.map(
     (a) => html`<tr>
-<td><a href="/console/applications/${encodeURIComponent(a.id)}">${a.name}</a>${a.builtIn ? html` <span class="lk-badge">built in</span>` : ''}${documentBadge(a)}${registrationBadges(a)}</td>
+<td><a href="/console/applications/${encodeURIComponent(a.id)}">${a.name}</a>${a.builtIn ? html` <span class="lk-badge">built in</span>` : ''}${originBadges(a)}</td>
 <td><code>${a.id}</code></td>
 <td>${a.type}</td>
 <td>${a.grantTypes.join(', ')}</td>
@@ -296,8 +303,8 @@ ${errorSummary(o.errors, APPLICATION_LABELS, o.message)}
 <h2 id="credentials-heading">Credentials</h2>
 ${copyBox({ id: 'client-id', label: 'Client ID', value: a.id })}
 <dl class="lk-dl">
-<dt>Type</dt><dd>${a.type}${registrationBadges(a)}</dd>
-${a.registeredBy === 'dynamic' ? html`<dt>Registered</dt><dd>by the client itself (dynamic client registration): not reviewed by an administrator</dd>` : ''}
+<dt>Type</dt><dd>${a.type}${originBadges(a)}</dd>
+${a.origin === 'dynamic' ? html`<dt>Registered</dt><dd>by the client itself (dynamic client registration): not reviewed by an administrator</dd>` : ''}
 <dt>Client secret</dt><dd>${a.type === 'public' ? 'none (public application)' : a.hasSecret ? 'set; shown only when created or rotated' : 'none (authenticates with a private key JWT)'}</dd>
 ${previousSecretRow(a)}
 <dt>Created</dt><dd>${time(a.createdAt)}</dd>
