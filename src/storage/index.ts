@@ -15,6 +15,7 @@ import { codesRepository, grantsRepository, tokensRepository } from './kysely/gr
 import { rateLimitsRepository } from './kysely/rate-limits.ts';
 import { activityRepository } from './kysely/activity.ts';
 import { signingKeysRepository } from './kysely/signing-keys.ts';
+import { dpopProofsRepository } from './kysely/dpop-proofs.ts';
 import { interactionsRepository, sessionsRepository, throttleRepository } from './kysely/sessions.ts';
 
 export { redactDatabaseUrl } from './postgres.ts';
@@ -67,6 +68,7 @@ export function repositories(db: Kysely<LatchkeyDatabase>, transaction?: Reposit
     listings: listingsRepository(db),
     activity: activityRepository(db),
     signingKeys: signingKeysRepository(db),
+    dpopProofs: dpopProofsRepository(db),
     transaction: transaction ?? ((fn) => db.transaction().execute((trx) => fn(repositories(trx)))),
   };
 }

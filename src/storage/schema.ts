@@ -104,6 +104,8 @@ export interface TokensTable {
   consumed_at: number | null;
   /** The refresh token this one was issued in exchange for (migration 005); null for other grants. */
   parent_hash: string | null;
+  /** Migration 023: the JWK thumbprint the token is bound to (RFC 9449 §6); null for bearer tokens. */
+  dpop_jkt: string | null;
 }
 
 export interface SessionsTable {
@@ -193,6 +195,12 @@ export interface SigningKeysTable {
   expires_at: number | null;
 }
 
+/** Migration 023: DPoP proofs seen (RFC 9449 §11.1), keyed by a hash of thumbprint and jti, until the window ends. */
+export interface DpopProofsTable {
+  key: string;
+  expires_at: number;
+}
+
 export interface LatchkeyDatabase {
   clients: ClientsTable;
   users: UsersTable;
@@ -209,4 +217,5 @@ export interface LatchkeyDatabase {
   rate_limits: RateLimitsTable;
   token_counts: TokenCountsTable;
   signing_keys: SigningKeysTable;
+  dpop_proofs: DpopProofsTable;
 }

@@ -26,6 +26,7 @@ const tokenRow = (hash: string, over: Partial<TokensTable> = {}): TokensTable =>
   revoked_at: null,
   consumed_at: null,
   parent_hash: null,
+  dpop_jkt: null,
   ...over,
 });
 

@@ -747,6 +747,32 @@ describe.each(backends)('repositories on $name', (backend) => {
     });
   });
 
+  describe('DPoP proofs (RFC 9449 §11.1)', () => {
+    it('accepts a proof key once while it lives, and again only after it expired', async () => {
+      expect(await repos.dpopProofs.use('k1', NOW + 60, NOW)).toBe(true);
+      expect(await repos.dpopProofs.use('k1', NOW + 60, NOW + 30)).toBe(false);
+      expect(await repos.dpopProofs.use('k2', NOW + 60, NOW)).toBe(true);
+      // Its window over, the row is taken over by the next use of the key (the iat check refuses old proofs anyway).
+      expect(await repos.dpopProofs.use('k1', NOW + 200, NOW + 60)).toBe(true);
+      expect(await repos.dpopProofs.use('k1', NOW + 200, NOW + 61)).toBe(false);
+    });
+
+    it('lets exactly one of several nodes racing on one jti record it', async () => {
+      const nodes = [storage, await peer(), await peer()];
+      for (const s of nodes) await s.repos.dpopProofs.deleteExpired(0, 1);
+      const results = await Promise.all(nodes.flatMap((s) => [s, s].map((n) => n.repos.dpopProofs.use('raced', NOW + 60, NOW))));
+      expect(results.filter(Boolean)).toHaveLength(1);
+    });
+
+    it('deletes expired records in batches and keeps live ones', async () => {
+      for (const k of ['a', 'b', 'c']) await repos.dpopProofs.use(k, NOW, NOW - 10);
+      await repos.dpopProofs.use('live', NOW + 60, NOW - 10);
+      expect(await repos.dpopProofs.deleteExpired(NOW, 2)).toBe(2);
+      expect(await repos.dpopProofs.deleteExpired(NOW, 2)).toBe(1);
+      expect(await repos.dpopProofs.use('live', NOW + 60, NOW)).toBe(false);
+    });
+  });
+
   describe('signing keys', () => {
     it('round-trips a key with its public JWK, ciphertext and null retirement, oldest first', async () => {
       await repos.signingKeys.create(signingKey({ kid: 'later', createdAt: NOW + 5 }));

@@ -11,6 +11,7 @@ import { userClaims } from './013-user-claims.ts';
 import { logout } from './014-logout.ts';
 import { sessionAcr } from './016-session-acr.ts';
 import { metadataDocumentClients } from './019-metadata-document-clients.ts';
+import { dpop } from './023-dpop.ts';
 
 /** Migrations are code, listed in order; the names are stored, so never rename one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -26,6 +27,7 @@ const migrations: Record<string, Migration> = {
   '014-logout': logout,
   '016-session-acr': sessionAcr,
   '019-metadata-document-clients': metadataDocumentClients,
+  '023-dpop': dpop,
 };
 
 export const migrationProvider: MigrationProvider = {
