@@ -10,6 +10,7 @@ import type { Config } from './config/schema.ts';
 import { systemClock, type Clock } from './core/clock.ts';
 import type { GrantHandler } from './core/token/grant.ts';
 import { builtInGrants } from './core/token/grants/index.ts';
+import { dpopVerifierFor } from './core/dpop/verifier.ts';
 import type { Logger } from './core/context.ts';
 import { resolveKek } from './core/keys/kek-source.ts';
 import { keySettings } from './core/keys/schedule.ts';
@@ -88,6 +89,7 @@ export async function buildLatchkey(config: Config, options: BuildOptions = {}):
     const grants = builtInGrants(storage.repos, { config, logger, audit, keyring: keys.keyring }, options.extraGrants);
     const tokenCounts = tokenCounter(storage.repos.activity, clock, logger);
     const deps: AdminDeps = { config, clock, repos: storage.repos, logger, audit, grants, tokenSettings, keys, tokenCounter: tokenCounts };
+    deps.dpop = dpopVerifierFor(config, storage.repos.dpopProofs);
     if (config.clientMetadataDocuments.enabled) deps.clientDocuments = clientDocumentsFor(config, clock, storage.repos, logger);
     // One node at a time: nodes started together would otherwise race to create the same clients and users.
     const demo = await storage.exclusive(async (repos) => {

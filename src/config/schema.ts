@@ -210,6 +210,22 @@ export const configSchema = z.strictObject({
       queryStringTokens: z.boolean().default(false).describe('Accept access_token in the query string (RFC 6750 §2.3).'),
     })
     .prefault({}),
+  dpop: z
+    .strictObject({
+      enabled: z.boolean().default(true)
+        .describe('Accept DPoP proofs (RFC 9449) at the token endpoint and resources and bind tokens to the key; false: DPoP headers are refused.'),
+      proofWindowSeconds: z.number().int().min(1).max(600).default(60)
+        .describe('A proof is accepted while its iat is within this many seconds of the server\'s clock, and its jti is remembered as long (RFC 9449 §11.1).'),
+      algorithms: z.array(z.enum(['ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519', 'PS256', 'PS384', 'PS512', 'RS256', 'RS384', 'RS512'])).min(1)
+        .default(['ES256', 'EdDSA', 'Ed25519', 'PS256', 'RS256'])
+        .describe('Proof signature algorithms accepted (asymmetric only, RFC 9449 §4.3); advertised as dpop_signing_alg_values_supported.'),
+      requireNonce: z.boolean().default(false)
+        .describe('Require a server nonce in every proof (RFC 9449 §8-9): a proof without a current one is answered use_dpop_nonce with a DPoP-Nonce header.'),
+      nonceSecret: z.string().min(32, 'at least 32 characters').optional()
+        .describe('Secret the nonces are derived from; every node must share it (default: random per process, right for one node only).'),
+      nonceLifetimeSeconds: z.number().int().min(10).max(3600).default(300).describe('A nonce is accepted for one to two of these periods.'),
+    })
+    .prefault({}),
   clientMetadataDocuments: z
     .strictObject({
       enabled: z.boolean().default(false)

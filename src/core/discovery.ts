@@ -30,6 +30,8 @@ export function discoveryDocument(config: Config, grants: GrantMap, scopes: read
     // RP-Initiated Logout 1.0 §2.1.
     end_session_endpoint: url(END_SESSION_PATH),
     jwks_uri: url(config.paths.jwks),
+    // RFC 9449 §5.1: the proof algorithms accepted; left out when DPoP is off.
+    ...(config.dpop.enabled ? { dpop_signing_alg_values_supported: [...config.dpop.algorithms] } : {}),
     scopes_supported: published.map((s) => s.name),
     response_types_supported: config.features.implicit ? [...RESPONSE_TYPES] : ['code'],
     response_modes_supported: ['query', 'fragment', 'form_post'],

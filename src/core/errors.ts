@@ -29,7 +29,10 @@ export type OAuthErrorCode =
   | 'request_not_supported'
   | 'request_uri_not_supported'
   // OpenID Connect Core Error Code unmet_authentication_requirements 1.0 §1
-  | 'unmet_authentication_requirements';
+  | 'unmet_authentication_requirements'
+  // RFC 9449 §5 (token endpoint), §7.1 (resources), §8-9 (nonces): classes in dpop/errors.ts
+  | 'invalid_dpop_proof'
+  | 'use_dpop_nonce';
 
 export abstract class OAuthError extends Error {
   abstract readonly error: OAuthErrorCode;

@@ -23,11 +23,13 @@ export async function introspect(deps: CoreDeps<'clients' | 'tokens' | 'users'>,
     active: true,
     scope: formatScope(row.scope),
     client_id: row.clientId,
-    token_type: row.type === 'access_token' ? 'Bearer' : 'refresh_token',
+    // RFC 9449 §6.2: a DPoP-bound access token is of type DPoP and carries its key's thumbprint as cnf.jkt.
+    token_type: row.type !== 'access_token' ? 'refresh_token' : row.dpopJkt === null ? 'Bearer' : 'DPoP',
     iat: row.issuedAt,
     iss: deps.config.issuer,
   };
   if (row.expiresAt !== null) out['exp'] = row.expiresAt;
+  if (row.dpopJkt !== null) out['cnf'] = { jkt: row.dpopJkt };
   if (row.userId !== null) {
     // The sub the token's own client sees in its ID tokens and UserInfo (OpenID Connect Core §8: public or pairwise).
     const holder = row.clientId === client.id ? client : await deps.repos.clients.findById(row.clientId);

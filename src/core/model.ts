@@ -212,6 +212,8 @@ export interface Token {
   revokedAt: number | null;
   /** Refresh tokens: when the token was rotated (spent). */
   consumedAt: number | null;
+  /** RFC 9449 §6: the JWK thumbprint of the key the token is bound to (cnf.jkt); null for a bearer token. */
+  dpopJkt: string | null;
 }
 
 export interface Session {

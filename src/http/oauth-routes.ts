@@ -18,13 +18,16 @@ const bodyParams = (req: FastifyRequest) => oauthParams(req.body ?? {});
 /** Token, revocation, introspection, userinfo and discovery: JSON in and out, translated here, decided in core/. */
 export function registerOAuthRoutes(app: FastifyInstance, deps: AppDeps & { tokenCounter?: Pick<TokenCounter, 'count'> }, limit: ClientAuthLimit): void {
   const { config } = deps;
-  const token = tokenEndpoint(deps, deps.grants);
+  const token = tokenEndpoint(deps, deps.grants, deps.dpop);
   // Each of these checks client secrets: one budget per address for all of them (client-auth-limit.ts).
   const limited = limit.hooks();
 
   app.post(config.paths.token, { config: { errorStyle: 'json' }, ...limited }, async (req, reply) => {
     const params = bodyParams(req);
-    const result = await token({ params, authorization: req.headers.authorization, address: req.ip });
+    const proof = req.headers.dpop;
+    // RFC 9449 §4.3 point 9: htu is the endpoint's public URL (behind a proxy the request's own host may differ).
+    const dpop = proof === undefined ? undefined : { proof, url: config.issuer + config.paths.token };
+    const result = await token({ params, authorization: req.headers.authorization, address: req.ip, dpop });
     // The overview's count: one in-memory increment, no database write here (admin/token-counter.ts).
     deps.tokenCounter?.count(params['grant_type'] ?? '');
     return reply.headers(noStore).send(result);

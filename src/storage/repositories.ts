@@ -66,8 +66,8 @@ export interface CodesRepository {
   find(hash: string): Promise<AuthorizationCode | undefined>;
 }
 
-/** `parentHash`: the refresh token the new one was issued in exchange for (a rotation). */
-export type NewToken = Omit<Token, 'revokedAt' | 'consumedAt'> & { parentHash?: string };
+/** `parentHash`: the refresh token the new one was issued in exchange for (a rotation); `dpopJkt`: its DPoP key. */
+export type NewToken = Omit<Token, 'revokedAt' | 'consumedAt' | 'dpopJkt'> & { parentHash?: string; dpopJkt?: string };
 
 export interface TokensRepository {
   createMany(tokens: readonly NewToken[]): Promise<void>;

@@ -8,7 +8,8 @@ import type { NewToken, Repositories } from '../../storage/repositories.ts';
 /** RFC 6749 §5.1 successful token response. */
 export interface TokenResponse {
   access_token: string;
-  token_type: 'Bearer';
+  /** RFC 9449 §5: DPoP when the access token is bound to the proof's key. */
+  token_type: 'Bearer' | 'DPoP';
   /** Left out when the access token does not expire: §5.1 makes it RECOMMENDED, not REQUIRED. */
   expires_in?: number;
   scope: string;
@@ -33,6 +34,8 @@ export interface IssueRequest {
   implicit?: boolean | undefined;
   /** Access-token lifetime when the client has none of its own (a migration profile's default); else the server's. */
   accessTokenTtlDefault?: number | undefined;
+  /** RFC 9449 §5: the DPoP key thumbprint the access token (and a public client's refresh token) is bound to. */
+  dpopJkt?: string | undefined;
 }
 
 /** The client's own access-token lifetime, else the route's default, else the server's; 'never' only off implicit. */
@@ -51,9 +54,11 @@ export async function issueTokens(
   const accessTtl = accessTokenLifetime(config, req.client, req);
   const accessToken = randomToken('accessToken');
   const parent = req.parentHash === undefined ? {} : { parentHash: req.parentHash };
+  const bound = req.dpopJkt === undefined ? {} : { dpopJkt: req.dpopJkt };
   const rows: NewToken[] = [
     {
       ...parent,
+      ...bound,
       hash: credentialKey(accessToken),
       type: 'access_token',
       grantId: req.grantId,
@@ -66,7 +71,7 @@ export async function issueTokens(
   ];
   const response: TokenResponse = {
     access_token: accessToken,
-    token_type: 'Bearer',
+    token_type: req.dpopJkt === undefined ? 'Bearer' : 'DPoP',
     ...(accessTtl === 'never' ? {} : { expires_in: accessTtl }),
     scope: formatScope(req.scope),
   };
@@ -74,6 +79,9 @@ export async function issueTokens(
     const refreshToken = randomToken('refreshToken');
     rows.push({
       ...parent,
+      // RFC 9449 §5: a public client's refresh token is bound to the DPoP key (a confidential client's is already
+      // bound to its credentials), so a stolen one is useless without the private key.
+      ...(req.client.type === 'public' ? bound : {}),
       hash: credentialKey(refreshToken),
       type: 'refresh_token',
       grantId: req.grantId,

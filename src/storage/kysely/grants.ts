@@ -48,17 +48,18 @@ const q = {
     precompiled((db, a) =>
       db.insertInto('tokens').values(
         Array.from({ length: n }, (_, i) => ({
-          hash: a<string>(i * 9),
-          type: a<string>(i * 9 + 1),
-          grant_id: a<string>(i * 9 + 2),
-          client_id: a<string>(i * 9 + 3),
-          user_id: a<string | null>(i * 9 + 4),
-          scope: a<string>(i * 9 + 5),
-          issued_at: a<number>(i * 9 + 6),
-          expires_at: a<number | null>(i * 9 + 7),
+          hash: a<string>(i * 10),
+          type: a<string>(i * 10 + 1),
+          grant_id: a<string>(i * 10 + 2),
+          client_id: a<string>(i * 10 + 3),
+          user_id: a<string | null>(i * 10 + 4),
+          scope: a<string>(i * 10 + 5),
+          issued_at: a<number>(i * 10 + 6),
+          expires_at: a<number | null>(i * 10 + 7),
           revoked_at: null,
           consumed_at: null,
-          parent_hash: a<string | null>(i * 9 + 8),
+          parent_hash: a<string | null>(i * 10 + 8),
+          dpop_jkt: a<string | null>(i * 10 + 9),
         })),
       ),
     ),
@@ -167,13 +168,14 @@ export function tokensRepository(db: Kysely<LatchkeyDatabase>): TokensRepository
         revoked_at: null,
         consumed_at: null,
         parent_hash: t.parentHash ?? null,
+        dpop_jkt: t.dpopJkt ?? null,
       }));
       const insert = q.insertTokens[rows.length - 1];
       if (!insert) {
         await db.insertInto('tokens').values(rows).execute();
         return;
       }
-      await insert(db, rows.flatMap((r) => [r.hash, r.type, r.grant_id, r.client_id, r.user_id, r.scope, r.issued_at, r.expires_at, r.parent_hash]));
+      await insert(db, rows.flatMap((r) => [r.hash, r.type, r.grant_id, r.client_id, r.user_id, r.scope, r.issued_at, r.expires_at, r.parent_hash, r.dpop_jkt]));
     },
     async findByHash(hash) {
       const [row] = (await q.findToken(db, [hash])).rows;

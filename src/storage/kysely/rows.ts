@@ -150,6 +150,7 @@ export function toToken(r: Selectable<TokensTable>): Token {
     expiresAt: num(r.expires_at),
     revokedAt: num(r.revoked_at),
     consumedAt: num(r.consumed_at),
+    dpopJkt: r.dpop_jkt ?? null,
   };
 }
 

@@ -15,7 +15,7 @@ export function authorizationCodeGrant(repos: Repos, deps: GrantDeps): GrantHand
     grantType: 'authorization_code',
     parameters: ['code'],
     allowsPublicClients: true,
-    async handle({ client, params, now, accessTokenTtlDefault, address }) {
+    async handle({ client, params, now, accessTokenTtlDefault, address, dpopJkt }) {
       const code = params['code'] ?? '';
       const verifier = params['code_verifier'];
       const outcome = await repos.transaction(async (tx): Promise<{ response: TokenResponse; oidc: Omit<IdTokenRequest, 'accessToken'> } | OAuthError> => {
@@ -57,6 +57,7 @@ export function authorizationCodeGrant(repos: Repos, deps: GrantDeps): GrantHand
           refresh: client.grantTypes.includes('refresh_token') && mayRefresh(deps.config, c.scope),
           now,
           accessTokenTtlDefault,
+          dpopJkt,
         });
         return { response, oidc: { client, userId: c.userId, scope: c.scope, authTime: c.authTime, nonce: c.nonce, claims: grant.claims, sid: grant.sid, acr: grant.acr, amr: grant.amr, now } };
       });

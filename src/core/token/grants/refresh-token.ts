@@ -27,7 +27,7 @@ export function refreshTokenGrant(repos: Repos, deps: GrantDeps): GrantHandler {
     grantType: 'refresh_token',
     parameters: ['refresh_token'],
     allowsPublicClients: true,
-    async handle({ client, params, now, accessTokenTtlDefault, address }) {
+    async handle({ client, params, now, accessTokenTtlDefault, address, dpopJkt }) {
       const requestedScope = params['scope'] === undefined ? undefined : parseScope(params['scope']);
       const outcome = await repos.transaction(async (tx): Promise<{ response: TokenResponse; oidc?: Omit<IdTokenRequest, 'accessToken'> } | OAuthError> => {
         const consumed = await tx.tokens.consumeRefresh(credentialKey(params['refresh_token'] ?? ''), now);
@@ -57,6 +57,11 @@ export function refreshTokenGrant(repos: Repos, deps: GrantDeps): GrantHandler {
           if (token.revokedAt !== null) throw new InvalidGrant('the refresh token is invalid');
         }
         if (token.expiresAt !== null && token.expiresAt <= now) throw new InvalidGrant('the refresh token has expired');
+        // RFC 9449 §5: a refresh token bound to a DPoP key is usable only with a proof of that key (rolled back, so
+        // a thief without the key does not spend it).
+        if (token.dpopJkt !== null && token.dpopJkt !== dpopJkt) {
+          throw new InvalidGrant(dpopJkt === undefined ? 'this refresh token requires a DPoP proof' : 'the DPoP proof is not of the key this refresh token is bound to');
+        }
         // §6: a narrower scope may be requested; the new refresh token keeps the original scope.
         if (requestedScope && !isSubset(requestedScope, token.scope)) {
           throw new InvalidScope('the requested scope exceeds the scope originally granted');
@@ -75,6 +80,7 @@ export function refreshTokenGrant(repos: Repos, deps: GrantDeps): GrantHandler {
           refresh: true,
           now,
           accessTokenTtlDefault,
+          dpopJkt,
         });
         if (!scope.includes('openid')) return { response };
         // Core §12.2: a new ID token with the same sub and the original auth_time (kept on the grant), and no nonce.
