@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TokenCounter } from '../admin/token-counter.ts';
 import type { AppDeps } from '../app-deps.ts';
-import { extractBearer } from '../core/bearer.ts';
+import { confirmPresentation, extractPresentation } from '../core/dpop/presentation.ts';
 import { discoveryDocument } from '../core/discovery.ts';
 import { introspect } from '../core/introspection.ts';
 import { revoke } from '../core/revocation.ts';
@@ -47,16 +47,19 @@ export function registerOAuthRoutes(app: FastifyInstance, deps: AppDeps & { toke
     const query = oauthParams(req.query);
     const isForm = req.method === 'POST' && (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
     const body = isForm ? oauthParams(req.body) : {};
-    const accessToken = extractBearer(
+    const presented = extractPresentation(
       { authorization: req.headers.authorization, body: body['access_token'], query: query['access_token'] },
       config.features.queryStringTokens,
+      deps.dpop !== undefined,
     );
-    return userinfo({ ...deps, keyring: deps.keys.keyring }, accessToken);
+    // RFC 9449 §7.1: a DPoP-bound token needs the DPoP scheme and a proof for this method and URL.
+    const request = { method: req.method, url: config.issuer + config.paths.userinfo, proof: req.headers.dpop, now: deps.clock.now() };
+    return userinfo({ ...deps, keyring: deps.keys.keyring }, presented.token, (token) => confirmPresentation(deps.dpop, token, presented, request));
   };
   app.route({
     method: ['GET', 'POST'],
     url: config.paths.userinfo,
-    config: { errorStyle: 'bearer' },
+    config: { errorStyle: 'bearer', acceptsDpop: true },
     handler: async (req, reply) => {
       const answer = await userinfoHandler(req);
       // OpenID Connect Core §5.3.2: a signed answer is sent as application/jwt.
