@@ -22,7 +22,7 @@ export interface PurgeSettings {
   maxBatches?: number;
 }
 
-export type PurgeReport = Record<'codes' | 'tokens' | 'grants' | 'sessions' | 'interactions' | 'loginThrottle' | 'rateLimits' | 'consents', number>;
+export type PurgeReport = Record<'codes' | 'tokens' | 'grants' | 'sessions' | 'interactions' | 'loginThrottle' | 'rateLimits' | 'consents' | 'dpopProofs', number>;
 
 type Db = Kysely<LatchkeyDatabase>;
 
@@ -113,6 +113,11 @@ export async function purgeExpired(db: Db, dialect: Dialect, now: number, settin
     ),
   );
 
+  // RFC 9449 §11.1: a jti need only be remembered while its proof's iat would pass.
+  const dpopProofs = await drain(async () =>
+    deleted(await db.deleteFrom('dpop_proofs').where('key', 'in', batch(db.selectFrom('dpop_proofs').select('key').where('expires_at', '<=', now))).executeTakeFirst()),
+  );
+
   // Deleting a user or client removes its consents in the same transaction; this catches any left by other means.
   const consents = await drain(async () => {
     const orphans = await db
@@ -134,7 +139,7 @@ export async function purgeExpired(db: Db, dialect: Dialect, now: number, settin
     return res.numDeletedRows;
   });
 
-  return { codes, tokens, grants, sessions, interactions, loginThrottle, rateLimits, consents };
+  return { codes, tokens, grants, sessions, interactions, loginThrottle, rateLimits, consents, dpopProofs };
 }
 
 export interface JanitorSettings extends PurgeSettings {
