@@ -27,6 +27,7 @@ export function clientFromConfig(c: ClientConfig): NewClient {
     codeTtl: c.codeTtl ?? null,
     requirePkce: c.requirePkce ?? null,
     introspectAny: c.introspectAny,
+    dpopBoundAccessTokens: c.dpopBoundAccessTokens,
     oidc: {
       idTokenSignedResponseAlg: c.idTokenSignedResponseAlg ?? null,
       userinfoSignedResponseAlg: c.userinfoSignedResponseAlg ?? null,

@@ -104,6 +104,7 @@ export async function createApplication(
       codeTtl: input.codeTtl,
       requirePkce: input.requirePkce,
       introspectAny: input.introspectAny,
+      dpopBoundAccessTokens: input.dpopBoundAccessTokens,
       oidc,
     },
     clock.now(),

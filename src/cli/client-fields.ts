@@ -24,6 +24,7 @@ export interface ClientOptions extends CommonOptions {
   codeTtl?: string;
   requirePkce?: boolean;
   introspectAny?: boolean;
+  dpop?: boolean;
   idTokenAlg?: string;
   userinfoAlg?: string;
   subjectType?: string;
@@ -69,6 +70,7 @@ export function parseClientFields(opts: ClientOptions, issuer: string): ClientPa
   if (opts.codeTtl !== undefined) f.codeTtl = seconds('--code-ttl', opts.codeTtl);
   if (opts.requirePkce !== undefined) f.requirePkce = opts.requirePkce;
   if (opts.introspectAny !== undefined) f.introspectAny = opts.introspectAny;
+  if (opts.dpop !== undefined) f.dpopBoundAccessTokens = opts.dpop;
   const oidc = parseOidcFields(opts);
   if (Object.keys(oidc).length > 0) f.oidc = oidc;
   return f;
@@ -168,6 +170,7 @@ export function describeClient(c: Client, config: Config): string {
     ['code TTL', ttl(c.codeTtl, config.tokens.codeTtl)],
     ['PKCE', pkce],
     ['introspects', c.introspectAny ? 'tokens of every client (resource server)' : 'its own tokens'],
+    ['DPoP', c.dpopBoundAccessTokens ? 'required (RFC 9449)' : 'optional'],
     ['ID token alg', oidc.idTokenSignedResponseAlg ?? `${config.oidc.defaultIdTokenAlg} (server default)`],
     ['UserInfo', oidc.userinfoSignedResponseAlg === null ? 'JSON' : `signed JWT (${oidc.userinfoSignedResponseAlg})`],
     ['subject type', oidc.subjectType],
@@ -192,6 +195,7 @@ const FLAGS: Record<string, string> = {
   codeTtl: '--code-ttl',
   requirePkce: '--require-pkce',
   introspectAny: '--introspect-any',
+  dpopBoundAccessTokens: '--dpop',
   idTokenSignedResponseAlg: '--id-token-alg',
   userinfoSignedResponseAlg: '--userinfo-alg',
   defaultMaxAge: '--default-max-age',

@@ -108,6 +108,8 @@ function clientOptions(cmd: Command): Command {
     .option('--no-require-pkce', 'let this confidential client skip PKCE')
     .option('--introspect-any', 'a resource server: may introspect tokens issued to any client')
     .option('--no-introspect-any', 'may introspect only its own tokens')
+    .option('--dpop', 'require DPoP proofs at the token endpoint: every token is key-bound (RFC 9449 §5.2)')
+    .option('--no-dpop', 'DPoP optional (the default)')
     .option('--id-token-alg <alg>', 'ID token signing algorithm: RS256, ES256 or EdDSA; default: the server setting')
     .option('--userinfo-alg <alg>', 'sign UserInfo answers (application/jwt) with RS256, ES256 or EdDSA; none: plain JSON')
     .option('--subject-type <type>', 'public (default) or pairwise: a sub per redirect URI host (OpenID Connect Core §8)')
@@ -145,6 +147,7 @@ async function createClient({ repos, out, now, config }: CliContext, opts: Clien
     codeTtl: fields.codeTtl ?? undefined,
     requirePkce: fields.requirePkce ?? undefined,
     introspectAny: fields.introspectAny ?? undefined,
+    dpopBoundAccessTokens: fields.dpopBoundAccessTokens ?? undefined,
     idTokenSignedResponseAlg: fields.oidc?.idTokenSignedResponseAlg ?? undefined,
     userinfoSignedResponseAlg: fields.oidc?.userinfoSignedResponseAlg ?? undefined,
     subjectType: fields.oidc?.subjectType,

@@ -83,6 +83,7 @@ export const clientSchema = z.strictObject({
   codeTtl: seconds.optional(),
   requirePkce: z.boolean().optional(),
   introspectAny: z.boolean().default(false).describe('A resource server that may introspect tokens issued to any client.'),
+  dpopBoundAccessTokens: z.boolean().default(false).describe('The client must send a DPoP proof to the token endpoint (RFC 9449 §5.2); its tokens are always DPoP-bound.'),
   // OpenID Connect client metadata (Registration 1.0 §2; the logout specs), camelCase like the keys above.
   idTokenSignedResponseAlg: z.enum(['RS256', 'ES256', 'EdDSA']).optional().describe('ID token algorithm; default oidc.defaultIdTokenAlg.'),
   userinfoSignedResponseAlg: z.enum(['RS256', 'ES256', 'EdDSA']).optional().describe('Set: UserInfo answers a signed JWT (application/jwt).'),

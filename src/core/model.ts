@@ -81,6 +81,8 @@ export interface Client {
    * Keycloak's secret rotation does. Absent or null: only `secretHash` works.
    */
   previousSecret?: { hash: string; expiresAt: number } | null;
+  /** RFC 9449 §5.2 dpop_bound_access_tokens: the token endpoint refuses this client's requests without a DPoP proof. */
+  dpopBoundAccessTokens?: boolean | undefined;
   /** Migration 019: see ClientOrigin; absent for operator-made clients. */
   origin?: ClientOrigin | undefined;
   metadataDocument?: MetadataDocumentState | null | undefined;
@@ -132,6 +134,7 @@ export function clientSettings(c: Client) {
     codeTtl: c.codeTtl,
     requirePkce: c.requirePkce,
     introspectAny: c.introspectAny,
+    dpopBoundAccessTokens: c.dpopBoundAccessTokens ?? false,
     ...oidcMetadata(c),
     createdAt: isoTime(c.createdAt),
     updatedAt: isoTime(c.updatedAt),

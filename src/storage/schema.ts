@@ -32,6 +32,8 @@ export interface ClientsTable {
   origin: string | null;
   /** Migration 019: MetadataDocumentState as JSON, for clients whose origin is 'metadata-document'. */
   metadata_document: string | null;
+  /** Migration 023: 1 when the client must use DPoP (RFC 9449 §5.2 dpop_bound_access_tokens). */
+  dpop_bound_access_tokens: number | null;
 }
 
 export interface UsersTable {

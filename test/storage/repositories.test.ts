@@ -101,6 +101,13 @@ describe.each(backends)('repositories on $name', (backend) => {
       expect(await repos.clients.findById('web-app')).toEqual(created);
     });
 
+    it('round-trips dpopBoundAccessTokens (migration 023, RFC 9449 §5.2), set and cleared by update', async () => {
+      await repos.clients.create(client({ dpopBoundAccessTokens: true }), NOW);
+      expect((await repos.clients.findById('web-app'))?.dpopBoundAccessTokens).toBe(true);
+      await repos.clients.update('web-app', { dpopBoundAccessTokens: false }, NOW + 1);
+      expect((await repos.clients.findById('web-app'))?.dpopBoundAccessTokens).toBeUndefined();
+    });
+
     it('round-trips the OpenID Connect client metadata (migration 012), and a client created without it reads as the defaults', async () => {
       const oidc = {
         idTokenSignedResponseAlg: 'EdDSA' as const,
@@ -597,9 +604,17 @@ describe.each(backends)('repositories on $name', (backend) => {
 
     it('round-trips tokens, including one that never expires', async () => {
       await repos.tokens.createMany([token(), token({ hash: 'rt', type: 'refresh_token', expiresAt: null, userId: null })]);
-      expect(await repos.tokens.findByHash('token-hash')).toEqual({ ...token(), revokedAt: null, consumedAt: null });
+      expect(await repos.tokens.findByHash('token-hash')).toEqual({ ...token(), revokedAt: null, consumedAt: null, dpopJkt: null });
       expect(await repos.tokens.findByHash('rt')).toMatchObject({ type: 'refresh_token', expiresAt: null, userId: null });
       expect(await repos.tokens.findByHash('nope')).toBeUndefined();
+    });
+
+    it('round-trips the DPoP key thumbprint a token pair is bound to (RFC 9449 §6), in both batch sizes', async () => {
+      await repos.tokens.createMany([token({ hash: 'at1', dpopJkt: 'jkt-1' })]);
+      await repos.tokens.createMany([token({ hash: 'at2', dpopJkt: 'jkt-2' }), token({ hash: 'rt2', type: 'refresh_token', dpopJkt: 'jkt-2' })]);
+      expect(await repos.tokens.findByHash('at1')).toMatchObject({ dpopJkt: 'jkt-1' });
+      expect(await repos.tokens.findByHash('rt2')).toMatchObject({ dpopJkt: 'jkt-2' });
+      expect(await repos.tokens.consumeRefresh('rt2', NOW + 1)).toMatchObject({ token: { dpopJkt: 'jkt-2' } });
     });
 
     it('accepts an empty batch of tokens', async () => {

@@ -1,5 +1,6 @@
 import { authenticateClient } from '../client-auth/authenticate.ts';
 import type { CoreDeps, Params } from '../context.ts';
+import { InvalidDpopProof } from '../dpop/errors.ts';
 import { verifyProof, type DpopVerifier } from '../dpop/proof.ts';
 import { InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from '../errors.ts';
 import type { GrantType } from '../model.ts';
@@ -37,6 +38,8 @@ export function tokenEndpoint(deps: CoreDeps<'clients'>, grants: GrantMap, dpop?
     const now = deps.clock.now();
     // RFC 9449 §5: a valid proof makes the access token DPoP-bound to its key. Checked last, so a request refused
     // for another reason does not spend the proof's jti. Without DPoP support the header is ignored (§5).
+    // §5.2 dpop_bound_access_tokens: such a client must always send a proof.
+    if (client.dpopBoundAccessTokens && (!dpop || !req.dpop)) throw new InvalidDpopProof('this client must send a DPoP proof');
     const proof = dpop && req.dpop && (await verifyProof(dpop, { proof: req.dpop.proof, method: 'POST', url: req.dpop.url, now, site: 'token' }));
     return grant.handle({ client, params: req.params, now, accessTokenTtlDefault: req.accessTokenTtlDefault, address: req.address, dpopJkt: proof ? proof.jkt : undefined });
   };
