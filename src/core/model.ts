@@ -198,6 +198,8 @@ export interface AuthorizationCode {
   consumedAt: number | null;
   /** OpenID Connect Core §3.1.2.1: echoed in the ID token. */
   nonce?: string | null;
+  /** RFC 9449 §10: the dpop_jkt of the authorization request; the token request's proof must be of that key. */
+  dpopJkt?: string | null;
 }
 
 export type TokenType = 'access_token' | 'refresh_token';

@@ -91,6 +91,8 @@ export interface CodesTable {
   consumed_at: number | null;
   /** OpenID Connect Core §3.1.2.1 nonce (migration 012). */
   nonce: string | null;
+  /** Migration 023: the authorization request's dpop_jkt (RFC 9449 §10). */
+  dpop_jkt: string | null;
 }
 
 export interface TokensTable {

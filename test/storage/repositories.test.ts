@@ -565,6 +565,13 @@ describe.each(backends)('repositories on $name', (backend) => {
       expect(await repos.grants.findById('grant-acr')).toMatchObject({ acr: 'urn:latchkey:acr:password', amr: ['pwd'] });
     });
 
+    it('round-trips a code\'s dpop_jkt (migration 023, RFC 9449 §10), absent when none was requested', async () => {
+      await repos.codes.create(code({ hash: 'bound', dpopJkt: 'j'.repeat(43) }));
+      await repos.codes.create(code({ hash: 'free' }));
+      expect(await repos.codes.find('bound')).toMatchObject({ dpopJkt: 'j'.repeat(43) });
+      expect((await repos.codes.find('free'))?.dpopJkt).toBeUndefined();
+    });
+
     it('round-trips a code without PKCE and with an omitted redirect_uri', async () => {
       await repos.codes.create(code({ codeChallenge: null, codeChallengeMethod: null, redirectUriProvided: false }));
       const result = await repos.codes.consume('code-hash', NOW);

@@ -26,6 +26,8 @@ export interface AuthorizationRequest extends OidcRequest {
   state?: string | undefined;
   codeChallenge?: string | undefined;
   codeChallengeMethod?: PkceMethod | undefined;
+  /** RFC 9449 §10: the thumbprint of the DPoP key the code will be redeemed with. */
+  dpopJkt?: string | undefined;
 }
 
 /** Where an error goes: before client and redirect URI are verified, to an error page; after, to the client. */
@@ -137,6 +139,10 @@ export async function validateAuthorizationRequest(
     }
   }
 
+  // RFC 9449 §10: dpop_jkt binds the code to a key (an RFC 7638 SHA-256 thumbprint, 43 base64url characters).
+  const dpopJkt = words.code ? params['dpop_jkt'] : undefined;
+  if (dpopJkt !== undefined && !/^[A-Za-z0-9_-]{43}$/.test(dpopJkt)) fail(new InvalidRequest('dpop_jkt must be a JWK SHA-256 thumbprint'));
+
   // 8. The OpenID Connect members (Core §3.1.2.1): prompt, nonce, max_age, claims...; request objects refused (§6).
   let oidc: OidcRequest = { prompt: [] };
   try {
@@ -162,6 +168,7 @@ export async function validateAuthorizationRequest(
       state,
       codeChallenge: words.code ? codeChallenge : undefined,
       codeChallengeMethod,
+      ...(dpopJkt === undefined ? {} : { dpopJkt }),
       ...oidc,
       // Registration §2 default_max_age: for requests that send no max_age.
       maxAge: oidc.maxAge ?? oidcMetadata(client).defaultMaxAge ?? undefined,

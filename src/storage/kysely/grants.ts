@@ -26,6 +26,7 @@ const q = {
       expires_at: a(10),
       consumed_at: null,
       nonce: a(11),
+      dpop_jkt: a(12),
     }),
   ),
   consumeCode: precompiled((db, a) =>
@@ -136,6 +137,7 @@ export function codesRepository(db: Kysely<LatchkeyDatabase>): CodesRepository {
         c.authTime,
         c.expiresAt,
         c.nonce ?? null,
+        c.dpopJkt ?? null,
       ]);
     },
     async consume(hash, now) {

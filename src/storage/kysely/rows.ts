@@ -127,6 +127,7 @@ export function toCode(r: Selectable<CodesTable>): AuthorizationCode {
     expiresAt: req(r.expires_at),
     consumedAt: num(r.consumed_at),
     nonce: r.nonce,
+    ...(r.dpop_jkt ? { dpopJkt: r.dpop_jkt } : {}),
   };
 }
 

@@ -8,6 +8,7 @@ import type { Migration } from 'kysely/migration';
  *   succeeds; `expires_at` lets the janitor drop rows once the window has passed.
  * - tokens.dpop_jkt: the JWK SHA-256 thumbprint (RFC 7638) an access token, or a public client's refresh token, is
  *   bound to (§6.1 cnf.jkt, §5 refresh binding); null for bearer tokens.
+ * - codes.dpop_jkt: the authorization request's `dpop_jkt` (§10); the code is redeemed only with a proof of that key.
  * - clients.dpop_bound_access_tokens: the client must send a DPoP proof to the token endpoint (RFC 9449 §5.2
  *   `dpop_bound_access_tokens` metadata); null or 0: optional.
  * Portable DDL only, as in 001; nullable columns, so rows written before stay valid (unbound).
@@ -22,5 +23,6 @@ export const dpop: Migration = {
     await db.schema.createIndex('dpop_proofs_expires_at').on('dpop_proofs').column('expires_at').execute();
     await db.schema.alterTable('tokens').addColumn('dpop_jkt', 'text').execute();
     await db.schema.alterTable('clients').addColumn('dpop_bound_access_tokens', 'integer').execute();
+    await db.schema.alterTable('codes').addColumn('dpop_jkt', 'text').execute();
   },
 };
