@@ -40,6 +40,7 @@ function applicationForm(f: FormReader): ApplicationForm {
     codeTtl: f.get('codeTtl'),
     requirePkce: f.get('requirePkce') || 'default',
     introspectAny: f.get('introspectAny') === 'true',
+    dpopBoundAccessTokens: f.get('dpopBoundAccessTokens') === 'true',
     oidc: {
       idTokenSignedResponseAlg: f.get('idTokenSignedResponseAlg') || 'default',
       userinfoSignedResponseAlg: f.get('userinfoSignedResponseAlg') || 'json',
@@ -64,6 +65,7 @@ function applicationInput(form: ApplicationForm): Record<string, unknown> {
     codeTtl: ttlValue(form.codeTtl),
     requirePkce: form.requirePkce in pkce ? pkce[form.requirePkce] : form.requirePkce,
     introspectAny: form.introspectAny,
+    dpopBoundAccessTokens: form.dpopBoundAccessTokens,
     ...oidcInput(form.oidc),
   };
 }

@@ -33,6 +33,7 @@ export interface ApplicationForm {
   codeTtl: string;
   requirePkce: string;
   introspectAny: boolean;
+  dpopBoundAccessTokens: boolean;
   oidc: OidcForm;
 }
 
@@ -49,6 +50,7 @@ export const APPLICATION_LABELS: Readonly<Record<string, string>> = {
   codeTtl: 'Authorization code lifetime',
   requirePkce: 'PKCE',
   introspectAny: 'Resource server',
+  dpopBoundAccessTokens: 'DPoP',
   ...OIDC_LABELS,
 };
 
@@ -68,6 +70,7 @@ export function formFromApplication(a: ApplicationView): ApplicationForm {
     codeTtl: ttlText(a.codeTtl),
     requirePkce: a.requirePkce === null ? 'default' : a.requirePkce ? 'yes' : 'no',
     introspectAny: a.introspectAny,
+    dpopBoundAccessTokens: a.dpopBoundAccessTokens,
     oidc: oidcFormFrom(a),
   };
 }
@@ -85,6 +88,7 @@ export const EMPTY_APPLICATION_FORM: ApplicationForm = {
   codeTtl: '',
   requirePkce: 'default',
   introspectAny: false,
+  dpopBoundAccessTokens: false,
   oidc: EMPTY_OIDC_FORM,
 };
 
@@ -169,6 +173,14 @@ ${choiceGroup({
   choices: [{ value: 'true', label: 'This is an API that may introspect tokens issued to any application' }],
   selected: form.introspectAny ? ['true'] : [],
   error: errors['introspectAny'],
+})}
+${choiceGroup({
+  name: 'dpopBoundAccessTokens',
+  legend: 'DPoP',
+  type: 'checkbox',
+  choices: [{ value: 'true', label: 'Require DPoP proofs: every token is bound to the application\'s key (RFC 9449)' }],
+  selected: form.dpopBoundAccessTokens ? ['true'] : [],
+  error: errors['dpopBoundAccessTokens'],
 })}
 ${oidcFieldset(form.oidc, errors, c.idTokenAlg)}`;
 }
