@@ -34,7 +34,10 @@ export interface IssueRequest {
   implicit?: boolean | undefined;
   /** Access-token lifetime when the client has none of its own (a migration profile's default); else the server's. */
   accessTokenTtlDefault?: number | undefined;
-  /** RFC 9449 §5: the DPoP key thumbprint the access token (and a public client's refresh token) is bound to. */
+  /**
+   * RFC 9449 §5: the DPoP key thumbprint the access token (and a public client's refresh token) is bound to. An
+   * RFC 9068 JWT access token minted from this request carries it as the `cnf: { jkt }` claim (§6.1).
+   */
   dpopJkt?: string | undefined;
 }
 
