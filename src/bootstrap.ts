@@ -31,6 +31,7 @@ export function clientFromConfig(c: ClientConfig): NewClient {
     introspectAny: c.introspectAny,
     requirePushedAuthorizationRequests: c.requirePushedAuthorizationRequests ?? null,
     requireSignedRequestObject: c.requireSignedRequestObject ?? null,
+    dpopBoundAccessTokens: c.dpopBoundAccessTokens,
     oidc: {
       idTokenSignedResponseAlg: c.idTokenSignedResponseAlg ?? null,
       userinfoSignedResponseAlg: c.userinfoSignedResponseAlg ?? null,

@@ -11,6 +11,7 @@ import type { Config } from './config/schema.ts';
 import { systemClock, type Clock } from './core/clock.ts';
 import type { GrantHandler } from './core/token/grant.ts';
 import { builtInGrants } from './core/token/grants/index.ts';
+import { dpopVerifierFor } from './core/dpop/verifier.ts';
 import type { Logger } from './core/context.ts';
 import { resolveKek } from './core/keys/kek-source.ts';
 import { keySettings } from './core/keys/schedule.ts';
@@ -117,6 +118,7 @@ export async function buildLatchkey(config: Config, options: BuildOptions = {}):
     if (options.clientKeys) deps.clientKeys = options.clientKeys;
     // jwks_uri of clients that chose it: the SSRF guard, with the JWKS limits and the one development switch.
     deps.clientChosenFetch = createSafeFetch({ allowLoopbackHttp: config.clientMetadataDocuments.allowLoopbackHttp, timeoutMs: JWKS_TIMEOUT_MS, maxBytes: JWKS_MAX_BYTES });
+    deps.dpop = dpopVerifierFor(config, storage.repos.dpopProofs);
     if (config.clientMetadataDocuments.enabled) deps.clientDocuments = clientDocumentsFor(config, clock, storage.repos, logger);
     // One node at a time: nodes started together would otherwise race to create the same clients and users.
     const demo = await storage.exclusive(async (repos) => {

@@ -1,5 +1,6 @@
 import { authCode, authCodeLogin, authCodeOidc } from './auth-code.ts';
 import { clientCredentials, clientCredentialsJwt } from './client-credentials.ts';
+import { clientCredentialsDpop } from './client-credentials-dpop.ts';
 import { introspection } from './introspection.ts';
 import { refreshToken } from './refresh-token.ts';
 import type { Workload, WorkloadName } from './types.ts';
@@ -7,6 +8,7 @@ import type { Workload, WorkloadName } from './types.ts';
 export const workloads: Record<WorkloadName, Workload> = {
   client_credentials: clientCredentials,
   client_credentials_jwt: clientCredentialsJwt,
+  client_credentials_dpop: clientCredentialsDpop,
   auth_code: authCode,
   auth_code_oidc: authCodeOidc,
   auth_code_login: authCodeLogin,

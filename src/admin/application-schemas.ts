@@ -46,6 +46,7 @@ const applicationFields = {
     .describe('require_pushed_authorization_requests (RFC 9126 §6); null follows the server setting.'),
   requireSignedRequestObject: z.boolean({ error: 'true, false or null' }).nullable()
     .describe('require_signed_request_object (RFC 9101 §10.5); null follows the server setting.'),
+  dpopBoundAccessTokens: z.boolean({ error: 'true or false' }).describe('dpop_bound_access_tokens (RFC 9449 §5.2): the token endpoint requires a DPoP proof from this application.'),
   // OpenID Connect client metadata (Registration 1.0 §2): checked as a whole in admin/applications.ts.
   idTokenSignedResponseAlg: signingAlg.nullable().describe('id_token_signed_response_alg; null: the server default (oidc.defaultIdTokenAlg).'),
   userinfoSignedResponseAlg: signingAlg.nullable().describe('userinfo_signed_response_alg; null: UserInfo answers JSON, else a signed JWT.'),
@@ -79,6 +80,7 @@ export const applicationCreate = z
     introspectAny: applicationFields.introspectAny.default(false),
     requirePushedAuthorizationRequests: applicationFields.requirePushedAuthorizationRequests.default(null),
     requireSignedRequestObject: applicationFields.requireSignedRequestObject.default(null),
+    dpopBoundAccessTokens: applicationFields.dpopBoundAccessTokens.default(false),
     idTokenSignedResponseAlg: applicationFields.idTokenSignedResponseAlg.default(null),
     userinfoSignedResponseAlg: applicationFields.userinfoSignedResponseAlg.default(null),
     subjectType: applicationFields.subjectType.default('public'),
@@ -110,6 +112,7 @@ export const applicationUpdate = z
     introspectAny: applicationFields.introspectAny.optional(),
     requirePushedAuthorizationRequests: applicationFields.requirePushedAuthorizationRequests.optional(),
     requireSignedRequestObject: applicationFields.requireSignedRequestObject.optional(),
+    dpopBoundAccessTokens: applicationFields.dpopBoundAccessTokens.optional(),
     idTokenSignedResponseAlg: applicationFields.idTokenSignedResponseAlg.optional(),
     userinfoSignedResponseAlg: applicationFields.userinfoSignedResponseAlg.optional(),
     subjectType: applicationFields.subjectType.optional(),
@@ -160,6 +163,7 @@ export const applicationView = z
     introspectAny: z.boolean(),
     requirePushedAuthorizationRequests: z.boolean().nullable(),
     requireSignedRequestObject: z.boolean().nullable(),
+    dpopBoundAccessTokens: z.boolean(),
     idTokenSignedResponseAlg: z.enum(['RS256', 'ES256', 'EdDSA']).nullable(),
     userinfoSignedResponseAlg: z.enum(['RS256', 'ES256', 'EdDSA']).nullable(),
     subjectType: z.enum(['public', 'pairwise']),

@@ -115,6 +115,7 @@ export async function createApplication(
       introspectAny: input.introspectAny,
       requirePushedAuthorizationRequests: input.requirePushedAuthorizationRequests,
       requireSignedRequestObject: input.requireSignedRequestObject,
+      dpopBoundAccessTokens: input.dpopBoundAccessTokens,
       oidc,
       assertionAuth,
     },

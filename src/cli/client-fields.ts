@@ -27,6 +27,7 @@ export interface ClientOptions extends CommonOptions, ClientAuthOptions {
   introspectAny?: boolean;
   requirePar?: boolean;
   requireSignedRequestObject?: boolean;
+  dpop?: boolean;
   idTokenAlg?: string;
   userinfoAlg?: string;
   subjectType?: string;
@@ -75,6 +76,7 @@ export function parseClientFields(opts: ClientOptions, issuer: string): ClientPa
   if (opts.introspectAny !== undefined) f.introspectAny = opts.introspectAny;
   if (opts.requirePar !== undefined) f.requirePushedAuthorizationRequests = opts.requirePar;
   if (opts.requireSignedRequestObject !== undefined) f.requireSignedRequestObject = opts.requireSignedRequestObject;
+  if (opts.dpop !== undefined) f.dpopBoundAccessTokens = opts.dpop;
   const oidc = parseOidcFields(opts);
   if (Object.keys(oidc).length > 0) f.oidc = oidc;
   return f;
@@ -175,6 +177,7 @@ export function describeClient(c: Client, config: Config): string {
     ['code TTL', ttl(c.codeTtl, config.tokens.codeTtl)],
     ['PKCE', pkce],
     ['introspects', c.introspectAny ? 'tokens of every client (resource server)' : 'its own tokens'],
+    ['DPoP', c.dpopBoundAccessTokens ? 'required (RFC 9449)' : 'optional'],
     ['ID token alg', oidc.idTokenSignedResponseAlg ?? `${config.oidc.defaultIdTokenAlg} (server default)`],
     ['UserInfo', oidc.userinfoSignedResponseAlg === null ? 'JSON' : `signed JWT (${oidc.userinfoSignedResponseAlg})`],
     ['subject type', oidc.subjectType],
@@ -202,6 +205,7 @@ const FLAGS: Record<string, string> = {
   introspectAny: '--introspect-any',
   requirePushedAuthorizationRequests: '--require-par',
   requireSignedRequestObject: '--require-signed-request-object',
+  dpopBoundAccessTokens: '--dpop',
   idTokenSignedResponseAlg: '--id-token-alg',
   userinfoSignedResponseAlg: '--userinfo-alg',
   defaultMaxAge: '--default-max-age',

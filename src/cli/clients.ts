@@ -123,6 +123,8 @@ function clientOptions(cmd: Command): Command {
     .option('--no-require-par', 'accept plain authorization requests too, whatever the server setting')
     .option('--require-signed-request-object', 'accept only signed request objects from this client (RFC 9101)')
     .option('--no-require-signed-request-object', 'accept unsigned authorization requests too, whatever the server setting')
+    .option('--dpop', 'require DPoP proofs at the token endpoint: every token is key-bound (RFC 9449 §5.2)')
+    .option('--no-dpop', 'DPoP optional (the default)')
     .option('--id-token-alg <alg>', 'ID token signing algorithm: RS256, ES256 or EdDSA; default: the server setting')
     .option('--userinfo-alg <alg>', 'sign UserInfo answers (application/jwt) with RS256, ES256 or EdDSA; none: plain JSON')
     .option('--subject-type <type>', 'public (default) or pairwise: a sub per redirect URI host (OpenID Connect Core §8)')
@@ -172,6 +174,7 @@ async function createClient({ repos, out, now, config }: CliContext, opts: Clien
     introspectAny: fields.introspectAny ?? undefined,
     requirePushedAuthorizationRequests: fields.requirePushedAuthorizationRequests ?? undefined,
     requireSignedRequestObject: fields.requireSignedRequestObject ?? undefined,
+    dpopBoundAccessTokens: fields.dpopBoundAccessTokens ?? undefined,
     idTokenSignedResponseAlg: fields.oidc?.idTokenSignedResponseAlg ?? undefined,
     userinfoSignedResponseAlg: fields.oidc?.userinfoSignedResponseAlg ?? undefined,
     subjectType: fields.oidc?.subjectType,

@@ -83,6 +83,7 @@ export const clientSchema = z.strictObject({
   codeTtl: seconds.optional(),
   requirePkce: z.boolean().optional(),
   introspectAny: z.boolean().default(false).describe('A resource server that may introspect tokens issued to any client.'),
+  dpopBoundAccessTokens: z.boolean().default(false).describe('The client must send a DPoP proof to the token endpoint (RFC 9449 §5.2); its tokens are always DPoP-bound.'),
   // OpenID Connect client metadata (Registration 1.0 §2; the logout specs), camelCase like the keys above.
   idTokenSignedResponseAlg: z.enum(['RS256', 'ES256', 'EdDSA']).optional().describe('ID token algorithm; default oidc.defaultIdTokenAlg.'),
   userinfoSignedResponseAlg: z.enum(['RS256', 'ES256', 'EdDSA']).optional().describe('Set: UserInfo answers a signed JWT (application/jwt).'),
@@ -282,6 +283,22 @@ export const configSchema = z.strictObject({
         .describe('Wrong user codes typed from one address before backoff starts (RFC 8628 §5.1).'),
       freeFailures: z.number().int().min(1).default(200)
         .describe('Wrong user codes typed from all addresses together, per loginFailureWindowSeconds, before backoff starts.'),
+    })
+    .prefault({}),
+  dpop: z
+    .strictObject({
+      enabled: z.boolean().default(true)
+        .describe('Accept DPoP proofs (RFC 9449) at the token endpoint and resources and bind tokens to the key; false: DPoP headers are refused.'),
+      proofWindowSeconds: z.number().int().min(1).max(600).default(60)
+        .describe('A proof is accepted while its iat is within this many seconds of the server\'s clock, and its jti is remembered as long (RFC 9449 §11.1).'),
+      algorithms: z.array(z.enum(['ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519', 'PS256', 'PS384', 'PS512', 'RS256', 'RS384', 'RS512'])).min(1)
+        .default(['ES256', 'EdDSA', 'Ed25519', 'PS256', 'RS256'])
+        .describe('Proof signature algorithms accepted (asymmetric only, RFC 9449 §4.3); advertised as dpop_signing_alg_values_supported.'),
+      requireNonce: z.boolean().default(false)
+        .describe('Require a server nonce in every proof (RFC 9449 §8-9): a proof without a current one is answered use_dpop_nonce with a DPoP-Nonce header.'),
+      nonceSecret: z.string().min(32, 'at least 32 characters').optional()
+        .describe('Secret the nonces are derived from; every node must share it (default: random per process, right for one node only).'),
+      nonceLifetimeSeconds: z.number().int().min(10).max(3600).default(300).describe('A nonce is accepted for one to two of these periods.'),
     })
     .prefault({}),
   clientMetadataDocuments: z

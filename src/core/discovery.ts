@@ -39,6 +39,8 @@ export function discoveryDocument(config: Config, grants: GrantMap, scopes: read
     jwks_uri: url(config.paths.jwks),
     // RFC 8414 §2 / Discovery §3: only when clients may register themselves (config registration.mode).
     ...(config.registration.mode === 'off' ? {} : { registration_endpoint: url(REGISTRATION_PATH) }),
+    // RFC 9449 §5.1: the proof algorithms accepted; left out when DPoP is off.
+    ...(config.dpop.enabled ? { dpop_signing_alg_values_supported: [...config.dpop.algorithms] } : {}),
     scopes_supported: published.map((s) => s.name),
     response_types_supported: config.features.implicit ? [...RESPONSE_TYPES] : ['code'],
     response_modes_supported: ['query', 'fragment', 'form_post'],

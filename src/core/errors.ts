@@ -41,7 +41,10 @@ export type OAuthErrorCode =
   // RFC 8628 §3.5
   | 'authorization_pending'
   | 'slow_down'
-  | 'expired_token';
+  | 'expired_token'
+  // RFC 9449 §5 (token endpoint), §7.1 (resources), §8-9 (nonces): classes in dpop/errors.ts
+  | 'invalid_dpop_proof'
+  | 'use_dpop_nonce';
 
 export abstract class OAuthError extends Error {
   abstract readonly error: OAuthErrorCode;

@@ -39,13 +39,15 @@ export async function introspect(deps: CoreDeps<'clients' | 'clientAssertionJtis
     active: true,
     scope: formatScope(row.scope),
     client_id: row.clientId,
-    token_type: row.type === 'access_token' ? 'Bearer' : 'refresh_token',
+    // RFC 9449 §6.2: a DPoP-bound access token is of type DPoP and carries its key's thumbprint as cnf.jkt.
+    token_type: row.type !== 'access_token' ? 'refresh_token' : row.dpopJkt === null ? 'Bearer' : 'DPoP',
     iat: row.issuedAt,
     iss: deps.config.issuer,
   };
   if (row.expiresAt !== null) out['exp'] = row.expiresAt;
   // RFC 7662 §2.2 aud: the resource the token is for (RFC 8707), so a resource server can check it is the audience.
   if (row.resource) out['aud'] = row.resource;
+  if (row.dpopJkt !== null) out['cnf'] = { jkt: row.dpopJkt };
   if (row.userId !== null) {
     // OpenID Connect Core §8: public or pairwise, as the holder sees it.
     out['sub'] = holder ? subjectFor(holder, row.userId, deps.config.oidc.pairwiseSalt) : row.userId;

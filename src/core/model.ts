@@ -81,6 +81,8 @@ export interface Client {
    * Keycloak's secret rotation does. Absent or null: only `secretHash` works.
    */
   previousSecret?: { hash: string; expiresAt: number } | null;
+  /** RFC 9449 §5.2 dpop_bound_access_tokens: the token endpoint refuses this client's requests without a DPoP proof. */
+  dpopBoundAccessTokens?: boolean | undefined;
   /** Migration 018: see ClientOrigin; absent for operator-made clients (originOf reads it). */
   origin?: ClientOrigin | undefined;
   metadataDocument?: MetadataDocumentState | null | undefined;
@@ -192,6 +194,7 @@ export function clientSettings(c: Client) {
     introspectAny: c.introspectAny,
     requirePushedAuthorizationRequests: c.requirePushedAuthorizationRequests ?? null,
     requireSignedRequestObject: c.requireSignedRequestObject ?? null,
+    dpopBoundAccessTokens: c.dpopBoundAccessTokens ?? false,
     ...oidcMetadata(c),
     // RFC 7591 §2: the method a secret or a public client implies, or private_key_jwt with its keys.
     tokenEndpointAuthMethod: (c.assertionAuth ? c.assertionAuth.method : c.type === 'public' ? 'none' : 'client_secret_basic') as TokenEndpointAuthMethod,
@@ -262,6 +265,8 @@ export interface AuthorizationCode {
   consumedAt: number | null;
   /** OpenID Connect Core §3.1.2.1: echoed in the ID token. */
   nonce?: string | null;
+  /** RFC 9449 §10: the dpop_jkt of the authorization request; the token request's proof must be of that key. */
+  dpopJkt?: string | null;
 }
 
 export type TokenType = 'access_token' | 'refresh_token';
@@ -281,6 +286,8 @@ export interface Token {
   consumedAt: number | null;
   /** Access tokens: the resource (API) it is for, its audience (RFC 8707 §2); null: no resource was asked for. */
   resource?: string | null;
+  /** RFC 9449 §6: the JWK thumbprint of the key the token is bound to (cnf.jkt); null for a bearer token. */
+  dpopJkt: string | null;
 }
 
 /** RFC 9068: a resource takes opaque access tokens (introspected) or JWTs (validated locally). */

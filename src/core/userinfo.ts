@@ -2,7 +2,7 @@ import type { CoreDeps } from './context.ts';
 import { InvalidToken } from './errors.ts';
 import { authenticateAccessToken } from './bearer.ts';
 import type { Keyring } from './keys/keyring.ts';
-import { isDisabled, oidcMetadata } from './model.ts';
+import { isDisabled, oidcMetadata, type Token } from './model.ts';
 import { releasedClaims } from './oidc/claims.ts';
 import { subjectFor } from './oidc/subject.ts';
 
@@ -18,10 +18,13 @@ export type UserinfoResponse = { kind: 'json'; claims: Record<string, unknown> }
 export async function userinfo(
   deps: CoreDeps<'tokens' | 'users' | 'scopes' | 'clients'> & { keyring: Pick<Keyring, 'sign'> },
   accessToken: string,
+  /** RFC 9449 §7.1: checks how the token was presented against its DPoP binding (dpop/presentation.ts). */
+  confirm: (token: Token) => Promise<void> = async () => undefined,
 ): Promise<UserinfoResponse> {
   const scopes = await deps.repos.scopes.list();
   const releasing = scopes.filter((s) => s.claims.length > 0 || s.name === 'openid').map((s) => s.name);
   const token = await authenticateAccessToken(deps, accessToken, releasing);
+  await confirm(token);
   if (token.userId === null) throw new InvalidToken('this access token does not represent a user');
   const [user, client] = await Promise.all([deps.repos.users.findById(token.userId), deps.repos.clients.findById(token.clientId)]);
   if (!user) throw new InvalidToken('the user of this access token no longer exists');

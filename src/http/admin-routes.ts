@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { API_ROUTES, type ApiRoute } from '../admin/api.ts';
 import { authenticateAdmin } from '../admin/auth.ts';
+import { isDpopChallenge, UseDpopNonce } from '../core/dpop/errors.ts';
 import type { AdminDeps } from '../admin/context.ts';
 import { AdminError, fieldsFromZod, invalidFields } from '../admin/errors.ts';
 import { ADMIN_API_PREFIX, openApiDocument } from '../admin/openapi.ts';
@@ -26,17 +27,22 @@ function parseJson(text: string): unknown {
   });
 }
 
-function sendAdminError(err: unknown, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+function sendAdminError(err: unknown, req: FastifyRequest, reply: FastifyReply, dpopAlgs?: readonly string[]): FastifyReply {
   reply.header('cache-control', 'no-store');
   if (err instanceof AdminError) return reply.code(err.status).send(err.toJSON());
   if (err instanceof InvalidCursor) return reply.code(422).send(invalidFields({ cursor: 'not a cursor this listing handed out; start from the first page' }).toJSON());
   if (err instanceof OAuthError && err.status < 500) {
     // RFC 6750 §3: a Bearer challenge, without an error code when no token was sent (§3.1).
+    if (err instanceof UseDpopNonce) reply.header('dpop-nonce', err.nonce);
     if (err.status === 401 || err.status === 403) {
       const parts = ['realm="latchkey-admin"'];
-      if (!isMissingToken(err)) parts.push(`error=${quote(err.error)}`, `error_description=${quote(err.description)}`);
-      if (err instanceof InsufficientScope) parts.push(`scope=${quote(err.requiredScope)}`);
-      reply.header('www-authenticate', `Bearer ${parts.join(', ')}`);
+      const errorParts = isMissingToken(err) ? [] : [`error=${quote(err.error)}`, `error_description=${quote(err.description)}`];
+      if (err instanceof InsufficientScope) errorParts.push(`scope=${quote(err.requiredScope)}`);
+      // RFC 9449 §7.1: both schemes are accepted, so both are offered; a DPoP error belongs to the DPoP challenge.
+      const dpop = isDpopChallenge(err);
+      const challenges = [`Bearer ${[...parts, ...(dpop ? [] : errorParts)].join(', ')}`];
+      if (dpopAlgs) challenges.push(`DPoP ${[...(dpop ? errorParts : []), `algs=${quote(dpopAlgs.join(' '))}`].join(', ')}`);
+      reply.header('www-authenticate', challenges.join(', '));
     }
     return reply.code(err.status).send({ error: err.error, error_description: err.description });
   }
@@ -89,7 +95,8 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
           done(err instanceof InvalidRequest ? err : new InvalidRequest('the request body is not valid JSON'), undefined);
         }
       });
-      scope.setErrorHandler((err, req, reply) => sendAdminError(err, req, reply));
+      const dpopAlgs = deps.dpop ? deps.config.dpop.algorithms : undefined;
+      scope.setErrorHandler((err, req, reply) => sendAdminError(err, req, reply, dpopAlgs));
       scope.setNotFoundHandler((req, reply) => sendAdminError(new AdminError(404, 'not_found', 'no such route'), req, reply));
 
       scope.get('/openapi.json', async (_req, reply) => {
@@ -102,7 +109,9 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
           method: route.method,
           url: route.path.replace(/\{([a-zA-Z]+)\}/g, ':$1'),
           handler: async (req, reply) => {
-            const actor = await authenticateAdmin(deps, req.headers.authorization, req.ip);
+            // RFC 9449 §4.3 point 9: htu is the public URL of the route, without the query.
+            const request = { method: req.method, url: deps.config.issuer + (req.url.split('?')[0] ?? ''), proof: req.headers.dpop, now: deps.clock.now() };
+            const actor = await authenticateAdmin(deps, req.headers.authorization, req.ip, { verifier: deps.dpop, request });
             const { query, body } = parseInput(route, req, deps.config.issuer);
             const params = (req.params ?? {}) as Record<string, string>;
             const result = await route.handle({ deps, actor }, { params, query, body });

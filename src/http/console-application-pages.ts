@@ -43,6 +43,7 @@ function applicationForm(f: FormReader): ApplicationForm {
     introspectAny: f.get('introspectAny') === 'true',
     requirePushedAuthorizationRequests: f.get('requirePushedAuthorizationRequests') || 'default',
     requireSignedRequestObject: f.get('requireSignedRequestObject') || 'default',
+    dpopBoundAccessTokens: f.get('dpopBoundAccessTokens') === 'true',
     oidc: {
       idTokenSignedResponseAlg: f.get('idTokenSignedResponseAlg') || 'default',
       userinfoSignedResponseAlg: f.get('userinfoSignedResponseAlg') || 'json',
@@ -77,6 +78,7 @@ function applicationInput(form: ApplicationForm, creating = false): Record<strin
     introspectAny: form.introspectAny,
     requirePushedAuthorizationRequests: form.requirePushedAuthorizationRequests in choice ? choice[form.requirePushedAuthorizationRequests] : form.requirePushedAuthorizationRequests,
     requireSignedRequestObject: form.requireSignedRequestObject in choice ? choice[form.requireSignedRequestObject] : form.requireSignedRequestObject,
+    dpopBoundAccessTokens: form.dpopBoundAccessTokens,
     ...oidcInput(form.oidc),
     ...authInput(form.auth, creating),
   };

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { InsufficientScope, InvalidClient, InvalidRequest, OAuthError, TemporarilyUnavailable, toOAuthError } from '../core/errors.ts';
 import { isDatabaseUnavailable } from '../storage/errors.ts';
 import { isMissingToken } from '../core/bearer.ts';
+import { isDpopChallenge, UseDpopNonce } from '../core/dpop/errors.ts';
 import { sendErrorPage } from './error-page.ts';
 import type { Theme } from '../interaction/views/index.ts';
 
@@ -11,6 +12,8 @@ export type ErrorStyle = 'json' | 'bearer' | 'page';
 declare module 'fastify' {
   interface FastifyContextConfig {
     errorStyle?: ErrorStyle;
+    /** A resource that accepts DPoP-bound tokens (RFC 9449 §7): its challenges offer the DPoP scheme too. */
+    acceptsDpop?: boolean;
   }
 }
 
@@ -39,7 +42,10 @@ function normalise(err: unknown): OAuthError {
 
 const quote = (s: string) => `"${s.replace(/["\\]/g, '')}"`;
 
-export function sendError(err: unknown, request: FastifyRequest, reply: FastifyReply, theme: Theme): FastifyReply {
+/**
+ * `dpopAlgs`: the proof algorithms when DPoP is on, so resources challenge for both schemes (RFC 9449 §7.1).
+ */
+export function sendError(err: unknown, request: FastifyRequest, reply: FastifyReply, theme: Theme, dpopAlgs?: readonly string[]): FastifyReply {
   const oauth = normalise(err);
   if (oauth.status >= 500) request.log.error({ err: oauth.cause ?? oauth, error: oauth.error }, 'request failed');
   // A refused client assertion answers one description (core/client-auth/private-key-jwt.ts); why goes to the log.
@@ -47,15 +53,22 @@ export function sendError(err: unknown, request: FastifyRequest, reply: FastifyR
   const style: ErrorStyle = request.routeOptions.config?.errorStyle ?? 'json';
   reply.code(oauth.status);
   if (oauth instanceof TemporarilyUnavailable) reply.header('retry-after', String(oauth.retryAfterSeconds));
+  // RFC 9449 §8, §9: the nonce to put in the next proof.
+  if (oauth instanceof UseDpopNonce) reply.header('dpop-nonce', oauth.nonce);
 
   if (style === 'page') return sendErrorPage(reply, oauth, undefined, theme);
   reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
   if (style === 'bearer' && (oauth.status === 401 || oauth.status === 403 || oauth.status === 400)) {
     // RFC 6750 §3: challenge with the error; §3.1: no error code when the request carried no token at all.
     const parts = ['realm="latchkey"'];
-    if (!isMissingToken(oauth)) parts.push(`error=${quote(oauth.error)}`, `error_description=${quote(oauth.description)}`);
-    if (oauth instanceof InsufficientScope) parts.push(`scope=${quote(oauth.requiredScope)}`);
-    reply.header('www-authenticate', `Bearer ${parts.join(', ')}`);
+    const errorParts = isMissingToken(oauth) ? [] : [`error=${quote(oauth.error)}`, `error_description=${quote(oauth.description)}`];
+    if (oauth instanceof InsufficientScope) errorParts.push(`scope=${quote(oauth.requiredScope)}`);
+    // RFC 9449 §7.1: a DPoP error goes in the DPoP challenge; where both schemes are accepted both are offered.
+    const dpop = isDpopChallenge(oauth);
+    const challenges = [`Bearer ${[...parts, ...(dpop ? [] : errorParts)].join(', ')}`];
+    if (dpopAlgs && request.routeOptions.config?.acceptsDpop) challenges.push(`DPoP ${[...(dpop ? errorParts : []), `algs=${quote(dpopAlgs.join(' '))}`].join(', ')}`);
+    else if (dpop) challenges.splice(0, 1, `DPoP ${errorParts.join(', ')}`);
+    reply.header('www-authenticate', challenges.join(', '));
     if (isMissingToken(oauth)) return reply.send();
   }
   if (oauth instanceof InvalidClient && oauth.basicChallenge) {

@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TokenCounter } from '../admin/token-counter.ts';
 import type { AppDeps } from '../app-deps.ts';
-import { extractBearer } from '../core/bearer.ts';
 import { pushAuthorizationRequest } from '../core/authorize/par.ts';
 import { deviceAuthorizationEndpoint } from '../core/device/authorization.ts';
+import { confirmPresentation, extractPresentation } from '../core/dpop/presentation.ts';
 import { discoveryDocument } from '../core/discovery.ts';
 import { introspect } from '../core/introspection.ts';
 import { revoke } from '../core/revocation.ts';
@@ -20,13 +20,16 @@ const bodyParams = (req: FastifyRequest) => oauthParams(req.body ?? {});
 /** Token, revocation, introspection, userinfo and discovery: JSON in and out, translated here, decided in core/. */
 export function registerOAuthRoutes(app: FastifyInstance, deps: AppDeps & { tokenCounter?: Pick<TokenCounter, 'count'> }, limit: ClientAuthLimit): void {
   const { config } = deps;
-  const token = tokenEndpoint(deps, deps.grants);
+  const token = tokenEndpoint(deps, deps.grants, deps.dpop);
   // Each of these checks client secrets: one budget per address for all of them (client-auth-limit.ts).
   const limited = limit.hooks();
 
   app.post(config.paths.token, { config: { errorStyle: 'json' }, ...limited }, async (req, reply) => {
     const params = bodyParams(req);
-    const result = await token({ params, authorization: req.headers.authorization, address: req.ip });
+    const proof = req.headers.dpop;
+    // RFC 9449 §4.3 point 9: htu is the endpoint's public URL (behind a proxy the request's own host may differ).
+    const dpop = proof === undefined ? undefined : { proof, url: config.issuer + config.paths.token };
+    const result = await token({ params, authorization: req.headers.authorization, address: req.ip, dpop });
     // The overview's count: one in-memory increment, no database write here (admin/token-counter.ts).
     deps.tokenCounter?.count(params['grant_type'] ?? '');
     return reply.headers(noStore).send(result);
@@ -59,16 +62,19 @@ export function registerOAuthRoutes(app: FastifyInstance, deps: AppDeps & { toke
     const query = oauthParams(req.query);
     const isForm = req.method === 'POST' && (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
     const body = isForm ? oauthParams(req.body) : {};
-    const accessToken = extractBearer(
+    const presented = extractPresentation(
       { authorization: req.headers.authorization, body: body['access_token'], query: query['access_token'] },
       config.features.queryStringTokens,
+      deps.dpop !== undefined,
     );
-    return userinfo({ ...deps, keyring: deps.keys.keyring }, accessToken);
+    // RFC 9449 §7.1: a DPoP-bound token needs the DPoP scheme and a proof for this method and URL.
+    const request = { method: req.method, url: config.issuer + config.paths.userinfo, proof: req.headers.dpop, now: deps.clock.now() };
+    return userinfo({ ...deps, keyring: deps.keys.keyring }, presented.token, (token) => confirmPresentation(deps.dpop, token, presented, request));
   };
   app.route({
     method: ['GET', 'POST'],
     url: config.paths.userinfo,
-    config: { errorStyle: 'bearer' },
+    config: { errorStyle: 'bearer', acceptsDpop: true },
     handler: async (req, reply) => {
       const answer = await userinfoHandler(req);
       // OpenID Connect Core §5.3.2: a signed answer is sent as application/jwt.

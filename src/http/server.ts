@@ -123,7 +123,8 @@ export async function createServer(
     done(null, payload);
   });
 
-  app.setErrorHandler((err, request, reply) => sendError(err, request, reply, config.theme));
+  const dpopAlgs = config.dpop.enabled ? config.dpop.algorithms : undefined;
+  app.setErrorHandler((err, request, reply) => sendError(err, request, reply, config.theme, dpopAlgs));
   app.setNotFoundHandler((request, reply) => {
     const notFound = new InvalidRequest('not found', { status: 404 });
     // A person in a browser gets a page; API clients keep the JSON error.

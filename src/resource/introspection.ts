@@ -50,9 +50,9 @@ export function createIntrospector(o: IntrospectorOptions): (token: string) => P
     });
     if (!isObject(body)) throw new IntrospectionError(`${url} answered something other than a JSON object`);
     if (body['active'] !== true) return undefined;
-    // A refresh token is active too, but is not an access token (RFC 6749 §1.5).
+    // A refresh token is active too, but is not an access token (RFC 6749 §1.5). RFC 9449 §6.2: a bound one is DPoP.
     const type = body['token_type'];
-    if (type !== undefined && (typeof type !== 'string' || type.toLowerCase() !== 'bearer')) return undefined;
+    if (type !== undefined && (typeof type !== 'string' || !['bearer', 'dpop'].includes(type.toLowerCase()))) return undefined;
     if (body['iss'] !== undefined && body['iss'] !== o.issuer) return undefined;
     // RFC 8707 §2: a token meant for another resource is not good here, though the server calls it active.
     const aud = body['aud'] === undefined ? undefined : audiences(body['aud']);
@@ -64,6 +64,9 @@ export function createIntrospector(o: IntrospectorOptions): (token: string) => P
     if (typeof body['username'] === 'string') out.username = body['username'];
     if (typeof body['exp'] === 'number') out.exp = body['exp'];
     if (aud !== undefined) out.aud = aud;
+    // RFC 9449 §6.2: a DPoP-bound token's key thumbprint.
+    const cnf = body['cnf'];
+    if (typeof cnf === 'object' && cnf !== null && typeof (cnf as { jkt?: unknown }).jkt === 'string') out.cnf = { jkt: (cnf as { jkt: string }).jkt };
     return out;
   };
 

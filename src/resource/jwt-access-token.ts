@@ -67,6 +67,9 @@ export function createJwtValidator(o: JwtValidatorOptions): (token: string) => P
     if (c['scope'] !== undefined && typeof c['scope'] !== 'string') throw invalidToken('the access token has a malformed scope');
     const out: VerifiedToken = { active: true, sub, clientId, scope: splitScope(c['scope']), exp: c['exp'], aud, jti, format: 'jwt' };
     if (typeof c['username'] === 'string') out.username = c['username'];
+    // RFC 9449 §6.1: a DPoP-bound JWT access token carries its key's thumbprint as cnf.jkt.
+    const cnf = c['cnf'];
+    if (typeof cnf === 'object' && cnf !== null && typeof (cnf as { jkt?: unknown }).jkt === 'string') out.cnf = { jkt: (cnf as { jkt: string }).jkt };
     return out;
   };
 }

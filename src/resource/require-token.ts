@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { authenticate, type ChallengeOptions, type Refusal } from './challenge.ts';
+import { authenticate, type ChallengeOptions, type IncomingAuth, type Refusal } from './challenge.ts';
 import { requiredScopes } from './scopes.ts';
 import type { VerifiedToken, Verifier, VerifyOptions } from './types.ts';
 
@@ -34,8 +34,18 @@ function prepare(verifier: Verifier, options: RequireTokenOptions): { verifyOpti
   const scope = requiredScopes(options.scope);
   return {
     verifyOptions: options.scope === undefined ? {} : { scope: options.scope },
-    challenge: { realm: options.realm ?? 'api', resourceMetadataUrl: verifier.resourceMetadataUrl, scope },
+    challenge: { realm: options.realm ?? 'api', resourceMetadataUrl: verifier.resourceMetadataUrl, scope, dpop: verifier.dpop },
   };
+}
+
+/**
+ * The request as a DPoP proof names it (RFC 9449 §4.3 point 9): the API's public origin (`dpop.origin`, else the
+ * resource identifier's) and the path, query left out; without either, the Host header over http.
+ */
+function incomingAuth(verifier: Verifier, req: { headers: IncomingMessage['headers']; method?: string | undefined; url?: string | undefined }): IncomingAuth {
+  const origin = verifier.dpop?.origin ?? `http://${req.headers.host ?? 'localhost'}`;
+  const path = (req.url ?? '/').split('?')[0] ?? '/';
+  return { authorization: req.headers.authorization, dpop: req.headers.dpop, method: req.method ?? 'GET', url: origin + path };
 }
 
 /**
@@ -49,7 +59,7 @@ function prepare(verifier: Verifier, options: RequireTokenOptions): { verifyOpti
 export function requireToken(verifier: Verifier, options: RequireTokenOptions = {}) {
   const { verifyOptions, challenge } = prepare(verifier, options);
   return async function latchkeyRequireToken(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
-    const result = await authenticate(verifier, request.headers.authorization, verifyOptions, challenge);
+    const result = await authenticate(verifier, incomingAuth(verifier, request.raw), verifyOptions, challenge);
     if ('refusal' in result) return sendFastify(reply, result.refusal);
     request.latchkeyToken = result.token;
     return undefined;
@@ -72,7 +82,7 @@ export type TokenRequest = IncomingMessage & { latchkeyToken?: VerifiedToken; au
 export function tokenMiddleware(verifier: Verifier, options: RequireTokenOptions = {}) {
   const { verifyOptions, challenge } = prepare(verifier, options);
   return function latchkeyTokenMiddleware(req: TokenRequest, res: ServerResponse, next: (err?: unknown) => void): void {
-    authenticate(verifier, req.headers.authorization, verifyOptions, challenge).then(
+    authenticate(verifier, incomingAuth(verifier, req), verifyOptions, challenge).then(
       (result) => {
         if ('refusal' in result) {
           res.writeHead(result.refusal.status, { 'www-authenticate': result.refusal.challenge, 'cache-control': 'no-store', 'content-type': 'application/json' });

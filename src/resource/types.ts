@@ -1,3 +1,5 @@
+import type { DpopOptions } from './dpop-proof.ts';
+
 /** What a verified access token says, whichever way it was verified. */
 export interface VerifiedToken {
   active: true;
@@ -14,6 +16,8 @@ export interface VerifiedToken {
   jti?: string;
   /** How it was verified: locally as an RFC 9068 JWT, or by RFC 7662 introspection. */
   format: 'jwt' | 'opaque';
+  /** RFC 9449 §6: the thumbprint of the key a DPoP-bound token is bound to (`cnf.jkt`). */
+  cnf?: { jkt: string };
 }
 
 /** `auto`: a JWS whose header says `typ: at+jwt` is validated locally (RFC 9068 §4), anything else introspected. */
@@ -61,11 +65,28 @@ export interface VerifierOptions {
   fetch?: typeof fetch;
   /** Current time in milliseconds; tests move it. Default Date.now. */
   now?: () => number;
+  /** Accept DPoP-bound tokens (RFC 9449 §7) with their proofs; absent: the DPoP scheme is not accepted. */
+  dpop?: DpopOptions;
+}
+
+/** How the token came: `Authorization: Bearer` (the default) or `Authorization: DPoP` with the request's proof. */
+export interface Presentation {
+  scheme: 'Bearer' | 'DPoP';
+  /** The `DPoP` header(s). */
+  proof?: string | readonly string[] | undefined;
+  /** The request's method and full public URL (htm, htu). */
+  method: string;
+  url: string;
 }
 
 export interface VerifyOptions {
   /** Scopes the token must all carry. A string holds space-separated scopes. */
   scope?: string | readonly string[];
+  /**
+   * How the token was presented. Without it the token is taken as a bearer token, so a DPoP-bound one is refused
+   * (RFC 9449 §7.1).
+   */
+  presentation?: Presentation;
 }
 
 export interface Verifier {
@@ -77,6 +98,8 @@ export interface Verifier {
   readonly resource?: string;
   /** The URL of this API's RFC 9728 metadata, derived from `resource` (RFC 9728 §3.1). */
   readonly resourceMetadataUrl?: string;
+  /** When DPoP is accepted: its algorithms (the challenge's `algs`), whether it is required, the origin for htu. */
+  readonly dpop?: { algorithms: readonly string[]; required: boolean; origin: string | undefined };
 }
 
 /** RFC 6749 §3.3 scope-token. */

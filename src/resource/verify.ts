@@ -1,4 +1,5 @@
 import { B64TOKEN } from './challenge.ts';
+import { checkProof, DEFAULT_DPOP_ALGORITHMS, memoryReplay } from './dpop-proof.ts';
 import { TokenVerificationError, invalidToken } from './errors.ts';
 import { endpointIn, jsonCaller, metadataDiscovery } from './http-json.ts';
 import { createIntrospector } from './introspection.ts';
@@ -20,9 +21,18 @@ import type { VerifiedToken, Verifier, VerifierOptions } from './types.ts';
 export { IntrospectionError, TokenVerificationError, type TokenErrorCode } from './errors.ts';
 export { protectedResourceMetadata, resourceMetadataUrl, type ResourceMetadata, type ResourceMetadataOptions } from './metadata.ts';
 export { requireToken, tokenMiddleware, type McpAuthInfo, type RequireTokenOptions, type TokenRequest } from './require-token.ts';
-export type { TokenFormat, VerifiedToken, Verifier, VerifierOptions, VerifyOptions } from './types.ts';
+export type { Presentation, TokenFormat, VerifiedToken, Verifier, VerifierOptions, VerifyOptions } from './types.ts';
+export type { DpopOptions } from './dpop-proof.ts';
 
 const MAX_TOKEN_LENGTH = 4096;
+
+/** RFC 9449 §4.3 point 5: asymmetric algorithms only; a typo fails at start-up. */
+function checkDpopAlgorithms(algs: readonly string[]): readonly string[] {
+  const known = ['ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'];
+  const bad = algs.filter((a) => !known.includes(a));
+  if (algs.length === 0 || bad.length > 0) throw new TypeError(`dpop.algorithms: ${bad.join(', ') || 'none given'}: use asymmetric JWS algorithms (${known.join(', ')})`);
+  return [...algs];
+}
 
 export function createVerifier(options: VerifierOptions): Verifier {
   const issuer = options.issuer.replace(/\/+$/, '');
@@ -74,6 +84,10 @@ export function createVerifier(options: VerifierOptions): Verifier {
         })
       : undefined;
 
+  const dpop = options.dpop;
+  const dpopAlgorithms = dpop ? checkDpopAlgorithms(dpop.algorithms ?? DEFAULT_DPOP_ALGORITHMS) : [];
+  const proofOptions = dpop && { algorithms: dpopAlgorithms, proofWindowSeconds: dpop.proofWindowSeconds ?? 60, replay: dpop.replay ?? memoryReplay(now) };
+
   const check = async (token: string): Promise<VerifiedToken | undefined> => {
     if (validateJwt && (format === 'jwt' || looksLikeJwtAccessToken(token))) return validateJwt(token);
     if (introspect) return introspect(token);
@@ -83,6 +97,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
   return {
     issuer,
     ...(resource !== undefined ? { resource, resourceMetadataUrl: resourceMetadataUrl(resource) } : {}),
+    ...(dpop ? { dpop: { algorithms: dpopAlgorithms, required: dpop.required ?? false, origin: dpop.origin ?? (resource === undefined ? undefined : new URL(resource).origin) } } : {}),
     async verify(token, verifyOptions = {}) {
       const required = requiredScopes(verifyOptions.scope);
       if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH || !B64TOKEN.test(token)) {
@@ -92,6 +107,17 @@ export function createVerifier(options: VerifierOptions): Verifier {
       // A JWT's expiry was checked with the clock tolerance already; an introspected token's is checked here.
       if (!result || (result.format === 'opaque' && result.exp !== undefined && result.exp * 1000 <= now())) {
         throw new TokenVerificationError('invalid_token', 'the access token is invalid, expired or revoked');
+      }
+      // RFC 9449 §7.1: a bound token only with the DPoP scheme and a proof of its key; §7.2: DPoP may be required.
+      const p = verifyOptions.presentation;
+      if (p?.scheme === 'DPoP') {
+        if (!proofOptions) throw new TokenVerificationError('invalid_request', 'the DPoP scheme is not accepted here');
+        const jkt = await checkProof(proofOptions, { proof: p.proof, method: p.method, url: p.url, accessToken: token, nowMs: now() });
+        if (result.cnf?.jkt !== jkt) throw new TokenVerificationError('invalid_token', result.cnf ? 'the DPoP proof is not of the key this access token is bound to' : 'this access token is not DPoP-bound', undefined, 'DPoP');
+      } else if (result.cnf) {
+        throw new TokenVerificationError('invalid_token', 'this access token is DPoP-bound: present it with the DPoP scheme and a proof', undefined, 'DPoP');
+      } else if (dpop?.required) {
+        throw new TokenVerificationError('invalid_token', 'this resource requires a DPoP-bound access token', undefined, 'DPoP');
       }
       const missing = required.filter((s) => !result.scope.includes(s));
       if (missing.length > 0) {

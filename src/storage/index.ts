@@ -22,6 +22,7 @@ import { registrationTokensRepository } from './kysely/registration-tokens.ts';
 import { clientAssertionJtisRepository } from './kysely/client-assertion-jtis.ts';
 import { backchannelOutboxRepository } from './kysely/backchannel-outbox.ts';
 import { deviceCodesRepository } from './kysely/device-codes.ts';
+import { dpopProofsRepository } from './kysely/dpop-proofs.ts';
 import { interactionsRepository, sessionsRepository, throttleRepository } from './kysely/sessions.ts';
 
 export { redactDatabaseUrl } from './postgres.ts';
@@ -81,6 +82,7 @@ export function repositories(db: Kysely<LatchkeyDatabase>, transaction?: Reposit
     clientAssertionJtis: clientAssertionJtisRepository(db),
     backchannelOutbox: backchannelOutboxRepository(db),
     deviceCodes: deviceCodesRepository(db),
+    dpopProofs: dpopProofsRepository(db),
     transaction: transaction ?? ((fn) => db.transaction().execute((trx) => fn(repositories(trx)))),
   };
 }

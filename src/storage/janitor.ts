@@ -23,7 +23,7 @@ export interface PurgeSettings {
 }
 
 export type PurgeReport = Record<
-  'codes' | 'tokens' | 'grants' | 'sessions' | 'interactions' | 'loginThrottle' | 'rateLimits' | 'consents' | 'clientAssertionJtis' | 'backchannelLogouts' | 'deviceCodes' | 'pushedRequests',
+  'codes' | 'tokens' | 'grants' | 'sessions' | 'interactions' | 'loginThrottle' | 'rateLimits' | 'consents' | 'clientAssertionJtis' | 'backchannelLogouts' | 'deviceCodes' | 'pushedRequests' | 'dpopProofs',
   number
 >;
 
@@ -139,6 +139,10 @@ export async function purgeExpired(db: Db, dialect: Dialect, now: number, settin
         .executeTakeFirst(),
     ),
   );
+  // RFC 9449 §11.1: a jti need only be remembered while its proof's iat would pass.
+  const dpopProofs = await drain(async () =>
+    deleted(await db.deleteFrom('dpop_proofs').where('key', 'in', batch(db.selectFrom('dpop_proofs').select('key').where('expires_at', '<=', now))).executeTakeFirst()),
+  );
 
   // Deleting a user or client removes its consents in the same transaction; this catches any left by other means.
   const consents = await drain(async () => {
@@ -183,7 +187,7 @@ export async function purgeExpired(db: Db, dialect: Dialect, now: number, settin
     ),
   );
 
-  return { codes, tokens, grants, sessions, interactions, loginThrottle, rateLimits, consents, clientAssertionJtis, backchannelLogouts, deviceCodes, pushedRequests: pushedRequests + jtis };
+  return { codes, tokens, grants, sessions, interactions, loginThrottle, rateLimits, consents, clientAssertionJtis, backchannelLogouts, deviceCodes, pushedRequests: pushedRequests + jtis, dpopProofs };
 }
 
 export interface JanitorSettings extends PurgeSettings {

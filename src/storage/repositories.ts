@@ -6,6 +6,7 @@ import type { AuthorizationCode, Client, ClientOrigin, Consent, Grant, Resource,
 import type { ClientAssertionJtis } from '../core/client-auth/jti-store.ts';
 import type { BackchannelOutbox } from '../core/oidc/backchannel/port.ts';
 import type { DeviceCodesStore } from '../core/device/port.ts';
+import type { DpopProofStore } from '../core/dpop/replay.ts';
 
 /** Narrow repositories named by intent. Handlers receive `Pick<Repositories, ...>` of what they use. */
 
@@ -86,8 +87,8 @@ export interface CodesRepository {
   find(hash: string): Promise<AuthorizationCode | undefined>;
 }
 
-/** `parentHash`: the refresh token the new one was issued in exchange for (a rotation). */
-export type NewToken = Omit<Token, 'revokedAt' | 'consumedAt'> & { parentHash?: string };
+/** `parentHash`: the refresh token the new one was issued in exchange for (a rotation); `dpopJkt`: its DPoP key. */
+export type NewToken = Omit<Token, 'revokedAt' | 'consumedAt' | 'dpopJkt'> & { parentHash?: string; dpopJkt?: string };
 
 export interface TokensRepository {
   createMany(tokens: readonly NewToken[]): Promise<void>;
@@ -227,6 +228,8 @@ export interface Repositories {
   backchannelOutbox: BackchannelOutbox;
   /** Device authorizations (RFC 8628; migration 021): the port core/device/ declares. */
   deviceCodes: DeviceCodesStore;
+  /** DPoP proof jtis seen (issue 13, RFC 9449 §11.1): the port core/dpop/ declares. */
+  dpopProofs: DpopProofStore;
   /** Runs `fn` in one database transaction with repositories bound to it. */
   transaction<T>(fn: (repos: Repositories) => Promise<T>): Promise<T>;
 }

@@ -45,6 +45,8 @@ export interface ClientsTable {
   jwks_uri: string | null;
   /** Migration 015: Back-Channel Logout 1.0 §2.2 backchannel_logout_session_required (0/1; null: false). */
   backchannel_logout_session_required: number | null;
+  /** Migration 023: 1 when the client must use DPoP (RFC 9449 §5.2 dpop_bound_access_tokens). */
+  dpop_bound_access_tokens: number | null;
 }
 
 /** Migration 020: the jti (SHA-256) of each accepted client assertion until it expires (RFC 7523 §3 item 7). */
@@ -111,6 +113,8 @@ export interface CodesTable {
   consumed_at: number | null;
   /** OpenID Connect Core §3.1.2.1 nonce (migration 012). */
   nonce: string | null;
+  /** Migration 023: the authorization request's dpop_jkt (RFC 9449 §10). */
+  dpop_jkt: string | null;
 }
 
 export interface TokensTable {
@@ -128,6 +132,8 @@ export interface TokensTable {
   parent_hash: string | null;
   /** Migration 017: the access token's resource (its audience, RFC 8707); null: none. */
   resource: string | null;
+  /** Migration 023: the JWK thumbprint the token is bound to (RFC 9449 §6); null for bearer tokens. */
+  dpop_jkt: string | null;
 }
 
 /** Migration 017: resources (APIs) that access tokens are issued for (RFC 8707). */
@@ -292,6 +298,12 @@ export interface DeviceCodesTable {
   consumed_at: number | null;
 }
 
+/** Migration 023: DPoP proofs seen (RFC 9449 §11.1), keyed by a hash of thumbprint and jti, until the window ends. */
+export interface DpopProofsTable {
+  key: string;
+  expires_at: number;
+}
+
 export interface LatchkeyDatabase {
   clients: ClientsTable;
   users: UsersTable;
@@ -315,4 +327,5 @@ export interface LatchkeyDatabase {
   backchannel_logouts: BackchannelLogoutsTable;
   resources: ResourcesTable;
   device_codes: DeviceCodesTable;
+  dpop_proofs: DpopProofsTable;
 }

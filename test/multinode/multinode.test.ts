@@ -8,6 +8,7 @@ import { basicAuth, pkcePair, WEB_REDIRECT } from '../support/flow-helpers.ts';
 import { createTestDatabase, postgresUrl, skipNote } from '../support/pg-url.ts';
 import { TEST_PASSWORD, TEST_SECRET, testConfig } from '../support/server.ts';
 import { parseForms } from '../support/user-agent.ts';
+import { proof, proofKey } from '../flows/dpop/proofs.ts';
 import { latchkeyCommand, startNode, writeNodeConfig, type LatchkeyNode } from './cluster.ts';
 import { assertion, clientKey, withAssertion, type ClientKey } from '../flows/client-auth/support.ts';
 
@@ -339,6 +340,28 @@ describe.skipIf(!postgresUrl())(`three Latchkey nodes on one PostgreSQL${skipNot
         await new Promise((r) => setTimeout(r, 100));
       }
     }
+  });
+
+  it('accepts a DPoP proof once across the cluster: the same proof sent to three nodes at once gets one token, and two invalid_dpop_proof (RFC 9449 §11.1)', async () => {
+    const key = await proofKey();
+    const address = new Agent().address;
+    const send = (node: LatchkeyNode, dpop: string) =>
+      fetch(new URL('/oauth2/token', node.url), {
+        method: 'POST',
+        headers: { authorization: WEB_APP, dpop, 'x-forwarded-for': address },
+        body: new URLSearchParams({ grant_type: 'client_credentials' }),
+      });
+    // htu is the cluster's one issuer, whichever node answers.
+    const htu = 'http://127.0.0.1:1/oauth2/token';
+    const raced = await proof(key, { htm: 'POST', htu });
+    const answers = await Promise.all(nodes.map((n) => send(n, raced)));
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 400, 400]);
+    for (const r of answers.filter((a) => a.status === 400)) expect(((await r.json()) as { error: string }).error).toBe('invalid_dpop_proof');
+    // One after another as well: used on A, refused on B and C.
+    const once = await proof(key, { htm: 'POST', htu });
+    expect((await send(A, once)).status).toBe(200);
+    await oauthError(await send(B, once), 400, 'invalid_dpop_proof');
+    await oauthError(await send(C, once), 400, 'invalid_dpop_proof');
   });
 
   it('answers /healthz and /readyz on every node', async () => {

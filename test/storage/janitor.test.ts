@@ -27,6 +27,7 @@ const tokenRow = (hash: string, over: Partial<TokensTable> = {}): TokensTable =>
   revoked_at: null,
   consumed_at: null,
   parent_hash: null,
+  dpop_jkt: null,
   ...over,
 });
 
@@ -156,6 +157,14 @@ describe.each(backends)('janitor on $name', (backend) => {
     expect((await storage.db.selectFrom('request_object_jtis').select('jti').execute()).map((r) => r.jti)).toEqual(['new']);
   });
 
+  it('forgets DPoP proof jtis whose window has ended, and keeps live ones (RFC 9449 §11.1)', async () => {
+    await storage.repos.dpopProofs.use('ended', NOW - 1, NOW - 70);
+    await storage.repos.dpopProofs.use('live', NOW + 30, NOW - 30);
+    expect(await purge()).toMatchObject({ dpopProofs: 1 });
+    const keys = (await storage.db.selectFrom('dpop_proofs').select('key').execute()).map((r) => r.key);
+    expect(keys).toEqual(['live']);
+  });
+
   it('forgets login failures past the window unless the lock still holds, and ended rate-limit windows', async () => {
     await storage.repos.throttle.recordFailure('ip:old', NOW - 3601, 3600, () => 0);
     await storage.repos.throttle.recordFailure('ip:old-but-locked', NOW - 3601, 3600, () => 7200);
@@ -209,7 +218,7 @@ describe.each(backends)('janitor on $name', (backend) => {
   });
 
   it('leaves an empty database as it is', async () => {
-    expect(await purge()).toEqual({ codes: 0, tokens: 0, grants: 0, sessions: 0, interactions: 0, loginThrottle: 0, rateLimits: 0, consents: 0, clientAssertionJtis: 0, backchannelLogouts: 0, deviceCodes: 0, pushedRequests: 0 });
+    expect(await purge()).toEqual({ codes: 0, tokens: 0, grants: 0, sessions: 0, interactions: 0, loginThrottle: 0, rateLimits: 0, consents: 0, clientAssertionJtis: 0, backchannelLogouts: 0, deviceCodes: 0, pushedRequests: 0, dpopProofs: 0 });
   });
 
   it('removes back-channel logouts finished longer ago than the retention, keeps pending and recent ones', async () => {
@@ -270,7 +279,7 @@ describe.each(backends)('janitor on $name', (backend) => {
 });
 
 describe('the periodic janitor', () => {
-  const report: PurgeReport = { codes: 1, tokens: 0, grants: 0, sessions: 0, interactions: 0, loginThrottle: 0, rateLimits: 0, consents: 0, clientAssertionJtis: 0, backchannelLogouts: 0, deviceCodes: 0, pushedRequests: 0 };
+  const report: PurgeReport = { codes: 1, tokens: 0, grants: 0, sessions: 0, interactions: 0, loginThrottle: 0, rateLimits: 0, consents: 0, clientAssertionJtis: 0, backchannelLogouts: 0, deviceCodes: 0, pushedRequests: 0, dpopProofs: 0 };
   const logger = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
 
   beforeEach(() => {

@@ -102,6 +102,13 @@ describe.each(backends)('repositories on $name', (backend) => {
       expect(await repos.clients.findById('web-app')).toEqual(created);
     });
 
+    it('round-trips dpopBoundAccessTokens (migration 023, RFC 9449 §5.2), set and cleared by update', async () => {
+      await repos.clients.create(client({ dpopBoundAccessTokens: true }), NOW);
+      expect((await repos.clients.findById('web-app'))?.dpopBoundAccessTokens).toBe(true);
+      await repos.clients.update('web-app', { dpopBoundAccessTokens: false }, NOW + 1);
+      expect((await repos.clients.findById('web-app'))?.dpopBoundAccessTokens).toBeUndefined();
+    });
+
     it('round-trips the OpenID Connect client metadata (migration 012), and a client created without it reads as the defaults', async () => {
       const oidc = {
         idTokenSignedResponseAlg: 'EdDSA' as const,
@@ -608,6 +615,13 @@ describe.each(backends)('repositories on $name', (backend) => {
       expect(await repos.grants.findById('grant-acr')).toMatchObject({ acr: 'urn:latchkey:acr:password', amr: ['pwd'] });
     });
 
+    it('round-trips a code\'s dpop_jkt (migration 023, RFC 9449 §10), absent when none was requested', async () => {
+      await repos.codes.create(code({ hash: 'bound', dpopJkt: 'j'.repeat(43) }));
+      await repos.codes.create(code({ hash: 'free' }));
+      expect(await repos.codes.find('bound')).toMatchObject({ dpopJkt: 'j'.repeat(43) });
+      expect((await repos.codes.find('free'))?.dpopJkt).toBeUndefined();
+    });
+
     it('round-trips a code without PKCE and with an omitted redirect_uri', async () => {
       await repos.codes.create(code({ codeChallenge: null, codeChallengeMethod: null, redirectUriProvided: false }));
       const result = await repos.codes.consume('code-hash', NOW);
@@ -647,9 +661,17 @@ describe.each(backends)('repositories on $name', (backend) => {
 
     it('round-trips tokens, including one that never expires', async () => {
       await repos.tokens.createMany([token(), token({ hash: 'rt', type: 'refresh_token', expiresAt: null, userId: null })]);
-      expect(await repos.tokens.findByHash('token-hash')).toEqual({ ...token(), revokedAt: null, consumedAt: null });
+      expect(await repos.tokens.findByHash('token-hash')).toEqual({ ...token(), revokedAt: null, consumedAt: null, dpopJkt: null });
       expect(await repos.tokens.findByHash('rt')).toMatchObject({ type: 'refresh_token', expiresAt: null, userId: null });
       expect(await repos.tokens.findByHash('nope')).toBeUndefined();
+    });
+
+    it('round-trips the DPoP key thumbprint a token pair is bound to (RFC 9449 §6), in both batch sizes', async () => {
+      await repos.tokens.createMany([token({ hash: 'at1', dpopJkt: 'jkt-1' })]);
+      await repos.tokens.createMany([token({ hash: 'at2', dpopJkt: 'jkt-2' }), token({ hash: 'rt2', type: 'refresh_token', dpopJkt: 'jkt-2' })]);
+      expect(await repos.tokens.findByHash('at1')).toMatchObject({ dpopJkt: 'jkt-1' });
+      expect(await repos.tokens.findByHash('rt2')).toMatchObject({ dpopJkt: 'jkt-2' });
+      expect(await repos.tokens.consumeRefresh('rt2', NOW + 1)).toMatchObject({ token: { dpopJkt: 'jkt-2' } });
     });
 
     it('accepts an empty batch of tokens', async () => {
@@ -794,6 +816,32 @@ describe.each(backends)('repositories on $name', (backend) => {
 
     it('does nothing when the user has no grant for the client', async () => {
       await expect(repos.grants.revokeByUserAndClient('nobody', 'web-app', NOW)).resolves.toBeUndefined();
+    });
+  });
+
+  describe('DPoP proofs (RFC 9449 §11.1)', () => {
+    it('accepts a proof key once while it lives, and again only after it expired', async () => {
+      expect(await repos.dpopProofs.use('k1', NOW + 60, NOW)).toBe(true);
+      expect(await repos.dpopProofs.use('k1', NOW + 60, NOW + 30)).toBe(false);
+      expect(await repos.dpopProofs.use('k2', NOW + 60, NOW)).toBe(true);
+      // Its window over, the row is taken over by the next use of the key (the iat check refuses old proofs anyway).
+      expect(await repos.dpopProofs.use('k1', NOW + 200, NOW + 60)).toBe(true);
+      expect(await repos.dpopProofs.use('k1', NOW + 200, NOW + 61)).toBe(false);
+    });
+
+    it('lets exactly one of several nodes racing on one jti record it', async () => {
+      const nodes = [storage, await peer(), await peer()];
+      for (const s of nodes) await s.repos.dpopProofs.deleteExpired(0, 1);
+      const results = await Promise.all(nodes.flatMap((s) => [s, s].map((n) => n.repos.dpopProofs.use('raced', NOW + 60, NOW))));
+      expect(results.filter(Boolean)).toHaveLength(1);
+    });
+
+    it('deletes expired records in batches and keeps live ones', async () => {
+      for (const k of ['a', 'b', 'c']) await repos.dpopProofs.use(k, NOW, NOW - 10);
+      await repos.dpopProofs.use('live', NOW + 60, NOW - 10);
+      expect(await repos.dpopProofs.deleteExpired(NOW, 2)).toBe(2);
+      expect(await repos.dpopProofs.deleteExpired(NOW, 2)).toBe(1);
+      expect(await repos.dpopProofs.use('live', NOW + 60, NOW)).toBe(false);
     });
   });
 

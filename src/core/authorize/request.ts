@@ -30,6 +30,8 @@ export interface AuthorizationRequest extends OidcRequest {
   codeChallengeMethod?: PkceMethod | undefined;
   /** RFC 8707 §2.1: the registered resources (APIs) asked for, or the default one; empty: none. */
   resources: Resource[];
+  /** RFC 9449 §10: the thumbprint of the DPoP key the code will be redeemed with. */
+  dpopJkt?: string | undefined;
 }
 
 /** Where an error goes: before client and redirect URI are verified, to an error page; after, to the client. */
@@ -153,6 +155,10 @@ export async function validateAuthorizationRequest(
     }
   }
 
+  // RFC 9449 §10: dpop_jkt binds the code to a key (an RFC 7638 SHA-256 thumbprint, 43 base64url characters).
+  const dpopJkt = words.code ? params['dpop_jkt'] : undefined;
+  if (dpopJkt !== undefined && !/^[A-Za-z0-9_-]{43}$/.test(dpopJkt)) fail(new InvalidRequest('dpop_jkt must be a JWK SHA-256 thumbprint'));
+
   // 8. The OpenID Connect members (Core §3.1.2.1): prompt, nonce, max_age, claims...; request objects refused (§6).
   let oidc: OidcRequest = { prompt: [] };
   try {
@@ -179,6 +185,7 @@ export async function validateAuthorizationRequest(
       codeChallenge: words.code ? codeChallenge : undefined,
       codeChallengeMethod,
       resources,
+      ...(dpopJkt === undefined ? {} : { dpopJkt }),
       ...oidc,
       // Registration §2 default_max_age: for requests that send no max_age.
       maxAge: oidc.maxAge ?? oidcMetadata(client).defaultMaxAge ?? undefined,

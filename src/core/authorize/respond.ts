@@ -65,6 +65,7 @@ export async function completeAuthorization(
         authTime: user.authTime,
         expiresAt: now + lifetimes(deps.config, client).code,
         nonce: oidc ? (req.nonce ?? null) : null,
+        dpopJkt: req.dpopJkt ?? null,
       });
       out['code'] = code;
     }

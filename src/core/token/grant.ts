@@ -14,6 +14,8 @@ export interface TokenContext {
   accessTokenTtlDefault?: number | undefined;
   /** The requester's address, for the audit log. */
   address?: string | undefined;
+  /** RFC 9449 §5: the thumbprint of the request's verified DPoP proof key; the tokens are bound to it. */
+  dpopJkt?: string | undefined;
 }
 
 /**

@@ -10,7 +10,8 @@ import type { NewToken, Repositories } from '../../storage/repositories.ts';
 /** RFC 6749 §5.1 successful token response. */
 export interface TokenResponse {
   access_token: string;
-  token_type: 'Bearer';
+  /** RFC 9449 §5: DPoP when the access token is bound to the proof's key. */
+  token_type: 'Bearer' | 'DPoP';
   /** Left out when the access token does not expire: §5.1 makes it RECOMMENDED, not REQUIRED. */
   expires_in?: number;
   scope: string;
@@ -42,6 +43,11 @@ export interface IssueRequest {
   resource?: Resource | undefined;
   /** The access token when made before the transaction: an RFC 9068 JWT (resources/mint.ts). Else a random one. */
   accessToken?: string | undefined;
+  /**
+   * RFC 9449 §5: the DPoP key thumbprint the access token (and a public client's refresh token) is bound to. An
+   * RFC 9068 JWT access token minted from this request carries it as the `cnf: { jkt }` claim (§6.1).
+   */
+  dpopJkt?: string | undefined;
 }
 
 /**
@@ -70,11 +76,13 @@ export async function issueTokens(
   if (req.resource?.accessTokenFormat === 'jwt' && req.accessToken === undefined) throw new ServerError('a JWT access token must be signed before the transaction');
   const accessToken = req.accessToken ?? randomToken('accessToken');
   const parent = req.parentHash === undefined ? {} : { parentHash: req.parentHash };
+  const bound = req.dpopJkt === undefined ? {} : { dpopJkt: req.dpopJkt };
   const resource = req.resource === undefined ? {} : { resource: req.resource.id };
   const rows: NewToken[] = [
     {
       ...parent,
       ...resource,
+      ...bound,
       // A JWT's hash too: revocation and introspection answer for JWT access tokens as for opaque ones.
       hash: credentialKey(accessToken),
       type: 'access_token',
@@ -88,7 +96,7 @@ export async function issueTokens(
   ];
   const response: TokenResponse = {
     access_token: accessToken,
-    token_type: 'Bearer',
+    token_type: req.dpopJkt === undefined ? 'Bearer' : 'DPoP',
     ...(accessTtl === 'never' ? {} : { expires_in: accessTtl }),
     scope: formatScope(scope),
   };
@@ -96,6 +104,9 @@ export async function issueTokens(
     const refreshToken = randomToken('refreshToken');
     rows.push({
       ...parent,
+      // RFC 9449 §5: a public client's refresh token is bound to the DPoP key (a confidential client's is already
+      // bound to its credentials), so a stolen one is useless without the private key.
+      ...(req.client.type === 'public' ? bound : {}),
       hash: credentialKey(refreshToken),
       type: 'refresh_token',
       grantId: req.grantId,

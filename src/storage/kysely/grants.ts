@@ -26,6 +26,7 @@ const q = {
       expires_at: a(10),
       consumed_at: null,
       nonce: a(11),
+      dpop_jkt: a(12),
     }),
   ),
   consumeCode: precompiled((db, a) =>
@@ -48,18 +49,19 @@ const q = {
     precompiled((db, a) =>
       db.insertInto('tokens').values(
         Array.from({ length: n }, (_, i) => ({
-          hash: a<string>(i * 10),
-          type: a<string>(i * 10 + 1),
-          grant_id: a<string>(i * 10 + 2),
-          client_id: a<string>(i * 10 + 3),
-          user_id: a<string | null>(i * 10 + 4),
-          scope: a<string>(i * 10 + 5),
-          issued_at: a<number>(i * 10 + 6),
-          expires_at: a<number | null>(i * 10 + 7),
+          hash: a<string>(i * 11),
+          type: a<string>(i * 11 + 1),
+          grant_id: a<string>(i * 11 + 2),
+          client_id: a<string>(i * 11 + 3),
+          user_id: a<string | null>(i * 11 + 4),
+          scope: a<string>(i * 11 + 5),
+          issued_at: a<number>(i * 11 + 6),
+          expires_at: a<number | null>(i * 11 + 7),
           revoked_at: null,
           consumed_at: null,
-          parent_hash: a<string | null>(i * 10 + 8),
-          resource: a<string | null>(i * 10 + 9),
+          parent_hash: a<string | null>(i * 11 + 8),
+          resource: a<string | null>(i * 11 + 9),
+          dpop_jkt: a<string | null>(i * 11 + 10),
         })),
       ),
     ),
@@ -137,6 +139,7 @@ export function codesRepository(db: Kysely<LatchkeyDatabase>): CodesRepository {
         c.authTime,
         c.expiresAt,
         c.nonce ?? null,
+        c.dpopJkt ?? null,
       ]);
     },
     async consume(hash, now) {
@@ -170,13 +173,14 @@ export function tokensRepository(db: Kysely<LatchkeyDatabase>): TokensRepository
         consumed_at: null,
         parent_hash: t.parentHash ?? null,
         resource: t.resource ?? null,
+        dpop_jkt: t.dpopJkt ?? null,
       }));
       const insert = q.insertTokens[rows.length - 1];
       if (!insert) {
         await db.insertInto('tokens').values(rows).execute();
         return;
       }
-      await insert(db, rows.flatMap((r) => [r.hash, r.type, r.grant_id, r.client_id, r.user_id, r.scope, r.issued_at, r.expires_at, r.parent_hash, r.resource]));
+      await insert(db, rows.flatMap((r) => [r.hash, r.type, r.grant_id, r.client_id, r.user_id, r.scope, r.issued_at, r.expires_at, r.parent_hash, r.resource, r.dpop_jkt]));
     },
     async findByHash(hash) {
       const [row] = (await q.findToken(db, [hash])).rows;

@@ -31,6 +31,8 @@ export function toClient(r: Selectable<ClientsTable>): Client {
     codeTtl: num(r.code_ttl),
     requirePkce: r.require_pkce === null ? null : Boolean(r.require_pkce),
     introspectAny: Boolean(r.introspect_any),
+    // Present only when set, so a client without it reads as it always did.
+    ...(r.dpop_bound_access_tokens ? { dpopBoundAccessTokens: true } : {}),
     // `?? null`: clients.create maps the row it inserted, where columns not given are absent (null once stored).
     oidc: {
       idTokenSignedResponseAlg: alg(r.id_token_signed_response_alg ?? null),
@@ -108,6 +110,7 @@ export function fromClient(c: Partial<Client>): Partial<ClientsTable> {
   if (c.refreshTokenTtl !== undefined) row.refresh_token_ttl = c.refreshTokenTtl === 'never' ? 0 : c.refreshTokenTtl;
   if (c.codeTtl !== undefined) row.code_ttl = c.codeTtl;
   if (c.introspectAny !== undefined) row.introspect_any = Number(c.introspectAny);
+  if (c.dpopBoundAccessTokens !== undefined) row.dpop_bound_access_tokens = Number(c.dpopBoundAccessTokens);
   if (c.requirePkce !== undefined) row.require_pkce = c.requirePkce === null ? null : Number(c.requirePkce);
   if (c.previousSecret !== undefined) {
     row.previous_secret_hash = c.previousSecret?.hash ?? null;
@@ -171,6 +174,7 @@ export function toCode(r: Selectable<CodesTable>): AuthorizationCode {
     expiresAt: req(r.expires_at),
     consumedAt: num(r.consumed_at),
     nonce: r.nonce,
+    ...(r.dpop_jkt ? { dpopJkt: r.dpop_jkt } : {}),
   };
 }
 
@@ -199,6 +203,7 @@ export function toToken(r: Selectable<TokensTable>): Token {
     consumedAt: num(r.consumed_at),
     // Only when set, so tokens without a resource read as they did before migration 017.
     ...(r.resource === null ? {} : { resource: r.resource }),
+    dpopJkt: r.dpop_jkt ?? null,
   };
 }
 

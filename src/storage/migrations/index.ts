@@ -17,6 +17,7 @@ import { metadataDocumentClients } from './019-metadata-document-clients.ts';
 import { clientAssertions } from './020-client-assertions.ts';
 import { deviceCodes } from './021-device-codes.ts';
 import { pushedRequests } from './022-pushed-requests.ts';
+import { dpop } from './023-dpop.ts';
 
 /** Migrations are code, listed in order; the names are stored, so never rename one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -38,6 +39,7 @@ const migrations: Record<string, Migration> = {
   '020-client-assertions': clientAssertions,
   '021-device-codes': deviceCodes,
   '022-pushed-requests': pushedRequests,
+  '023-dpop': dpop,
 };
 
 export const migrationProvider: MigrationProvider = {

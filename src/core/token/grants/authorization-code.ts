@@ -17,7 +17,7 @@ export function authorizationCodeGrant(repos: Repos, deps: GrantDeps): GrantHand
     grantType: 'authorization_code',
     parameters: ['code'],
     allowsPublicClients: true,
-    async handle({ client, params, now, accessTokenTtlDefault, address }) {
+    async handle({ client, params, now, accessTokenTtlDefault, address, dpopJkt }) {
       const code = params['code'] ?? '';
       const verifier = params['code_verifier'];
       const prepared = await prepareForCode(repos, deps, { client, params, now, accessTokenTtlDefault });
@@ -35,6 +35,8 @@ export function authorizationCodeGrant(repos: Repos, deps: GrantDeps): GrantHand
         // Failures below roll back, so a mistaken request does not burn the code of the rightful client.
         if (c.clientId !== client.id) throw new InvalidGrant('the authorization code was issued to another client');
         if (c.expiresAt <= now) throw new InvalidGrant('the authorization code has expired');
+        // RFC 9449 §10: a code requested with dpop_jkt is redeemed only with a proof of that key.
+        if (c.dpopJkt != null && c.dpopJkt !== dpopJkt) throw new InvalidGrant('the DPoP proof is not of the key named by dpop_jkt');
         const redirectUri = params['redirect_uri'];
         // §4.1.3: redirect_uri REQUIRED if it was in the authorization request, and then identical.
         if (c.redirectUriProvided && redirectUri === undefined) throw new InvalidGrant('redirect_uri is required');
@@ -67,6 +69,7 @@ export function authorizationCodeGrant(repos: Repos, deps: GrantDeps): GrantHand
             accessTokenTtlDefault,
             resource,
             accessToken: preparedAccessToken(prepared, c.grantId, resource),
+            dpopJkt,
           },
         );
         return { response, oidc: { client, userId: c.userId, scope: c.scope, authTime: c.authTime, nonce: c.nonce, claims: grant.claims, sid: grant.sid, acr: grant.acr, amr: grant.amr, now } };

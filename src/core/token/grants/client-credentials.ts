@@ -20,7 +20,7 @@ export function clientCredentialsGrant(repos: Repos, deps: GrantDeps, scopeCatal
     grantType: 'client_credentials',
     parameters: [],
     allowsPublicClients: false,
-    async handle({ client, params, now, accessTokenTtlDefault }) {
+    async handle({ client, params, now, accessTokenTtlDefault, dpopJkt }) {
       const catalogue = await scopeCatalogue();
       const known = new Set(catalogue.map((s) => s.name));
       const forUsers = (name: string) => needsUser(catalogue.find((s) => s.name === name) ?? { name, claims: [] });
@@ -46,7 +46,7 @@ export function clientCredentialsGrant(repos: Repos, deps: GrantDeps, scopeCatal
       return repos.transaction(async (tx) => {
         const id = grantId();
         await tx.grants.create({ id, clientId: client.id, userId: null, scope, createdAt: now, ...(resource ? { resources: [resource.id] } : {}) });
-        return issueTokens(tx, deps.config, { client, grantId: id, userId: null, scope, refresh: false, now, accessTokenTtlDefault, resource, accessToken });
+        return issueTokens(tx, deps.config, { client, grantId: id, userId: null, scope, refresh: false, now, accessTokenTtlDefault, resource, accessToken, dpopJkt });
       });
     },
   };

@@ -29,7 +29,7 @@ export function refreshTokenGrant(repos: Repos, deps: GrantDeps): GrantHandler {
     grantType: 'refresh_token',
     parameters: ['refresh_token'],
     allowsPublicClients: true,
-    async handle({ client, params, now, accessTokenTtlDefault, address }) {
+    async handle({ client, params, now, accessTokenTtlDefault, address, dpopJkt }) {
       const requestedScope = params['scope'] === undefined ? undefined : parseScope(params['scope']);
       const prepared = await prepareForRefresh(repos, deps, { client, params, now, accessTokenTtlDefault, requestedScope });
       // Without resources (none asked for, none registered: the resource cache), the grant is read only for OpenID.
@@ -62,6 +62,11 @@ export function refreshTokenGrant(repos: Repos, deps: GrantDeps): GrantHandler {
           if (token.revokedAt !== null) throw new InvalidGrant('the refresh token is invalid');
         }
         if (token.expiresAt !== null && token.expiresAt <= now) throw new InvalidGrant('the refresh token has expired');
+        // RFC 9449 §5: a refresh token bound to a DPoP key is usable only with a proof of that key (rolled back, so
+        // a thief without the key does not spend it).
+        if (token.dpopJkt !== null && token.dpopJkt !== dpopJkt) {
+          throw new InvalidGrant(dpopJkt === undefined ? 'this refresh token requires a DPoP proof' : 'the DPoP proof is not of the key this refresh token is bound to');
+        }
         // §6: a narrower scope may be requested; the new refresh token keeps the original scope.
         if (requestedScope && !isSubset(requestedScope, token.scope)) {
           throw new InvalidScope('the requested scope exceeds the scope originally granted');
@@ -88,6 +93,7 @@ export function refreshTokenGrant(repos: Repos, deps: GrantDeps): GrantHandler {
             accessTokenTtlDefault,
             resource,
             accessToken: preparedAccessToken(prepared, token.grantId, resource),
+            dpopJkt,
           },
         );
         if (!scope.includes('openid')) return { response };

@@ -37,6 +37,7 @@ export interface ApplicationForm {
   /** RFC 9126 §6 and RFC 9101 §10.5: default (the server setting), yes or no. */
   requirePushedAuthorizationRequests: string;
   requireSignedRequestObject: string;
+  dpopBoundAccessTokens: boolean;
   oidc: OidcForm;
   auth: AuthForm;
 }
@@ -56,6 +57,7 @@ export const APPLICATION_LABELS: Readonly<Record<string, string>> = {
   introspectAny: 'Resource server',
   requirePushedAuthorizationRequests: 'Pushed authorization requests',
   requireSignedRequestObject: 'Signed request objects',
+  dpopBoundAccessTokens: 'DPoP',
   ...OIDC_LABELS,
   ...AUTH_LABELS,
 };
@@ -79,6 +81,7 @@ export function formFromApplication(a: ApplicationView): ApplicationForm {
     introspectAny: a.introspectAny,
     requirePushedAuthorizationRequests: triState(a.requirePushedAuthorizationRequests),
     requireSignedRequestObject: triState(a.requireSignedRequestObject),
+    dpopBoundAccessTokens: a.dpopBoundAccessTokens,
     oidc: oidcFormFrom(a),
     auth: authFormFrom(a),
   };
@@ -99,6 +102,7 @@ export const EMPTY_APPLICATION_FORM: ApplicationForm = {
   introspectAny: false,
   requirePushedAuthorizationRequests: 'default',
   requireSignedRequestObject: 'default',
+  dpopBoundAccessTokens: false,
   oidc: EMPTY_OIDC_FORM,
   auth: EMPTY_AUTH_FORM,
 };
@@ -209,6 +213,14 @@ ${selectField({
     { value: 'yes', label: 'Required' },
     { value: 'no', label: 'Optional' },
   ],
+})}
+${choiceGroup({
+  name: 'dpopBoundAccessTokens',
+  legend: 'DPoP',
+  type: 'checkbox',
+  choices: [{ value: 'true', label: 'Require DPoP proofs: every token is bound to the application\'s key (RFC 9449)' }],
+  selected: form.dpopBoundAccessTokens ? ['true'] : [],
+  error: errors['dpopBoundAccessTokens'],
 })}
 ${oidcFieldset(form.oidc, errors, c.idTokenAlg)}
 ${authFieldset(form.auth, errors, creating)}`;
