@@ -18,12 +18,15 @@ export interface JwtAccessTokenInput {
   authTime?: number | null | undefined;
   /** §2.2.1 acr: the authentication context class the grant's sign-in reached (core/oidc/acr.ts). */
   acr?: string | null | undefined;
+  /** RFC 9449 §6.1: the thumbprint of the DPoP key the token is bound to, as `cnf.jkt`; absent for a bearer token. */
+  dpopJkt?: string | undefined;
   alg: SigningAlg;
 }
 
 /**
  * An RFC 9068 JWT access token: header typ `at+jwt` (§2.1, so it cannot pass for an ID token, RFC 8725 §3.11), and
- * iss, exp, aud, sub, client_id, iat, jti (§2.2), scope (§2.2.3), auth_time and acr where known (§2.2.1); signed with
+ * iss, exp, aud, sub, client_id, iat, jti (§2.2), scope (§2.2.3), auth_time and acr where known (§2.2.1), cnf.jkt when
+ * DPoP-bound (RFC 9449 §6.1); signed with
  * the server's current key of `alg` (§2.1: RS256 at least; the keyring's default).
  */
 export function signJwtAccessToken(keyring: Pick<Keyring, 'sign'>, input: JwtAccessTokenInput): Promise<string> {
@@ -39,5 +42,6 @@ export function signJwtAccessToken(keyring: Pick<Keyring, 'sign'>, input: JwtAcc
   };
   if (input.authTime !== undefined && input.authTime !== null) payload['auth_time'] = input.authTime;
   if (input.acr !== undefined && input.acr !== null) payload['acr'] = input.acr;
+  if (input.dpopJkt !== undefined) payload['cnf'] = { jkt: input.dpopJkt };
   return keyring.sign(payload, { alg: input.alg, typ: 'at+jwt' });
 }

@@ -16,6 +16,8 @@ export interface MintRequest {
   /** When the user signed in and how (RFC 9068 §2.2.1 auth_time, acr), from the grant; none for client_credentials. */
   authTime?: number | null | undefined;
   acr?: string | null | undefined;
+  /** RFC 9449 §6.1: the DPoP key thumbprint the token is bound to. */
+  dpopJkt?: string | undefined;
   accessTokenTtlDefault?: number | undefined;
   implicit?: boolean | undefined;
 }
@@ -43,6 +45,7 @@ export async function mintAccessToken(deps: { config: Config; keyring: Pick<Keyr
     ttl: ttl === 'never' ? config.resourceTokens.jwtAccessTokenTtl : ttl,
     authTime: req.authTime,
     acr: req.acr,
+    dpopJkt: req.dpopJkt,
     alg: config.resourceTokens.jwtAccessTokenAlg ?? config.oidc.defaultIdTokenAlg,
   });
 }

@@ -26,6 +26,8 @@ interface Common {
   params: Params;
   now: number;
   accessTokenTtlDefault?: number | undefined;
+  /** RFC 9449 §6.1: the DPoP key the access token will be bound to (cnf.jkt in a JWT). */
+  dpopJkt?: string | undefined;
 }
 
 /**

@@ -2,6 +2,7 @@ import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basicAuth, expectJsonError, post, postToken, WEB_APP_BASIC } from '../../support/flow-helpers.ts';
 import { startServer, type TestServer } from '../../support/server.ts';
+import { proof, proofKey } from '../dpop/proofs.ts';
 import { API_SECRET, apiRequest, discover, insecure, JWT_API, jwtParts, OPAQUE_API, resourcesConfig, webApp, webAuth } from './fixtures.ts';
 
 /** RFC 8707 with client_credentials (RFC 6749 §4.4), RFC 9068 JWT access tokens, and their introspection and revocation. */
@@ -33,6 +34,19 @@ describe('client_credentials with a resource (RFC 8707 §2.2, RFC 9068)', () => 
     // RFC 9068 §2.2.1: auth_time and acr describe a user's sign-in, and there is none here.
     expect({ auth_time: claims['auth_time'], acr: claims['acr'] }).toEqual({ auth_time: undefined, acr: undefined });
     expect(jwtParts(tokens.access_token).header).toMatchObject({ typ: 'at+jwt', alg: 'RS256' });
+  });
+
+  it('binds a JWT access token to the DPoP key with cnf.jkt, and oauth4webapi validates it as a DPoP token (RFC 9449 §6.1, §7)', async () => {
+    const key = await proofKey();
+    const DPoP = oauth.DPoP(webApp, { privateKey: key.privateKey, publicKey: key.publicKey });
+    const res = await oauth.clientCredentialsGrantRequest(as, webApp, webAuth, { resource: JWT_API, scope: 'notes.read' }, { DPoP, ...insecure });
+    const tokens = await oauth.processClientCredentialsResponse(as, webApp, res);
+    expect(tokens.token_type).toBe('dpop');
+    expect(jwtParts(tokens.access_token).payload['cnf']).toEqual({ jkt: key.jkt });
+    // The resource's side: the proof must be of the key cnf.jkt names.
+    const headers = { authorization: `DPoP ${tokens.access_token}`, dpop: await proof(key, { htm: 'GET', htu: JWT_API, accessToken: tokens.access_token }) };
+    const claims = await oauth.validateJwtAccessToken(as, new Request(JWT_API, { headers }), JWT_API, insecure);
+    expect(claims['cnf']).toEqual({ jkt: key.jkt });
   });
 
   it('oauth4webapi refuses the token at another audience (RFC 9068 §4 step 3)', async () => {

@@ -20,7 +20,7 @@ export function authorizationCodeGrant(repos: Repos, deps: GrantDeps): GrantHand
     async handle({ client, params, now, accessTokenTtlDefault, address, dpopJkt }) {
       const code = params['code'] ?? '';
       const verifier = params['code_verifier'];
-      const prepared = await prepareForCode(repos, deps, { client, params, now, accessTokenTtlDefault });
+      const prepared = await prepareForCode(repos, deps, { client, params, now, accessTokenTtlDefault, dpopJkt });
       const outcome = await repos.transaction(async (tx): Promise<{ response: TokenResponse; oidc: Omit<IdTokenRequest, 'accessToken'> } | OAuthError> => {
         const consumed = await tx.codes.consume(credentialKey(code), now);
         if (!consumed) throw new InvalidGrant('the authorization code is invalid');

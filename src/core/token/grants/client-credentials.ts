@@ -42,7 +42,7 @@ export function clientCredentialsGrant(repos: Repos, deps: GrantDeps, scopeCatal
       // A scope asked for by name that the resource does not define would be dropped silently: say so (§5.2).
       const foreign = provided && resource ? scope.filter((s) => !resource.scopes.includes(s)) : [];
       if (foreign.length > 0) throw new InvalidScope(`${foreign.join(' ')}: not a scope of the requested resource`);
-      const accessToken = await mintAccessToken(deps, { client, userId: null, scope, resource, now, accessTokenTtlDefault });
+      const accessToken = await mintAccessToken(deps, { client, userId: null, scope, resource, now, accessTokenTtlDefault, dpopJkt });
       return repos.transaction(async (tx) => {
         const id = grantId();
         await tx.grants.create({ id, clientId: client.id, userId: null, scope, createdAt: now, ...(resource ? { resources: [resource.id] } : {}) });

@@ -31,7 +31,7 @@ export function refreshTokenGrant(repos: Repos, deps: GrantDeps): GrantHandler {
     allowsPublicClients: true,
     async handle({ client, params, now, accessTokenTtlDefault, address, dpopJkt }) {
       const requestedScope = params['scope'] === undefined ? undefined : parseScope(params['scope']);
-      const prepared = await prepareForRefresh(repos, deps, { client, params, now, accessTokenTtlDefault, requestedScope });
+      const prepared = await prepareForRefresh(repos, deps, { client, params, now, accessTokenTtlDefault, requestedScope, dpopJkt });
       // Without resources (none asked for, none registered: the resource cache), the grant is read only for OpenID.
       const resources = params['resource'] !== undefined || (await repos.resources.list()).length > 0;
       const outcome = await repos.transaction(async (tx): Promise<{ response: TokenResponse; oidc?: Omit<IdTokenRequest, 'accessToken'> } | OAuthError> => {
