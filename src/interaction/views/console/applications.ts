@@ -17,6 +17,7 @@ import {
 } from './layout.ts';
 import { EMPTY_OIDC_FORM, OIDC_LABELS, oidcFieldset, oidcFormFrom, type OidcForm } from './application-oidc.ts';
 import { AUTH_LABELS, authFieldset, authFormFrom, EMPTY_AUTH_FORM, type AuthForm } from './application-auth.ts';
+import { requestPolicyFields } from './application-requests.ts';
 
 /** The console's application pages: the list, the create form, the detail page, and the confirmations. */
 
@@ -190,38 +191,7 @@ ${choiceGroup({
   selected: form.introspectAny ? ['true'] : [],
   error: errors['introspectAny'],
 })}
-${selectField({
-  name: 'requirePushedAuthorizationRequests',
-  label: 'Pushed authorization requests (RFC 9126)',
-  value: form.requirePushedAuthorizationRequests,
-  error: errors['requirePushedAuthorizationRequests'],
-  hint: 'Required: the application must send its authorization requests to the pushed authorization request endpoint first.',
-  options: [
-    { value: 'default', label: 'Server default' },
-    { value: 'yes', label: 'Required' },
-    { value: 'no', label: 'Optional' },
-  ],
-})}
-${selectField({
-  name: 'requireSignedRequestObject',
-  label: 'Signed request objects (RFC 9101)',
-  value: form.requireSignedRequestObject,
-  error: errors['requireSignedRequestObject'],
-  hint: 'Required: the application must sign its authorization requests with a key it registered.',
-  options: [
-    { value: 'default', label: 'Server default' },
-    { value: 'yes', label: 'Required' },
-    { value: 'no', label: 'Optional' },
-  ],
-})}
-${choiceGroup({
-  name: 'dpopBoundAccessTokens',
-  legend: 'DPoP',
-  type: 'checkbox',
-  choices: [{ value: 'true', label: 'Require DPoP proofs: every token is bound to the application\'s key (RFC 9449)' }],
-  selected: form.dpopBoundAccessTokens ? ['true'] : [],
-  error: errors['dpopBoundAccessTokens'],
-})}
+${requestPolicyFields(form, errors)}
 ${oidcFieldset(form.oidc, errors, c.idTokenAlg)}
 ${authFieldset(form.auth, errors, creating)}`;
 }
