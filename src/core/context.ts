@@ -20,6 +20,11 @@ export interface CoreDeps<R extends keyof Repositories = keyof Repositories> {
   audit: Audit;
   /** Present when `clientMetadataDocuments.enabled`: clients whose client_id is a metadata document URL. */
   clientDocuments?: ClientDocuments | undefined;
+  /**
+   * The key-encryption key (keys/kek-source.ts): it opens the stored secrets of client_secret_jwt clients
+   * (client-auth/secret-encryption.ts). Absent: those clients cannot authenticate (invalid_client).
+   */
+  kek?: Buffer | undefined;
 }
 
 /** Request parameters after the HTTP layer has refused duplicates and non-string values. */

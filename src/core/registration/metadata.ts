@@ -13,7 +13,7 @@ import { InvalidClientMetadata } from '../errors.ts';
  * client_secret_jwt with jwks / jwks_uri) are one entry and their own member checks: `secret` says whether the
  * method needs a client_secret issued, `type` what kind of client it makes.
  */
-export type RegistrableAuthMethod = Exclude<TokenEndpointAuthMethod, 'private_key_jwt'>;
+export type RegistrableAuthMethod = Exclude<TokenEndpointAuthMethod, 'private_key_jwt' | 'client_secret_jwt'>;
 export const REGISTRABLE_AUTH_METHODS: Readonly<Record<RegistrableAuthMethod, { type: 'confidential' | 'public'; secret: boolean }>> = {
   client_secret_basic: { type: 'confidential', secret: true },
   client_secret_post: { type: 'confidential', secret: true },
