@@ -62,7 +62,8 @@ export function updatedAuthFields(current: Client, given: ParsedAuthOptions, nex
   return {
     type: next.type,
     hasSecret: next.secretHash !== null,
-    method: was?.method ?? null,
+    // client_secret_jwt has no assertionAuth (no keys): its method is in tokenEndpointAuthMethod.
+    method: was?.method ?? (current.tokenEndpointAuthMethod === 'client_secret_jwt' ? 'client_secret_jwt' : null),
     signingAlg: given.signingAlg !== undefined ? given.signingAlg : was?.signingAlg,
     jwks: given.jwks !== undefined ? given.jwks : was?.jwks,
     jwksUri: given.jwksUri !== undefined ? given.jwksUri : was?.jwksUri,

@@ -53,4 +53,10 @@ describe('latchkey clients with client_secret_jwt', () => {
     expect(run.code).not.toBe(0);
     expect(run.stderr).toMatch(/--auth-method.*confidential/);
   });
+
+  it('refuses making a client_secret_jwt client public (the method was chosen at creation), naming the flag', async () => {
+    const run = await latchkey(['clients', 'update', 'hmac-cli', '--public', '--grant-type', 'authorization_code', '--redirect-uri', 'https://x.example/cb', '-d', db]);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toMatch(/--auth-method.*confidential/);
+  });
 });
