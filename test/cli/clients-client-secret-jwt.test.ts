@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { latchkey } from '../support/cli.ts';
-import { expectJsonError } from '../support/flow-helpers.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 import { assertion, clientCredentials } from '../flows/client-auth/support.ts';
 
@@ -37,15 +36,17 @@ describe('latchkey clients with client_secret_jwt', () => {
     expect(out.tokenEndpointAuthMethod).toBe('client_secret_jwt');
     expect(out.clientSecret).toMatch(/^lk_cs_/);
 
-    // The KEK generated beside the database (keys/kek-source.ts) is the one the CLI encrypted the secret with.
-    server = await startServer({ database: db, cacheTtlMs: 0 });
+    // The KEK generated beside the database (keys/kek-source.ts) is the one the CLI encrypted the secret with. A long
+    // client cache: the server holds the client when the CLI (another process) rotates its secret.
+    server = await startServer({ database: db, cacheTtlMs: 60_000 });
     expect((await clientCredentials(server, await assertion(hmac(out.clientSecret), 'hmac-cli', server.url))).status).toBe(200);
 
     const rotated = await latchkey(['clients', 'rotate-secret', 'hmac-cli', '--json', '-d', db]);
     expect(rotated.code, rotated.stderr).toBe(0);
     const next = (JSON.parse(rotated.stdout) as { clientSecret: string }).clientSecret;
+    // The new secret works at once: a failed MAC re-reads the client past the cache (the old one works on a node that
+    // cached the client until its cache entry expires, as for Basic; the admin API test shows it refused at once).
     expect((await clientCredentials(server, await assertion(hmac(next), 'hmac-cli', server.url))).status).toBe(200);
-    await expectJsonError(await clientCredentials(server, await assertion(hmac(out.clientSecret), 'hmac-cli', server.url)), 401, 'invalid_client');
   });
 
   it('refuses client_secret_jwt for a public client, naming the flag', async () => {
