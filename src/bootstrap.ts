@@ -7,19 +7,27 @@ import { randomId, randomToken, sha256 } from './core/crypto.ts';
 import type { Client } from './core/model.ts';
 import { applyClaimsEdit } from './core/oidc/claims-edit.ts';
 import { assertionAuthOf } from './core/client-auth/metadata.ts';
+import { storedSecret } from './core/client-auth/secret-encryption.ts';
 import { oidcMetadataProblems } from './core/oidc/client-metadata.ts';
 import { syncDeclaredResources } from './resources-bootstrap.ts';
 import { hashPassword } from './interaction/passwords.ts';
 import type { Repositories, NewClient } from './storage/repositories.ts';
 import { DEMO_CALLBACK_PATH, DEMO_CLIENT_ID, demoAuthorizationUrl } from './http/page-routes.ts';
 
-/** Turns a client declared in configuration into the stored shape (secret hashed). */
-export function clientFromConfig(c: ClientConfig): NewClient {
+/**
+ * Turns a client declared in configuration into the stored shape (secret hashed). Given the KEK, a client_secret_jwt
+ * client's secret is also stored encrypted (core/client-auth/secret-encryption.ts); without it (checks only) it is not.
+ */
+export function clientFromConfig(c: ClientConfig, kek?: Buffer): NewClient {
+  const method = c.tokenEndpointAuthMethod;
+  const hmac = method === 'client_secret_jwt';
   return {
     id: c.id,
     name: c.name,
     type: c.type,
     secretHash: c.secret ? sha256(c.secret) : null,
+    ...(hmac ? { tokenEndpointAuthMethod: method } : {}),
+    ...(kek === undefined ? {} : { secretEncrypted: c.secret ? storedSecret(c.secret, c.id, method, kek).secretEncrypted : null }),
     redirectUris: c.redirectUris,
     grantTypes: c.grantTypes,
     responseTypes: c.responseTypes,
@@ -51,14 +59,14 @@ export function clientFromConfig(c: ClientConfig): NewClient {
  * Makes the database match what the configuration declares: scopes, clients and users are created or updated, so a
  * deployment, a test or a demo is reproducible. Entities created by other means are left alone.
  */
-export async function syncDeclared(repos: Repositories, config: Config, now: number): Promise<void> {
+export async function syncDeclared(repos: Repositories, config: Config, now: number, kek?: Buffer): Promise<void> {
   for (const scope of config.scopes) await repos.scopes.upsert(scope);
   // A built-in scope missing from the resolved list was removed on purpose ({ "name": ..., "remove": true }).
   const removed = BUILT_IN_SCOPES.map((b) => b.name).filter((name) => !config.scopes.some((s) => s.name === name));
   for (const name of removed) await repos.scopes.delete(name);
   await checkClientScopes(repos, config);
   for (const c of config.clients) {
-    const client = clientFromConfig(c);
+    const client = clientFromConfig(c, kek);
     const existing = await repos.clients.findById(c.id);
     if (existing) await repos.clients.update(c.id, client, now);
     else await repos.clients.create(client, now);

@@ -92,9 +92,10 @@ export async function buildLatchkey(config: Config, options: BuildOptions = {}):
     const audit = auditRecorder(storage.repos.audit, clock, logger);
     const tokenSettings = liveTokenSettings(config, storage.repos.settings);
     await tokenSettings.reload();
+    const kek = resolveKek(config.keys, sqlitePath(config.database));
     const keys = await openSigningKeys({
       port: { store: storage.repos.signingKeys, exclusive: (fn) => storage.exclusive((repos) => fn(repos.signingKeys)) },
-      kek: resolveKek(config.keys, sqlitePath(config.database)),
+      kek,
       clock,
       settings: keySettings(config),
       cacheTtlMs: config.cacheTtlMs,
@@ -114,7 +115,8 @@ export async function buildLatchkey(config: Config, options: BuildOptions = {}):
     kickAfterSessionsEnd(storage, backchannel);
     const grants = builtInGrants(storage.repos, { config, logger, audit, keyring: keys.keyring }, options.extraGrants);
     const tokenCounts = tokenCounter(storage.repos.activity, clock, logger);
-    const deps: AdminDeps = { config, clock, repos: storage.repos, logger, audit, grants, tokenSettings, keys, tokenCounter: tokenCounts };
+    // The KEK also opens client_secret_jwt clients' secrets (core/client-auth/secret-encryption.ts).
+    const deps: AdminDeps = { config, clock, repos: storage.repos, logger, audit, grants, tokenSettings, keys, tokenCounter: tokenCounts, kek: kek.kek };
     if (options.clientKeys) deps.clientKeys = options.clientKeys;
     // jwks_uri of clients that chose it: the SSRF guard, with the JWKS limits and the one development switch.
     deps.clientChosenFetch = createSafeFetch({ allowLoopbackHttp: config.clientMetadataDocuments.allowLoopbackHttp, timeoutMs: JWKS_TIMEOUT_MS, maxBytes: JWKS_MAX_BYTES });
@@ -122,7 +124,7 @@ export async function buildLatchkey(config: Config, options: BuildOptions = {}):
     if (config.clientMetadataDocuments.enabled) deps.clientDocuments = clientDocumentsFor(config, clock, storage.repos, logger);
     // One node at a time: nodes started together would otherwise race to create the same clients and users.
     const demo = await storage.exclusive(async (repos) => {
-      await syncDeclared(repos, config, clock.now());
+      await syncDeclared(repos, config, clock.now(), kek.kek);
       const created = await createDemo(repos, config, clock.now(), logger);
       // After the demo: its "no clients yet" check must not see the console's own clients.
       await seedBuiltIns(repos, config, clock.now());

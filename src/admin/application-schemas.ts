@@ -8,7 +8,7 @@ import { clientId, displayName, isoTime, lifetime, MAX_CODE_TTL, MAX_TTL, scopeN
 const signingAlg = z.enum(['RS256', 'ES256', 'EdDSA'], { error: 'RS256, ES256 or EdDSA' });
 /** A JWK Set (RFC 7517 §5) of a private_key_jwt client's public keys; checked key by key in core/client-auth/metadata.ts. */
 const jwkSet = z.strictObject({ keys: z.array(z.record(z.string(), z.unknown()), { error: 'a list of JWKs' }).min(1, { error: 'at least one key' }).max(20, { error: 'at most 20 keys' }) }, { error: 'a JWK Set as JSON: {"keys": [...]}' });
-const authMethods = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'] as const;
+const authMethods = ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none'] as const;
 
 
 /**
@@ -88,9 +88,8 @@ export const applicationCreate = z
     requireAuthTime: applicationFields.requireAuthTime.default(false),
     postLogoutRedirectUris: applicationFields.postLogoutRedirectUris.default([]),
     backchannelLogoutUri: applicationFields.backchannelLogoutUri.default(null),
-    // client_secret_jwt is listed so that it is refused with the reason (secrets are stored hashed), not as unknown.
-    tokenEndpointAuthMethod: z.enum([...authMethods, 'client_secret_jwt'], { error: authMethods.join(', ') }).optional()
-      .describe('token_endpoint_auth_method; chosen at creation. private_key_jwt: no secret, the keys of jwks or jwksUri. Default: a secret (confidential) or none (public).'),
+    tokenEndpointAuthMethod: z.enum(authMethods, { error: authMethods.join(', ') }).optional()
+      .describe('token_endpoint_auth_method; chosen at creation. private_key_jwt: no secret, the keys of jwks or jwksUri. client_secret_jwt: a secret the server keeps encrypted, for HMAC assertions only. Default: a secret (confidential) or none (public).'),
     tokenEndpointAuthSigningAlg: applicationFields.tokenEndpointAuthSigningAlg.default(null),
     jwks: applicationFields.jwks.default(null),
     jwksUri: applicationFields.jwksUri.default(null),

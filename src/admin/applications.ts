@@ -1,8 +1,9 @@
 import type { z } from 'zod';
 import { isoTime } from '../core/clock.ts';
-import { randomId, randomToken, sha256 } from '../core/crypto.ts';
+import { randomId, randomToken } from '../core/crypto.ts';
 import { clientSettings, isDisabled, originOf, responseTypeWords, type Client, type OidcClientMetadata } from '../core/model.ts';
 import { oidcMetadataProblems } from '../core/oidc/client-metadata.ts';
+import { storedSecret } from '../core/client-auth/secret-encryption.ts';
 import { assertionAuthOf, clientAuthProblems, type ClientAuthFields } from '../core/client-auth/metadata.ts';
 import type { Page } from '../storage/admin-repositories.ts';
 import type { ClientPatch } from '../storage/repositories.ts';
@@ -98,12 +99,16 @@ export async function createApplication(
   const assertionAuth = assertionAuthOf(auth);
   // A private_key_jwt application proves itself with its keys: it gets no secret (RFC 7523 §2.2).
   const clientSecret = input.type === 'confidential' && !assertionAuth ? randomToken('clientSecret') : undefined;
+  const hmac = input.tokenEndpointAuthMethod === 'client_secret_jwt';
+  // client_secret_jwt: the secret is also kept encrypted under the KEK, to verify HMAC assertions (RFC 7523 §2.2).
+  const secret = clientSecret === undefined ? { secretHash: null } : storedSecret(clientSecret, id, input.tokenEndpointAuthMethod, ctx.deps.kek);
   const client = await repos.clients.create(
     {
       id,
       name: input.name,
       type: input.type,
-      secretHash: clientSecret === undefined ? null : sha256(clientSecret),
+      ...secret,
+      ...(hmac ? { tokenEndpointAuthMethod: 'client_secret_jwt' as const } : {}),
       redirectUris: input.redirectUris,
       grantTypes: [...new Set(input.grantTypes)],
       responseTypes: [...new Set(input.responseTypes)],
@@ -176,7 +181,9 @@ export async function rotateSecret(ctx: AdminContext, id: string, graceSeconds =
   const now = ctx.deps.clock.now();
   const clientSecret = randomToken('clientSecret');
   const previousSecret = graceSeconds > 0 ? { hash: client.secretHash, expiresAt: now + graceSeconds } : null;
-  const updated = await ctx.deps.repos.clients.update(id, { secretHash: sha256(clientSecret), previousSecret }, now);
+  // A client_secret_jwt client's HMAC key changes at once: only the old secret's hash is kept for the grace, so the old
+  // secret keeps working for Basic and POST only, which such a client does not use (README).
+  const updated = await ctx.deps.repos.clients.update(id, { ...storedSecret(clientSecret, id, client.tokenEndpointAuthMethod, ctx.deps.kek), previousSecret }, now);
   if (!updated) throw notFound('application');
   recordAction(ctx, {
     type: 'client.secret_rotated',

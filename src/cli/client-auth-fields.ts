@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { Config } from '../config/schema.ts';
 import { clientAuthProblems, type ClientAuthFields } from '../core/client-auth/metadata.ts';
+import { storedSecret } from '../core/client-auth/secret-encryption.ts';
+import { resolveKek } from '../core/keys/kek-source.ts';
+import { sqlitePath } from '../storage/index.ts';
 import type { Client } from '../core/model.ts';
 import { CliError } from './context.ts';
 
@@ -59,7 +62,8 @@ export function updatedAuthFields(current: Client, given: ParsedAuthOptions, nex
   return {
     type: next.type,
     hasSecret: next.secretHash !== null,
-    method: was?.method ?? null,
+    // client_secret_jwt has no assertionAuth (no keys): its method is in tokenEndpointAuthMethod.
+    method: was?.method ?? (current.tokenEndpointAuthMethod === 'client_secret_jwt' ? 'client_secret_jwt' : null),
     signingAlg: given.signingAlg !== undefined ? given.signingAlg : was?.signingAlg,
     jwks: given.jwks !== undefined ? given.jwks : was?.jwks,
     jwksUri: given.jwksUri !== undefined ? given.jwksUri : was?.jwksUri,
@@ -86,3 +90,15 @@ export function describeAuth(c: Client): string {
   const keys = a.jwksUri ?? `${a.jwks?.keys.length ?? 0} inline key(s)`;
   return `private_key_jwt, ${a.signingAlg ?? 'any asymmetric alg'}, keys: ${keys}`;
 }
+
+/**
+ * The KEK the server uses (keys/kek-source.ts), only when a client_secret_jwt secret must be encrypted with it; for
+ * every other client none is resolved, so no KEK file is generated for them.
+ */
+export function kekFor(config: Config, method: string | null | undefined): Buffer | undefined {
+  return method === 'client_secret_jwt' ? resolveKek(config.keys, sqlitePath(config.database)).kek : undefined;
+}
+
+/** A new secret as the client's row keeps it: the hash, and for client_secret_jwt the encrypted secret too. */
+export const cliStoredSecret = (config: Config, secret: string, client: Pick<Client, 'id' | 'tokenEndpointAuthMethod'>) =>
+  storedSecret(secret, client.id, client.tokenEndpointAuthMethod, kekFor(config, client.tokenEndpointAuthMethod));

@@ -4,11 +4,11 @@ import { recordAction } from '../admin/context.ts';
 import { clientFromConfig } from '../bootstrap.ts';
 import { isoTime } from '../core/clock.ts';
 import { clientSchema } from '../config/schema.ts';
-import { randomId, randomToken, sha256 } from '../core/crypto.ts';
+import { randomId, randomToken } from '../core/crypto.ts';
 import { GRANT_TYPES, RESPONSE_TYPES, type Client } from '../core/model.ts';
 import type { ClientPatch } from '../storage/repositories.ts';
 import { checkConsistency, checkOidc, type ClientOptions, clientView, describeClient, flagFor, parseClientFields } from './client-fields.ts';
-import { checkAuth, parseAuthOptions, updatedAuthFields } from './client-auth-fields.ts';
+import { checkAuth, cliStoredSecret, kekFor, parseAuthOptions, updatedAuthFields } from './client-auth-fields.ts';
 import { assertionAuthOf } from '../core/client-auth/metadata.ts';
 import { asOperator } from './admin-context.ts';
 import { type CliContext, CliError, checked, type CommonOptions, collect, output, table, withCommonOptions, withStorage } from './context.ts';
@@ -24,7 +24,7 @@ export function registerClients(program: Command): void {
     .option('--id <id>', 'client_id (default: generated)')
     .option('--secret <secret>', 'client secret, at least 16 characters (default: generated and printed once)')
     .option('--public', 'a public client (no secret; browser or native app; PKCE always required)')
-    .option('--auth-method <method>', 'private_key_jwt: no secret, the client signs assertions with a key of --jwks or --jwks-uri (RFC 7523)')
+    .option('--auth-method <method>', 'private_key_jwt: no secret, the client signs assertions with a key of --jwks or --jwks-uri (RFC 7523); client_secret_jwt: a secret kept encrypted, for HS256 assertions only')
     .action((opts: ClientOptions) => withStorage(opts, (ctx) => createClient(ctx, opts)));
 
   const header = ['CLIENT_ID', 'NAME', 'TYPE', 'GRANT TYPES'];
@@ -81,7 +81,8 @@ export function registerClients(program: Command): void {
         const secret = opts.secret === undefined ? randomToken('clientSecret') : checked('--secret', clientSchema.shape.secret, opts.secret);
         // As the admin API's rotation (admin/applications.ts): only the secret just replaced keeps a grace.
         const previousSecret = grace > 0 ? { hash: client.secretHash, expiresAt: now + grace } : null;
-        await repos.clients.update(id, { secretHash: sha256(secret), previousSecret }, now);
+        // client_secret_jwt: the HMAC key changes at once; the grace keeps only the old hash (for Basic and POST).
+        await repos.clients.update(id, { ...cliStoredSecret(config, secret, client), previousSecret }, now);
         const until = previousSecret === null ? null : isoTime(previousSecret.expiresAt);
         // The same audit event as the console's and the API's rotation, the operator at the machine as the actor.
         await asOperator(ctx, async (admin) => recordAction(admin, { type: 'client.secret_rotated', clientId: id, details: { graceSeconds: grace, previousSecretExpiresAt: until } }));
@@ -192,7 +193,7 @@ async function createClient({ repos, out, now, config }: CliContext, opts: Clien
     const issue = parsed.error.issues[0];
     throw new CliError(`${flagFor(String(issue?.path[0] ?? ''))}: ${issue?.message ?? 'invalid'}`);
   }
-  const stored = clientFromConfig(parsed.data);
+  const stored = clientFromConfig(parsed.data, kekFor(config, parsed.data.tokenEndpointAuthMethod));
   checkConsistency(stored);
   checkOidc(stored, config);
   await noteConcerns(stored, { repos, out, config });
@@ -208,7 +209,8 @@ async function createClient({ repos, out, now, config }: CliContext, opts: Clien
   out.result(generated === undefined ? view : { ...view, clientSecret: generated }, () => {
     const lines = [`Created ${client.type} client "${client.name}"`, `  client_id:     ${client.id}`];
     if (generated !== undefined) {
-      lines.push(`  client_secret: ${generated}`, '', 'Store the secret now: it is shown only this once (Latchkey keeps only its SHA-256 hash).');
+      const kept = client.tokenEndpointAuthMethod === 'client_secret_jwt' ? 'Latchkey keeps its hash, and the secret encrypted under the key-encryption key to verify HMAC assertions' : 'Latchkey keeps only its SHA-256 hash';
+      lines.push(`  client_secret: ${generated}`, '', `Store the secret now: it is shown only this once (${kept}).`);
     }
     return lines.join('\n');
   });
@@ -232,10 +234,10 @@ async function updateClient({ repos, out, now, config }: CliContext, id: string,
     if (opts.secret !== undefined) throw new CliError(`--secret: client "${id}" is public and has no secret; add --confidential to change that`);
     if (current.type !== 'public') Object.assign(patch, { type, secretHash: null });
   } else if (opts.secret !== undefined) {
-    Object.assign(patch, { type, secretHash: sha256(checked('--secret', clientSchema.shape.secret, opts.secret)) });
+    Object.assign(patch, { type, ...cliStoredSecret(config, checked('--secret', clientSchema.shape.secret, opts.secret), current) });
   } else if (current.type === 'public') {
     generated = randomToken('clientSecret');
-    Object.assign(patch, { type, secretHash: sha256(generated) });
+    Object.assign(patch, { type, ...cliStoredSecret(config, generated, current) });
   }
   const auth = parseAuthOptions(opts);
   if (auth.method !== undefined) throw new CliError('--auth-method: chosen at creation; create a new client to change it');

@@ -29,6 +29,11 @@ export interface CoreDeps<R extends keyof Repositories = keyof Repositories> {
    * jwks_uri. Absent: such URLs are not fetched at all.
    */
   clientChosenFetch?: SafeFetch | undefined;
+  /**
+   * The key-encryption key (keys/kek-source.ts): it opens the stored secrets of client_secret_jwt clients
+   * (client-auth/secret-encryption.ts). Absent: those clients cannot authenticate (invalid_client).
+   */
+  kek?: Buffer | undefined;
 }
 
 /** Request parameters after the HTTP layer has refused duplicates and non-string values. */

@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.ts';
-import { ASSERTION_ALGS } from './client-auth/algorithms.ts';
+import { ASSERTION_ALGS, HMAC_ASSERTION_ALGS } from './client-auth/algorithms.ts';
 import { CLIENT_AUTH_METHODS } from './client-auth/authenticate.ts';
 import { SIGNING_ALGS } from './keys/algorithms.ts';
 import { RESPONSE_TYPES, type Scope } from './model.ts';
@@ -19,6 +19,8 @@ import type { GrantMap } from './token/grant.ts';
 export function discoveryDocument(config: Config, grants: GrantMap, scopes: readonly Scope[]): Record<string, unknown> {
   const url = (path: string) => config.issuer + path;
   const authMethods = [...CLIENT_AUTH_METHODS];
+  // RFC 8414 §2: the algorithms of both assertion methods, asymmetric for private_key_jwt, HMAC for client_secret_jwt.
+  const assertionAlgs = [...ASSERTION_ALGS, ...HMAC_ASSERTION_ALGS];
   // RFC 8414 §2 lets a server omit scopes it does not advertise: admin is Latchkey's own, not for clients to discover.
   const published = scopes.filter((s) => s.name !== ADMIN_SCOPE);
   const userClaims = new Set(published.flatMap((s) => s.claims));
@@ -53,10 +55,10 @@ export function discoveryDocument(config: Config, grants: GrantMap, scopes: read
     token_endpoint_auth_methods_supported: [...authMethods, 'none'],
     revocation_endpoint_auth_methods_supported: [...authMethods, 'none'],
     introspection_endpoint_auth_methods_supported: authMethods,
-    // RFC 8414 §2: REQUIRED with private_key_jwt; the asymmetric algorithms only (client-auth/algorithms.ts).
-    token_endpoint_auth_signing_alg_values_supported: [...ASSERTION_ALGS],
-    revocation_endpoint_auth_signing_alg_values_supported: [...ASSERTION_ALGS],
-    introspection_endpoint_auth_signing_alg_values_supported: [...ASSERTION_ALGS],
+    // RFC 8414 §2: REQUIRED with private_key_jwt and client_secret_jwt (client-auth/algorithms.ts).
+    token_endpoint_auth_signing_alg_values_supported: assertionAlgs,
+    revocation_endpoint_auth_signing_alg_values_supported: assertionAlgs,
+    introspection_endpoint_auth_signing_alg_values_supported: assertionAlgs,
     // Discovery §3 RECOMMENDED: the claims this server can supply (those of the ID token and of the scopes).
     claims_supported: [...new Set(['sub', ...ID_TOKEN_CLAIMS, ...userClaims])],
     // Discovery §3 OPTIONAL: only the levels a sign-in here can reach today (core/oidc/acr.ts), not those planned.

@@ -30,7 +30,7 @@ export const responseTypeWords = (rt: ResponseType) => ({ code: rt.startsWith('c
 
 export type ResponseMode = 'query' | 'fragment' | 'form_post';
 export type ClientType = 'confidential' | 'public';
-export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
+export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'client_secret_jwt' | 'private_key_jwt' | 'none';
 
 /** Lifetime in seconds; 'never' means the token does not expire. */
 export type RefreshTokenTtl = number | 'never';
@@ -60,6 +60,11 @@ export interface Client {
   type: ClientType;
   /** SHA-256 of the secret; null for public clients. */
   secretHash: string | null;
+  /**
+   * Migration 020: for a client_secret_jwt client (tokenEndpointAuthMethod), its secret encrypted under the KEK
+   * (client-auth/secret-encryption.ts), to verify HMAC assertions; absent or null for every other client.
+   */
+  secretEncrypted?: string | null;
   redirectUris: string[];
   grantTypes: GrantType[];
   responseTypes: ResponseType[];
@@ -196,8 +201,8 @@ export function clientSettings(c: Client) {
     requireSignedRequestObject: c.requireSignedRequestObject ?? null,
     dpopBoundAccessTokens: c.dpopBoundAccessTokens ?? false,
     ...oidcMetadata(c),
-    // RFC 7591 §2: the method a secret or a public client implies, or private_key_jwt with its keys.
-    tokenEndpointAuthMethod: (c.assertionAuth ? c.assertionAuth.method : c.type === 'public' ? 'none' : 'client_secret_basic') as TokenEndpointAuthMethod,
+    // RFC 7591 §2: the method a secret or a public client implies, private_key_jwt with its keys, or client_secret_jwt.
+    tokenEndpointAuthMethod: (c.assertionAuth ? c.assertionAuth.method : c.tokenEndpointAuthMethod === 'client_secret_jwt' ? 'client_secret_jwt' : c.type === 'public' ? 'none' : 'client_secret_basic') as TokenEndpointAuthMethod,
     tokenEndpointAuthSigningAlg: c.assertionAuth?.signingAlg ?? null,
     jwks: c.assertionAuth?.jwks ?? null,
     jwksUri: c.assertionAuth?.jwksUri ?? null,

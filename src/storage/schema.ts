@@ -43,6 +43,8 @@ export interface ClientsTable {
   token_endpoint_auth_signing_alg: string | null;
   jwks: string | null;
   jwks_uri: string | null;
+  /** Migration 020: a client_secret_jwt client's secret, encrypted under the KEK (client-auth/secret-encryption.ts). */
+  secret_encrypted: string | null;
   /** Migration 015: Back-Channel Logout 1.0 §2.2 backchannel_logout_session_required (0/1; null: false). */
   backchannel_logout_session_required: number | null;
   /** Migration 023: 1 when the client must use DPoP (RFC 9449 §5.2 dpop_bound_access_tokens). */

@@ -65,4 +65,16 @@ describe('console: client authentication of an application', () => {
     expect(saved.status).toBe(303);
     expect(applicationView.parse((await api.get('/applications/console-svc')).body)).toMatchObject({ jwks: null, jwksUri: 'https://svc.example/jwks.json', tokenEndpointAuthSigningAlg: null });
   });
+
+  it('creates a client_secret_jwt application: its secret is shown once, and the page names the method', async () => {
+    const { agent, csrf } = await signedIn();
+    expect(await (await agent.request('/console/applications/new')).text()).toContain('value="client_secret_jwt"');
+    const res = await post(agent, '/console/applications', { ...base, id: 'console-hmac', csrf, tokenEndpointAuthMethod: 'client_secret_jwt', tokenEndpointAuthSigningAlg: 'default' });
+    expect(res.status).toBe(201);
+    const page = await res.text();
+    expect(page).toMatch(/lk_cs_/);
+    expect(page).toContain('client secret JWT (RFC 7523, HMAC)');
+    const api = new AdminApi(server, await adminToken(server));
+    expect(applicationView.parse((await api.get('/applications/console-hmac')).body)).toMatchObject({ tokenEndpointAuthMethod: 'client_secret_jwt', hasSecret: true });
+  });
 });

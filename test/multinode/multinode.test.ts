@@ -30,6 +30,8 @@ let dir: string;
 let database: string;
 let nodes: LatchkeyNode[] = [];
 let addressCounter = 0;
+/** The secret of the client_secret_jwt client `hmac` (RFC 7523 §2.2, OpenID Connect Core §9). */
+const HMAC_SECRET = 'hmac-secret-0123456789abcdef0123456789';
 /** The key of the private_key_jwt client `signed` (RFC 7523 §2.2). */
 let signedKey: ClientKey;
 
@@ -148,6 +150,7 @@ describe.skipIf(!postgresUrl())(`three Latchkey nodes on one PostgreSQL${skipNot
         ...(base.clients ?? []),
         { id: 'api', name: 'API', secret: API_SECRET, grantTypes: ['client_credentials'], introspectAny: true },
         { id: 'signed', name: 'Signed', tokenEndpointAuthMethod: 'private_key_jwt', jwks: { keys: [signedKey.publicJwk] }, grantTypes: ['client_credentials'] },
+        { id: 'hmac', name: 'HMAC', secret: HMAC_SECRET, tokenEndpointAuthMethod: 'client_secret_jwt', grantTypes: ['client_credentials'] },
       ],
     });
     // One issuer for the whole cluster, as behind a load balancer; all three start at once on an empty database.
@@ -265,6 +268,15 @@ describe.skipIf(!postgresUrl())(`three Latchkey nodes on one PostgreSQL${skipNot
     const results = await Promise.all(nodes.map((n) => agent.token(n, { grant_type: 'client_credentials', ...withAssertion(jwt) }, '')));
     expect(results.map((r) => r.status).sort()).toEqual([200, 401, 401]);
     for (const r of results.filter((x) => x.status === 401)) expect(((await r.json()) as { error: string }).error).toBe('invalid_client');
+  });
+
+  it('verifies client_secret_jwt on every node (one shared KEK opens the stored secret) and lets one HMAC assertion through once (RFC 7523 §3)', async () => {
+    const agent = new Agent();
+    const key = { privateKey: new TextEncoder().encode(HMAC_SECRET), alg: 'HS256' };
+    for (const n of nodes) expect((await agent.token(n, { grant_type: 'client_credentials', ...withAssertion(await assertion(key, 'hmac', 'http://127.0.0.1:1')) }, '')).status).toBe(200);
+    const jwt = await assertion(key, 'hmac', 'http://127.0.0.1:1');
+    const results = await Promise.all(nodes.map((n) => agent.token(n, { grant_type: 'client_credentials', ...withAssertion(jwt) }, '')));
+    expect(results.map((r) => r.status).sort()).toEqual([200, 401, 401]);
   });
 
   it('rotates a refresh token on one node and refuses the spent one on the others; of three parallel rotations exactly one wins (RFC 9700 §4.14.2)', async () => {

@@ -950,6 +950,16 @@ describe.each(backends)('repositories on $name', (backend) => {
       expect((await repos.clients.findById('web-app'))?.assertionAuth).toBeUndefined();
     });
 
+    it('round-trips a client_secret_jwt client\'s method and encrypted secret, replaces it on rotation and clears it given null', async () => {
+      const created = await repos.clients.create(client({ tokenEndpointAuthMethod: 'client_secret_jwt', secretEncrypted: 'v1.iv.ct.tag' }), NOW);
+      expect(created).toMatchObject({ tokenEndpointAuthMethod: 'client_secret_jwt', secretEncrypted: 'v1.iv.ct.tag', secretHash: 'hash-of-secret' });
+      expect(await repos.clients.findById('web-app')).toMatchObject({ tokenEndpointAuthMethod: 'client_secret_jwt', secretEncrypted: 'v1.iv.ct.tag' });
+      await repos.clients.update('web-app', { secretHash: 'new-hash', secretEncrypted: 'v1.iv2.ct2.tag2' }, NOW + 1);
+      expect((await repos.clients.findById('web-app'))?.secretEncrypted).toBe('v1.iv2.ct2.tag2');
+      await repos.clients.update('web-app', { secretEncrypted: null }, NOW + 2);
+      expect((await repos.clients.findById('web-app'))?.secretEncrypted).toBeUndefined();
+    });
+
     it('records a jti once per client: a second use is refused, another client\'s same jti is not', async () => {
       expect(await repos.clientAssertionJtis.use('web-app', 'jti-hash', NOW + 60, NOW)).toBe(true);
       expect(await repos.clientAssertionJtis.use('web-app', 'jti-hash', NOW + 60, NOW + 1)).toBe(false);

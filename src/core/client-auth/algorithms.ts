@@ -9,5 +9,14 @@ export type AssertionAlg = (typeof ASSERTION_ALGS)[number];
 
 export const isAssertionAlg = (value: string): value is AssertionAlg => (ASSERTION_ALGS as readonly string[]).includes(value);
 
+/**
+ * The algorithms of a client_secret_jwt assertion (RFC 7518 §3.2, OpenID Connect Core §9): HMAC keyed by the client
+ * secret. Accepted only from a client registered for client_secret_jwt, never from a private_key_jwt one.
+ */
+export const HMAC_ASSERTION_ALGS = ['HS256', 'HS384', 'HS512'] as const;
+export type HmacAssertionAlg = (typeof HMAC_ASSERTION_ALGS)[number];
+
+export const isHmacAssertionAlg = (value: unknown): value is HmacAssertionAlg => typeof value === 'string' && (HMAC_ASSERTION_ALGS as readonly string[]).includes(value);
+
 /** RFC 7523 §2.2: the client_assertion_type of a JWT client assertion. */
 export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';

@@ -6,6 +6,7 @@ import { findClient } from '../registration/metadata-document-clients.ts';
 import { JWT_BEARER_ASSERTION } from './algorithms.ts';
 import { parseBasic } from './basic.ts';
 import { clientKeys, type ClientKeys } from './client-keys.ts';
+import { usesSecretJwt, verifyClientSecretJwt } from './client-secret-jwt.ts';
 import { guardedJwksFetch, httpsJwksFetch } from './jwks-fetch.ts';
 import { assertedClientId, verifyPrivateKeyJwt } from './private-key-jwt.ts';
 import { auditPreviousSecretUse, matchesPreviousSecret } from './previous-secret.ts';
@@ -22,14 +23,14 @@ export interface ClientAuthInput {
   address?: string | undefined;
 }
 
-type AuthDeps = Pick<CoreDeps<'clients' | 'clientAssertionJtis'>, 'repos' | 'clock' | 'audit' | 'config' | 'clientDocuments' | 'clientChosenFetch'>;
+type AuthDeps = Pick<CoreDeps<'clients' | 'clientAssertionJtis'>, 'repos' | 'clock' | 'audit' | 'config' | 'clientDocuments' | 'clientChosenFetch' | 'kek'>;
 
 /** The endpoints that authenticate clients, as discovery lists them (RFC 8414 §2): all accept the same methods. */
-export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'] as const;
+export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt'] as const;
 
 /**
  * Authenticates the client of a token, revocation or introspection request (RFC 6749 §2.3):
- * client_secret_basic, client_secret_post, private_key_jwt (RFC 7523 §2.2), or none (public clients, identified by
+ * client_secret_basic, client_secret_post, client_secret_jwt and private_key_jwt (RFC 7523 §2.2), or none (public clients, identified by
  * client_id only). A client MUST NOT use more than one method in a request (§2.3).
  */
 export async function authenticateClient(deps: AuthDeps, input: ClientAuthInput): Promise<AuthenticatedClient> {
@@ -78,8 +79,9 @@ async function verifySecret(
   const basicChallenge = method === 'client_secret_basic';
   const { repos } = deps;
   const now = deps.clock.now();
-  // A client registered for private_key_jwt authenticates with its keys only (RFC 7591 §2 token_endpoint_auth_method).
-  const usesSecret = (c: Client | undefined): c is Client => c !== undefined && c.secretHash !== null && !c.assertionAuth;
+  // A client registered for private_key_jwt or client_secret_jwt authenticates with its assertions only (RFC 7591 §2
+  // token_endpoint_auth_method): a client_secret_jwt secret never crosses the wire.
+  const usesSecret = (c: Client | undefined): c is Client => c !== undefined && c.secretHash !== null && !c.assertionAuth && c.tokenEndpointAuthMethod !== 'client_secret_jwt';
   const current = (c: Client | undefined): c is Client => usesSecret(c) && c.secretHash !== null && verifyHashedSecret(secret, c.secretHash);
   const previous = (c: Client | undefined): c is Client => usesSecret(c) && matchesPreviousSecret(c, secret, now);
   const matches = (c: Client | undefined): c is Client => current(c) || previous(c);
@@ -96,18 +98,34 @@ async function verifySecret(
 }
 
 /**
- * RFC 7521 §4.2 and RFC 7523 §2.2: `client_assertion_type` names a JWT, `client_assertion` carries it. Only clients
- * registered for private_key_jwt may use it; client_secret_jwt is not offered (README: secrets are stored hashed).
+ * RFC 7521 §4.2 and RFC 7523 §2.2: `client_assertion_type` names a JWT, `client_assertion` carries it. A client
+ * registered for private_key_jwt proves itself with its keys, one registered for client_secret_jwt with an HMAC keyed
+ * by its secret; each only that way, so neither can be made to accept the other's kind of assertion.
  */
 async function verifyAssertion(deps: AuthDeps, type: string | undefined, assertion: string | undefined, postId: string | undefined): Promise<AuthenticatedClient> {
   if (type !== JWT_BEARER_ASSERTION) throw new InvalidClient('unsupported client_assertion_type');
   if (!assertion) throw new InvalidClient('client_assertion is required');
   const clientId = assertedClientId(assertion, postId);
   const client = await deps.repos.clients.findById(clientId);
+  if (client && usesSecretJwt(client)) return verifySecretAssertion(deps, client, assertion);
   const auth = client?.assertionAuth;
   if (!client || !auth) throw new InvalidClient('client authentication failed');
   await verifyPrivateKeyJwt({ config: deps.config, clock: deps.clock, jtis: deps.repos.clientAssertionJtis, keys: keysFor(deps, client) }, client, auth, assertion);
   return { client, method: 'private_key_jwt' };
+}
+
+async function verifySecretAssertion(deps: AuthDeps, cached: Client, assertion: string): Promise<AuthenticatedClient> {
+  const secretDeps = { config: deps.config, clock: deps.clock, jtis: deps.repos.clientAssertionJtis, kek: deps.kek };
+  try {
+    await verifyClientSecretJwt(secretDeps, cached, assertion);
+    return { client: cached, method: 'client_secret_jwt' };
+  } catch (err) {
+    // The client may come from a cache (storage/client-cache.ts): a secret rotated on another node works at once.
+    const fresh = await deps.repos.clients.findById(cached.id, { fresh: true });
+    if (!fresh || fresh.secretEncrypted === cached.secretEncrypted || !usesSecretJwt(fresh)) throw err;
+    await verifyClientSecretJwt(secretDeps, fresh, assertion);
+    return { client: fresh, method: 'client_secret_jwt' };
+  }
 }
 
 /**

@@ -18,15 +18,17 @@ export interface ClientAuthFields {
 
 /**
  * The problems of a client's authentication metadata, each under its field's name (camelCase, as the config file
- * spells it). client_secret_jwt is refused: Latchkey keeps only SHA-256 hashes of client secrets (DESIGN: storage),
- * and an HMAC assertion can only be verified with the secret itself (RFC 7523 §2.2, OpenID Connect Core §9).
+ * spells it). A client_secret_jwt client has a secret like a client_secret_basic one, which the server also keeps
+ * encrypted, because an HMAC assertion can only be verified with the secret itself (RFC 7523 §2.2, Core §9).
  */
 export function clientAuthProblems(f: ClientAuthFields, settings: { jwksUriAllowLoopbackHttp: boolean }): Record<string, string> {
   const problems: Record<string, string> = {};
   const method = f.method ?? null;
   const keyed = (f.jwks ?? null) !== null || (f.jwksUri ?? null) !== null || (f.signingAlg ?? null) !== null;
   if (method === 'client_secret_jwt') {
-    problems['tokenEndpointAuthMethod'] = 'client_secret_jwt is not supported: secrets are stored hashed and cannot key an HMAC; use private_key_jwt';
+    // The server keeps this client's secret encrypted under the KEK (secret-encryption.ts) to verify its HMACs.
+    if (f.type !== 'confidential') problems['tokenEndpointAuthMethod'] = 'client_secret_jwt is for confidential clients';
+    if (keyed) problems[f.jwksUri ? 'jwksUri' : f.jwks ? 'jwks' : 'tokenEndpointAuthSigningAlg'] = 'keys are for tokenEndpointAuthMethod private_key_jwt';
     return problems;
   }
   if (method === null || method !== 'private_key_jwt') {

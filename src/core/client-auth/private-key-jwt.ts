@@ -16,7 +16,7 @@ export interface AssertionDeps {
 }
 
 /** One answer for every failure, so the endpoint tells an attacker nothing; the cause goes to the log only. */
-const failed = (cause: unknown) => new InvalidClient('client authentication failed', { cause });
+export const failed = (cause: unknown) => new InvalidClient('client authentication failed', { cause });
 
 /**
  * The client an assertion claims to be (RFC 7523 §3 items 1, 2: iss and sub are the client_id), read before the
@@ -59,6 +59,16 @@ export async function verifyPrivateKeyJwt(deps: AssertionDeps, client: Client, a
   } catch (err) {
     throw failed(err);
   }
+  await checkAssertionClaims(deps, client, payload);
+}
+
+/**
+ * The checks after the signature that private_key_jwt and client_secret_jwt share (RFC 7523 §3): the audience, how
+ * far ahead exp is, iat, and the single-use jti. iss, sub, exp and nbf are checked with the signature.
+ */
+export async function checkAssertionClaims(deps: Omit<AssertionDeps, 'keys'>, client: Pick<Client, 'id'>, payload: JWTPayload): Promise<void> {
+  const settings = deps.config.clientAssertions;
+  const now = deps.clock.now();
   checkAudience(deps.config, payload.aud);
   const exp = payload.exp ?? 0;
   // RFC 7523 §3 item 4 lets the server bound how far ahead exp may be: a long-lived assertion is a stolen password.

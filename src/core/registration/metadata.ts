@@ -14,7 +14,7 @@ import { InvalidClientMetadata } from '../errors.ts';
  * jwks_uri, OpenID Connect Registration 1.0 §2), judged by client-auth/metadata.ts clientAuthProblems like every
  * other way of making a client. client_secret_jwt is not offered: secrets are stored hashed and cannot key an HMAC.
  */
-export type RegistrableAuthMethod = TokenEndpointAuthMethod;
+export type RegistrableAuthMethod = Exclude<TokenEndpointAuthMethod, 'client_secret_jwt'>;
 export const REGISTRABLE_AUTH_METHODS: Readonly<Record<RegistrableAuthMethod, { type: 'confidential' | 'public'; secret: boolean }>> = {
   client_secret_basic: { type: 'confidential', secret: true },
   client_secret_post: { type: 'confidential', secret: true },

@@ -23,7 +23,7 @@ export function clientInformation(c: Client, issuer: string, secrets: { clientSe
   };
   if (secrets.clientSecret !== undefined) out['client_secret'] = secrets.clientSecret;
   // §3.2.1: REQUIRED when a secret was issued; 0: it does not expire.
-  if (REGISTRABLE_AUTH_METHODS[method].secret) out['client_secret_expires_at'] = 0;
+  if (method === 'client_secret_jwt' || REGISTRABLE_AUTH_METHODS[method].secret) out['client_secret_expires_at'] = 0;
   if (secrets.registrationAccessToken !== undefined) out['registration_access_token'] = secrets.registrationAccessToken;
   out['registration_client_uri'] = registrationClientUri(issuer, c.id);
   Object.assign(out, {

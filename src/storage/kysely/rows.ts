@@ -69,7 +69,8 @@ function registrationOf(r: Selectable<ClientsTable>): Partial<Client> {
   if (r.origin === 'dynamic') out.origin = 'dynamic';
   if (r.disabled_at != null) out.disabledAt = req(r.disabled_at);
   const method = r.token_endpoint_auth_method ?? null;
-  if (method === 'client_secret_basic' || method === 'client_secret_post' || method === 'none') out.tokenEndpointAuthMethod = method;
+  if (method === 'client_secret_basic' || method === 'client_secret_post' || method === 'client_secret_jwt' || method === 'none') out.tokenEndpointAuthMethod = method;
+  if (r.secret_encrypted != null) out.secretEncrypted = r.secret_encrypted;
   if (r.registration_token_hash != null) out.registrationTokenHash = r.registration_token_hash;
   if (r.registration_metadata != null) out.registrationMetadata = JSON.parse(r.registration_metadata) as RegistrationMetadata;
   return out;
@@ -102,6 +103,7 @@ export function fromClient(c: Partial<Client>): Partial<ClientsTable> {
   if (c.name !== undefined) row.name = c.name;
   if (c.type !== undefined) row.type = c.type;
   if (c.secretHash !== undefined) row.secret_hash = c.secretHash;
+  if (c.secretEncrypted !== undefined) row.secret_encrypted = c.secretEncrypted;
   if (c.redirectUris !== undefined) row.redirect_uris = json(c.redirectUris);
   if (c.grantTypes !== undefined) row.grant_types = json(c.grantTypes);
   if (c.responseTypes !== undefined) row.response_types = json(c.responseTypes);

@@ -49,9 +49,10 @@ describe('private_key_jwt applications in the admin API', () => {
     expect(applicationWithSecret.parse(res.body).application).toMatchObject({ tokenEndpointAuthMethod: 'client_secret_basic', jwks: null, jwksUri: null });
   });
 
-  it('refuses client_secret_jwt under tokenEndpointAuthMethod, naming why', async () => {
-    const message = expectFieldError(await api.post('/applications', { name: 'HMAC', ...base, tokenEndpointAuthMethod: 'client_secret_jwt' }), 'tokenEndpointAuthMethod');
-    expect(message).toMatch(/hashed/);
+  it('refuses client_secret_jwt for a public application and with keys, naming the field', async () => {
+    const message = expectFieldError(await api.post('/applications', { name: 'HMAC', type: 'public', redirectUris: ['https://hmac.example/cb'], tokenEndpointAuthMethod: 'client_secret_jwt' }), 'tokenEndpointAuthMethod');
+    expect(message).toMatch(/confidential/);
+    expectFieldError(await api.post('/applications', { name: 'HMAC keys', ...base, tokenEndpointAuthMethod: 'client_secret_jwt', jwks: { keys: [key.publicJwk] } }), 'jwks');
   });
 
   it('refuses a private key in jwks, both jwks and jwksUri, none of them, an http jwksUri and HS256', async () => {

@@ -103,9 +103,12 @@ describe('jwks_uri is an outbound fetch: bounded in size, no redirects, https on
     ).rejects.toThrow(/jwksUri/);
   });
 
-  it('refuses client_secret_jwt at configuration: the secret is stored hashed and cannot key an HMAC', async () => {
+  it('refuses a client_secret_jwt client without a secret, or with keys, at configuration', async () => {
     await expect(
-      startServer({ clients: [{ id: 'hmac', name: 'HMAC', secret: 'hmac-secret-0123456789abcdef', tokenEndpointAuthMethod: 'client_secret_jwt', grantTypes: ['client_credentials'] }] }),
-    ).rejects.toThrow(/client_secret_jwt/);
+      startServer({ clients: [{ id: 'hmac', name: 'HMAC', tokenEndpointAuthMethod: 'client_secret_jwt', grantTypes: ['client_credentials'] }] }),
+    ).rejects.toThrow(/clients\.0\.secret/);
+    await expect(
+      startServer({ clients: [{ id: 'hmac', name: 'HMAC', secret: 'hmac-secret-0123456789abcdef', tokenEndpointAuthMethod: 'client_secret_jwt', jwksUri: 'https://keys.example/jwks.json', grantTypes: ['client_credentials'] }] }),
+    ).rejects.toThrow(/jwksUri/);
   });
 });

@@ -45,12 +45,10 @@ const issuer = () => server.url;
 const refused = async (res: Response) => expectJsonError(res, 401, 'invalid_client');
 
 describe('private_key_jwt with real clients (RFC 7523 §2.2, OpenID Connect Core §9)', () => {
-  it('advertises private_key_jwt and its algorithms, and not client_secret_jwt (RFC 8414 §2)', async () => {
+  it('advertises private_key_jwt and its algorithms (RFC 8414 §2); HS* are for client_secret_jwt (client-secret-jwt.test.ts)', async () => {
     expect(as.token_endpoint_auth_methods_supported).toContain('private_key_jwt');
-    expect(as.token_endpoint_auth_methods_supported).not.toContain('client_secret_jwt');
     expect(as.token_endpoint_auth_signing_alg_values_supported).toEqual(expect.arrayContaining(['RS256', 'PS256', 'ES256', 'EdDSA']));
     expect(as.token_endpoint_auth_signing_alg_values_supported).not.toContain('none');
-    expect(as.token_endpoint_auth_signing_alg_values_supported).not.toContain('HS256');
     expect(as.introspection_endpoint_auth_methods_supported).toContain('private_key_jwt');
     expect(as.revocation_endpoint_auth_methods_supported).toContain('private_key_jwt');
   });
@@ -181,7 +179,7 @@ describe('refused assertions: invalid_client 401 (RFC 7523 §3, RFC 7521 §4.2.1
     await refused(await clientCredentials(server, await assertion(rsa, 'web-app', issuer())));
   });
 
-  it('refuses client_secret_jwt (oauth4webapi ClientSecretJwt): secrets are stored hashed, so there is no HMAC key', async () => {
+  it('refuses client_secret_jwt (oauth4webapi ClientSecretJwt) from a client registered for client_secret_basic', async () => {
     const res = await oauth.clientCredentialsGrantRequest(as, { client_id: 'web-app' }, oauth.ClientSecretJwt(TEST_SECRET), new URLSearchParams(), insecure);
     await refused(res);
   });

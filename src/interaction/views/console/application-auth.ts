@@ -25,7 +25,7 @@ export const EMPTY_AUTH_FORM: AuthForm = { tokenEndpointAuthMethod: 'default', j
 
 export function authFormFrom(a: ApplicationView): AuthForm {
   return {
-    tokenEndpointAuthMethod: a.tokenEndpointAuthMethod === 'private_key_jwt' ? 'private_key_jwt' : 'default',
+    tokenEndpointAuthMethod: a.tokenEndpointAuthMethod === 'private_key_jwt' || a.tokenEndpointAuthMethod === 'client_secret_jwt' ? a.tokenEndpointAuthMethod : 'default',
     jwks: a.jwks === null ? '' : JSON.stringify(a.jwks, null, 2),
     jwksUri: a.jwksUri ?? '',
     tokenEndpointAuthSigningAlg: a.tokenEndpointAuthSigningAlg ?? 'default',
@@ -44,12 +44,17 @@ export function authInput(form: AuthForm, creating: boolean): Record<string, unk
     }
   }
   return {
-    ...(creating && form.tokenEndpointAuthMethod === 'private_key_jwt' ? { tokenEndpointAuthMethod: 'private_key_jwt' } : {}),
+    ...(creating && (form.tokenEndpointAuthMethod === 'private_key_jwt' || form.tokenEndpointAuthMethod === 'client_secret_jwt') ? { tokenEndpointAuthMethod: form.tokenEndpointAuthMethod } : {}),
     jwks,
     jwksUri: form.jwksUri.trim() === '' ? null : form.jwksUri.trim(),
     tokenEndpointAuthSigningAlg: form.tokenEndpointAuthSigningAlg === 'default' ? null : form.tokenEndpointAuthSigningAlg,
   };
 }
+
+const METHOD_NAMES: Readonly<Record<string, string>> = {
+  private_key_jwt: 'private key JWT (RFC 7523)',
+  client_secret_jwt: 'client secret JWT (RFC 7523, HMAC)',
+};
 
 const ALGS = ['RS256', 'PS256', 'ES256', 'EdDSA', 'RS384', 'RS512', 'PS384', 'PS512', 'ES384', 'ES512'];
 
@@ -60,13 +65,14 @@ export function authFieldset(form: AuthForm, errors: FieldErrors, creating: bool
         label: AUTH_LABELS['tokenEndpointAuthMethod'] ?? '',
         value: form.tokenEndpointAuthMethod,
         error: errors['tokenEndpointAuthMethod'],
-        hint: 'Chosen once. A private key JWT application has no secret: it signs a short assertion with its own private key.',
+        hint: 'Chosen once. A private key JWT application has no secret: it signs a short assertion with its own private key. A client secret JWT one MACs the assertion with its secret, which the server then keeps encrypted.',
         options: [
           { value: 'default', label: 'Client secret (confidential) or none (public)' },
           { value: 'private_key_jwt', label: 'Private key JWT (RFC 7523)' },
+          { value: 'client_secret_jwt', label: 'Client secret JWT (RFC 7523, HMAC; prefer private key JWT)' },
         ],
       })
-    : html`<p class="lk-hint">${AUTH_LABELS['tokenEndpointAuthMethod'] ?? ''}: ${form.tokenEndpointAuthMethod === 'private_key_jwt' ? 'private key JWT (RFC 7523)' : 'client secret, or none for a public application'} (chosen at creation).</p>`;
+    : html`<p class="lk-hint">${AUTH_LABELS['tokenEndpointAuthMethod'] ?? ''}: ${METHOD_NAMES[form.tokenEndpointAuthMethod] ?? 'client secret, or none for a public application'} (chosen at creation).</p>`;
   return html`<fieldset>
 <legend>Client authentication</legend>
 ${method}
