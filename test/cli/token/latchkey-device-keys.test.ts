@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withPage } from '../../support/browser.ts';
 import { signIn } from '../../support/browser-flows.ts';
 import { startServer, type TestServer } from '../../support/server.ts';
+import type { Clock } from '../../../src/core/clock.ts';
 import { freshConfigHome, runLatchkey, startLatchkey } from './run-token.ts';
 
 /**
@@ -91,6 +92,35 @@ describe('latchkey token --grant device against Latchkey (RFC 8628)', () => {
     expect(run.stdout).toBe('');
     expect(run.stderr.split('\n').at(-2)).toBe('latchkey: the sign-in was refused on the device page: access_denied');
     expect(run.stderr).not.toMatch(/[▀▄█]/);
+  });
+
+  it('honours slow_down: after one, it waits the grown interval, so Latchkey never has to say it twice (§3.5)', async (ctx) => {
+    // Latchkey's clock, moved back by the test once the command has polled: its next poll looks too soon and gets
+    // slow_down (the interval grows from 1 to 6 s, on the row). Time is then set right. A command that kept polling
+    // every second would be too soon again and the row would read 11: the test counts slow_downs, it times nothing.
+    let offset = 0;
+    const clock: Clock = { now: () => Math.floor(Date.now() / 1000) - offset };
+    const own = await startServer({ deviceFlow: { interval: 1 }, clients: [{ id: 'tv-app', name: 'Living Room TV', type: 'public', grantTypes: [DEVICE_GRANT], responseTypes: [] }] }, { clock });
+    try {
+      const row = async () => own.latchkey.storage.db.selectFrom('device_codes').select(['interval', 'last_polled_at', 'slowed']).executeTakeFirst();
+      const until = async (test: (r: Awaited<ReturnType<typeof row>>) => boolean) => {
+        while (!test(await row())) await new Promise((resolve) => setTimeout(resolve, 50));
+      };
+      const running = startLatchkey(['token', '--issuer', own.url, '--client-id', 'tv-app', '--grant', 'device', '--no-qr', '--print', 'access_token'], { env: env() });
+      const [, , , complete] = await running.waitForStderr(VERIFY);
+      await until((r) => r?.last_polled_at !== null && r?.last_polled_at !== undefined);
+      offset = 3;
+      await until((r) => Number(r?.slowed) === 1);
+      offset = 0;
+      await withPage(ctx, (page) => decideOnDevicePage(page, complete ?? '', 'Allow'));
+      const run = await running.done;
+      expect(run.stderr).not.toContain('refused');
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/^\S+\n$/);
+      expect(Number((await row())?.interval)).toBe(6);
+    } finally {
+      await own.close();
+    }
   });
 
   it('refuses a client not registered for the device grant in one line (unauthorized_client, RFC 8628 §3.1, RFC 6749 §5.2)', async () => {
