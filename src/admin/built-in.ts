@@ -1,4 +1,5 @@
 import type { Config } from '../config/schema.ts';
+import { DEVICE_CODE_GRANT } from '../core/model.ts';
 import { ADMIN_SCOPE } from '../core/scope.ts';
 import { ACCOUNT_CLIENT_ID, CONSOLE_CLIENT_ID, isFirstParty } from '../interaction/first-party.ts';
 import type { NewClient, Repositories } from '../storage/repositories.ts';
@@ -50,8 +51,9 @@ export async function seedBuiltIns(repos: Pick<Repositories, 'scopes' | 'clients
     firstParty(CONSOLE_CLIENT_ID, `${config.theme.productName} console`, [config.issuer + CONSOLE_CALLBACK_PATH], [ADMIN_SCOPE]),
     // The account page asks for no scope: it only needs the person signed in (the SSO session).
     firstParty(ACCOUNT_CLIENT_ID, `${config.theme.productName} account`, [config.issuer + ACCOUNT_CALLBACK_PATH, config.issuer + DEVICE_CALLBACK_PATH], []),
-    // Refresh tokens too: the token cache of `latchkey token` keeps an administrator signed in between commands.
-    { ...firstParty(CLI_CLIENT_ID, `${config.theme.productName} command line`, [CLI_REDIRECT_URI], [ADMIN_SCOPE]), grantTypes: ['authorization_code', 'refresh_token'] as NewClient['grantTypes'] },
+    // Refresh tokens too: the token cache of `latchkey token` keeps an administrator signed in between commands. The
+    // device grant (RFC 8628) for `latchkey admin login --device`, on a server's shell with no browser.
+    { ...firstParty(CLI_CLIENT_ID, `${config.theme.productName} command line`, [CLI_REDIRECT_URI], [ADMIN_SCOPE]), grantTypes: ['authorization_code', 'refresh_token', DEVICE_CODE_GRANT] as NewClient['grantTypes'] },
   ];
   for (const client of clients) {
     if (await repos.clients.findById(client.id)) await repos.clients.update(client.id, client, now);

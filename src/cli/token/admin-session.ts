@@ -3,6 +3,8 @@ import { CLI_CLIENT_ID } from '../../admin/built-in.ts';
 import { ADMIN_SCOPE } from '../../core/scope.ts';
 import { CliError } from '../context.ts';
 import { authorizationCodeGrant } from './authorization-code.ts';
+import { deviceGrant } from './device-grant.ts';
+import { canOpenBrowser } from './loopback.ts';
 import { forgetCache, isFresh, readCache, writeCache } from './cache.ts';
 import { type FlowContext, NO_CREDENTIAL } from './flow-context.ts';
 import { attempt, describeOAuthFailure } from './oauth-failure.ts';
@@ -11,7 +13,7 @@ import { resolveProvider } from './provider.ts';
 import { StdinLines } from './stdin-lines.ts';
 
 /**
- * `latchkey admin login --server URL`: an administrator signs in once, in the browser, with Latchkey's own native
+ * `latchkey admin login --server URL`: an administrator signs in once, in the browser or by the device flow, with Latchkey's own native
  * client `latchkey-cli` (src/admin/built-in.ts) and the `admin` scope; the token goes to the token cache of
  * `latchkey token`. The commands that take `--server URL` then call the admin API (docs/admin-api.md) with it,
  * refreshing it as needed, so a remote deployment is managed without access to its database.
@@ -34,14 +36,28 @@ async function adminContext(server: string, stdin: StdinLines): Promise<FlowCont
 const expiry = (response: oauth.TokenEndpointResponse): number | undefined =>
   typeof response.expires_in === 'number' ? Math.floor(Date.now() / 1000) + response.expires_in : undefined;
 
-/** `latchkey admin login --server URL` (registered in register.ts). */
-export async function adminLogin(opts: { server: string; browser: boolean; timeout: number }): Promise<void> {
+export interface AdminLoginOptions {
+  server: string;
+  device?: boolean;
+  browser: boolean;
+  qr: boolean;
+  timeout: number;
+}
+
+/**
+ * `latchkey admin login --server URL` (registered in register.ts). The device flow (RFC 8628) when asked with
+ * --device, or when a browser is wanted but none can be opened (an SSH session on the server): the person types the
+ * code on /device from their laptop or phone, rather than copying a redirect address back into the shell.
+ */
+export async function adminLogin(opts: AdminLoginOptions): Promise<void> {
   const stdin = new StdinLines();
   try {
     const ctx = await adminContext(opts.server, stdin);
-    const response = await authorizationCodeGrant(ctx, { browser: opts.browser, par: false, timeout: opts.timeout });
+    const device = opts.device === true || (opts.browser && !canOpenBrowser());
+    const response = device ? await deviceGrant(ctx, { qr: opts.qr }) : await authorizationCodeGrant(ctx, { browser: opts.browser, par: false, timeout: opts.timeout });
     const expiresAt = expiry(response);
-    writeCache({ issuer: ctx.provider.as.issuer, clientId: CLI_CLIENT_ID, requestedScope: ADMIN_SCOPE, grant: 'authorization_code', credential: NO_CREDENTIAL, expiresAt, response });
+    const grant = device ? 'device' : 'authorization_code';
+    writeCache({ issuer: ctx.provider.as.issuer, clientId: CLI_CLIENT_ID, requestedScope: ADMIN_SCOPE, grant, credential: NO_CREDENTIAL, expiresAt, response });
     process.stderr.write(`latchkey: signed in to ${ctx.provider.as.issuer}; commands with --server ${opts.server} now use the admin API\n`);
   } finally {
     stdin.close();

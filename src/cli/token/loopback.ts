@@ -86,6 +86,16 @@ function parseRedirect(value: string): URL {
  * Opens the system browser (RFC 8252 §6: an external user agent, never an embedded one): $BROWSER if set, else the
  * platform's opener. Resolves false when none could be started, so the caller prints the address instead.
  */
+/**
+ * Whether openBrowser has anything to open: $BROWSER, macOS or Windows, or on other systems a graphical session
+ * (xdg-open without DISPLAY or WAYLAND_DISPLAY starts, finds no browser, and says so to nobody).
+ */
+export function canOpenBrowser(env: NodeJS.ProcessEnv = process.env): boolean {
+  if ((env['BROWSER'] ?? '') !== '') return true;
+  if (process.platform === 'darwin' || process.platform === 'win32') return true;
+  return (env['DISPLAY'] ?? '') !== '' || (env['WAYLAND_DISPLAY'] ?? '') !== '';
+}
+
 export function openBrowser(url: string): Promise<boolean> {
   const fromEnv = process.env['BROWSER'];
   const [command, args] =

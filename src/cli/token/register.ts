@@ -47,11 +47,13 @@ export function registerAdmin(program: Command): void {
   const admin = program.command('admin').description('sign in to a Latchkey server to manage it over its admin API');
   admin
     .command('login')
-    .description('sign in as an administrator (browser), keeping the admin token for --server commands')
+    .description('sign in as an administrator (browser or device code), keeping the admin token for --server commands')
     .requiredOption('--server <url>', "the Latchkey server's issuer URL")
+    .option('--device', 'sign in with a code typed on /device from any other device (RFC 8628); the default when no browser can be opened')
     .option('--no-browser', 'print the address instead of opening a browser; the redirect address may be pasted')
+    .option('--no-qr', 'device flow: no QR code')
     .option('--timeout <seconds>', 'how long to wait for the browser', (v) => Number(v), 300)
-    .action(async (opts: { server: string; browser: boolean; timeout: number }) => (await import('./admin-session.ts')).adminLogin(opts));
+    .action(async (opts: import('./admin-session.ts').AdminLoginOptions) => (await import('./admin-session.ts')).adminLogin(opts));
   admin
     .command('logout')
     .description('revoke and forget the admin token of a server')
