@@ -67,7 +67,9 @@ export function discoveryDocument(config: Config, grants: GrantMap, scopes: read
     // RFC 9101 §10.1-10.2, Core §6: signed request objects by value; by reference only the URNs of our own pushed
     // authorization request endpoint (RFC 9126 §2.2), never a URI to fetch, so registration of those is moot.
     request_parameter_supported: true,
-    request_object_signing_alg_values_supported: [...config.requestObjects.algorithms],
+    // Discovery §3: "Servers SHOULD support none and RS256"; unsigned objects are plain parameters, so none is
+    // offered unless every client must sign (RFC 9101 §10.5).
+    request_object_signing_alg_values_supported: [...(config.requestObjects.requireSigned ? [] : ['none']), ...config.requestObjects.algorithms],
     request_uri_parameter_supported: true,
     require_request_uri_registration: true,
     require_signed_request_object: config.requestObjects.requireSigned,

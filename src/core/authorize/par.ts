@@ -35,8 +35,9 @@ export async function pushAuthorizationRequest(deps: ParDeps, input: ClientAuthI
   outer['client_id'] = client.id;
   const jwt = input.params['request'];
   // RFC 9126 §3: a request object may be pushed; then its parameters are the request (RFC 9101 §6.3).
-  const params = jwt === undefined ? outer : await verifyRequestObject(deps, client, jwt);
-  const origin: RequestOrigin = { pushed: true, signed: jwt !== undefined };
+  const object = jwt === undefined ? { params: outer, signed: false } : await verifyRequestObject(deps, client, jwt);
+  const params = object.params;
+  const origin: RequestOrigin = { pushed: true, signed: object.signed };
 
   try {
     const { request } = await validateAuthorizationRequest(deps, params, { knownScopes: await knownScopes(deps) });
@@ -78,7 +79,8 @@ export async function resolveAuthorizationParams(deps: ParDeps, params: Params):
   const client = await findClient(deps, clientId).catch(() => undefined);
   if (!client) throw new AuthorizeErrorPage(new InvalidRequest('the client_id is not registered'));
   try {
-    return { params: await verifyRequestObject(deps, client, jwt as string), origin: { pushed: false, signed: true } };
+    const object = await verifyRequestObject(deps, client, jwt as string);
+    return { params: object.params, origin: { pushed: false, signed: object.signed } };
   } catch (err) {
     throw new AuthorizeErrorPage(err as InvalidRequest);
   }

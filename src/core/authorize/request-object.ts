@@ -1,4 +1,4 @@
-import { decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { decodeProtectedHeader, errors as joseErrors, jwtVerify, UnsecuredJWT, type JWTPayload } from 'jose';
 import type { CoreDeps, Params } from '../context.ts';
 import { InvalidRequestObject, OAuthError } from '../errors.ts';
 import type { Client } from '../model.ts';
@@ -14,11 +14,13 @@ type RequestObjectDeps = Pick<CoreDeps<'requestObjectJtis'>, 'config' | 'clock' 
 
 /**
  * RFC 9101 request object (`request`, at the authorization endpoint or pushed, RFC 9126 §3): a JWS the client signed
- * with one of its registered keys. Returns the authorization request parameters it carries; they are the only ones
- * used (RFC 9101 §6.3), with client_id. Every failure is invalid_request_object (§6.2); the message never repeats the
- * object.
+ * with one of its registered keys, or an unsigned one (alg none: Core §6.1 and Discovery §3, "servers SHOULD support
+ * none"). Returns the authorization request parameters it carries; they are the only ones used (RFC 9101 §6.3), with
+ * client_id; and whether it was signed, for require_signed_request_object (§10.5): an unsigned object proves nothing
+ * about who wrote it (RFC 8725 §3.1), so it is worth exactly what plain query parameters are. Every failure is
+ * invalid_request_object (§6.2); the message never repeats the object.
  */
-export async function verifyRequestObject(deps: RequestObjectDeps, client: Client, jwt: string): Promise<Params> {
+export async function verifyRequestObject(deps: RequestObjectDeps, client: Client, jwt: string): Promise<{ params: Params; signed: boolean }> {
   const { config } = deps;
   const allowed: readonly string[] = config.requestObjects.algorithms;
   if (jwt.split('.').length !== 3) throw new InvalidRequestObject('the request object must be a signed JWT (JWS compact serialization); encrypted request objects are not supported');
@@ -28,8 +30,8 @@ export async function verifyRequestObject(deps: RequestObjectDeps, client: Clien
   } catch {
     throw new InvalidRequestObject('the request object is not a JWT');
   }
-  // RFC 9101 §10.2 and RFC 8725 §3.1: an unsigned object (alg none) proves nothing about who wrote it.
-  if (alg === undefined || alg === 'none') throw new InvalidRequestObject('unsigned request objects (alg none) are refused');
+  if (alg === 'none') return { params: unsignedParameters(client, jwt), signed: false };
+  if (alg === undefined) throw new InvalidRequestObject('the request object names no alg');
   if (!allowed.includes(alg)) throw new InvalidRequestObject(`the request object's alg must be one of ${allowed.join(', ')}`);
   const keys = await (deps.clientKeys ?? registeredClientKeys(deps))(client);
   if (!keys) throw new InvalidRequestObject('the client has no registered keys to verify request objects with');
@@ -63,7 +65,20 @@ export async function verifyRequestObject(deps: RequestObjectDeps, client: Clien
   if (!(await deps.repos.requestObjectJtis.record(client.id, jti, exp + CLOCK_TOLERANCE, now))) {
     throw new InvalidRequestObject('this request object was already used (its jti was seen before)');
   }
-  return { ...params, client_id: client.id };
+  return { params: { ...params, client_id: client.id }, signed: true };
+}
+
+/** An unsigned object: its parameters only; no iss, aud, exp or jti can mean anything without a signature. */
+function unsignedParameters(client: Client, jwt: string): Params {
+  let payload: JWTPayload;
+  try {
+    ({ payload } = UnsecuredJWT.decode(jwt));
+  } catch {
+    throw new InvalidRequestObject('the unsigned request object is not a valid JWT');
+  }
+  // RFC 9101 §5: a client_id inside must be the one outside it.
+  if (payload['client_id'] !== undefined && payload['client_id'] !== client.id) throw new InvalidRequestObject('the request object\'s client_id must be the client_id of the request');
+  return { ...parametersOf(payload), client_id: client.id };
 }
 
 /** The authorization request parameters of the payload, as strings (max_age may be a number, claims an object: §4). */

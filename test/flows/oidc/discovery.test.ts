@@ -49,7 +49,8 @@ describe('GET /.well-known/openid-configuration (OpenID Connect Discovery 1.0 §
     expect(body['request_parameter_supported']).toBe(true);
     expect(body['request_uri_parameter_supported']).toBe(true);
     expect(body['require_request_uri_registration']).toBe(true);
-    expect(body['request_object_signing_alg_values_supported']).not.toContain('none');
+    // Discovery §3: servers SHOULD support none and RS256 (Authlib refuses metadata without them).
+    expect(body['request_object_signing_alg_values_supported']).toEqual(expect.arrayContaining(['none', 'RS256']));
     expect(body['pushed_authorization_request_endpoint']).toBe(`${server.url}/oauth2/par`);
     expect(body['code_challenge_methods_supported']).toEqual(['S256']);
     expect(body['authorization_response_iss_parameter_supported']).toBe(true);

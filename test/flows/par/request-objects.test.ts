@@ -23,6 +23,7 @@ afterAll(async () => {
 });
 
 const now = () => Math.floor(Date.now() / 1000);
+const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
 
 /** A request object built by hand, to break one rule at a time. */
 async function handMade(params: URLSearchParams, overrides: Record<string, unknown> = {}, key: ClientKey = w.keys['web-app'] as ClientKey, alg = 'ES256'): Promise<string> {
@@ -35,10 +36,9 @@ async function refusedWith(request: string, error = 'invalid_request_object', cl
 }
 
 describe('metadata (RFC 9101 §10.1, Core §6)', () => {
-  it('says request objects are supported, with which algorithms, and never none', () => {
+  it('says request objects are supported, signed with which algorithms, or unsigned (Discovery §3: "SHOULD support none and RS256")', () => {
     expect(w.as.request_parameter_supported).toBe(true);
-    expect(w.as.request_object_signing_alg_values_supported).toEqual(expect.arrayContaining(['ES256', 'RS256']));
-    expect(w.as.request_object_signing_alg_values_supported).not.toContain('none');
+    expect(w.as.request_object_signing_alg_values_supported).toEqual(expect.arrayContaining(['none', 'ES256', 'RS256']));
     expect(w.as['require_signed_request_object']).toBe(false);
   });
 });
@@ -80,11 +80,20 @@ describe('request objects at the authorization endpoint (RFC 9101 §5)', () => {
     await refusedWith(await handMade((await codeRequest('web-app', WEB_REDIRECT)).params, {}, { ...other, kid: 'web-app-key' }));
   });
 
-  it('refuses an unsigned object (alg none, RFC 9101 §10.2, RFC 8725 §3.1)', async () => {
+  it('takes an unsigned object (alg none) as plain parameters: the flow completes, and nothing counts it as signed (Core §6.1)', async () => {
+    const { params, verifier, state } = await codeRequest('web-app', WEB_REDIRECT);
+    const unsigned = `${b64({ alg: 'none' })}.${b64({ ...Object.fromEntries(params), client_id: 'web-app' })}.`;
+    const out = await authorizeAsUser(w.server, authorizeGet.url(w.server, { client_id: 'web-app', request: unsigned, scope: 'openid profile email' }), alice);
+    const callback = oauth.validateAuthResponse(w.as, webApp, out.location as URL, state);
+    const res = await oauth.authorizationCodeGrantRequest(w.as, webApp, webAuth, callback, WEB_REDIRECT, verifier, insecure);
+    const tokens = await oauth.processAuthorizationCodeResponse(w.as, webApp, res, { expectedNonce: oauth.expectNoNonce });
+    // Only the object's parameters are used (RFC 9101 §6.3), signed or not.
+    expect(tokens.scope).toBe('openid');
+  });
+
+  it('refuses an unsigned object whose client_id is another client (RFC 9101 §5)', async () => {
     const { params } = await codeRequest('web-app', WEB_REDIRECT);
-    const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
-    const unsigned = `${b64({ alg: 'none' })}.${b64({ ...Object.fromEntries(params), iss: 'web-app', aud: w.server.url, exp: now() + 60, jti: 'x1' })}.`;
-    await refusedWith(unsigned);
+    await refusedWith(`${b64({ alg: 'none' })}.${b64({ ...Object.fromEntries(params), client_id: 'other-app' })}.`);
   });
 
   it('refuses an expired object (RFC 9101 §4, exp)', async () => {
@@ -130,6 +139,14 @@ describe('request objects at the authorization endpoint (RFC 9101 §5)', () => {
   it('refuses a plain request of a client that must sign, with invalid_request to its redirect URI (§10.5)', async () => {
     const { params } = await codeRequest('signed-only', WEB_REDIRECT);
     const res = await authorizeGet(w.server, Object.fromEntries(params));
+    expect(res.status).toBe(303);
+    expect(new URL(res.headers.get('location') ?? '').searchParams.get('error')).toBe('invalid_request');
+  });
+
+  it('refuses an unsigned request object (alg none) of a client that must sign, with invalid_request to its redirect URI (§10.5)', async () => {
+    const { params } = await codeRequest('signed-only', WEB_REDIRECT);
+    const unsigned = `${b64({ alg: 'none' })}.${b64({ ...Object.fromEntries(params), client_id: 'signed-only' })}.`;
+    const res = await authorizeGet(w.server, { client_id: 'signed-only', request: unsigned });
     expect(res.status).toBe(303);
     expect(new URL(res.headers.get('location') ?? '').searchParams.get('error')).toBe('invalid_request');
   });
