@@ -16,7 +16,8 @@ describe('checkpoints in a worker thread', () => {
     dir = mkdtempSync(join(tmpdir(), 'latchkey-ckpt-'));
     path = join(dir, 'db.sqlite');
   });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  // The worker may still be writing its last checkpoint files: retry while the folder is not yet empty (ENOTEMPTY).
+  afterEach(() => rmSync(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 }));
 
   const pragma = (db: SqliteHandle, name: string) => Object.values(db.execute(`pragma ${name}`, []).rows[0] as object)[0];
   const size = (file: string) => {
