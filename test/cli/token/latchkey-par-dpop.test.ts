@@ -113,7 +113,7 @@ describe('latchkey token --dpop-key against Latchkey (RFC 9449)', () => {
     const run = await runLatchkey(['token', '--issuer', server.url, '--client-id', 'bound-app', '--client-secret-stdin', '--grant', 'client_credentials'], { input: `${TEST_SECRET}\n`, env: env() });
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
-    expect(run.stderr).toMatch(/^latchkey: the token endpoint refused: invalid_dpop_proof[^\n]*\n$/);
+    expect(run.stderr).toMatch(/^latchkey: the token endpoint refused: invalid_dpop_proof(: [^\n]*)? \(HTTP 400\)\n$/);
     expect(run.stderr).not.toContain(TEST_SECRET);
   });
 });
