@@ -8,7 +8,7 @@ export interface FlowContext {
   provider: Provider;
   client: oauth.Client;
   auth: oauth.ClientAuth;
-  /** SHA-256 of the client secret or signing key (of '' for a public client): which credentials obtained a token. */
+  /** SHA-256 of the client secret or signing key (of '' for a public client) and the DPoP key: what obtained a token. */
   credential: string;
   /** RFC 9449: every token request carries a DPoP proof, and the token is bound to this key. */
   dpop: oauth.DPoPHandle | undefined;

@@ -19,8 +19,11 @@ export async function flowContext(opts: ProviderClientOptions, stdin: StdinLines
   if (opts.clientId === undefined || opts.clientId === '') throw new CliError('--client-id: required');
   const secret = await readClientSecret(opts, stdin);
   const { auth } = await clientAuthentication({ method: opts.authMethod, secret, ...(opts.signingKey === undefined ? {} : { signingKey: opts.signingKey }) });
-  // The cache answers only the credentials that obtained the token (cache.ts): a wrong or rotated secret is tried.
-  const credential = createHash('sha256').update(secret ?? (opts.signingKey === undefined ? '' : readFileSync(opts.signingKey))).digest('base64url');
+  // The cache answers only the credentials that obtained the token (cache.ts): a wrong or rotated secret is tried;
+  // and only the DPoP key it is bound to (RFC 9449 §6): a bound token is no use without its key, nor a bearer one with.
+  const hash = createHash('sha256').update(secret ?? (opts.signingKey === undefined ? '' : readFileSync(opts.signingKey)));
+  if (opts.dpopKey !== undefined) hash.update('\ndpop\n').update(readFileSync(opts.dpopKey));
+  const credential = hash.digest('base64url');
   const provider = await resolveProvider(opts);
   const client: oauth.Client = { client_id: opts.clientId };
   let dpop: oauth.DPoPHandle | undefined;

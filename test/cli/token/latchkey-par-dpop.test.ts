@@ -79,6 +79,19 @@ describe('latchkey token --dpop-key against Latchkey (RFC 9449)', () => {
     expect(await introspect(body.access_token)).toMatchObject({ active: true, token_type: 'DPoP', cnf: { jkt: thumbprint } });
   });
 
+  it('answers from the cache only with the DPoP key that obtained the token: a run without the key gets a bearer token of its own', async () => {
+    const home = { XDG_CONFIG_HOME: freshConfigHome() };
+    const args = ['token', '--issuer', server.url, '--client-id', 'web-app', '--client-secret-stdin', '--grant', 'client_credentials', '--json'];
+    const bound = await runLatchkey([...args, '--dpop-key', dpopKeyFile], { input: `${TEST_SECRET}\n`, env: home });
+    expect((JSON.parse(bound.stdout) as { token_type: string }).token_type.toLowerCase()).toBe('dpop');
+    const plain = await runLatchkey(args, { input: `${TEST_SECRET}\n`, env: home });
+    expect(plain.code).toBe(0);
+    expect((JSON.parse(plain.stdout) as { token_type: string }).token_type.toLowerCase()).toBe('bearer');
+    // And the other way round: the bearer token now cached does not answer a run with the key.
+    const again = await runLatchkey([...args, '--dpop-key', dpopKeyFile], { input: `${TEST_SECRET}\n`, env: home });
+    expect((JSON.parse(again.stdout) as { token_type: string }).token_type.toLowerCase()).toBe('dpop');
+  });
+
   it('runs the pushed code flow in Chromium with a DPoP key, then refreshes the cached token with the same key (§5, §5.1)', async (ctx) => {
     const home = freshConfigHome();
     // A scope alice has not consented to in the PAR test above, so the consent page shows.
