@@ -18,6 +18,8 @@ export interface TokenResponse {
   refresh_token?: string;
   /** OpenID Connect Core §3.1.3.3: whenever `openid` was granted to a user. */
   id_token?: string;
+  /** RFC 8693 §2.2.1: the type of the token issued by a token exchange. */
+  issued_token_type?: string;
 }
 
 export interface IssueRequest {
