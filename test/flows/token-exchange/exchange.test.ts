@@ -4,7 +4,7 @@ import { codeGrant, expectJsonError, obtainCode, post, postToken, WEB_APP_BASIC 
 import { startServer, type TestServer } from '../../support/server.ts';
 import { UserAgent } from '../../support/user-agent.ts';
 import { apiRequest, discover, JWT_API, jwtParts, OPAQUE_API } from '../resources/fixtures.ts';
-import { EXCHANGE_GRANT, EXCHANGER_BASIC, exchangeConfig, exchanger, exchangerAuth, IDP, idp, insecure, STRANGER_BASIC, TT, UNTRUSTED, type Idp } from './fixtures.ts';
+import { EXCHANGE_GRANT, EXCHANGER_BASIC, exchangeConfig, exchanger, exchangerAuth, IDP, idp, insecure, LIMITED_BASIC, STRANGER_BASIC, TT, UNTRUSTED, type Idp } from './fixtures.ts';
 
 /** OAuth 2.0 Token Exchange (RFC 8693) over real HTTP, with oauth4webapi's generic grant request. */
 
@@ -84,6 +84,14 @@ describe('token exchange (RFC 8693 §2)', () => {
 
   it('refuses a client without a policy with unauthorized_client (§2.2.2; deny by default)', async () => {
     await expectJsonError(await exchangeRaw({ subject_token: alice.access_token, subject_token_type: TT.access }, STRANGER_BASIC), 400, 'unauthorized_client');
+  });
+
+  it('refuses what the client\'s policy does not allow with unauthorized_client: a subject token type, delegation, other clients\' tokens (§2.2.2)', async () => {
+    const jwt = await trusted.sign({ sub: 'alice' });
+    await expectJsonError(await exchangeRaw({ subject_token: jwt, subject_token_type: TT.jwt }, LIMITED_BASIC), 400, 'unauthorized_client');
+    await expectJsonError(await exchangeRaw({ subject_token: alice.access_token, subject_token_type: TT.access, actor_token: jwt, actor_token_type: TT.jwt }, LIMITED_BASIC), 400, 'unauthorized_client');
+    // alice's access token was issued to web-app, and `limited` may exchange its own tokens only.
+    await expectJsonError(await exchangeRaw({ subject_token: alice.access_token, subject_token_type: TT.access }, LIMITED_BASIC), 400, 'unauthorized_client');
   });
 
   it('refuses another client\'s refresh token with unauthorized_client (a refresh token is its client\'s credential)', async () => {

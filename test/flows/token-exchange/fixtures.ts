@@ -23,6 +23,7 @@ export const exchanger: oauth.Client = { client_id: 'exchanger' };
 export const exchangerAuth = oauth.ClientSecretBasic(EXCHANGER_SECRET);
 export const EXCHANGER_BASIC = basicAuth('exchanger', EXCHANGER_SECRET);
 export const STRANGER_BASIC = basicAuth('stranger', EXCHANGER_SECRET);
+export const LIMITED_BASIC = basicAuth('limited', EXCHANGER_SECRET);
 
 export interface Idp {
   sign(claims: JWTPayload, options?: { untrustedKey?: boolean; noJti?: boolean }): Promise<string>;
@@ -45,7 +46,7 @@ export async function idp(): Promise<Idp> {
   };
 }
 
-/** resourcesConfig plus: `exchanger` (both grants, a policy), `stranger` (the grant, no policy), the trusted IdP. */
+/** resourcesConfig plus: `exchanger` (both grants, a wide policy), `limited` (a narrow one), `stranger` (none), the trusted IdP. */
 export function exchangeConfig(trusted: Idp, policy: Record<string, unknown> = {}): Partial<ConfigInput> {
   const base = resourcesConfig();
   return {
@@ -54,6 +55,7 @@ export function exchangeConfig(trusted: Idp, policy: Record<string, unknown> = {
       ...(base.clients ?? []),
       { id: 'exchanger', name: 'Exchanger', secret: EXCHANGER_SECRET, grantTypes: [EXCHANGE_GRANT, JWT_BEARER] },
       { id: 'stranger', name: 'Stranger', secret: EXCHANGER_SECRET, grantTypes: [EXCHANGE_GRANT] },
+      { id: 'limited', name: 'Limited', secret: EXCHANGER_SECRET, grantTypes: [EXCHANGE_GRANT] },
     ],
     tokenExchange: {
       trustedIssuers: [{ issuer: IDP, jwks: trusted.jwks, userClaim: 'sub', userBy: 'username' }],
@@ -67,6 +69,8 @@ export function exchangeConfig(trusted: Idp, policy: Record<string, unknown> = {
           otherClientsTokens: true,
           ...policy,
         },
+        // Its own access tokens, impersonation only: everything else is refused.
+        { client: 'limited', subjectTokenTypes: ['access_token'], impersonation: true },
       ],
     },
   };
