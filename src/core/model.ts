@@ -291,6 +291,8 @@ export interface Token {
   resource?: string | null;
   /** RFC 9449 §6: the JWK thumbprint of the key the token is bound to (cnf.jkt); null for a bearer token. */
   dpopJkt: string | null;
+  /** RFC 8693 §4.1: a delegated access token's actor (token exchange); absent otherwise. */
+  act?: Record<string, unknown>;
 }
 
 /** RFC 9068: a resource takes opaque access tokens (introspected) or JWTs (validated locally). */

@@ -77,7 +77,7 @@ export async function resolveParty(ctx: SubjectContext, token: string, type: Sho
     }
     const user = row.userId === null ? undefined : await repos.users.findById(row.userId);
     if (row.userId !== null && (!user || user.disabledAt !== null)) return refused();
-    return { userId: row.userId, sub: row.userId ?? row.clientId, scope: row.scope, act: type === 'access_token' ? ownJwtAct(token) : undefined };
+    return { userId: row.userId, sub: row.userId ?? row.clientId, scope: row.scope, act: type === 'access_token' ? (row.act ?? ownJwtAct(token)) : undefined };
   }
   if (type === 'id_token') {
     let claims: Record<string, unknown>;

@@ -50,6 +50,8 @@ export interface IssueRequest {
    * RFC 9068 JWT access token minted from this request carries it as the `cnf: { jkt }` claim (§6.1).
    */
   dpopJkt?: string | undefined;
+  /** RFC 8693 §4.1: the actor of a delegated access token (token exchange), stored for introspection. */
+  act?: Record<string, unknown> | undefined;
 }
 
 /**
@@ -85,6 +87,7 @@ export async function issueTokens(
       ...parent,
       ...resource,
       ...bound,
+      ...(req.act === undefined ? {} : { act: req.act }),
       // A JWT's hash too: revocation and introspection answer for JWT access tokens as for opaque ones.
       hash: credentialKey(accessToken),
       type: 'access_token',

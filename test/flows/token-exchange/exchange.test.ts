@@ -71,6 +71,17 @@ describe('token exchange (RFC 8693 §2)', () => {
     expect(jwtParts(second.access_token).payload).toMatchObject({ sub: aliceId, act: { sub: 'web-app', act: { sub: 'exchanger' } } });
   });
 
+  it('introspection shows the act claim of a delegated token, opaque or JWT, and an opaque one nests on a second exchange (§4.1)', async () => {
+    const actor = await clientCredentials(EXCHANGER_BASIC);
+    const opaque = await exchange({ subject_token: alice.access_token, subject_token_type: TT.access, actor_token: actor, actor_token_type: TT.access });
+    const seen = (await (await post(server, '/oauth2/introspect', { token: opaque.access_token }, { authorization: EXCHANGER_BASIC })).json()) as Record<string, unknown>;
+    expect(seen).toMatchObject({ active: true, sub: aliceId, client_id: 'exchanger', act: { sub: 'exchanger' } });
+    const again = await exchange({ subject_token: opaque.access_token, subject_token_type: TT.access, actor_token: await clientCredentials(WEB_APP_BASIC), actor_token_type: TT.access, resource: JWT_API });
+    expect(jwtParts(again.access_token).payload['act']).toEqual({ sub: 'web-app', act: { sub: 'exchanger' } });
+    const jwtSeen = (await (await post(server, '/oauth2/introspect', { token: again.access_token }, { authorization: EXCHANGER_BASIC })).json()) as Record<string, unknown>;
+    expect(jwtSeen['act']).toEqual({ sub: 'web-app', act: { sub: 'exchanger' } });
+  });
+
   it('takes alice\'s ID token as the subject token (§3 id_token)', async () => {
     const tokens = await exchange({ subject_token: alice.id_token, subject_token_type: TT.id, resource: JWT_API, scope: 'notes.read' });
     expect(jwtParts(tokens.access_token).payload).toMatchObject({ sub: aliceId, scope: 'notes.read' });

@@ -83,7 +83,7 @@ export function tokenExchangeGrant(repos: Repos, deps: GrantDeps & { jwks: () =>
       const response = await repos.transaction(async (tx) => {
         const id = grantId();
         await tx.grants.create({ id, clientId: client.id, userId: subject.userId, scope, createdAt: now, ...(target ? { resources: [target.id] } : {}) });
-        return issueTokens(tx, deps.config, { client, grantId: id, userId: subject.userId, scope, refresh: false, now, accessTokenTtlDefault, resource: target, accessToken, dpopJkt });
+        return issueTokens(tx, deps.config, { client, grantId: id, userId: subject.userId, scope, refresh: false, now, accessTokenTtlDefault, resource: target, accessToken, dpopJkt, act });
       });
       // §2.2.1: issued_token_type is REQUIRED.
       return { ...response, issued_token_type: TOKEN_TYPE_URNS.access_token };
