@@ -11,7 +11,7 @@ const trustedIssuerSchema = z
   .strictObject({
     issuer: z.string().min(1).describe('The `iss` the JWTs carry, exactly.'),
     jwks: z.strictObject({ keys: z.array(z.record(z.string(), z.unknown())).min(1) }).optional().describe('The issuer\'s public keys as a JWK Set.'),
-    jwksUri: z.url().optional().describe('Where to fetch the issuer\'s JWK Set instead (https).'),
+    jwksUri: z.url({ protocol: /^https$/, error: 'an https URL' }).optional().describe('Where to fetch the issuer\'s JWK Set instead (https).'),
     userClaim: z.string().min(1).default('sub').describe('The claim that names the Latchkey user.'),
     userBy: z.enum(['id', 'username']).default('username').describe('What that claim holds: a Latchkey user id or a username.'),
   })
