@@ -1,4 +1,4 @@
-import { compactVerify, createLocalJWKSet, decodeJwt, type JSONWebKeySet } from 'jose';
+import { compactVerify, createLocalJWKSet, type JSONWebKeySet } from 'jose';
 import type { Config } from '../../config/schema.ts';
 import type { ExchangePolicy } from '../../config/token-exchange-schema.ts';
 import { credentialKey } from '../crypto.ts';
@@ -51,16 +51,6 @@ const refused = (): never => {
   throw new InvalidGrant('the token is invalid, expired or revoked');
 };
 
-/** A JWT's claims without verifying: only for a JWT this server issued and found by hash (so already trusted). */
-function ownJwtAct(token: string): Record<string, unknown> | undefined {
-  try {
-    const act = decodeJwt(token)['act'];
-    return typeof act === 'object' && act !== null ? (act as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Checks a subject or actor token (RFC 8693 §2.1) of `type` and says whom it stands for. Latchkey's own access and
  * refresh tokens are looked up by hash and must be active; a refresh token must be the client's own (it is the
@@ -77,7 +67,7 @@ export async function resolveParty(ctx: SubjectContext, token: string, type: Sho
     }
     const user = row.userId === null ? undefined : await repos.users.findById(row.userId);
     if (row.userId !== null && (!user || user.disabledAt !== null)) return refused();
-    return { userId: row.userId, sub: row.userId ?? row.clientId, scope: row.scope, act: type === 'access_token' ? (row.act ?? ownJwtAct(token)) : undefined };
+    return { userId: row.userId, sub: row.userId ?? row.clientId, scope: row.scope, act: row.act };
   }
   if (type === 'id_token') {
     let claims: Record<string, unknown>;
