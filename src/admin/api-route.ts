@@ -4,7 +4,7 @@ import type { AdminContext } from './context.ts';
 /** One row of the admin API's table (api.ts): what admin-routes.ts registers and openapi.ts describes. */
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
-export type Tag = 'Applications' | 'Users' | 'Scopes' | 'Token settings' | 'Grants and sessions' | 'Audit log' | 'Signing keys' | 'Client registration' | 'Resources';
+export type Tag = 'Applications' | 'Users' | 'Scopes' | 'Token settings' | 'Grants and sessions' | 'Audit log' | 'Signing keys' | 'Client registration' | 'Resources' | 'Token exchange';
 
 export interface ApiResult {
   status: number;

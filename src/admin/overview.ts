@@ -40,6 +40,8 @@ const GRANT_LABELS: Readonly<Record<string, string>> = {
   refresh_token: 'Refresh token',
   client_credentials: 'Client credentials',
   'urn:ietf:params:oauth:grant-type:device_code': 'Device code',
+  'urn:ietf:params:oauth:grant-type:token-exchange': 'Token exchange',
+  'urn:ietf:params:oauth:grant-type:jwt-bearer': 'JWT bearer',
 };
 
 const SECURITY: readonly { type: AuditEventType; label: string; alarm: boolean }[] = [

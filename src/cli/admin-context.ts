@@ -55,7 +55,7 @@ export async function asOperator<T>(ctx: CliContext, fn: (admin: AdminContext) =
     repos,
     logger: stderrLogger,
     audit,
-    grants: builtInGrants(repos, { config, logger: stderrLogger, audit, keyring: { sign: (payload, options) => keysNotOpened.keyring.sign(payload, options) } }),
+    grants: builtInGrants(repos, { config, logger: stderrLogger, audit, keyring: { sign: (payload, options) => keysNotOpened.keyring.sign(payload, options), jwks: () => keysNotOpened.keyring.jwks() } }),
     tokenSettings: liveTokenSettings(config, repos.settings),
     // The command line issues no tokens; the overview's counter is here only to complete the operations' deps.
     tokenCounter: tokenCounter(repos.activity, systemClock, stderrLogger),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { PROFILE_NAMES } from '../profiles/profile.ts';
 import { SCOPE_CLAIMS } from '../core/oidc/standard-claims.ts';
 import { claimsPatch, emailClaim, nameClaim } from './claims-schema.ts';
+import { tokenExchangeSchema } from './token-exchange-schema.ts';
 
 /**
  * The one configuration schema: types, defaults, validation and (through `describe`) documentation.
@@ -74,7 +75,7 @@ export const clientSchema = z.strictObject({
   secret: z.string().min(16, 'client secrets need at least 16 characters').optional(),
   type: z.enum(['confidential', 'public']).default('confidential'),
   redirectUris: z.array(z.string()).default([]),
-  grantTypes: z.array(z.enum(['authorization_code', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:device_code'])).default(['authorization_code', 'refresh_token']),
+  grantTypes: z.array(z.enum(['authorization_code', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:device_code', 'urn:ietf:params:oauth:grant-type:token-exchange', 'urn:ietf:params:oauth:grant-type:jwt-bearer'])).default(['authorization_code', 'refresh_token']),
   responseTypes: z.array(z.enum(['code', 'token', 'id_token', 'id_token token', 'code id_token', 'code token', 'code id_token token'])).default(['code']),
   scopes: z.array(z.string()).default([]),
   /** 'never': access tokens from the token endpoint do not expire (redCORE code flow); implicit ones still do. */
@@ -371,6 +372,7 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   users: z.array(userSchema).default([]),
+  tokenExchange: tokenExchangeSchema,
 });
 
 export type ScopeConfig = z.output<typeof scopeSchema>;

@@ -48,6 +48,8 @@ export async function introspect(deps: CoreDeps<'clients' | 'clientAssertionJtis
   // RFC 7662 §2.2 aud: the resource the token is for (RFC 8707), so a resource server can check it is the audience.
   if (row.resource) out['aud'] = row.resource;
   if (row.dpopJkt !== null) out['cnf'] = { jkt: row.dpopJkt };
+  // RFC 8693 §4.1: a delegated token's actor, as in the JWT ("act" is registered for introspection responses too).
+  if (row.act !== undefined) out['act'] = row.act;
   if (row.userId !== null) {
     // OpenID Connect Core §8: public or pairwise, as the holder sees it.
     out['sub'] = holder ? subjectFor(holder, row.userId, deps.config.oidc.pairwiseSalt) : row.userId;

@@ -7,8 +7,11 @@ import type { SigningAlg } from './keys/algorithms.ts';
 
 /** RFC 8628 §3.4: the device authorization grant's grant_type. */
 export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
-export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials' | typeof DEVICE_CODE_GRANT;
-export const GRANT_TYPES: readonly GrantType[] = ['authorization_code', 'refresh_token', 'client_credentials', DEVICE_CODE_GRANT];
+/** RFC 8693 §2.1 token exchange and RFC 7523 §2.1 JWT bearer assertions as grants. */
+export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
+export const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials' | typeof DEVICE_CODE_GRANT | typeof TOKEN_EXCHANGE_GRANT | typeof JWT_BEARER_GRANT;
+export const GRANT_TYPES: readonly GrantType[] = ['authorization_code', 'refresh_token', 'client_credentials', DEVICE_CODE_GRANT, TOKEN_EXCHANGE_GRANT, JWT_BEARER_GRANT];
 
 /**
  * RFC 6749 §3.1.1 and OAuth 2.0 Multiple Response Type Encoding Practices §5: `code`, the implicit `token`, and the
@@ -293,6 +296,8 @@ export interface Token {
   resource?: string | null;
   /** RFC 9449 §6: the JWK thumbprint of the key the token is bound to (cnf.jkt); null for a bearer token. */
   dpopJkt: string | null;
+  /** RFC 8693 §4.1: a delegated access token's actor (token exchange); absent otherwise. */
+  act?: Record<string, unknown>;
 }
 
 /** RFC 9068: a resource takes opaque access tokens (introspected) or JWTs (validated locally). */

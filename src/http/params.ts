@@ -27,11 +27,12 @@ export function decodeUtf8(buf: Buffer): string {
 export const MAX_PARAMS = 500;
 
 /**
- * Parameters the OAuth endpoints accept more than once: RFC 8707 §2 `resource` ("may be specified multiple times").
+ * Parameters the OAuth endpoints accept more than once: RFC 8707 §2 `resource` ("may be specified multiple times"),
+ * and RFC 8693 §2.1 `audience` (likewise).
  * They reach the core as one string, the values joined by single spaces, which no valid value contains (a resource
  * identifier is a URI: core/resources/identifier.ts refuses spaces); the core splits them again.
  */
-const MULTI_VALUED: ReadonlySet<string> = new Set(['resource']);
+const MULTI_VALUED: ReadonlySet<string> = new Set(['resource', 'audience']);
 
 export interface UrlEncodedOptions {
   /**

@@ -136,6 +136,8 @@ export interface TokensTable {
   resource: string | null;
   /** Migration 023: the JWK thumbprint the token is bound to (RFC 9449 §6); null for bearer tokens. */
   dpop_jkt: string | null;
+  /** Migration 024: a delegated access token's `act` claim as JSON (RFC 8693 §4.1); null otherwise. */
+  act: string | null;
 }
 
 /** Migration 017: resources (APIs) that access tokens are issued for (RFC 8707). */

@@ -69,8 +69,9 @@ describe('issue 15 console pages in Chromium', () => {
         expect(await tokens.locator('[data-total="24h"]').innerText()).toBe('1');
         // Every chart is an image with a name (its title) that a screen reader announces.
         const charts = page.getByRole('img');
-        // A pair of charts (24 hours, 7 days) per grant type, the device_code grant included, and per sign-in series.
-        expect(await charts.count()).toBe(18);
+        // A pair of charts (24 hours, 7 days) per grant type, the device_code, token-exchange and jwt-bearer grants
+        // included, and per sign-in series.
+        expect(await charts.count()).toBe(22);
         expect(await page.getByRole('img', { name: 'Sign-ins, each hour of the last 24 hours (UTC)', exact: true }).count()).toBe(1);
         await bothWidths(page, 'console-overview');
         expect(errors).toEqual([]);

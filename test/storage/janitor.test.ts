@@ -28,6 +28,7 @@ const tokenRow = (hash: string, over: Partial<TokensTable> = {}): TokensTable =>
   consumed_at: null,
   parent_hash: null,
   dpop_jkt: null,
+  act: null,
   ...over,
 });
 

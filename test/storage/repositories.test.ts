@@ -674,6 +674,15 @@ describe.each(backends)('repositories on $name', (backend) => {
       expect(await repos.tokens.consumeRefresh('rt2', NOW + 1)).toMatchObject({ token: { dpopJkt: 'jkt-2' } });
     });
 
+    it('round-trips a delegated token\'s act claim (RFC 8693 §4.1), in both batch sizes, and leaves it out when none', async () => {
+      const act = { sub: 'gateway', act: { sub: 'first-actor' } };
+      await repos.tokens.createMany([token({ hash: 'delegated1', act })]);
+      await repos.tokens.createMany([token({ hash: 'delegated2', act }), token({ hash: 'plain2', type: 'refresh_token' })]);
+      expect((await repos.tokens.findByHash('delegated1'))?.act).toEqual(act);
+      expect((await repos.tokens.findByHash('delegated2'))?.act).toEqual(act);
+      expect(await repos.tokens.findByHash('plain2')).not.toHaveProperty('act');
+    });
+
     it('accepts an empty batch of tokens', async () => {
       await expect(repos.tokens.createMany([])).resolves.toBeUndefined();
     });

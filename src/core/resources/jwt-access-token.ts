@@ -20,6 +20,8 @@ export interface JwtAccessTokenInput {
   acr?: string | null | undefined;
   /** RFC 9449 §6.1: the thumbprint of the DPoP key the token is bound to, as `cnf.jkt`; absent for a bearer token. */
   dpopJkt?: string | undefined;
+  /** RFC 8693 §4.1: the acting party of a delegated token (token exchange with an actor token). */
+  act?: Record<string, unknown> | undefined;
   alg: SigningAlg;
 }
 
@@ -43,5 +45,6 @@ export function signJwtAccessToken(keyring: Pick<Keyring, 'sign'>, input: JwtAcc
   if (input.authTime !== undefined && input.authTime !== null) payload['auth_time'] = input.authTime;
   if (input.acr !== undefined && input.acr !== null) payload['acr'] = input.acr;
   if (input.dpopJkt !== undefined) payload['cnf'] = { jkt: input.dpopJkt };
+  if (input.act !== undefined) payload['act'] = input.act;
   return keyring.sign(payload, { alg: input.alg, typ: 'at+jwt' });
 }

@@ -18,6 +18,8 @@ export interface MintRequest {
   acr?: string | null | undefined;
   /** RFC 9449 §6.1: the DPoP key thumbprint the token is bound to. */
   dpopJkt?: string | undefined;
+  /** RFC 8693 §4.1 act: who acts for the subject (token exchange delegation). */
+  act?: Record<string, unknown> | undefined;
   accessTokenTtlDefault?: number | undefined;
   implicit?: boolean | undefined;
 }
@@ -46,6 +48,7 @@ export async function mintAccessToken(deps: { config: Config; keyring: Pick<Keyr
     authTime: req.authTime,
     acr: req.acr,
     dpopJkt: req.dpopJkt,
+    act: req.act,
     alg: config.resourceTokens.jwtAccessTokenAlg ?? config.oidc.defaultIdTokenAlg,
   });
 }

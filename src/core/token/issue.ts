@@ -18,6 +18,8 @@ export interface TokenResponse {
   refresh_token?: string;
   /** OpenID Connect Core §3.1.3.3: whenever `openid` was granted to a user. */
   id_token?: string;
+  /** RFC 8693 §2.2.1: the type of the token issued by a token exchange. */
+  issued_token_type?: string;
 }
 
 export interface IssueRequest {
@@ -48,6 +50,8 @@ export interface IssueRequest {
    * RFC 9068 JWT access token minted from this request carries it as the `cnf: { jkt }` claim (§6.1).
    */
   dpopJkt?: string | undefined;
+  /** RFC 8693 §4.1: the actor of a delegated access token (token exchange), stored for introspection. */
+  act?: Record<string, unknown> | undefined;
 }
 
 /**
@@ -83,6 +87,7 @@ export async function issueTokens(
       ...parent,
       ...resource,
       ...bound,
+      ...(req.act === undefined ? {} : { act: req.act }),
       // A JWT's hash too: revocation and introspection answer for JWT access tokens as for opaque ones.
       hash: credentialKey(accessToken),
       type: 'access_token',

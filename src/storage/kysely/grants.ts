@@ -49,19 +49,20 @@ const q = {
     precompiled((db, a) =>
       db.insertInto('tokens').values(
         Array.from({ length: n }, (_, i) => ({
-          hash: a<string>(i * 11),
-          type: a<string>(i * 11 + 1),
-          grant_id: a<string>(i * 11 + 2),
-          client_id: a<string>(i * 11 + 3),
-          user_id: a<string | null>(i * 11 + 4),
-          scope: a<string>(i * 11 + 5),
-          issued_at: a<number>(i * 11 + 6),
-          expires_at: a<number | null>(i * 11 + 7),
+          hash: a<string>(i * 12),
+          type: a<string>(i * 12 + 1),
+          grant_id: a<string>(i * 12 + 2),
+          client_id: a<string>(i * 12 + 3),
+          user_id: a<string | null>(i * 12 + 4),
+          scope: a<string>(i * 12 + 5),
+          issued_at: a<number>(i * 12 + 6),
+          expires_at: a<number | null>(i * 12 + 7),
           revoked_at: null,
           consumed_at: null,
-          parent_hash: a<string | null>(i * 11 + 8),
-          resource: a<string | null>(i * 11 + 9),
-          dpop_jkt: a<string | null>(i * 11 + 10),
+          parent_hash: a<string | null>(i * 12 + 8),
+          resource: a<string | null>(i * 12 + 9),
+          dpop_jkt: a<string | null>(i * 12 + 10),
+          act: a<string | null>(i * 12 + 11),
         })),
       ),
     ),
@@ -174,13 +175,14 @@ export function tokensRepository(db: Kysely<LatchkeyDatabase>): TokensRepository
         parent_hash: t.parentHash ?? null,
         resource: t.resource ?? null,
         dpop_jkt: t.dpopJkt ?? null,
+        act: t.act === undefined ? null : JSON.stringify(t.act),
       }));
       const insert = q.insertTokens[rows.length - 1];
       if (!insert) {
         await db.insertInto('tokens').values(rows).execute();
         return;
       }
-      await insert(db, rows.flatMap((r) => [r.hash, r.type, r.grant_id, r.client_id, r.user_id, r.scope, r.issued_at, r.expires_at, r.parent_hash, r.resource, r.dpop_jkt]));
+      await insert(db, rows.flatMap((r) => [r.hash, r.type, r.grant_id, r.client_id, r.user_id, r.scope, r.issued_at, r.expires_at, r.parent_hash, r.resource, r.dpop_jkt, r.act]));
     },
     async findByHash(hash) {
       const [row] = (await q.findToken(db, [hash])).rows;

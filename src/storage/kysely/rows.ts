@@ -206,6 +206,7 @@ export function toToken(r: Selectable<TokensTable>): Token {
     // Only when set, so tokens without a resource read as they did before migration 017.
     ...(r.resource === null ? {} : { resource: r.resource }),
     dpopJkt: r.dpop_jkt ?? null,
+    ...(r.act ? { act: JSON.parse(r.act) as Record<string, unknown> } : {}),
   };
 }
 

@@ -18,6 +18,7 @@ import { clientAssertions } from './020-client-assertions.ts';
 import { deviceCodes } from './021-device-codes.ts';
 import { pushedRequests } from './022-pushed-requests.ts';
 import { dpop } from './023-dpop.ts';
+import { tokenExchange } from './024-token-exchange.ts';
 
 /** Migrations are code, listed in order; the names are stored, so never rename one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -40,6 +41,7 @@ const migrations: Record<string, Migration> = {
   '021-device-codes': deviceCodes,
   '022-pushed-requests': pushedRequests,
   '023-dpop': dpop,
+  '024-token-exchange': tokenExchange,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -30,6 +30,9 @@ const badMetadata: ReadonlyArray<readonly [string, Record<string, unknown>, stri
   ['a javascript: redirect URI', { redirect_uris: ['javascript:alert(1)'] }, 'invalid_redirect_uri', 'redirect_uris'],
   ['an unknown token_endpoint_auth_method', { ...WEB, token_endpoint_auth_method: 'tls_client_auth' }, 'invalid_client_metadata', 'token_endpoint_auth_method'],
   ['an unknown grant type', { ...WEB, grant_types: ['password'] }, 'invalid_client_metadata', 'grant_types'],
+  // Deny by default: the registration policy's grant types (registration.grantTypes) leave these two out.
+  ['the token exchange grant (RFC 8693)', { ...WEB, grant_types: ['authorization_code', 'urn:ietf:params:oauth:grant-type:token-exchange'] }, 'invalid_client_metadata', 'grant_types'],
+  ['the JWT bearer grant (RFC 7523)', { ...WEB, grant_types: ['authorization_code', 'urn:ietf:params:oauth:grant-type:jwt-bearer'] }, 'invalid_client_metadata', 'grant_types'],
   ['grant_types not a list', { ...WEB, grant_types: 'authorization_code' }, 'invalid_client_metadata', 'grant_types'],
   ['an unknown response type', { ...WEB, response_types: ['code token'] }, 'invalid_client_metadata', 'response_types'],
   // RFC 7591 §2.1: response_type code needs grant_type authorization_code.

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+
+/** RFC 8693 §3 token type identifiers a client's policy may accept as subject (and actor) tokens. */
+export const SUBJECT_TOKEN_TYPES = ['access_token', 'refresh_token', 'id_token', 'jwt'] as const;
+
+/**
+ * Another issuer whose JWTs Latchkey accepts: as subject or actor tokens of a token exchange (RFC 8693 §2.1) and as
+ * JWT bearer assertions (RFC 7523 §2.1). Its keys are given inline (`jwks`) or fetched (`jwksUri`).
+ */
+const trustedIssuerSchema = z
+  .strictObject({
+    issuer: z.string().min(1).describe('The `iss` the JWTs carry, exactly.'),
+    jwks: z.strictObject({ keys: z.array(z.record(z.string(), z.unknown())).min(1) }).optional().describe('The issuer\'s public keys as a JWK Set.'),
+    jwksUri: z.url({ protocol: /^https$/, error: 'an https URL' }).optional().describe('Where to fetch the issuer\'s JWK Set instead (https).'),
+    userClaim: z.string().min(1).default('sub').describe('The claim that names the Latchkey user.'),
+    userBy: z.enum(['id', 'username']).default('username').describe('What that claim holds: a Latchkey user id or a username.'),
+  })
+  .refine((t) => (t.jwks === undefined) !== (t.jwksUri === undefined), { message: 'give exactly one of jwks and jwksUri' });
+
+/** What one client may exchange (RFC 8693 §5: the server decides by policy); a client without a policy may not. */
+const exchangePolicySchema = z.strictObject({
+  client: z.string().min(1).describe('The client_id this policy is for.'),
+  subjectTokenTypes: z.array(z.enum(SUBJECT_TOKEN_TYPES)).min(1).describe('Subject token types it may present (access_token, refresh_token, id_token, jwt).'),
+  resources: z.array(z.string()).default([]).describe('Registered resources (audiences) it may ask tokens for; empty: only tokens without audience.'),
+  scopes: z.array(z.string()).default([]).describe('Scopes the issued tokens may carry at most; empty: any the subject token had.'),
+  impersonation: z.boolean().default(false).describe('May exchange without an actor token (the new token names the subject alone).'),
+  delegation: z.boolean().default(false).describe('May exchange with an actor token (the new token carries an `act` claim, RFC 8693 §4.1).'),
+  otherClientsTokens: z.boolean().default(false).describe('May present access and ID tokens issued to other clients (refresh tokens: never).'),
+});
+
+export const tokenExchangeSchema = z
+  .strictObject({
+    trustedIssuers: z.array(trustedIssuerSchema).default([]).describe('Other issuers whose JWTs are accepted (token exchange subject type jwt, JWT bearer grant).'),
+    policies: z.array(exchangePolicySchema).default([]).describe('Per client, what it may exchange; deny by default.'),
+  })
+  .prefault({})
+  .describe('OAuth 2.0 Token Exchange (RFC 8693) and the JWT bearer grant (RFC 7523); see README "Token exchange and JWT bearer".');
+
+export type TrustedIssuer = z.output<typeof trustedIssuerSchema>;
+export type ExchangePolicy = z.output<typeof exchangePolicySchema>;
