@@ -22,6 +22,7 @@ import { parseArgs } from 'node:util';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { BASIC, BENCH, type ReadyMessage } from './common.ts';
 import { drive, percentile } from './load.ts';
+import { cpuSeconds } from './proc.ts';
 import { dpopProof } from './workloads/client-credentials-dpop.ts';
 import { singleRequest } from './workloads/sequence.ts';
 import type { HttpRequest } from './workloads/types.ts';
@@ -130,7 +131,7 @@ function requests(mode: Mode, origin: string): () => HttpRequest {
   return () => pool[i++ % pool.length] as HttpRequest;
 }
 
-async function measure(mode: Mode): Promise<{ rate: number; p50: number; p99: number; errors: number; why: string }> {
+async function measure(mode: Mode): Promise<{ rate: number; p50: number; p99: number; cpuPerRequestUs: number; errors: number; why: string }> {
   const env: Record<string, string> =
     mode === 'jwt' || mode === 'jwt-dpop' ? { BENCH_RESOURCE_MODE: mode, BENCH_ISSUER: jwtIssuer, BENCH_RESOURCE: RESOURCE, BENCH_JWKS_URI: `${jwtIssuer}/jwks` } : { BENCH_RESOURCE_MODE: mode, BENCH_ISSUER: asUrl };
   const api = await start('./servers/resource.ts', env);
@@ -142,8 +143,12 @@ async function measure(mode: Mode): Promise<{ rate: number; p50: number; p99: nu
     );
     const target = { name: 'latchkey' as const, origin, endpoints: {} };
     await drive(target, prepared, o.connections, o.warmup);
+    // The API's own CPU per answered request: steadier than the rate on a loaded machine, and not the load generator's.
+    const pid = api.child.pid ?? 0;
+    const cpu0 = cpuSeconds(pid);
     const { stats, seconds } = await drive(target, prepared, o.connections, o.duration);
-    return { rate: stats.ok / seconds, p50: percentile(stats.latencies, 50), p99: percentile(stats.latencies, 99), errors: stats.errors, why: [...stats.errorKinds.keys()][0] ?? '' };
+    const cpuPerRequestUs = ((cpuSeconds(pid) - cpu0) / Math.max(stats.ok, 1)) * 1e6;
+    return { rate: stats.ok / seconds, p50: percentile(stats.latencies, 50), p99: percentile(stats.latencies, 99), cpuPerRequestUs, errors: stats.errors, why: [...stats.errorKinds.keys()][0] ?? '' };
   } finally {
     await api.stop();
   }
@@ -151,12 +156,14 @@ async function measure(mode: Mode): Promise<{ rate: number; p50: number; p99: nu
 
 process.stdout.write(`verifier benchmark: ${o.rounds} rounds x ${o.duration} s, ${o.connections} connections, JWTs ${opts.alg}, load ${loadavg()[0]?.toFixed(1)}\n`);
 const rates: Record<Mode, number[]> = { jwt: [], 'jwt-dpop': [], introspection: [], 'introspection-cached': [] };
+const cpu: Record<Mode, number[]> = { jwt: [], 'jwt-dpop': [], introspection: [], 'introspection-cached': [] };
 for (let round = 1; round <= o.rounds; round++) {
   for (const mode of round % 2 === 1 ? MODES : [...MODES].reverse()) {
     const r = await measure(mode);
     rates[mode].push(r.rate);
+    cpu[mode].push(r.cpuPerRequestUs);
     const errors = r.errors > 0 ? `  errors ${r.errors}: ${r.why}` : '';
-    process.stdout.write(`round ${round} ${mode.padEnd(22)} ${r.rate.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms${errors}\n`);
+    process.stdout.write(`round ${round} ${mode.padEnd(22)} ${r.rate.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  API cpu ${r.cpuPerRequestUs.toFixed(0)} µs/req${errors}\n`);
   }
 }
 await latchkey.stop();
@@ -164,14 +171,16 @@ jwksServer.close();
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 const summary = Object.fromEntries(MODES.map((m) => [m, Math.round(median(rates[m]))])) as Record<Mode, number>;
+const cpuSummary = Object.fromEntries(MODES.map((m) => [m, Math.round(median(cpu[m]))])) as Record<Mode, number>;
 const ratio = summary.jwt / summary.introspection;
 const dpopRatios = { vsJwt: summary['jwt-dpop'] / summary.jwt, vsIntrospection: summary['jwt-dpop'] / summary.introspection };
 process.stdout.write(
   `\nmedian req/s: ${MODES.map((m) => `${m} ${summary[m]}`).join(', ')}\n` +
+    `median API CPU per request: ${MODES.map((m) => `${m} ${cpuSummary[m]} µs`).join(', ')}\n` +
     `local JWT verification / introspection per request: ${ratio.toFixed(1)}x (target >= 3x: ${ratio >= 3 ? 'met' : 'NOT met'})\n` +
     `DPoP-bound JWT with a fresh proof per request: ${dpopRatios.vsJwt.toFixed(2)}x of bearer JWT, ${dpopRatios.vsIntrospection.toFixed(1)}x of introspection\n`,
 );
 mkdirSync(`${root}bench/results`, { recursive: true });
 const out = `${root}bench/results/verifier-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
-writeFileSync(out, JSON.stringify({ options: { ...o, alg: opts.alg }, rates, summary, ratio, dpopRatios }, null, 2));
+writeFileSync(out, JSON.stringify({ options: { ...o, alg: opts.alg }, rates, cpu, summary, cpuSummary, ratio, dpopRatios }, null, 2));
 process.stdout.write(`raw results: ${out}\n`);
