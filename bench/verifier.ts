@@ -2,8 +2,8 @@
  * `npm run bench:verifier`: introspection-free verification (issue 12). An API behind `requireToken` verifying RFC 9068
  * JWT access tokens locally, against the same API verifying opaque Latchkey tokens by introspection on every request
  * (and, for reference, with the verifier's default 5-second cache). Target: local JWT verification at least 3x the
- * requests per second of introspection. Latchkey itself does not issue JWT access tokens before the resources work
- * lands, so the JWTs come from a stand-in issuer here (same shape: typ at+jwt, RS256 by default, a 64-token pool).
+ * requests per second of introspection. The JWTs come from a stand-in issuer here (same shape as Latchkey's: typ
+ * at+jwt, RS256 by default, a 64-token pool), so the measure is the API's verification alone.
  * The DPoP variant (issue 13, RFC 9449 §7): the same JWTs bound to an ES256 key (cnf.jkt), presented with
  * `Authorization: DPoP` and a fresh proof per request (new jti, iat, htm, htu, ath), which the API verifies, checking
  * the jti against its replay cache; the proofs are signed here in the load generator.
