@@ -152,14 +152,17 @@ export function checkTargets(summaries: Summary[]): TargetCheck[] {
     const l = get(w, 'latchkey');
     if (!l) continue;
     const peers = (['oidc-provider', 'oauth2-server'] as const).map((p) => get(w, p)).filter((x): x is Summary => x !== undefined);
+    // A peer that answered nothing but errors has no rate (ratio Infinity): such a target is not measured, not met.
+    const measured = (p: Summary) => p.rate > 0 && Number.isFinite(p.latchkeyRatio ?? Number.NaN);
+    const ratioOf = (p: Summary) => (measured(p) ? `${fmt(p.latchkeyRatio ?? Number.NaN, 2)}×` : `not measured: ${p.errors} errors`);
     const behind = peers.filter((p) => (p.latchkeyRatio ?? 0) <= 1);
     checks.push({
       target: `${w}: ahead of both peers`,
-      met: peers.length === 0 ? undefined : behind.length === 0,
-      detail: peers.map((p) => `${p.server} ${fmt(p.latchkeyRatio ?? Number.NaN, 2)}×`).join(', '),
+      met: peers.length === 0 || !peers.every(measured) ? undefined : behind.length === 0,
+      detail: peers.map((p) => `${p.server} ${ratioOf(p)}`).join(', '),
     });
     const oidc = get(w, 'oidc-provider');
-    if (oidc) checks.push({ target: `${w}: ≥ 3× oidc-provider`, met: (oidc.latchkeyRatio ?? 0) >= 3, detail: `${fmt(oidc.latchkeyRatio ?? Number.NaN, 2)}×` });
+    if (oidc) checks.push({ target: `${w}: ≥ 3× oidc-provider`, met: measured(oidc) ? (oidc.latchkeyRatio ?? 0) >= 3 : undefined, detail: ratioOf(oidc) });
   }
   for (const w of ['client_credentials', 'introspection'] as const) {
     const bare = get(w, 'bare');

@@ -117,7 +117,8 @@ const provider = new Provider(issuer, {
       useGrantedResource: async () => false,
       getResourceServerInfo: async (_ctx: unknown, resource: string) => {
         if (resource !== BENCH.jwtResource) throw new Error('unknown resource');
-        return { scope: BENCH.clientScope, audience: resource, accessTokenTTL: BENCH.accessTokenTtl, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'EdDSA' } } };
+        // Signed with its one key, of BENCH_ID_TOKEN_ALG: Latchkey's JWT access tokens default to the same algorithm.
+        return { scope: BENCH.clientScope, audience: resource, accessTokenTTL: BENCH.accessTokenTtl, accessTokenFormat: 'jwt', jwt: { sign: { alg: idTokenAlg } } };
       },
     },
   },
@@ -179,7 +180,7 @@ server.listen(port, '127.0.0.1', () => {
     port,
     version,
     endpoints: { token: '/token', introspection: '/token/introspection', authorization: '/auth', resource: '/me', openidConfiguration: '/.well-known/openid-configuration', jwtAccessTokens: true },
-    notes: ['in-memory Map adapter', 'opaque tokens (EdDSA JWTs for the JWT resource)', 'refresh rotation on', `${idTokenAlg} ID tokens`, 'login+consent host route (argon2id)'],
+    notes: ['in-memory Map adapter', `opaque tokens (${idTokenAlg} JWTs for the JWT resource)`, 'refresh rotation on', `${idTokenAlg} ID tokens`, 'login+consent host route (argon2id)'],
   });
 });
 onStop(

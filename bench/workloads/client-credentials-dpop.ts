@@ -30,9 +30,26 @@ export const clientCredentialsDpop: Workload = {
   },
 };
 
-function dpopProof(privateKey: KeyObject, publicKey: KeyObject, htu: string): string {
-  const { kty, crv, x, y } = publicKey.export({ format: 'jwk' });
-  const enc = (v: object) => Buffer.from(JSON.stringify(v)).toString('base64url');
-  const input = `${enc({ typ: 'dpop+jwt', alg: 'ES256', jwk: { kty, crv, x, y } })}.${enc({ jti: randomUUID(), htm: 'POST', htu, iat: Math.floor(Date.now() / 1000) })}`;
+const enc = (v: object) => Buffer.from(JSON.stringify(v)).toString('base64url');
+
+/** The encoded header is the same for every proof of a key: made once, so the load generator spends its CPU signing. */
+const headers = new WeakMap<KeyObject, string>();
+function proofHeader(publicKey: KeyObject): string {
+  let header = headers.get(publicKey);
+  if (header === undefined) {
+    const { kty, crv, x, y } = publicKey.export({ format: 'jwk' });
+    header = enc({ typ: 'dpop+jwt', alg: 'ES256', jwk: { kty, crv, x, y } });
+    headers.set(publicKey, header);
+  }
+  return header;
+}
+
+/**
+ * A fresh ES256 DPoP proof (RFC 9449 §4.2): new jti, current iat; `ath` (the access token's SHA-256, §4.2) when the
+ * proof goes with an access token to a resource. Also used by `npm run bench:verifier`.
+ */
+export function dpopProof(privateKey: KeyObject, publicKey: KeyObject, htu: string, htm = 'POST', ath?: string): string {
+  const claims = { jti: randomUUID(), htm, htu, iat: Math.floor(Date.now() / 1000), ...(ath === undefined ? {} : { ath }) };
+  const input = `${proofHeader(publicKey)}.${enc(claims)}`;
   return `${input}.${sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
 }

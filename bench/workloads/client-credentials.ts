@@ -32,8 +32,10 @@ async function tokenRequests(target: Target, extra: Record<string, string>): Pro
     body,
   };
   const bare = isCeiling(target.name);
+  // With a JWT resource the token must be a JWT (RFC 9068), not an opaque one, or the variant measures nothing new.
+  const issued = extra['resource'] === undefined ? /"access_token":"/ : /"access_token":"[\w-]+\.[\w-]+\.[\w-]+"/;
   return singleRequest(
     () => request,
-    (res) => (res.status === 200 && (bare || res.body.includes('"access_token"')) ? undefined : `${res.status} ${res.body.slice(0, 160)}`),
+    (res) => (res.status === 200 && (bare || issued.test(res.body)) ? undefined : `${res.status} ${res.body.slice(0, 160)}`),
   );
 }
