@@ -62,7 +62,8 @@ export async function withPage<T>(
   const browser: Browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS, timeout: 30_000 });
   try {
     const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 800, height: 900 }, ...options });
-    context.setDefaultTimeout(10_000);
+    // Wide: on a loaded machine a page may wait on a child process (the CLI redeeming a code) for many seconds.
+    context.setDefaultTimeout(30_000);
     try {
       const page = await context.newPage();
       return await fn(page, context);

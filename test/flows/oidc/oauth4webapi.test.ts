@@ -179,8 +179,8 @@ describe('authorization request parameters (Core §3.1.2.1), Basic OP negatives'
     }
   });
 
-  it('refuses an unsigned request object with invalid_request_object on a page, and an external request_uri with request_uri_not_supported (RFC 9101 §6.2, Core §3.1.2.6)', async () => {
-    const withRequest = await authorizeAsUser(server, (await start({ request: 'eyJhbGciOiJub25lIn0.e30.' })).url);
+  it('refuses a signed request object of a client that registered no keys with invalid_request_object on a page, and an external request_uri with request_uri_not_supported (RFC 9101 §6.2, Core §3.1.2.6)', async () => {
+    const withRequest = await authorizeAsUser(server, (await start({ request: 'eyJhbGciOiJSUzI1NiJ9.e30.c2lnbmF0dXJl' })).url);
     expect({ status: withRequest.status, location: withRequest.location }).toEqual({ status: 400, location: undefined });
     expect(withRequest.html).toContain('<code>invalid_request_object</code>');
     const withUri = await authorizeAsUser(server, (await start({ request_uri: 'https://client.example/request.jwt' })).url);
