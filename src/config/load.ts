@@ -3,6 +3,7 @@ import { clientAuthProblems } from '../core/client-auth/metadata.ts';
 import { redirectUriProblem } from '../core/redirect-uri.ts';
 import { configSchema, type Config } from './schema.ts';
 import { ENV_NOT_CONFIG, unknownEnvProblem, unknownKeyMessage } from './unknown-keys.ts';
+import { isLocalHostname } from '../core/redirect-uri.ts';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -130,8 +131,7 @@ export function parseConfig(input: unknown): Config {
 export function configWarnings(config: Config): string[] {
   const warnings: string[] = [];
   const url = new URL(config.issuer);
-  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
-  if (url.protocol !== 'https:' && !loopback) warnings.push('issuer is not https: tokens and cookies travel in clear text (RFC 8414 §2 requires https)');
+  if (url.protocol !== 'https:' && !isLocalHostname(url.hostname)) warnings.push('issuer is not https: tokens and cookies travel in clear text (RFC 8414 §2 requires https)');
   if (config.cookies.secure === false && url.protocol === 'https:') warnings.push('cookies.secure is false under an https issuer');
   if (config.pkce.allowPlain) warnings.push('pkce.allowPlain is on: plain PKCE does not protect a code seen in transit (RFC 9700 §2.1.1)');
   if (config.features.implicit) warnings.push('features.implicit is on: the implicit grant exposes tokens in the URL (RFC 9700 §2.1.2)');

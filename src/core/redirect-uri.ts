@@ -12,6 +12,13 @@ export interface MatchOptions {
 /** RFC 8252 §7.3: loopback IP literals; `localhost` is not one (§8.3). */
 export const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', '[::1]']);
 
+/**
+ * The local machine as a URL's hostname names it (IPv6 in brackets), `localhost` included: for the development-only
+ * http URLs fetched or served here (an issuer, a jwks_uri, a metadata document), never for redirect URIs (above).
+ */
+const LOCAL_HOSTNAMES: ReadonlySet<string> = new Set([...LOOPBACK_HOSTS, 'localhost']);
+export const isLocalHostname = (hostname: string): boolean => LOCAL_HOSTNAMES.has(hostname);
+
 function loopbackParts(uri: string): { scheme: string; host: string; rest: string } | undefined {
   // Parse by hand: URL normalisation would hide differences (case, dot segments, default ports) that exact matching
   // must refuse.

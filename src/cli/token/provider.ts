@@ -2,6 +2,7 @@ import * as oauth from 'oauth4webapi';
 import { CliError } from '../context.ts';
 import { legacyTolerantFetch } from './legacy-fetch.ts';
 import { attempt } from './oauth-failure.ts';
+import { isLocalHostname } from '../../core/redirect-uri.ts';
 
 /** Where the provider's endpoints come from: its metadata, or the command line for providers that publish none. */
 export interface EndpointOptions {
@@ -22,8 +23,6 @@ export interface Provider {
   http: { [oauth.allowInsecureRequests]?: boolean; [oauth.customFetch]?: typeof legacyTolerantFetch };
 }
 
-const LOOPBACK = new Set(['127.0.0.1', '[::1]', 'localhost']);
-
 /** An absolute https URL, or http on a loopback address (a local server in development or a test). */
 export function checkedUrl(option: string, value: string): URL {
   let url: URL;
@@ -33,7 +32,7 @@ export function checkedUrl(option: string, value: string): URL {
     throw new CliError(`${option} "${value}": not an absolute URL`);
   }
   if (url.protocol === 'https:') return url;
-  if (url.protocol === 'http:' && LOOPBACK.has(url.hostname)) return url;
+  if (url.protocol === 'http:' && isLocalHostname(url.hostname)) return url;
   throw new CliError(`${option} "${value}": use https (http only on a loopback address)`);
 }
 

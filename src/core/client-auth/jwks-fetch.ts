@@ -8,6 +8,7 @@
 export type JwksFetch = (url: string) => Promise<unknown>;
 
 import type { SafeFetch } from '../registration/safe-fetch.ts';
+import { isLocalHostname } from '../redirect-uri.ts';
 
 export class JwksFetchError extends Error {
   override name = 'JwksFetchError';
@@ -16,8 +17,6 @@ export class JwksFetchError extends Error {
 /** A JWKS is a few keys: 64 KiB is generous; 5 s is long for a document served statically. */
 export const JWKS_MAX_BYTES = 64 * 1024;
 export const JWKS_TIMEOUT_MS = 5000;
-
-const LOOPBACK = new Set(['127.0.0.1', '[::1]', 'localhost']);
 
 /** Whether `url` may be fetched: the problem, or undefined. Also used when the client is registered. */
 export function jwksUriProblem(url: string, allowLoopbackHttp: boolean): string | undefined {
@@ -30,7 +29,7 @@ export function jwksUriProblem(url: string, allowLoopbackHttp: boolean): string 
   if (parsed.hash !== '' || url.includes('#')) return 'must not have a fragment';
   if (parsed.username !== '' || parsed.password !== '') return 'must not carry credentials';
   if (parsed.protocol === 'https:') return undefined;
-  if (parsed.protocol === 'http:' && allowLoopbackHttp && LOOPBACK.has(parsed.hostname)) return undefined;
+  if (parsed.protocol === 'http:' && allowLoopbackHttp && isLocalHostname(parsed.hostname)) return undefined;
   return allowLoopbackHttp ? 'must use https (http only on 127.0.0.1, [::1] or localhost)' : 'must use https';
 }
 

@@ -1,4 +1,5 @@
 import type { OidcClientMetadata } from '../model.ts';
+import { isLocalHostname } from '../redirect-uri.ts';
 
 /** An absolute URL a browser or this server may be sent to: https, or http on a loopback address; never a fragment. */
 function uriProblem(value: string): string | undefined {
@@ -9,8 +10,7 @@ function uriProblem(value: string): string | undefined {
     return `${value} is not an absolute URL`;
   }
   if (url.hash !== '' || value.includes('#')) return `${value} must not have a fragment`;
-  const loopback = url.hostname === '127.0.0.1' || url.hostname === '[::1]' || url.hostname === 'localhost';
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) return `${value} must use https (http only on a loopback address)`;
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLocalHostname(url.hostname))) return `${value} must use https (http only on a loopback address)`;
   return undefined;
 }
 

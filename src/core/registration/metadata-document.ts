@@ -1,5 +1,6 @@
 import type { Client, GrantType, MetadataDocumentState } from '../model.ts';
 import { redirectUriProblem } from '../redirect-uri.ts';
+import { isLocalHostname } from '../redirect-uri.ts';
 
 /**
  * OAuth Client ID Metadata Document (draft-ietf-oauth-client-id-metadata-document): a client identifies itself with
@@ -21,7 +22,7 @@ export function isMetadataDocumentUrl(clientId: string, allowLoopbackHttp: boole
   } catch {
     return false;
   }
-  const loopbackHttp = allowLoopbackHttp && url.protocol === 'http:' && ['127.0.0.1', '[::1]', 'localhost'].includes(url.hostname);
+  const loopbackHttp = allowLoopbackHttp && url.protocol === 'http:' && isLocalHostname(url.hostname);
   if (url.protocol !== 'https:' && !loopbackHttp) return false;
   if (url.username !== '' || url.password !== '') return false;
   // Dot segments are checked on the string as sent: the URL parser would quietly resolve them away.

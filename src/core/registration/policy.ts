@@ -1,5 +1,5 @@
 import { InvalidClientMetadata, InvalidRedirectUri } from '../errors.ts';
-import { LOOPBACK_HOSTS } from '../redirect-uri.ts';
+import { isLocalHostname } from '../redirect-uri.ts';
 import { ADMIN_SCOPE } from '../scope.ts';
 import type { GrantType } from '../model.ts';
 
@@ -21,8 +21,6 @@ export function matchesPattern(value: string, pattern: string): boolean {
   return new RegExp(`^${re}$`, 'i').test(value);
 }
 
-const isLoopback = (url: URL) => LOOPBACK_HOSTS.has(url.hostname) || url.hostname === 'localhost';
-
 /**
  * Why a redirect URI does not suit the client's application_type (OpenID Connect Registration 1.0 §2), after the
  * server-wide rule (core/redirect-uri.ts) accepted it:
@@ -33,7 +31,7 @@ const isLoopback = (url: URL) => LOOPBACK_HOSTS.has(url.hostname) || url.hostnam
 function applicationTypeProblem(url: URL, applicationType: 'web' | 'native'): string | undefined {
   if (applicationType === 'web') {
     if (url.protocol !== 'https:') return 'a web client\'s redirect URIs use https (application_type native is for apps on the device)';
-    if (isLoopback(url)) return 'a web client\'s redirect URIs must not be on a loopback host';
+    if (isLocalHostname(url.hostname)) return 'a web client\'s redirect URIs must not be on a loopback host';
     return undefined;
   }
   if (url.protocol === 'http:' && url.hostname === 'localhost') return 'use 127.0.0.1 or [::1] rather than localhost (RFC 8252 §8.3)';
