@@ -1,6 +1,9 @@
 import type { z } from 'zod';
 import type { AdminContext } from './context.ts';
 
+/** Schemas named in the OpenAPI document (openapi.ts): name, schema, and whether it describes a request or a response. */
+export type NamedSchemas = ReadonlyArray<readonly [string, z.ZodType, 'input' | 'output']>;
+
 /** One row of the admin API's table (api.ts): what admin-routes.ts registers and openapi.ts describes. */
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';

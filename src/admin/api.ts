@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import * as apps from './applications.ts';
 import * as dir from './directory.ts';
-import { type ApiResult, type ApiRoute, route } from './api-route.ts';
+import { type ApiResult, type ApiRoute, type NamedSchemas, route } from './api-route.ts';
 import { KEY_ROUTES, KEY_SCHEMAS } from './keys-api.ts';
 import { REGISTRATION_TOKEN_ROUTES, REGISTRATION_TOKEN_SCHEMAS } from './registration-tokens-api.ts';
 import { RESOURCE_ROUTES, RESOURCE_SCHEMAS } from './resources-api.ts';
@@ -30,7 +30,7 @@ const auditPage = s.pageOf(s.auditEventView);
 const scopeList = z.object({ items: z.array(s.scopeView) }).strict();
 
 /** Schemas named in the OpenAPI document's components. */
-export const NAMED_SCHEMAS: ReadonlyArray<readonly [string, z.ZodType, 'input' | 'output']> = [
+export const NAMED_SCHEMAS: NamedSchemas = [
   ['ApplicationCreate', s.applicationCreate, 'input'],
   ['ApplicationUpdate', s.applicationUpdate, 'input'],
   ['UserCreate', s.userCreate, 'input'],

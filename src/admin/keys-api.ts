@@ -1,10 +1,9 @@
-import type { z } from 'zod';
-import { type ApiRoute, route } from './api-route.ts';
+import { type ApiRoute, type NamedSchemas, route } from './api-route.ts';
 import * as keys from './keys.ts';
 
 /** The signing-key routes of the admin API table (api.ts), kept beside their operations. */
 
-export const KEY_SCHEMAS: ReadonlyArray<readonly [string, z.ZodType, 'input' | 'output']> = [
+export const KEY_SCHEMAS: NamedSchemas = [
   ['SigningKeyRotate', keys.signingKeyRotate, 'input'],
   ['SigningKeyRetire', keys.signingKeyRetire, 'input'],
   ['SigningKey', keys.signingKeyView, 'output'],

@@ -1,10 +1,9 @@
-import type { z } from 'zod';
-import { type ApiRoute, route } from './api-route.ts';
+import { type ApiRoute, type NamedSchemas, route } from './api-route.ts';
 import * as tokens from './registration-tokens.ts';
 
 /** The initial-access-token routes of the admin API table (api.ts), kept beside their operations (the same as the CLI's). */
 
-export const REGISTRATION_TOKEN_SCHEMAS: ReadonlyArray<readonly [string, z.ZodType, 'input' | 'output']> = [
+export const REGISTRATION_TOKEN_SCHEMAS: NamedSchemas = [
   ['RegistrationTokenCreate', tokens.registrationTokenCreate, 'input'],
   ['RegistrationToken', tokens.registrationTokenView, 'output'],
   ['RegistrationTokenList', tokens.registrationTokenList, 'output'],

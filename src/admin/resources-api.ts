@@ -1,10 +1,9 @@
-import type { z } from 'zod';
-import { type ApiRoute, route } from './api-route.ts';
+import { type ApiRoute, type NamedSchemas, route } from './api-route.ts';
 import * as res from './resources.ts';
 
 /** The resource (API) routes of the admin API table (api.ts), kept beside their operations. */
 
-export const RESOURCE_SCHEMAS: ReadonlyArray<readonly [string, z.ZodType, 'input' | 'output']> = [
+export const RESOURCE_SCHEMAS: NamedSchemas = [
   ['ResourceCreate', res.resourceCreate, 'input'],
   ['ResourceUpdate', res.resourceUpdate, 'input'],
   ['Resource', res.resourceView, 'output'],

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SUBJECT_TOKEN_TYPES } from '../config/token-exchange-schema.ts';
-import { type ApiRoute, route } from './api-route.ts';
+import { type ApiRoute, type NamedSchemas, route } from './api-route.ts';
 
 /**
  * The token exchange configuration (RFC 8693 policies, trusted issuers for RFC 8693 and RFC 7523) as the admin API
@@ -32,7 +32,7 @@ export const tokenExchangeView = z.object({
   policies: z.array(policyView).describe('Per client, what it may exchange; a client without one may not (deny by default).'),
 }).strict();
 
-export const TOKEN_EXCHANGE_SCHEMAS: ReadonlyArray<readonly [string, z.ZodType, 'input' | 'output']> = [['TokenExchangeSettings', tokenExchangeView, 'output']];
+export const TOKEN_EXCHANGE_SCHEMAS: NamedSchemas = [['TokenExchangeSettings', tokenExchangeView, 'output']];
 
 export const TOKEN_EXCHANGE_ROUTES: readonly ApiRoute[] = [
   route({
