@@ -6,6 +6,13 @@ import { choiceGroup, type FieldErrors, selectField } from './layout.ts';
  * require_pushed_authorization_requests), signed (RFC 9101 §10.5 require_signed_request_object), and proved with a
  * DPoP key (RFC 9449 §5.2 dpop_bound_access_tokens). "Server default" follows the server-wide setting.
  */
+/** A requirement that follows the server-wide setting unless the application sets its own. */
+const REQUIREMENT = [
+  { value: 'default', label: 'Server default' },
+  { value: 'yes', label: 'Required' },
+  { value: 'no', label: 'Optional' },
+];
+
 export function requestPolicyFields(
   form: { requirePushedAuthorizationRequests: string; requireSignedRequestObject: string; dpopBoundAccessTokens: boolean },
   errors: FieldErrors,
@@ -16,11 +23,7 @@ export function requestPolicyFields(
   value: form.requirePushedAuthorizationRequests,
   error: errors['requirePushedAuthorizationRequests'],
   hint: 'Required: the application must send its authorization requests to the pushed authorization request endpoint first.',
-  options: [
-    { value: 'default', label: 'Server default' },
-    { value: 'yes', label: 'Required' },
-    { value: 'no', label: 'Optional' },
-  ],
+  options: REQUIREMENT,
 })}
 ${selectField({
   name: 'requireSignedRequestObject',
@@ -28,11 +31,7 @@ ${selectField({
   value: form.requireSignedRequestObject,
   error: errors['requireSignedRequestObject'],
   hint: 'Required: the application must sign its authorization requests with a key it registered.',
-  options: [
-    { value: 'default', label: 'Server default' },
-    { value: 'yes', label: 'Required' },
-    { value: 'no', label: 'Optional' },
-  ],
+  options: REQUIREMENT,
 })}
 ${choiceGroup({
   name: 'dpopBoundAccessTokens',
