@@ -1,10 +1,10 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.ts';
 import { buildLatchkey, type Latchkey } from '../../src/main.ts';
+import { latchkey as runBin } from '../support/cli.ts';
 import { testConfig } from '../support/server.ts';
 
 /**
@@ -12,24 +12,8 @@ import { testConfig } from '../support/server.ts';
  * (read with cacheTtlMs 0, so each change shows at once), checked over HTTP in the JWKS.
  */
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const BIN = join(ROOT, 'bin', 'latchkey.mjs');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function latchkey(args: readonly string[], env: Record<string, string> = {}): Promise<Run> {
-  const clean: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('LATCHKEY_')) clean[k] = v;
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args, '-d', db], { cwd: ROOT, env: { ...clean, ...env }, timeout: 100_000 }, (err, stdout, stderr) => {
-      resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, stdout, stderr });
-    });
-  });
-}
+/** The bin against this test's database. */
+const latchkey = (args: readonly string[], env: Record<string, string> = {}) => runBin([...args, '-d', db], { env });
 
 interface KeyJson {
   kid: string;

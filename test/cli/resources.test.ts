@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.ts';
 import { buildLatchkey, type Latchkey } from '../../src/main.ts';
 import { postToken, WEB_APP_BASIC } from '../support/flow-helpers.ts';
-import { cleanEnv, BIN, ROOT } from '../support/cli.ts';
+import { latchkey as runBin } from '../support/cli.ts';
 import { testConfig } from '../support/server.ts';
 
 /**
@@ -15,24 +14,13 @@ import { testConfig } from '../support/server.ts';
  * in this process (cacheTtlMs 0, so each change shows at once); the README's commands, checked over HTTP.
  */
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 let dir: string;
 let db: string;
 let url: string;
 let server: Latchkey;
 
-function latchkey(args: readonly string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args, '-d', db], { cwd: ROOT, env: cleanEnv(), timeout: 100_000 }, (err, stdout, stderr) => {
-      resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, stdout, stderr });
-    });
-  });
-}
+/** The bin against this test's database. */
+const latchkey = (args: readonly string[]) => runBin([...args, '-d', db]);
 
 async function okJson<T>(args: readonly string[]): Promise<T> {
   const run = await latchkey([...args, '--json']);
