@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,6 +11,7 @@ import { SCOPE_CACHE_TTL_MS } from '../../src/storage/scope-cache.ts';
 import { buildLatchkey, type Latchkey } from '../../src/main.ts';
 import { basicAuth, pkcePair } from '../support/flow-helpers.ts';
 import { atConsent, decide, expectEndedInteraction } from '../support/open-interaction.ts';
+import { latchkey, type Run } from '../support/cli.ts';
 import { testConfig } from '../support/server.ts';
 import { authorizeUrl, UserAgent } from '../support/user-agent.ts';
 
@@ -19,32 +19,6 @@ import { authorizeUrl, UserAgent } from '../support/user-agent.ts';
  * The `latchkey` management commands, run as a person runs them: the real bin as a child process, against the SQLite
  * file of a Latchkey server that is running in this process, so each change is checked where it matters (over HTTP).
  */
-
-const ROOT = join(import.meta.dirname, '..', '..');
-const BIN = join(ROOT, 'bin', 'latchkey.mjs');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** The environment without the developer's own LATCHKEY_* settings (bin/latchkey.mjs runs the sources in a checkout). */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('LATCHKEY_')) env[k] = v;
-  return { ...env, ...extra };
-}
-
-function latchkey(args: readonly string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, [BIN, ...args], { cwd: ROOT, env: cleanEnv(options.env), timeout: 100_000 }, (err, stdout, stderr) => {
-      const code = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin?.end(options.input ?? '');
-  });
-}
 
 let dir: string;
 let db: string;
