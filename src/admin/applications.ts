@@ -3,6 +3,7 @@ import { isoTime } from '../core/clock.ts';
 import { randomId, randomToken } from '../core/crypto.ts';
 import { clientSettings, isDisabled, originOf, responseTypeWords, type Client, type OidcClientMetadata } from '../core/model.ts';
 import { oidcMetadataProblems } from '../core/oidc/client-metadata.ts';
+import { tokenExchangeProblems } from '../core/token-exchange/policy-rules.ts';
 import { storedSecret } from '../core/client-auth/secret-encryption.ts';
 import { assertionAuthOf, clientAuthProblems, type ClientAuthFields } from '../core/client-auth/metadata.ts';
 import type { Page } from '../storage/admin-repositories.ts';
@@ -44,7 +45,7 @@ function refuseBuiltIn(client: Client): void {
   if (isFirstParty(client.id)) throw conflict(`${client.id} is built into Latchkey and cannot be changed`);
 }
 
-type Shape = Pick<Client, 'type' | 'redirectUris' | 'grantTypes' | 'responseTypes' | 'scopes' | 'requirePkce' | 'oidc'>;
+type Shape = Pick<Client, 'type' | 'redirectUris' | 'grantTypes' | 'responseTypes' | 'scopes' | 'requirePkce' | 'oidc' | 'tokenExchange'>;
 
 /** The OpenID Connect members of the API's flat input, as the client's `oidc` metadata (only those present). */
 const OIDC_KEYS = ['idTokenSignedResponseAlg', 'userinfoSignedResponseAlg', 'subjectType', 'defaultMaxAge', 'requireAuthTime', 'postLogoutRedirectUris', 'backchannelLogoutUri', 'backchannelLogoutSessionRequired'] as const;
@@ -82,6 +83,11 @@ export async function checkApplication(ctx: { deps: Pick<AdminDeps, 'repos' | 'c
   const unknown = scopesChanged ? c.scopes.filter((s) => !known.has(s)) : [];
   if (unknown.length > 0) fields['scopes'] = `unknown scope${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`;
   Object.assign(fields, oidcMetadataProblems(c, ctx.deps.config.oidc));
+  if (c.tokenExchange) {
+    const exchange = tokenExchangeProblems(c, (await ctx.deps.repos.resources.list()).map((r) => r.id));
+    if (exchange.grantTypes !== undefined) fields['tokenExchange'] = exchange.grantTypes;
+    if (exchange.resources !== undefined) fields['tokenExchange.resources'] = exchange.resources;
+  }
   if (c.auth) Object.assign(fields, clientAuthProblems(c.auth, ctx.deps.config.clientAssertions));
   if (Object.keys(fields).length > 0) throw invalidFields(fields);
 }
@@ -121,6 +127,7 @@ export async function createApplication(
       requirePushedAuthorizationRequests: input.requirePushedAuthorizationRequests,
       requireSignedRequestObject: input.requireSignedRequestObject,
       dpopBoundAccessTokens: input.dpopBoundAccessTokens,
+      tokenExchange: input.tokenExchange,
       oidc,
       assertionAuth,
     },

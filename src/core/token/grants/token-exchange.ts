@@ -30,7 +30,7 @@ async function exchangeTarget(repos: Repos, resource: string | undefined, audien
  * OAuth 2.0 Token Exchange (RFC 8693): a client trades a token it holds (the subject token, §2.1) for an access token,
  * narrower or for another audience. Without an actor token the new token simply names the subject (impersonation,
  * §1.1); with one it also names the actor in an `act` claim (delegation, §4.1), nested when the subject token was
- * itself delegated. Deny by default: a client needs the grant type and a policy (config tokenExchange.policies) that
+ * itself delegated. Deny by default: a client needs the grant type and a policy of its own (Client.tokenExchange) that
  * allows the subject token type, the mode, the audience and the scope (§5: the server decides by policy).
  */
 export function tokenExchangeGrant(repos: Repos, deps: GrantDeps & { jwks: () => Promise<JwksDocument> }, scopeCatalogue: () => Promise<readonly Scope[]>): GrantHandler {
@@ -39,7 +39,7 @@ export function tokenExchangeGrant(repos: Repos, deps: GrantDeps & { jwks: () =>
     parameters: ['subject_token', 'subject_token_type'],
     allowsPublicClients: false,
     async handle({ client, params, now, accessTokenTtlDefault, dpopJkt }) {
-      const policy = deps.config.tokenExchange.policies.find((p) => p.client === client.id);
+      const policy = client.tokenExchange;
       if (!policy) throw new UnauthorizedClient('no token exchange policy allows this client');
       const subjectType = shortTokenType(params['subject_token_type'], 'subject_token_type');
       const actorToken = params['actor_token'];
