@@ -65,6 +65,8 @@ export function parseTokenExchange(opts: TokenExchangeOptions, current: TokenExc
     throw new CliError(`--token-exchange-subject-types: give at least one of ${SUBJECT_TOKEN_TYPES.join(', ')} to turn the client's token exchange policy on`);
   }
   return {
+    // Members these options do not set (added to the policy later) stay as they were.
+    ...current,
     subjectTokenTypes,
     resources: resources ?? current?.resources ?? [],
     scopes: scopes ?? current?.scopes ?? [],
