@@ -104,6 +104,15 @@ describe('token exchange: refresh tokens (RFC 8693 §2.2.1)', () => {
     await expectJsonError(await postToken(server, { grant_type: EXCHANGE_GRANT, subject_token: alice, subject_token_type: TT.access, requested_token_type: TT.refresh }, { authorization: LIMITED_BASIC }), 400, 'invalid_request');
   });
 
+  it('gives no refresh token for a client\'s own token (no user: as client_credentials, RFC 6749 §4.4.3), and refuses to with invalid_request when asked', async () => {
+    const own = await postToken(server, { grant_type: 'client_credentials', scope: 'notes.read' }, { authorization: EXCHANGER_BASIC });
+    const { access_token: clientToken } = (await own.json()) as { access_token: string };
+    const tokens = await exchange({ subject_token: clientToken, subject_token_type: TT.access, resource: JWT_API });
+    expect(jwtParts(tokens.access_token).payload['sub']).toBe('exchanger');
+    expect(tokens.refresh_token).toBeUndefined();
+    await expectJsonError(await postToken(server, { grant_type: EXCHANGE_GRANT, subject_token: clientToken, subject_token_type: TT.access, requested_token_type: TT.refresh }, { authorization: EXCHANGER_BASIC }), 400, 'invalid_request');
+  });
+
   it('refuses a refresh token of the exchange presented by another client with invalid_grant (RFC 6749 §6)', async () => {
     const tokens = await exchange({ subject_token: alice, subject_token_type: TT.access });
     await expectJsonError(await postToken(server, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token ?? '' }, { authorization: WEB_APP_BASIC }), 400, 'invalid_grant');

@@ -31,9 +31,10 @@ async function exchangeTarget(repos: Repos, resource: string | undefined, audien
 
 /**
  * RFC 8693 §2.1 requested_token_type: an access token (the default), or, when the policy gives refresh tokens
- * (`refreshTokens`) and the client may refresh, a refresh token; anything else is invalid_request (§2.2.2). Keycloak
- * answers a refresh_token request the same way: the access token in `access_token`, the refresh token beside it, and
- * `issued_token_type` naming the refresh token the client asked for.
+ * (`refreshTokens`) and the client may refresh, a refresh token; anything else is invalid_request (§2.2.2). §2.2.1
+ * carries the issued token in `access_token`; a client asking for a refresh token still needs an access token to call
+ * anything, so the answer has both (the access token in `access_token`, the refresh token beside it) and
+ * `issued_token_type` names the refresh token asked for, as Keycloak answers it.
  */
 function requestedType(requested: string | undefined, refreshable: boolean): 'access_token' | 'refresh_token' {
   if (requested === undefined || requested === TOKEN_TYPE_URNS.access_token) return 'access_token';
@@ -94,9 +95,12 @@ export function tokenExchangeGrant(repos: Repos, deps: GrantDeps & { jwks: () =>
     // A trusted issuer's scope names are not ours: only scopes this server knows, and admin only for its clients.
     const known = new Set((await scopeCatalogue()).map((s) => s.name));
     const scope = resolveScope(asked.length > 0 ? asked : ceiling, client.scopes, known, true);
+    // A client's own token (no user) is never refreshable, as client_credentials (RFC 6749 §4.4.3): it can ask anew.
     // OpenID Connect Core §11 applies as to every grant (issue.ts mayRefresh): openid without offline_access may refuse.
-    const refresh = refreshable && mayRefresh(deps.config, scope);
-    if (requested === 'refresh_token' && !refresh) throw new InvalidRequest('requested_token_type: a refresh token needs the offline_access scope');
+    const refresh = refreshable && subject.userId !== null && mayRefresh(deps.config, scope);
+    if (requested === 'refresh_token' && !refresh) {
+      throw new InvalidRequest(subject.userId === null ? 'requested_token_type: no refresh token for a client\'s own token' : 'requested_token_type: a refresh token needs the offline_access scope');
+    }
 
     // §4.1: the current actor is the outermost `act`; a prior chain (the subject's own act) nests inside it.
     const act = actor ? { sub: actorSub(client, actor, deps.config.oidc.pairwiseSalt), ...(subject.act ? { act: subject.act } : {}) } : subject.act;
