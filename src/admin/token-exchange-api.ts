@@ -24,6 +24,7 @@ const policyView = z.object({
   impersonation: z.boolean(),
   delegation: z.boolean(),
   otherClientsTokens: z.boolean(),
+  refreshTokens: z.boolean(),
 }).strict();
 
 export const tokenExchangeView = z.object({

@@ -26,6 +26,7 @@ const exchangePolicySchema = z.strictObject({
   impersonation: z.boolean().default(false).describe('May exchange without an actor token (the new token names the subject alone).'),
   delegation: z.boolean().default(false).describe('May exchange with an actor token (the new token carries an `act` claim, RFC 8693 §4.1).'),
   otherClientsTokens: z.boolean().default(false).describe('May present access and ID tokens issued to other clients (refresh tokens: never).'),
+  refreshTokens: z.boolean().default(false).describe('The answer also carries a refresh token (RFC 8693 §2.2.1), when the client has the refresh_token grant type.'),
 });
 
 export const tokenExchangeSchema = z

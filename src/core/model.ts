@@ -255,6 +255,8 @@ export interface Grant {
   amr?: string[] | null;
   /** RFC 8707 §2.1: the resources (APIs) the grant covers; each access token targets one of them. Empty/absent: none. */
   resources?: string[] | null;
+  /** RFC 8693 §4.1: the `act` of a delegated token exchange, so the grant's refreshed tokens stay delegated. */
+  act?: Record<string, unknown> | null;
 }
 
 export interface AuthorizationCode {

@@ -98,6 +98,8 @@ export interface GrantsTable {
   amr: string | null;
   /** Migration 017: JSON list of the resources (RFC 8707) the grant covers; null: none. */
   resources: string | null;
+  /** Migration 027: the `act` claim (RFC 8693 §4.1) of a delegated token exchange, as JSON; null otherwise. */
+  act: string | null;
 }
 
 export interface CodesTable {

@@ -28,7 +28,7 @@ describe('admin API: token exchange', () => {
     expect(res.body).toEqual({
       source: 'config',
       trustedIssuers: [{ issuer: 'https://idp.example', jwksUri: 'https://idp.example/jwks', inlineKeys: 0, userClaim: 'preferred_username', userBy: 'username' }],
-      policies: [{ client: 'web-app', subjectTokenTypes: ['access_token', 'jwt'], resources: [], scopes: [], impersonation: false, delegation: true, otherClientsTokens: false }],
+      policies: [{ client: 'web-app', subjectTokenTypes: ['access_token', 'jwt'], resources: [], scopes: [], impersonation: false, delegation: true, otherClientsTokens: false, refreshTokens: false }],
     });
   });
 

@@ -615,6 +615,14 @@ describe.each(backends)('repositories on $name', (backend) => {
       expect(await repos.grants.findById('grant-acr')).toMatchObject({ acr: 'urn:latchkey:acr:password', amr: ['pwd'] });
     });
 
+    it('round-trips a delegated grant\'s act (RFC 8693 §4.1; migration 027), absent from every other grant', async () => {
+      const act = { sub: 'gateway', act: { sub: 'first-actor' } };
+      await repos.grants.create({ ...grant, id: 'grant-delegated', act });
+      await repos.grants.create({ ...grant, id: 'grant-plain' });
+      expect((await repos.grants.findById('grant-delegated'))?.act).toEqual(act);
+      expect(await repos.grants.findById('grant-plain')).not.toHaveProperty('act');
+    });
+
     it('round-trips a code\'s dpop_jkt (migration 023, RFC 9449 §10), absent when none was requested', async () => {
       await repos.codes.create(code({ hash: 'bound', dpopJkt: 'j'.repeat(43) }));
       await repos.codes.create(code({ hash: 'free' }));
@@ -681,6 +689,13 @@ describe.each(backends)('repositories on $name', (backend) => {
       expect((await repos.tokens.findByHash('delegated1'))?.act).toEqual(act);
       expect((await repos.tokens.findByHash('delegated2'))?.act).toEqual(act);
       expect(await repos.tokens.findByHash('plain2')).not.toHaveProperty('act');
+    });
+
+    it('hands a delegated refresh token\'s act to the refresh that spends it (RFC 8693 §4.1: the refreshed pair stays delegated)', async () => {
+      const act = { sub: 'gateway' };
+      await repos.tokens.createMany([token({ hash: 'delegated-rt', type: 'refresh_token', act })]);
+      const spent = await repos.tokens.consumeRefresh('delegated-rt', NOW + 1);
+      expect(spent && 'token' in spent ? spent.token.act : undefined).toEqual(act);
     });
 
     it('accepts an empty batch of tokens', async () => {

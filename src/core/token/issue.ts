@@ -50,7 +50,10 @@ export interface IssueRequest {
    * RFC 9068 JWT access token minted from this request carries it as the `cnf: { jkt }` claim (§6.1).
    */
   dpopJkt?: string | undefined;
-  /** RFC 8693 §4.1: the actor of a delegated access token (token exchange), stored for introspection. */
+  /**
+   * RFC 8693 §4.1: the actor of a delegated grant (token exchange), stored with the access token for introspection and
+   * with the refresh token, which hands it on to every refreshed pair (refresh-token.ts).
+   */
   act?: Record<string, unknown> | undefined;
 }
 
@@ -82,12 +85,13 @@ export async function issueTokens(
   const parent = req.parentHash === undefined ? {} : { parentHash: req.parentHash };
   const bound = req.dpopJkt === undefined ? {} : { dpopJkt: req.dpopJkt };
   const resource = req.resource === undefined ? {} : { resource: req.resource.id };
+  const act = req.act === undefined ? {} : { act: req.act };
   const rows: NewToken[] = [
     {
       ...parent,
       ...resource,
       ...bound,
-      ...(req.act === undefined ? {} : { act: req.act }),
+      ...act,
       // A JWT's hash too: revocation and introspection answer for JWT access tokens as for opaque ones.
       hash: credentialKey(accessToken),
       type: 'access_token',
@@ -112,6 +116,7 @@ export async function issueTokens(
       // RFC 9449 §5: a public client's refresh token is bound to the DPoP key (a confidential client's is already
       // bound to its credentials), so a stolen one is useless without the private key.
       ...(req.client.type === 'public' ? bound : {}),
+      ...act,
       hash: credentialKey(refreshToken),
       type: 'refresh_token',
       grantId: req.grantId,

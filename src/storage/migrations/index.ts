@@ -19,6 +19,7 @@ import { deviceCodes } from './021-device-codes.ts';
 import { pushedRequests } from './022-pushed-requests.ts';
 import { dpop } from './023-dpop.ts';
 import { tokenExchange } from './024-token-exchange.ts';
+import { grantAct } from './027-grant-act.ts';
 
 /** Migrations are code, listed in order; the names are stored, so never rename one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -42,6 +43,7 @@ const migrations: Record<string, Migration> = {
   '022-pushed-requests': pushedRequests,
   '023-dpop': dpop,
   '024-token-exchange': tokenExchange,
+  '027-grant-act': grantAct,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -23,7 +23,7 @@ describe('tokenExchange configuration (RFC 8693, RFC 7523)', () => {
 
   it('denies by default: a policy allows neither impersonation, delegation nor other clients\' tokens unless it says so', () => {
     const parsed = tokenExchangeSchema.parse({ policies: [{ client: 'gateway', subjectTokenTypes: ['access_token'] }] });
-    expect(parsed.policies[0]).toEqual({ client: 'gateway', subjectTokenTypes: ['access_token'], resources: [], scopes: [], impersonation: false, delegation: false, otherClientsTokens: false });
+    expect(parsed.policies[0]).toEqual({ client: 'gateway', subjectTokenTypes: ['access_token'], resources: [], scopes: [], impersonation: false, delegation: false, otherClientsTokens: false, refreshTokens: false });
     expect(tokenExchangeSchema.parse(undefined)).toEqual({ trustedIssuers: [], policies: [] });
   });
 });

@@ -6,6 +6,7 @@ import { JWT_BEARER_GRANT, type Scope } from '../../model.ts';
 import { mintAccessToken } from '../../resources/mint.ts';
 import { tokenResource } from '../../resources/target.ts';
 import { parseScope, resolveScope } from '../../scope.ts';
+import { recordBearerAccepted } from '../../token-exchange/audit.ts';
 import { userOfTrustedJwt, verifyTrustedJwt } from '../../token-exchange/trusted-jwt.ts';
 import type { Repositories } from '../../../storage/repositories.ts';
 import type { GrantDeps, GrantHandler } from '../grant.ts';
@@ -25,7 +26,7 @@ export function jwtBearerGrant(repos: Repos, deps: GrantDeps, scopeCatalogue: ()
     grantType: JWT_BEARER_GRANT,
     parameters: ['assertion'],
     allowsPublicClients: false,
-    async handle({ client, params, now, accessTokenTtlDefault, dpopJkt }) {
+    async handle({ client, params, now, accessTokenTtlDefault, dpopJkt, address }) {
       const { config } = deps;
       const audience = [config.issuer, config.issuer + config.paths.token];
       const { trusted, claims } = await verifyTrustedJwt(config.tokenExchange.trustedIssuers, params['assertion'] ?? '', now, audience);
@@ -51,11 +52,13 @@ export function jwtBearerGrant(repos: Repos, deps: GrantDeps, scopeCatalogue: ()
       const jtiHash = createHash('sha256').update(claims.jti).digest('base64url');
       if (!(await repos.clientAssertionJtis.use(`jwt-bearer:${trusted.issuer}`, jtiHash, claims.exp, now))) throw new InvalidGrant('the assertion was already used');
       const accessToken = await mintAccessToken(deps, { client, userId: user.id, scope, resource, now, accessTokenTtlDefault, dpopJkt });
-      return repos.transaction(async (tx) => {
-        const id = grantId();
+      const id = grantId();
+      const response = await repos.transaction(async (tx) => {
         await tx.grants.create({ id, clientId: client.id, userId: user.id, scope, createdAt: now, ...(resource ? { resources: [resource.id] } : {}) });
         return issueTokens(tx, config, { client, grantId: id, userId: user.id, scope, refresh: false, now, accessTokenTtlDefault, resource, accessToken, dpopJkt });
       });
+      recordBearerAccepted({ audit: deps.audit, clientId: client.id, address }, { issuer: trusted.issuer, userId: user.id, grantId: id, scope: response.scope.split(' ').filter(Boolean) });
+      return response;
     },
   };
 }
