@@ -318,6 +318,11 @@ export interface Resource {
   accessTokenTtl: number | null;
   /** The client the resource authenticates as to introspect tokens issued for it (RFC 7662 §2.1); null: none. */
   introspectionClientId: string | null;
+  /**
+   * RFC 9449 §7.2: the resource accepts only DPoP-bound access tokens, so the token endpoint issues none for it
+   * without a DPoP proof (core/token/issue.ts).
+   */
+  dpopBoundAccessTokensRequired: boolean;
   createdAt: number;
   updatedAt: number;
 }

@@ -151,6 +151,8 @@ export interface ResourcesTable {
   access_token_format: string;
   access_token_ttl: number | null;
   introspection_client_id: string | null;
+  /** Migration 028: 1 when access tokens for it are issued only DPoP-bound (RFC 9449 §7.2); null or 0: not required. */
+  dpop_bound_access_tokens_required: number | null;
   created_at: number;
   updated_at: number;
 }

@@ -327,12 +327,31 @@ describe.each(backends)('repositories on $name', (backend) => {
   });
 
   describe('resources (migration 017)', () => {
-    const resource = { id: 'https://api.example/', name: 'Example API', scopes: ['read', 'write'], accessTokenFormat: 'jwt' as const, accessTokenTtl: 300, introspectionClientId: 'api-introspector' };
+    const resource = { id: 'https://api.example/', name: 'Example API', scopes: ['read', 'write'], accessTokenFormat: 'jwt' as const, accessTokenTtl: 300, introspectionClientId: 'api-introspector', dpopBoundAccessTokensRequired: false };
 
     it('round-trips a resource with its scope list, format, lifetime and introspection client', async () => {
       expect(await repos.resources.create(resource, NOW)).toEqual({ ...resource, createdAt: NOW, updatedAt: NOW });
       expect(await repos.resources.findById('https://api.example/')).toEqual({ ...resource, createdAt: NOW, updatedAt: NOW });
       expect(await repos.resources.findById('https://api.example')).toBeUndefined();
+    });
+
+    it('keeps whether a resource requires DPoP-bound access tokens, and changes it alone (migration 028, RFC 9449 §7.2)', async () => {
+      expect(await repos.resources.create({ ...resource, dpopBoundAccessTokensRequired: true }, NOW)).toMatchObject({ dpopBoundAccessTokensRequired: true });
+      expect((await repos.resources.findById('https://api.example/'))?.dpopBoundAccessTokensRequired).toBe(true);
+      const off = await repos.resources.update('https://api.example/', { dpopBoundAccessTokensRequired: false }, NOW + 1);
+      expect(off).toEqual({ ...resource, dpopBoundAccessTokensRequired: false, createdAt: NOW, updatedAt: NOW + 1 });
+      await repos.resources.update('https://api.example/', { dpopBoundAccessTokensRequired: true }, NOW + 2);
+      expect((await repos.resources.list()).map((r) => r.dpopBoundAccessTokensRequired)).toEqual([true]);
+      // Another field's change leaves it as it was.
+      expect((await repos.resources.update('https://api.example/', { name: 'Renamed' }, NOW + 3))?.dpopBoundAccessTokensRequired).toBe(true);
+    });
+
+    it('reads a resource written before migration 028 (a null column) as not requiring DPoP', async () => {
+      await storage.db
+        .insertInto('resources')
+        .values({ id: 'https://old.example/', name: 'Old', scopes: '[]', access_token_format: 'opaque', access_token_ttl: null, introspection_client_id: null, dpop_bound_access_tokens_required: null, created_at: NOW, updated_at: NOW })
+        .execute();
+      expect((await repos.resources.findById('https://old.example/'))?.dpopBoundAccessTokensRequired).toBe(false);
     });
 
     it('refuses a second resource with the same identifier', async () => {

@@ -1,8 +1,10 @@
 import type { Config } from '../../config/schema.ts';
 import { lifetimes } from '../context.ts';
 import { randomToken, credentialKey } from '../crypto.ts';
+import { InvalidDpopProof } from '../dpop/errors.ts';
 import { ServerError } from '../errors.ts';
 import type { Client, Resource, Token } from '../model.ts';
+import { RESOURCE_REQUIRES_DPOP } from '../resources/rules.ts';
 import { scopeForResource } from '../resources/target.ts';
 import { formatScope } from '../scope.ts';
 import type { NewToken, Repositories } from '../../storage/repositories.ts';
@@ -70,11 +72,22 @@ export function accessTokenLifetime(config: Config, client: Client, req: Pick<Is
   return own ?? req.accessTokenTtlDefault ?? config.tokens.accessTokenTtl;
 }
 
+/**
+ * RFC 9449 §7.2: a resource may accept only DPoP-bound access tokens (`dpopBoundAccessTokensRequired`); then Latchkey
+ * issues no bearer token for it. Checked here because every grant's access token passes through issueTokens once its
+ * resource and proof key are known; answered as the token endpoint answers a DPoP client without a proof (§5,
+ * invalid_dpop_proof, 400). It throws inside the grant's transaction, so the code or refresh token is not spent.
+ */
+function assertBindingAllowed(req: Pick<IssueRequest, 'resource' | 'dpopJkt'>): void {
+  if (req.resource?.dpopBoundAccessTokensRequired && req.dpopJkt === undefined) throw new InvalidDpopProof(RESOURCE_REQUIRES_DPOP);
+}
+
 export async function issueTokens(
   repos: Pick<Repositories, 'tokens'>,
   config: Config,
   req: IssueRequest,
 ): Promise<TokenResponse> {
+  assertBindingAllowed(req);
   const ttl = lifetimes(config, req.client);
   const accessTtl = accessTokenLifetime(config, req.client, req);
   const scope = scopeForResource(req.scope, req.resource);

@@ -20,6 +20,7 @@ import { pushedRequests } from './022-pushed-requests.ts';
 import { dpop } from './023-dpop.ts';
 import { tokenExchange } from './024-token-exchange.ts';
 import { grantAct } from './027-grant-act.ts';
+import { resourceDpop } from './028-resource-dpop.ts';
 
 /** Migrations are code, listed in order; the names are stored, so never rename one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -44,6 +45,7 @@ const migrations: Record<string, Migration> = {
   '023-dpop': dpop,
   '024-token-exchange': tokenExchange,
   '027-grant-act': grantAct,
+  '028-resource-dpop': resourceDpop,
 };
 
 export const migrationProvider: MigrationProvider = {
