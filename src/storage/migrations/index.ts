@@ -19,6 +19,7 @@ import { deviceCodes } from './021-device-codes.ts';
 import { pushedRequests } from './022-pushed-requests.ts';
 import { dpop } from './023-dpop.ts';
 import { tokenExchange } from './024-token-exchange.ts';
+import { trustedIssuers } from './026-trusted-issuers.ts';
 
 /** Migrations are code, listed in order; the names are stored, so never rename one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -42,6 +43,7 @@ const migrations: Record<string, Migration> = {
   '022-pushed-requests': pushedRequests,
   '023-dpop': dpop,
   '024-token-exchange': tokenExchange,
+  '026-trusted-issuers': trustedIssuers,
 };
 
 export const migrationProvider: MigrationProvider = {
