@@ -10,7 +10,7 @@ import type { Repositories } from '../../../storage/repositories.ts';
 import type { GrantDeps, GrantHandler } from '../grant.ts';
 import { issueTokens } from '../issue.ts';
 
-type Repos = Pick<Repositories, 'tokens' | 'grants' | 'resources' | 'users' | 'transaction'>;
+type Repos = Pick<Repositories, 'tokens' | 'grants' | 'resources' | 'users' | 'trustedIssuers' | 'transaction'>;
 
 /**
  * RFC 8693 §2.3's audience and RFC 8707's resource both name where the token will be used; Latchkey issues one audience
