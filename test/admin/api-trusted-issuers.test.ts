@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trustedIssuerList, trustedIssuerView } from '../../src/admin/trusted-issuers.ts';
-import { expectJsonError } from '../support/flow-helpers.ts';
+import { expectJsonError, postToken } from '../support/flow-helpers.ts';
 import { AdminApi, adminToken, expectApiError, expectFieldError } from '../support/admin.ts';
 import { startServer, type TestServer } from '../support/server.ts';
-import { IDP, idp, type Idp } from '../flows/token-exchange/fixtures.ts';
+import { EXCHANGE_GRANT, EXCHANGER_BASIC, IDP, idp, TT, type Idp } from '../flows/token-exchange/fixtures.ts';
 import { exchangeAdminConfig, PARTNER, partnerBearer } from '../flows/token-exchange/trusted-issuer-fixtures.ts';
 
 /** The admin API's trusted issuers (/admin/api/v1/trusted-issuers; RFC 8693 jwt tokens, RFC 7523 assertions), audited. */
@@ -49,6 +49,18 @@ describe('admin API: trusted issuers', () => {
     expect(JSON.stringify((await api.get('/audit-events?type=trusted_issuer.deleted')).body)).toContain(PARTNER);
     expectApiError(await api.get(path(PARTNER)), 404, 'not_found');
     expectApiError(await api.delete(path(PARTNER)), 404, 'not_found');
+  });
+
+  it('takes the JWT of an issuer added with POST as a token exchange subject (RFC 8693 §3 jwt); after DELETE it is invalid_grant (§2.2.2)', async () => {
+    const exchangeJwt = async () =>
+      postToken(server, { grant_type: EXCHANGE_GRANT, subject_token: await partner.sign({ iss: PARTNER, sub: 'alice' }), subject_token_type: TT.jwt }, { authorization: EXCHANGER_BASIC });
+    await expectJsonError(await exchangeJwt(), 400, 'invalid_grant');
+    expect((await api.post('/trusted-issuers', { issuer: PARTNER, jwks: partner.jwks })).status).toBe(201);
+    const res = await exchangeJwt();
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ issued_token_type: TT.access });
+    expect((await api.delete(path(PARTNER))).status).toBe(204);
+    await expectJsonError(await exchangeJwt(), 400, 'invalid_grant');
   });
 
   it('PUT replaces the keys, and the new key is used from the next JWT on; PUT of an unknown issuer creates it (201)', async () => {
