@@ -14,8 +14,8 @@ import { issueTokens } from '../issue.ts';
 type Repos = Pick<Repositories, 'tokens' | 'grants' | 'resources' | 'users' | 'trustedIssuers' | 'transaction'> & { clientAssertionJtis: ClientAssertionJtis };
 
 /**
- * The JWT bearer grant (RFC 7523 §2.1): a client presents an assertion that a trusted issuer (stored: config
- * tokenExchange.trustedIssuers, the CLI, the admin API or the console) signed about a user, and gets an access token for that user, with no refresh token
+ * The JWT bearer grant (RFC 7523 §2.1): a client presents an assertion that a trusted issuer (stored: see
+ * trusted-issuer-port.ts) signed about a user, and gets an access token for that user, with no refresh token
  * (§2.1 does not call for one; the client asks for a fresh assertion instead). The MCP enterprise-managed
  * authorization profile uses this grant with an identity provider's ID-JAG. Checked per §3: iss trusted, sub names a
  * user, aud is this server (its issuer or token endpoint), exp required, and jti required and single-use (§3 item 7).
