@@ -59,6 +59,9 @@ export const AUDIT_EVENT_TYPES = [
   'resource.created',
   'resource.updated',
   'resource.deleted',
+  'trusted_issuer.created',
+  'trusted_issuer.updated',
+  'trusted_issuer.deleted',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

@@ -157,6 +157,19 @@ export interface ResourcesTable {
   updated_at: number;
 }
 
+/** Migration 026: issuers whose JWTs are accepted (RFC 8693 jwt tokens, RFC 7523 assertions). */
+export interface TrustedIssuersTable {
+  issuer: string;
+  name: string;
+  /** A JWK Set as JSON; null when jwks_uri is set. */
+  jwks: string | null;
+  jwks_uri: string | null;
+  user_claim: string;
+  user_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface SessionsTable {
   hash: string;
   user_id: string;
@@ -336,4 +349,5 @@ export interface LatchkeyDatabase {
   resources: ResourcesTable;
   device_codes: DeviceCodesTable;
   dpop_proofs: DpopProofsTable;
+  trusted_issuers: TrustedIssuersTable;
 }

@@ -392,6 +392,47 @@ describe.each(backends)('repositories on $name', (backend) => {
     });
   });
 
+  describe('trusted issuers (migration 026)', () => {
+    const jwks = { keys: [{ kty: 'EC', crv: 'P-256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0', kid: 'k1' }] };
+    const issuer = { issuer: 'https://idp.example', name: 'Example IdP', jwks, jwksUri: null, userClaim: 'email', userBy: 'username' as const };
+
+    it('round-trips an issuer with its inline JWK Set, found by its exact iss only', async () => {
+      expect(await repos.trustedIssuers.create(issuer, NOW)).toEqual({ ...issuer, createdAt: NOW, updatedAt: NOW });
+      expect(await repos.trustedIssuers.find('https://idp.example')).toEqual({ ...issuer, createdAt: NOW, updatedAt: NOW });
+      expect(await repos.trustedIssuers.find('https://idp.example/')).toBeUndefined();
+      expect(await repos.trustedIssuers.find('https://IDP.example')).toBeUndefined();
+    });
+
+    it('refuses a second issuer with the same iss', async () => {
+      await repos.trustedIssuers.create(issuer, NOW);
+      await expect(repos.trustedIssuers.create({ ...issuer, name: 'Again' }, NOW)).rejects.toThrow();
+    });
+
+    it('replaces every field but the iss and moves updatedAt; undefined for an unknown issuer', async () => {
+      await repos.trustedIssuers.create(issuer, NOW);
+      const changes = { name: 'Renamed', jwks: null, jwksUri: 'https://idp.example/jwks', userClaim: 'sub', userBy: 'id' as const };
+      expect(await repos.trustedIssuers.update('https://idp.example', changes, NOW + 5)).toEqual({ issuer: 'https://idp.example', ...changes, createdAt: NOW, updatedAt: NOW + 5 });
+      expect(await repos.trustedIssuers.find('https://idp.example')).toEqual({ issuer: 'https://idp.example', ...changes, createdAt: NOW, updatedAt: NOW + 5 });
+      expect(await repos.trustedIssuers.update('https://other.example', changes, NOW)).toBeUndefined();
+    });
+
+    it('lists issuers in creation order and deletes one once', async () => {
+      await repos.trustedIssuers.create({ ...issuer, issuer: 'https://b.example' }, NOW);
+      await repos.trustedIssuers.create({ ...issuer, issuer: 'https://a.example' }, NOW + 1);
+      expect((await repos.trustedIssuers.list()).map((t) => t.issuer)).toEqual(['https://b.example', 'https://a.example']);
+      expect(await repos.trustedIssuers.delete('https://b.example')).toBe(true);
+      expect(await repos.trustedIssuers.delete('https://b.example')).toBe(false);
+      expect((await repos.trustedIssuers.list()).map((t) => t.issuer)).toEqual(['https://a.example']);
+    });
+
+    it('forgets a deleted issuer at once on the node that deleted it, though it had just read (and cached) the list', async () => {
+      await repos.trustedIssuers.create(issuer, NOW);
+      expect(await repos.trustedIssuers.find('https://idp.example')).toBeDefined();
+      expect(await repos.trustedIssuers.delete('https://idp.example')).toBe(true);
+      expect(await repos.trustedIssuers.find('https://idp.example')).toBeUndefined();
+    });
+  });
+
   describe('consents', () => {
     it('stores one consent per user and client, replaced by a later upsert', async () => {
       await repos.consents.upsert({ userId: 'u1', clientId: 'c1', scope: ['openid'], grantedAt: NOW });

@@ -1,8 +1,8 @@
-import type { TrustedIssuer } from '../../config/token-exchange-schema.ts';
 import type { Audit, AuditDetail } from '../audit.ts';
 import { InvalidScope, InvalidTarget, UnauthorizedClient } from '../errors.ts';
 import type { Params } from '../context.ts';
 import { TOKEN_TYPE_URNS } from './subject.ts';
+import type { TrustedIssuersStore } from './trusted-issuer-port.ts';
 import { trustedIssuerOf } from './trusted-jwt.ts';
 
 /**
@@ -49,11 +49,11 @@ const POLICY_REFUSALS = [UnauthorizedClient, InvalidTarget, InvalidScope] as con
  * Records a policy refusal of an exchange, then lets the caller rethrow. `issuer` only for a trusted issuer's JWT: its
  * unverified `iss` names a configured issuer, so it is not text an attacker chose.
  */
-export function recordRefusal(ctx: ExchangeAuditContext, error: unknown, params: Params, trustedIssuers: readonly TrustedIssuer[], userId?: string | null): void {
+export async function recordRefusal(ctx: ExchangeAuditContext, error: unknown, params: Params, trustedIssuers: Pick<TrustedIssuersStore, 'find'>, userId?: string | null): Promise<void> {
   const refusal = POLICY_REFUSALS.find((k) => error instanceof k) ? (error as InstanceType<(typeof POLICY_REFUSALS)[number]>) : undefined;
   if (!refusal) return;
   const subject = params['subject_token'];
-  const issuer = params['subject_token_type'] === TOKEN_TYPE_URNS.jwt && subject ? trustedIssuerOf(trustedIssuers, subject)?.issuer : undefined;
+  const issuer = params['subject_token_type'] === TOKEN_TYPE_URNS.jwt && subject ? (await trustedIssuerOf(trustedIssuers, subject))?.issuer : undefined;
   // The short name of a known type only: the parameter is the client's free text.
   const subjectType = Object.entries(TOKEN_TYPE_URNS).find(([, urn]) => urn === params['subject_token_type'])?.[0];
   const details: Record<string, AuditDetail> = {

@@ -12,11 +12,11 @@ import type { Repositories } from '../../../storage/repositories.ts';
 import type { GrantDeps, GrantHandler } from '../grant.ts';
 import { issueTokens } from '../issue.ts';
 
-type Repos = Pick<Repositories, 'tokens' | 'grants' | 'resources' | 'users' | 'transaction'> & { clientAssertionJtis: ClientAssertionJtis };
+type Repos = Pick<Repositories, 'tokens' | 'grants' | 'resources' | 'users' | 'trustedIssuers' | 'transaction'> & { clientAssertionJtis: ClientAssertionJtis };
 
 /**
- * The JWT bearer grant (RFC 7523 §2.1): a client presents an assertion that a trusted issuer (config
- * tokenExchange.trustedIssuers) signed about a user, and gets an access token for that user, with no refresh token
+ * The JWT bearer grant (RFC 7523 §2.1): a client presents an assertion that a trusted issuer (stored: see
+ * trusted-issuer-port.ts) signed about a user, and gets an access token for that user, with no refresh token
  * (§2.1 does not call for one; the client asks for a fresh assertion instead). The MCP enterprise-managed
  * authorization profile uses this grant with an identity provider's ID-JAG. Checked per §3: iss trusted, sub names a
  * user, aud is this server (its issuer or token endpoint), exp required, and jti required and single-use (§3 item 7).
@@ -29,7 +29,7 @@ export function jwtBearerGrant(repos: Repos, deps: GrantDeps, scopeCatalogue: ()
     async handle({ client, params, now, accessTokenTtlDefault, dpopJkt, address }) {
       const { config } = deps;
       const audience = [config.issuer, config.issuer + config.paths.token];
-      const { trusted, claims } = await verifyTrustedJwt(config.tokenExchange.trustedIssuers, params['assertion'] ?? '', now, audience);
+      const { trusted, claims } = await verifyTrustedJwt(repos.trustedIssuers, params['assertion'] ?? '', now, audience);
       // An assertion naming the client it is for (the MCP profile's client_id claim) is that client's only.
       if (claims['client_id'] !== undefined && claims['client_id'] !== client.id) throw new InvalidGrant('the assertion was issued for another client');
       if (typeof claims.jti !== 'string' || claims.jti === '' || claims.exp === undefined) throw new InvalidGrant('the assertion needs a jti');

@@ -13,7 +13,7 @@ import type { Repositories } from '../../../storage/repositories.ts';
 import type { GrantDeps, GrantHandler, TokenContext } from '../grant.ts';
 import { issueTokens, mayRefresh, type TokenResponse } from '../issue.ts';
 
-type Repos = Pick<Repositories, 'tokens' | 'grants' | 'resources' | 'users' | 'transaction'>;
+type Repos = Pick<Repositories, 'tokens' | 'grants' | 'resources' | 'users' | 'trustedIssuers' | 'transaction'>;
 
 /**
  * RFC 8693 §2.3's audience and RFC 8707's resource both name where the token will be used; Latchkey issues one audience
@@ -128,7 +128,7 @@ export function tokenExchangeGrant(repos: Repos, deps: GrantDeps & { jwks: () =>
         if (!policy) throw new UnauthorizedClient('no token exchange policy allows this client');
         return await exchange(ctx, policy);
       } catch (e) {
-        recordRefusal({ audit: deps.audit, clientId: ctx.client.id, address: ctx.address }, e, ctx.params, deps.config.tokenExchange.trustedIssuers);
+        await recordRefusal({ audit: deps.audit, clientId: ctx.client.id, address: ctx.address }, e, ctx.params, repos.trustedIssuers);
         throw e;
       }
     },
