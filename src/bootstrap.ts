@@ -10,6 +10,7 @@ import { assertionAuthOf } from './core/client-auth/metadata.ts';
 import { storedSecret } from './core/client-auth/secret-encryption.ts';
 import { oidcMetadataProblems } from './core/oidc/client-metadata.ts';
 import { syncDeclaredResources } from './resources-bootstrap.ts';
+import { syncDeclaredTrustedIssuers } from './trusted-issuers-bootstrap.ts';
 import { hashPassword } from './interaction/passwords.ts';
 import type { Repositories, NewClient } from './storage/repositories.ts';
 import { DEMO_CALLBACK_PATH, DEMO_CLIENT_ID, demoAuthorizationUrl } from './http/page-routes.ts';
@@ -74,6 +75,7 @@ export async function syncDeclared(repos: Repositories, config: Config, now: num
     else await repos.clients.create(client, now);
   }
   await syncDeclaredResources(repos, config, now);
+  await syncDeclaredTrustedIssuers(repos, config, now);
   for (const u of config.users) {
     const existing = await repos.users.findByUsername(u.username);
     const passwordHash = await hashPassword(u.password);

@@ -1,12 +1,12 @@
 import { ConfigError } from './config/load.ts';
 import type { Config } from './config/schema.ts';
-import { resourceProblems } from './core/resources/rules.ts';
+import { DPOP_OFF, resourceProblems } from './core/resources/rules.ts';
 import type { Repositories } from './storage/repositories.ts';
 
 /**
  * The resources (APIs) the configuration declares, created or updated like clients (bootstrap.ts). Misconfiguration
  * stops start-up naming the key (DESIGN.md "Errors"): a bad identifier, a scope claimed twice, an unknown
- * introspection client, a default resource nobody registered. A scope a resource names that nobody declared is
+ * introspection client, a default resource nobody registered, one requiring DPoP on a server with DPoP off. A scope a resource names that nobody declared is
  * created, described by the resource's name, so that declaring an API is one entry.
  */
 export async function syncDeclaredResources(repos: Pick<Repositories, 'resources' | 'scopes' | 'clients'>, config: Config, now: number): Promise<void> {
@@ -20,6 +20,9 @@ export async function syncDeclaredResources(repos: Pick<Repositories, 'resources
     for (const [field, problem] of Object.entries(resourceProblems(r, before))) problems.push(`  resources.${i}.${field}: ${problem}`);
     if (r.introspectionClient !== undefined && !(await repos.clients.findById(r.introspectionClient))) {
       problems.push(`  resources.${i}.introspectionClient: no client "${r.introspectionClient}"; declare it under clients`);
+    }
+    if (r.dpopBoundAccessTokensRequired && !config.dpop.enabled) {
+      problems.push(`  resources.${i}.dpopBoundAccessTokensRequired: ${DPOP_OFF}`);
     }
   }
   // A client's token exchange policy may name only resources that exist (declared here or made with the CLI or console).
@@ -45,6 +48,7 @@ export async function syncDeclaredResources(repos: Pick<Repositories, 'resources
       accessTokenFormat: r.accessTokenFormat,
       accessTokenTtl: r.accessTokenTtl ?? null,
       introspectionClientId: r.introspectionClient ?? null,
+      dpopBoundAccessTokensRequired: r.dpopBoundAccessTokensRequired,
     };
     if (stored.some((s) => s.id === r.id)) await repos.resources.update(r.id, resource, now);
     else await repos.resources.create({ id: r.id, ...resource }, now);

@@ -7,7 +7,7 @@ export type NamedSchemas = ReadonlyArray<readonly [string, z.ZodType, 'input' | 
 /** One row of the admin API's table (api.ts): what admin-routes.ts registers and openapi.ts describes. */
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
-export type Tag = 'Applications' | 'Users' | 'Scopes' | 'Token settings' | 'Grants and sessions' | 'Audit log' | 'Signing keys' | 'Client registration' | 'Resources' | 'Token exchange';
+export type Tag = 'Applications' | 'Users' | 'Scopes' | 'Token settings' | 'Grants and sessions' | 'Audit log' | 'Signing keys' | 'Client registration' | 'Resources' | 'Token exchange' | 'Trusted issuers';
 
 export interface ApiResult {
   status: number;

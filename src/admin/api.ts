@@ -5,7 +5,7 @@ import { type ApiResult, type ApiRoute, type NamedSchemas, route } from './api-r
 import { KEY_ROUTES, KEY_SCHEMAS } from './keys-api.ts';
 import { REGISTRATION_TOKEN_ROUTES, REGISTRATION_TOKEN_SCHEMAS } from './registration-tokens-api.ts';
 import { RESOURCE_ROUTES, RESOURCE_SCHEMAS } from './resources-api.ts';
-import { TOKEN_EXCHANGE_ROUTES, TOKEN_EXCHANGE_SCHEMAS } from './token-exchange-api.ts';
+import { TRUSTED_ISSUER_ROUTES, TRUSTED_ISSUER_SCHEMAS } from './trusted-issuers-api.ts';
 import { parseTime } from './schemas.ts';
 import * as s from './schemas.ts';
 import * as users from './users.ts';
@@ -58,7 +58,7 @@ export const NAMED_SCHEMAS: NamedSchemas = [
   ...KEY_SCHEMAS,
   ...REGISTRATION_TOKEN_SCHEMAS,
   ...RESOURCE_SCHEMAS,
-  ...TOKEN_EXCHANGE_SCHEMAS,
+  ...TRUSTED_ISSUER_SCHEMAS,
 ];
 
 export const API_ROUTES: readonly ApiRoute[] = [
@@ -279,5 +279,5 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...KEY_ROUTES,
   ...REGISTRATION_TOKEN_ROUTES,
   ...RESOURCE_ROUTES,
-  ...TOKEN_EXCHANGE_ROUTES,
+  ...TRUSTED_ISSUER_ROUTES,
 ];

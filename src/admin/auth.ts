@@ -9,11 +9,12 @@ import type { Actor } from './context.ts';
 
 /**
  * The admin API's guard: a Bearer access token issued by this Latchkey (RFC 6750 §2.1), carrying the `admin` scope,
- * of a user who is an administrator now (a demoted administrator's tokens stop working at once) and not disabled.
+ * of a user who is an administrator now (a demoted administrator's tokens stop working at once) and not disabled,
+ * through an application that is not disabled.
  * 401 invalid_token for a missing, unknown, expired or revoked token; 403 otherwise.
  */
 export async function authenticateAdmin(
-  deps: CoreDeps<'tokens' | 'users'>,
+  deps: CoreDeps<'tokens' | 'users' | 'clients'>,
   authorization: string | undefined,
   ip: string | undefined,
   dpop?: { verifier: DpopVerifier | undefined; request: ResourceRequest },
@@ -23,7 +24,7 @@ export async function authenticateAdmin(
   return adminFromToken(deps, presented.token, ip, (token) => confirmPresentation(dpop?.verifier, token, presented, dpop?.request ?? { method: '', url: '', proof: undefined, now: 0 }));
 }
 
-export async function adminFromToken(deps: CoreDeps<'tokens' | 'users'>, raw: string, ip: string | undefined, confirm?: (token: Token) => Promise<void>): Promise<Actor> {
+export async function adminFromToken(deps: CoreDeps<'tokens' | 'users' | 'clients'>, raw: string, ip: string | undefined, confirm?: (token: Token) => Promise<void>): Promise<Actor> {
   const token = await authenticateAccessToken(deps, raw, [ADMIN_SCOPE]);
   // The console's cookie-held token is never DPoP-bound; API callers' tokens are checked against how they came.
   if (confirm) await confirm(token);

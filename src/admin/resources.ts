@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isoTime } from '../core/clock.ts';
 import { ACCESS_TOKEN_FORMATS, type Resource } from '../core/model.ts';
-import { resourceProblems } from '../core/resources/rules.ts';
+import { DPOP_OFF, resourceProblems } from '../core/resources/rules.ts';
 import type { ResourcePatch } from '../storage/repositories.ts';
 import { recordAction, type AdminContext } from './context.ts';
 import { conflict, invalidFields, notFound } from './errors.ts';
@@ -20,6 +20,7 @@ export const resourceView = z
     accessTokenFormat: z.enum(ACCESS_TOKEN_FORMATS).describe('jwt: RFC 9068 JWT access tokens; opaque: introspected (RFC 7662).'),
     accessTokenTtl: z.number().int().nullable().describe('Seconds; null: resourceTokens.jwtAccessTokenTtl for jwt, the client\'s lifetime for opaque.'),
     introspectionClientId: z.string().nullable().describe('The client the API authenticates as to introspect the tokens issued for it.'),
+    dpopBoundAccessTokensRequired: z.boolean().describe('The API accepts only DPoP-bound access tokens (RFC 9449 §7.2): a token request for it without a DPoP proof is refused.'),
     declaredInConfig: z.boolean().describe('Declared in the configuration file: `latchkey start` writes it back as declared.'),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
@@ -33,6 +34,7 @@ const fields = {
   accessTokenFormat: z.enum(ACCESS_TOKEN_FORMATS).default('opaque'),
   accessTokenTtl: seconds(MAX_TTL).nullable().default(null),
   introspectionClientId: clientId.nullable().default(null),
+  dpopBoundAccessTokensRequired: z.boolean({ error: 'true or false' }).default(false),
 };
 
 export const resourceCreate = z.object({ id: z.string().max(2000), ...fields }).strict();
@@ -43,6 +45,7 @@ export const resourceUpdate = z
     accessTokenFormat: z.enum(ACCESS_TOKEN_FORMATS).optional(),
     accessTokenTtl: seconds(MAX_TTL).nullable().optional(),
     introspectionClientId: clientId.nullable().optional(),
+    dpopBoundAccessTokensRequired: z.boolean({ error: 'true or false' }).optional(),
   })
   .strict();
 export const resourceList = z.object({ items: z.array(resourceView) }).strict();
@@ -56,6 +59,7 @@ export function toResourceView(r: Resource, ctx: AdminContext): ResourceView {
     accessTokenFormat: r.accessTokenFormat,
     accessTokenTtl: r.accessTokenTtl,
     introspectionClientId: r.introspectionClientId,
+    dpopBoundAccessTokensRequired: r.dpopBoundAccessTokensRequired,
     declaredInConfig: ctx.deps.config.resources.some((d) => d.id === r.id),
     createdAt: isoTime(r.createdAt),
     updatedAt: isoTime(r.updatedAt),
@@ -78,6 +82,7 @@ async function check(ctx: AdminContext, r: Omit<Resource, 'createdAt' | 'updated
   if (r.introspectionClientId !== null && !(await ctx.deps.repos.clients.findById(r.introspectionClientId))) {
     problems['introspectionClientId'] = `no application "${r.introspectionClientId}"`;
   }
+  if (r.dpopBoundAccessTokensRequired && !ctx.deps.config.dpop.enabled) problems['dpopBoundAccessTokensRequired'] = DPOP_OFF;
   if (Object.keys(problems).length > 0) throw invalidFields(problems);
 }
 

@@ -5,6 +5,11 @@ export async function adminApiList<T>(server: string, path: string): Promise<T[]
   return (await import('./token/admin-session.ts')).adminApiList<T>(server, path);
 }
 
+/** One admin API request to a remote Latchkey (admin-session.ts adminApiRequest), loaded only when --server is given. */
+export async function adminApiRequest(server: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+  return (await import('./token/admin-session.ts')).adminApiRequest(server, method, path, body);
+}
+
 /**
  * `--server URL` on the management commands that can work over HTTP: instead of opening a database, they call that
  * Latchkey's admin API with the token `latchkey admin login --server URL` cached (docs/cli.md).

@@ -13,6 +13,8 @@ interface ResourceOptions extends CommonOptions {
   format?: string;
   ttl?: string;
   introspectionClient?: string;
+  /** --dpop-required / --no-dpop-required; undefined when neither is given. */
+  dpopRequired?: boolean;
 }
 
 /** The argument or option each field comes from, to name it in an error. */
@@ -23,6 +25,7 @@ const FLAGS: Readonly<Record<string, string>> = {
   accessTokenFormat: '--format',
   accessTokenTtl: '--ttl',
   introspectionClientId: '--introspection-client',
+  dpopBoundAccessTokensRequired: '--dpop-required',
 };
 
 /** The admin operations as the operator at the machine, their field errors named by this command's options. */
@@ -63,6 +66,7 @@ const fields = (o: ResourceOptions): Record<string, unknown> => {
   const t = ttl(o.ttl);
   if (t !== undefined) out['accessTokenTtl'] = t;
   if (o.introspectionClient !== undefined) out['introspectionClientId'] = o.introspectionClient === 'none' ? null : o.introspectionClient;
+  if (o.dpopRequired !== undefined) out['dpopBoundAccessTokensRequired'] = o.dpopRequired;
   return out;
 };
 
@@ -73,6 +77,7 @@ function describe(r: ops.ResourceView): string {
     ['token format', r.accessTokenFormat],
     ['token lifetime', r.accessTokenTtl === null ? 'default' : `${r.accessTokenTtl} s`],
     ['introspection client', r.introspectionClientId ?? '-'],
+    ['DPoP', r.dpopBoundAccessTokensRequired ? 'required (RFC 9449 §7.2)' : 'optional'],
   ]);
 }
 
@@ -81,7 +86,9 @@ function resourceOptions(cmd: Command): Command {
     .option('--scope <scope>', 'a scope this API defines (repeatable); created when new. A scope belongs to at most one resource', collect)
     .option('--format <format>', 'access-token format: opaque (introspected) or jwt (RFC 9068, validated locally)')
     .option('--ttl <seconds>', 'access-token lifetime for this API; none: the default (resourceTokens.jwtAccessTokenTtl for jwt)')
-    .option('--introspection-client <client-id>', 'the client the API authenticates as to introspect its tokens; none to clear');
+    .option('--introspection-client <client-id>', 'the client the API authenticates as to introspect its tokens; none to clear')
+    .option('--dpop-required', 'the API accepts only DPoP-bound access tokens: a token request for it without a DPoP proof is refused (RFC 9449 §7.2)')
+    .option('--no-dpop-required', 'bearer access tokens too (the default)');
 }
 
 export function registerResources(program: Command): void {

@@ -19,6 +19,7 @@ export interface TokenExchangeOptions {
   tokenExchangeImpersonation?: boolean;
   tokenExchangeDelegation?: boolean;
   tokenExchangeOtherClients?: boolean;
+  tokenExchangeRefreshTokens?: boolean;
 }
 
 export function tokenExchangeOptions(cmd: Command): Command {
@@ -32,6 +33,8 @@ export function tokenExchangeOptions(cmd: Command): Command {
     .option('--no-token-exchange-delegation', 'token exchange: may not exchange with an actor token')
     .option('--token-exchange-other-clients', 'token exchange: may present access and ID tokens issued to other clients')
     .option('--no-token-exchange-other-clients', 'token exchange: only tokens issued to this client')
+    .option('--token-exchange-refresh-tokens', 'token exchange: the answer carries a refresh token too (RFC 8693 §2.2.1; needs --grant-type refresh_token)')
+    .option('--no-token-exchange-refresh-tokens', 'token exchange: access tokens only (the default)')
     .option('--no-token-exchange', 'remove the token exchange policy: the client may not exchange (the default)');
 }
 
@@ -50,7 +53,7 @@ export function parseTokenExchange(opts: TokenExchangeOptions, current: TokenExc
   const types = opts.tokenExchangeSubjectTypes === undefined ? undefined : words(opts.tokenExchangeSubjectTypes, /[\s,]+/);
   const resources = list(opts.tokenExchangeResources);
   const scopes = list(opts.tokenExchangeScopes);
-  const flags = { impersonation: opts.tokenExchangeImpersonation, delegation: opts.tokenExchangeDelegation, otherClientsTokens: opts.tokenExchangeOtherClients };
+  const flags = { impersonation: opts.tokenExchangeImpersonation, delegation: opts.tokenExchangeDelegation, otherClientsTokens: opts.tokenExchangeOtherClients, refreshTokens: opts.tokenExchangeRefreshTokens };
   const given = types !== undefined || resources !== undefined || scopes !== undefined || Object.values(flags).some((f) => f !== undefined);
   if (opts.tokenExchange === false) {
     if (given) throw new CliError('--no-token-exchange: removes the policy; drop the other --token-exchange options');
@@ -73,6 +76,7 @@ export function parseTokenExchange(opts: TokenExchangeOptions, current: TokenExc
     impersonation: flags.impersonation ?? current?.impersonation ?? false,
     delegation: flags.delegation ?? current?.delegation ?? false,
     otherClientsTokens: flags.otherClientsTokens ?? current?.otherClientsTokens ?? false,
+    refreshTokens: flags.refreshTokens ?? current?.refreshTokens ?? false,
   };
 }
 
@@ -94,5 +98,6 @@ export function describeTokenExchange(p: TokenExchangePolicy | null | undefined)
     `resources ${p.resources.length > 0 ? p.resources.join(', ') : '(none: no audience)'}`,
     `scopes ${p.scopes.length > 0 ? p.scopes.join(' ') : '(the subject token\'s)'}`,
     p.otherClientsTokens ? 'other clients\' tokens too' : 'its own tokens only',
+    ...(p.refreshTokens ? ['refresh tokens too'] : []),
   ].join('; ');
 }

@@ -118,6 +118,8 @@ export const resourceSchema = z.strictObject({
   accessTokenFormat: z.enum(['opaque', 'jwt']).default('opaque').describe('jwt: RFC 9068 JWT access tokens, validated locally by the API.'),
   accessTokenTtl: seconds.optional().describe('Access-token lifetime for this API; default resourceTokens.jwtAccessTokenTtl for jwt, the client\'s for opaque.'),
   introspectionClient: z.string().optional().describe('The client the API authenticates as to introspect the tokens issued for it (RFC 7662).'),
+  dpopBoundAccessTokensRequired: z.boolean().default(false)
+    .describe('The API accepts only DPoP-bound access tokens (RFC 9449 §7.2): a token request for it without a DPoP proof is refused (invalid_dpop_proof).'),
 });
 
 export const userSchema = z.strictObject({

@@ -5,11 +5,13 @@ export const SUBJECT_TOKEN_TYPES = ['access_token', 'refresh_token', 'id_token',
 
 /**
  * Another issuer whose JWTs Latchkey accepts: as subject or actor tokens of a token exchange (RFC 8693 §2.1) and as
- * JWT bearer assertions (RFC 7523 §2.1). Its keys are given inline (`jwks`) or fetched (`jwksUri`).
+ * JWT bearer assertions (RFC 7523 §2.1). Its keys are given inline (`jwks`) or fetched (`jwksUri`). Written into the
+ * database at each start (trusted-issuers-bootstrap.ts), beside those added with the CLI, the admin API or the console.
  */
 const trustedIssuerSchema = z
   .strictObject({
     issuer: z.string().min(1).describe('The `iss` the JWTs carry, exactly.'),
+    name: z.string().min(1).max(200).optional().describe('What the console and the CLI call it; the issuer when absent.'),
     jwks: z.strictObject({ keys: z.array(z.record(z.string(), z.unknown())).min(1) }).optional().describe('The issuer\'s public keys as a JWK Set.'),
     jwksUri: z.url({ protocol: /^https$/, error: 'an https URL' }).optional().describe('Where to fetch the issuer\'s JWK Set instead (https).'),
     userClaim: z.string().min(1).default('sub').describe('The claim that names the Latchkey user.'),
@@ -29,6 +31,7 @@ export const tokenExchangePolicySchema = z.strictObject({
   impersonation: z.boolean({ error: 'true or false' }).default(false).describe('May exchange without an actor token (the new token names the subject alone).'),
   delegation: z.boolean({ error: 'true or false' }).default(false).describe('May exchange with an actor token (the new token carries an `act` claim, RFC 8693 §4.1).'),
   otherClientsTokens: z.boolean({ error: 'true or false' }).default(false).describe('May present access and ID tokens issued to other clients (refresh tokens: never).'),
+  refreshTokens: z.boolean({ error: 'true or false' }).default(false).describe('The answer also carries a refresh token (RFC 8693 §2.2.1), when the client has the refresh_token grant type.'),
 });
 
 export const tokenExchangeSchema = z

@@ -17,6 +17,10 @@ export const AUDIT_EVENT_TYPES = [
   'token.revoked',
   'refresh_token.reused',
   'code.replayed',
+  // Token exchange (RFC 8693) and the JWT bearer grant (RFC 7523): src/core/token-exchange/audit.ts
+  'token.exchanged',
+  'token_exchange.refused',
+  'jwt_bearer.accepted',
   // Back-Channel Logout 1.0 (src/core/oidc/backchannel): a logout token reached the client, or was given up
   'backchannel_logout.delivered',
   'backchannel_logout.failed',
@@ -55,6 +59,9 @@ export const AUDIT_EVENT_TYPES = [
   'resource.created',
   'resource.updated',
   'resource.deleted',
+  'trusted_issuer.created',
+  'trusted_issuer.updated',
+  'trusted_issuer.deleted',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

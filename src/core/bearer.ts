@@ -1,7 +1,7 @@
 import type { CoreDeps } from './context.ts';
 import { credentialKey } from './crypto.ts';
 import { InsufficientScope, InvalidRequest, InvalidToken } from './errors.ts';
-import type { Token } from './model.ts';
+import { isDisabled, type Token } from './model.ts';
 import { isTokenActive } from './token/issue.ts';
 
 /** Where a bearer token may come from (RFC 6750 §2.1 header, §2.2 form body, §2.3 query). */
@@ -36,9 +36,12 @@ export function extractBearer(src: BearerSources, allowQuery: boolean): string {
 /** True when the error is a missing token: RFC 6750 §3.1 says not to include an error code then. */
 export const isMissingToken = (err: unknown): boolean => err instanceof InvalidToken && err.cause === 'missing';
 
-/** Validates an access token and (optionally) that it carries one of `anyOf` scopes. */
+/**
+ * Validates an access token and (optionally) that it carries one of `anyOf` scopes. The token's application must
+ * still exist and not be disabled: a disabled application's tokens are inactive everywhere (introspection too).
+ */
 export async function authenticateAccessToken(
-  deps: CoreDeps<'tokens'>,
+  deps: CoreDeps<'tokens' | 'clients'>,
   token: string,
   anyOf?: readonly string[],
 ): Promise<Token> {
@@ -49,6 +52,8 @@ export async function authenticateAccessToken(
   // RFC 9700 §2.3 audience restriction: a token issued for a resource (RFC 8707) is good there only, not at the
   // authorization server's own endpoints (UserInfo, the admin API).
   if (row.resource) throw new InvalidToken('the access token was issued for another resource');
+  const client = await deps.repos.clients.findById(row.clientId);
+  if (!client || isDisabled(client)) throw new InvalidToken('the application of this access token is disabled or no longer exists');
   if (anyOf && anyOf.length > 0 && !anyOf.some((s) => row.scope.includes(s))) {
     throw new InsufficientScope('the access token does not carry the required scope', anyOf.join(' '));
   }

@@ -262,6 +262,8 @@ export interface Grant {
   amr?: string[] | null;
   /** RFC 8707 §2.1: the resources (APIs) the grant covers; each access token targets one of them. Empty/absent: none. */
   resources?: string[] | null;
+  /** RFC 8693 §4.1: the `act` of a delegated token exchange, so the grant's refreshed tokens stay delegated. */
+  act?: Record<string, unknown> | null;
 }
 
 export interface AuthorizationCode {
@@ -323,6 +325,11 @@ export interface Resource {
   accessTokenTtl: number | null;
   /** The client the resource authenticates as to introspect tokens issued for it (RFC 7662 §2.1); null: none. */
   introspectionClientId: string | null;
+  /**
+   * RFC 9449 §7.2: the resource accepts only DPoP-bound access tokens, so the token endpoint issues none for it
+   * without a DPoP proof (core/token/issue.ts).
+   */
+  dpopBoundAccessTokensRequired: boolean;
   createdAt: number;
   updatedAt: number;
 }

@@ -2,7 +2,7 @@ import type { CoreDeps } from './context.ts';
 import { InvalidToken } from './errors.ts';
 import { authenticateAccessToken } from './bearer.ts';
 import type { Keyring } from './keys/keyring.ts';
-import { isDisabled, oidcMetadata, type Token } from './model.ts';
+import { oidcMetadata, type Token } from './model.ts';
 import { releasedClaims } from './oidc/claims.ts';
 import { subjectFor } from './oidc/subject.ts';
 
@@ -29,7 +29,6 @@ export async function userinfo(
   const [user, client] = await Promise.all([deps.repos.users.findById(token.userId), deps.repos.clients.findById(token.clientId)]);
   if (!user) throw new InvalidToken('the user of this access token no longer exists');
   if (!client) throw new InvalidToken('the application of this access token no longer exists');
-  if (isDisabled(client)) throw new InvalidToken('the application of this access token is disabled');
   // Every claim of the granted scopes. The claims parameter's userinfo members (Core §5.5) could only ask for claims
   // of those scopes (releasedClaims: the consent page approves scopes, not single claims), so they add none here.
   const claims: Record<string, unknown> = { sub: subjectFor(client, user.id, deps.config.oidc.pairwiseSalt), ...releasedClaims(user, token.scope, scopes) };

@@ -32,6 +32,7 @@ export const CONSOLE_NAV: readonly NavItem[] = [
   { href: '/console/audit', label: 'Audit log' },
   { href: '/console/keys', label: 'Signing keys' },
   { href: '/console/resources', label: 'Resources (APIs)' },
+  { href: '/console/trusted-issuers', label: 'Trusted issuers' },
 ];
 
 /**

@@ -19,6 +19,7 @@ const readResourceForm = (f: FormReader): ResourceForm => ({
   accessTokenFormat: f.get('accessTokenFormat'),
   accessTokenTtl: f.get('accessTokenTtl'),
   introspectionClientId: f.get('introspectionClientId'),
+  dpopBoundAccessTokensRequired: f.get('dpopBoundAccessTokensRequired') === 'true',
 });
 
 /** The form's strings as the API's JSON body. */
@@ -28,6 +29,7 @@ const body = (f: ResourceForm) => ({
   accessTokenFormat: f.accessTokenFormat,
   accessTokenTtl: ttlValue(f.accessTokenTtl),
   introspectionClientId: orNull(f.introspectionClientId),
+  dpopBoundAccessTokensRequired: f.dpopBoundAccessTokensRequired,
 });
 
 export function registerResourcePages(app: FastifyInstance, deps: AdminDeps, kit: ConsoleKit): void {

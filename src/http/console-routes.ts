@@ -11,6 +11,7 @@ import { registerDirectoryPages } from './console-directory-pages.ts';
 import { registerOverviewPage } from './console-overview-page.ts';
 import { registerKeyPages } from './console-keys-pages.ts';
 import { registerResourcePages } from './console-resources-pages.ts';
+import { registerTrustedIssuerPages } from './console-trusted-issuers-pages.ts';
 import { consoleKit, PAGE, readForm } from './console-kit.ts';
 import { firstPartySignIn, localPath } from './first-party-signin.ts';
 
@@ -89,4 +90,5 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: AdminDeps): vo
   registerDirectoryPages(app, deps, kit);
   registerKeyPages(app, deps, kit);
   registerResourcePages(app, deps, kit);
+  registerTrustedIssuerPages(app, deps, kit);
 }

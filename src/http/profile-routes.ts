@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TokenCounter } from '../admin/token-counter.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { ConfigError } from '../config/load.ts';
+import { sendsItsSecret } from '../core/client-auth/authenticate.ts';
 import { parseBasic } from '../core/client-auth/basic.ts';
 import type { Params } from '../core/context.ts';
 import { verifyHashedSecret } from '../core/crypto.ts';
@@ -54,7 +55,7 @@ function secretChecker(deps: AppDeps) {
     if (secret === undefined) return params;
     const id = params['client_id'];
     const client = id === undefined ? undefined : await deps.repos.clients.findById(id);
-    if (!client || client.secretHash === null || !verifyHashedSecret(secret, client.secretHash)) {
+    if (!client || !sendsItsSecret(client) || client.secretHash === null || !verifyHashedSecret(secret, client.secretHash)) {
       throw new InvalidClient('client authentication failed');
     }
     if (!warned.has(client.id)) {

@@ -35,7 +35,7 @@ export interface ResourceMetadataOptions {
   resourceDocumentation?: string;
   /** More authorization servers than the verifier's issuer (§2 `authorization_servers`). */
   authorizationServers?: readonly string[];
-  /** Further members, e.g. `resource_policy_uri`; they cannot replace the ones above. */
+  /** Further members, e.g. `resource_policy_uri`; they cannot replace the ones above, nor the DPoP ones the verifier decides. */
   extra?: Record<string, unknown>;
 }
 
@@ -74,6 +74,15 @@ export function protectedResourceMetadata(verifier: Verifier, options: ResourceM
     ...(options.resourceName !== undefined ? { resource_name: options.resourceName } : {}),
     ...(options.resourceDocumentation !== undefined ? { resource_documentation: options.resourceDocumentation } : {}),
   };
+  // RFC 9728 §2: the DPoP members say what the verifier enforces, so `extra` cannot contradict it. The algorithms are
+  // those a proof may use when DPoP is accepted; dpop_bound_access_tokens_required (default false) when Bearer is
+  // refused (RFC 9449 §7.2).
+  delete document['dpop_signing_alg_values_supported'];
+  delete document['dpop_bound_access_tokens_required'];
+  if (verifier.dpop) {
+    document['dpop_signing_alg_values_supported'] = [...verifier.dpop.algorithms];
+    if (verifier.dpop.required) document['dpop_bound_access_tokens_required'] = true;
+  }
   const path = new URL(url).pathname;
   const body = JSON.stringify(document);
   return {

@@ -9,6 +9,7 @@ import { groupCommit } from './group-commit.ts';
 import { cachedClients } from './client-cache.ts';
 import { cachedScopes, SCOPE_CACHE_TTL_MS as DEFAULT_CACHE_TTL_MS } from './scope-cache.ts';
 import { cachedResources } from './resource-cache.ts';
+import { cachedTrustedIssuers } from './trusted-issuer-cache.ts';
 import { defaultPoolOptions, postgresDialect, type PoolOptions } from './postgres.ts';
 import { auditRepository, listingsRepository, settingsRepository } from './kysely/admin.ts';
 import { clientsRepository, consentsRepository, scopesRepository, usersRepository } from './kysely/directory.ts';
@@ -23,6 +24,7 @@ import { clientAssertionJtisRepository } from './kysely/client-assertion-jtis.ts
 import { backchannelOutboxRepository } from './kysely/backchannel-outbox.ts';
 import { deviceCodesRepository } from './kysely/device-codes.ts';
 import { dpopProofsRepository } from './kysely/dpop-proofs.ts';
+import { trustedIssuersRepository } from './kysely/trusted-issuers.ts';
 import { interactionsRepository, sessionsRepository, throttleRepository } from './kysely/sessions.ts';
 
 export { redactDatabaseUrl } from './postgres.ts';
@@ -83,6 +85,7 @@ export function repositories(db: Kysely<LatchkeyDatabase>, transaction?: Reposit
     backchannelOutbox: backchannelOutboxRepository(db),
     deviceCodes: deviceCodesRepository(db),
     dpopProofs: dpopProofsRepository(db),
+    trustedIssuers: trustedIssuersRepository(db),
     transaction: transaction ?? ((fn) => db.transaction().execute((trx) => fn(repositories(trx)))),
   };
 }
@@ -97,6 +100,7 @@ function rootRepositories(db: Kysely<LatchkeyDatabase>, sqlite: SqliteHandle | u
     repos.scopes = cachedScopes(repos.scopes, cacheTtlMs);
     repos.clients = cachedClients(repos.clients, cacheTtlMs);
     repos.resources = cachedResources(repos.resources, cacheTtlMs);
+    repos.trustedIssuers = cachedTrustedIssuers(repos.trustedIssuers, cacheTtlMs);
   }
   return repos;
 }

@@ -7,6 +7,7 @@ import type { ClientAssertionJtis } from '../core/client-auth/jti-store.ts';
 import type { BackchannelOutbox } from '../core/oidc/backchannel/port.ts';
 import type { DeviceCodesStore } from '../core/device/port.ts';
 import type { DpopProofStore } from '../core/dpop/replay.ts';
+import type { TrustedIssuersStore } from '../core/token-exchange/trusted-issuer-port.ts';
 
 /** Narrow repositories named by intent. Handlers receive `Pick<Repositories, ...>` of what they use. */
 
@@ -230,6 +231,8 @@ export interface Repositories {
   deviceCodes: DeviceCodesStore;
   /** DPoP proof jtis seen (issue 13, RFC 9449 §11.1): the port core/dpop/ declares. */
   dpopProofs: DpopProofStore;
+  /** Trusted issuers of RFC 8693 jwt tokens and RFC 7523 assertions (migration 026): the port core/token-exchange/ declares. */
+  trustedIssuers: TrustedIssuersStore;
   /** Runs `fn` in one database transaction with repositories bound to it. */
   transaction<T>(fn: (repos: Repositories) => Promise<T>): Promise<T>;
 }

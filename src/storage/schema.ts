@@ -100,6 +100,8 @@ export interface GrantsTable {
   amr: string | null;
   /** Migration 017: JSON list of the resources (RFC 8707) the grant covers; null: none. */
   resources: string | null;
+  /** Migration 027: the `act` claim (RFC 8693 §4.1) of a delegated token exchange, as JSON; null otherwise. */
+  act: string | null;
 }
 
 export interface CodesTable {
@@ -151,6 +153,21 @@ export interface ResourcesTable {
   access_token_format: string;
   access_token_ttl: number | null;
   introspection_client_id: string | null;
+  /** Migration 028: 1 when access tokens for it are issued only DPoP-bound (RFC 9449 §7.2); null or 0: not required. */
+  dpop_bound_access_tokens_required: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Migration 026: issuers whose JWTs are accepted (RFC 8693 jwt tokens, RFC 7523 assertions). */
+export interface TrustedIssuersTable {
+  issuer: string;
+  name: string;
+  /** A JWK Set as JSON; null when jwks_uri is set. */
+  jwks: string | null;
+  jwks_uri: string | null;
+  user_claim: string;
+  user_by: string;
   created_at: number;
   updated_at: number;
 }
@@ -334,4 +351,5 @@ export interface LatchkeyDatabase {
   resources: ResourcesTable;
   device_codes: DeviceCodesTable;
   dpop_proofs: DpopProofsTable;
+  trusted_issuers: TrustedIssuersTable;
 }

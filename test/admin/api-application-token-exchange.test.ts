@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applicationView, applicationWithSecret } from '../../src/admin/schemas.ts';
 import { basicAuth, codeGrant, expectJsonError, expectTokens, obtainCode, post, postToken, WEB_APP_BASIC } from '../support/flow-helpers.ts';
-import { AdminApi, adminToken, expectApiError, expectFieldError, startAdminServer } from '../support/admin.ts';
+import { AdminApi, adminToken, expectFieldError, startAdminServer } from '../support/admin.ts';
 import type { TestServer } from '../support/server.ts';
 import { UserAgent } from '../support/user-agent.ts';
 import { JWT_API, jwtParts, resourcesConfig } from '../flows/resources/fixtures.ts';
@@ -13,7 +13,7 @@ import { JWT_API, jwtParts, resourcesConfig } from '../flows/resources/fixtures.
 
 const EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 const ACCESS = 'urn:ietf:params:oauth:token-type:access_token';
-const DEFAULTS = { resources: [], scopes: [], impersonation: false, delegation: false, otherClientsTokens: false };
+const DEFAULTS = { resources: [], scopes: [], impersonation: false, delegation: false, otherClientsTokens: false, refreshTokens: false };
 
 let server: TestServer;
 let api: AdminApi;
@@ -107,10 +107,7 @@ describe('admin API: an application\'s token exchange policy (RFC 8693)', () => 
     expect(applicationView.parse((await api.get(`/applications/${encodeURIComponent(String(info['client_id']))}`)).body).tokenExchange).toBeNull();
   });
 
-  it('GET /token-exchange no longer lists policies: they are the applications\'', async () => {
-    const res = await api.get('/token-exchange');
-    expect(res.status).toBe(200);
-    expect(res.body).not.toHaveProperty('policies');
-    expectApiError(await api.patch('/applications/gw-keep', { tokenExchange: { subjectTokenTypes: ['jwt'], resources: 'all' } }), 422, 'invalid_request');
+  it('refuses a policy whose resources are not a list, with 422 naming the field', async () => {
+    expectFieldError(await api.patch('/applications/gw-keep', { tokenExchange: { subjectTokenTypes: ['jwt'], resources: 'all' } }), 'tokenExchange.resources');
   });
 });

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_ROUTES, type ApiRoute } from '../../src/admin/api.ts';
 import { FakeClock } from '../../src/core/clock.ts';
-import { basicAuth, expectJsonError, expectTokens, post, postToken } from '../support/flow-helpers.ts';
+import { basicAuth, codeGrant, expectJsonError, expectTokens, obtainCode, post, postToken } from '../support/flow-helpers.ts';
 import { ADMIN_API, ADMIN_CLI, ADMIN_CLI_REDIRECT, AdminApi, adminToken, expectApiError, startAdminServer } from '../support/admin.ts';
 import { TEST_PASSWORD, type TestServer } from '../support/server.ts';
-import { authorizeAsUser, authorizeUrl } from '../support/user-agent.ts';
+import { authorizeAsUser, authorizeUrl, UserAgent } from '../support/user-agent.ts';
 import { pkcePair } from '../support/flow-helpers.ts';
 
 /**
@@ -168,5 +168,18 @@ describe('the admin scope is only for administrators, and only for clients regis
     expect((await new AdminApi(server, secondToken).get('/users')).status).toBe(200);
     expect((await api.post(`/users/${second}/disable`)).status).toBe(200);
     expectApiError(await new AdminApi(server, secondToken).get('/users'), 401, 'invalid_token');
+  });
+
+  it("a disabled application's admin token stops working: 401, as at UserInfo and introspection", async () => {
+    const api = new AdminApi(server, await adminToken(server));
+    const ops = { id: 'ops-console', name: 'Ops console', type: 'public', redirectUris: [ADMIN_CLI_REDIRECT], scopes: ['admin'], grantTypes: ['authorization_code'] };
+    expect((await api.post('/applications', ops)).status).toBe(201);
+    const code = await obtainCode(new UserAgent(server.url), { clientId: ops.id, redirectUri: ADMIN_CLI_REDIRECT, scope: 'admin', username: 'root' });
+    const opsToken = (await expectTokens(await postToken(server, { ...codeGrant(code), client_id: ops.id }))).access_token;
+    expect((await new AdminApi(server, opsToken).get('/users')).status).toBe(200);
+    expect((await api.post(`/applications/${ops.id}/disable`)).status).toBe(200);
+    expectApiError(await new AdminApi(server, opsToken).get('/users'), 401, 'invalid_token');
+    expect((await api.post(`/applications/${ops.id}/enable`)).status).toBe(200);
+    expect((await new AdminApi(server, opsToken).get('/users')).status).toBe(200);
   });
 });

@@ -69,6 +69,22 @@ describe('console: resources (APIs)', () => {
     expect((await server.latchkey.storage.repos.resources.findById(API))?.accessTokenFormat).toBe('jwt');
   });
 
+  it('Edit has a DPoP checkbox: ticked, the resource requires DPoP-bound tokens (RFC 9449 §7.2); unticked, it no longer does', async () => {
+    const editPath = `/console/resources/edit?id=${encodeURIComponent(API)}`;
+    const edit = await page(editPath);
+    const box = /<input type="checkbox"[^>]*name="dpopBoundAccessTokensRequired" value="true"([^>]*)>/;
+    expect(box.exec(edit.html)?.[1]).not.toContain('checked');
+    const form = formOf(edit, '/console/resources/edit');
+    const fields = { ...form.fields, name: 'Notes', scopes: 'notes.read notes.write', accessTokenFormat: 'jwt', accessTokenTtl: '', introspectionClientId: '' };
+    expect((await postForm('/console/resources/edit', { ...fields, dpopBoundAccessTokensRequired: 'true' })).status).toBe(303);
+    expect((await server.latchkey.storage.repos.resources.findById(API))?.dpopBoundAccessTokensRequired).toBe(true);
+    const ticked = await page(editPath);
+    expect(box.exec(ticked.html)?.[1]).toContain('checked');
+    // A browser sends nothing for an unticked box.
+    expect((await postForm('/console/resources/edit', fields)).status).toBe(303);
+    expect((await server.latchkey.storage.repos.resources.findById(API))?.dpopBoundAccessTokensRequired).toBe(false);
+  });
+
   it('Edit changes the name and lifetime; Delete removes it', async () => {
     const editPath = `/console/resources/edit?id=${encodeURIComponent(API)}`;
     const edit = await page(editPath);

@@ -66,7 +66,7 @@ describe('console: an application\'s token exchange policy', () => {
     const { agent, csrf } = await signedIn();
     expect((await submit(agent, '/console/applications', policyFields(csrf, 'console-gw'))).status).toBe(201);
     expect((await api.get('/applications/console-gw')).body).toMatchObject({
-      tokenExchange: { subjectTokenTypes: ['access_token', 'jwt'], resources: [API], scopes: ['orders.read'], impersonation: true, delegation: false, otherClientsTokens: true },
+      tokenExchange: { subjectTokenTypes: ['access_token', 'jwt'], resources: [API], scopes: ['orders.read'], impersonation: true, delegation: false, otherClientsTokens: true, refreshTokens: false },
     });
     const edit = await (await agent.request('/console/applications/console-gw')).text();
     expect(edit).toMatch(/name="tokenExchangeEnabled" value="true"[^>]*checked/);

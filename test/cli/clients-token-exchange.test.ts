@@ -71,16 +71,17 @@ describe('latchkey clients with a token exchange policy', () => {
       'clients', 'create', '--id', 'gw', '--name', 'Gateway', '--secret', 'gateway-secret-0123456789', '--grant-type', EXCHANGE,
       '--token-exchange-subject-types', 'access_token,jwt', '--token-exchange-resources', API, '--token-exchange-scopes', 'orders.read', '--token-exchange-impersonation',
     ]);
-    expect(created['tokenExchange']).toEqual({ subjectTokenTypes: ['access_token', 'jwt'], resources: [API], scopes: ['orders.read'], impersonation: true, delegation: false, otherClientsTokens: false });
+    expect(created['tokenExchange']).toEqual({ subjectTokenTypes: ['access_token', 'jwt'], resources: [API], scopes: ['orders.read'], impersonation: true, delegation: false, otherClientsTokens: false, refreshTokens: false });
     const shown = await latchkey(['clients', 'show', 'gw']);
     expect(shown.stdout).toMatch(/token exchange:\s+subject types access_token, jwt; impersonation; resources https:\/\/orders\.example\/; scopes orders\.read; its own tokens only/);
   });
 
   it('update changes only the options given; list options replace the stored list, none empties it', async () => {
-    const updated = await okJson(['clients', 'update', 'gw', '--token-exchange-delegation', '--token-exchange-scopes', 'none']);
-    expect(updated['tokenExchange']).toEqual({ subjectTokenTypes: ['access_token', 'jwt'], resources: [API], scopes: [], impersonation: true, delegation: true, otherClientsTokens: false });
+    const updated = await okJson(['clients', 'update', 'gw', '--token-exchange-delegation', '--token-exchange-scopes', 'none', '--token-exchange-refresh-tokens']);
+    expect(updated['tokenExchange']).toEqual({ subjectTokenTypes: ['access_token', 'jwt'], resources: [API], scopes: [], impersonation: true, delegation: true, otherClientsTokens: false, refreshTokens: true });
+    expect((await latchkey(['clients', 'show', 'gw'])).stdout).toMatch(/token exchange:.*; refresh tokens too/);
     const again = await okJson(['clients', 'update', 'gw', '--no-token-exchange-delegation', '--token-exchange-subject-types', 'id_token']);
-    expect(again['tokenExchange']).toMatchObject({ subjectTokenTypes: ['id_token'], delegation: false, impersonation: true });
+    expect(again['tokenExchange']).toMatchObject({ subjectTokenTypes: ['id_token'], delegation: false, impersonation: true, refreshTokens: true });
   });
 
   it('--no-token-exchange removes the policy; show says the client may not exchange', async () => {

@@ -83,6 +83,22 @@ describe('latchkey resources', () => {
     expect(cleared.accessTokenTtl).toBeNull();
   });
 
+  it('--dpop-required makes the API accept only DPoP-bound tokens (RFC 9449 §7.2): the token endpoint refuses a bearer token for it; --no-dpop-required clears it', async () => {
+    const api = 'https://vault.example/api';
+    const bearerFor = () => postToken({ url }, { grant_type: 'client_credentials', resource: api }, { authorization: WEB_APP_BASIC });
+    const created = await latchkey(['resources', 'create', api, '--name', 'Vault', '--scope', 'vault.read', '--dpop-required']);
+    expect(created).toMatchObject({ code: 0 });
+    expect(created.stdout).toMatch(/DPoP:\s+required/);
+    expect(await okJson<{ dpopBoundAccessTokensRequired: boolean }>(['resources', 'show', api])).toMatchObject({ dpopBoundAccessTokensRequired: true });
+    const refused = await bearerFor();
+    expect({ status: refused.status, error: ((await refused.json()) as { error: string }).error }).toEqual({ status: 400, error: 'invalid_dpop_proof' });
+    // Another option alone leaves it as it was.
+    expect(await okJson<{ dpopBoundAccessTokensRequired: boolean }>(['resources', 'update', api, '--ttl', '60'])).toMatchObject({ dpopBoundAccessTokensRequired: true });
+    expect(await okJson<{ dpopBoundAccessTokensRequired: boolean }>(['resources', 'update', api, '--no-dpop-required'])).toMatchObject({ dpopBoundAccessTokensRequired: false });
+    expect((await bearerFor()).status).toBe(200);
+    expect((await latchkey(['resources', 'delete', api])).code).toBe(0);
+  });
+
   it('refuses a fragment in the identifier (RFC 8707 §2), a scope another resource has, and an unknown format, naming the argument; exit code 1', async () => {
     const fragment = await latchkey(['resources', 'create', 'https://x.example/#f', '--name', 'X']);
     expect(fragment.code).toBe(1);

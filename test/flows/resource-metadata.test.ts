@@ -1,5 +1,6 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
+import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVerifier, protectedResourceMetadata, requireToken, resourceMetadataUrl, tokenMiddleware, type TokenRequest } from '../../src/index.ts';
 import { startJwtIssuer, type JwtIssuer } from '../support/jwt-issuer.ts';
@@ -102,6 +103,43 @@ describe('RFC 9728 protected resource metadata', () => {
         scopes_supported: ['notes:read', 'notes:write'],
         resource_name: 'Notes',
       });
+    }
+  });
+
+  it('advertises the DPoP algorithms of a verifier that accepts DPoP, and no requirement when it also takes Bearer (RFC 9728 §2)', () => {
+    const verifier = createVerifier({ issuer: issuer.url, resource: RESOURCE, format: 'jwt', dpop: { algorithms: ['ES256', 'EdDSA'] } });
+    const { document } = protectedResourceMetadata(verifier);
+    expect(document['dpop_signing_alg_values_supported']).toEqual(['ES256', 'EdDSA']);
+    expect(document).not.toHaveProperty('dpop_bound_access_tokens_required');
+  });
+
+  it('leaves the DPoP members out for a verifier without DPoP (RFC 9728 §2)', () => {
+    const { document } = protectedResourceMetadata(createVerifier({ issuer: issuer.url, resource: RESOURCE, format: 'jwt' }));
+    expect(document).not.toHaveProperty('dpop_signing_alg_values_supported');
+    expect(document).not.toHaveProperty('dpop_bound_access_tokens_required');
+  });
+
+  it('says dpop_bound_access_tokens_required when the verifier refuses Bearer, and oauth4webapi reads it (RFC 9728 §2, RFC 9449 §7.2)', async () => {
+    // The identifier must be where the document is served: oauth4webapi fetches it from the identifier (§3.1) and
+    // checks its `resource` is exactly that identifier (§3.3).
+    let handler: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
+    const server = createServer((req, res) => {
+      if (!handler?.(req, res)) res.writeHead(404).end();
+    });
+    try {
+      const resource = `${await listen(server)}/notes`;
+      const verifier = createVerifier({ issuer: issuer.url, resource, format: 'jwt', dpop: { required: true } });
+      handler = protectedResourceMetadata(verifier, { extra: { dpop_bound_access_tokens_required: false } }).handler;
+      const rs = await oauth.processResourceDiscoveryResponse(
+        new URL(resource),
+        await oauth.resourceDiscoveryRequest(new URL(resource), { [oauth.allowInsecureRequests]: true }),
+      );
+      expect(rs.resource).toBe(resource);
+      // `extra` cannot contradict the verifier: what it enforces is what it says.
+      expect(rs.dpop_bound_access_tokens_required).toBe(true);
+      expect(rs.dpop_signing_alg_values_supported).toEqual(['ES256', 'EdDSA', 'Ed25519', 'PS256', 'RS256']);
+    } finally {
+      await closeServer(server);
     }
   });
 

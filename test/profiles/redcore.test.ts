@@ -23,6 +23,8 @@ beforeAll(async () => {
       // As docs/profiles.md says: implicit allowed for this client, code-flow tokens that never expire, no PKCE.
       migratedClient('redcore-app', [REDIRECT], { responseTypes: ['code', 'token'], accessTokenTtl: 'never' }),
       migratedClient('redcore-plain', [REDIRECT]),
+      // Registered to prove itself with HMAC assertions only: its secret must never be accepted in the clear.
+      migratedClient('redcore-jwt', [REDIRECT], { tokenEndpointAuthMethod: 'client_secret_jwt' }),
     ],
     { config: { features: { implicit: true }, logLevel: 'info' }, clock, logStream: logs.stream },
   );
@@ -106,6 +108,13 @@ describe('redcore profile: authorization endpoint at GET /index.php?option=token
     const url = authorizeUrl('code', { redirect_uri: 'https://spa.example/cb' }, 'spa');
     const res = await new UserAgent(server.url).request(url);
     expect(res.status).toBe(401);
+    expect(await res.text()).toContain('invalid_client');
+  });
+
+  it('refuses the secret of a client_secret_jwt client in the URL: that secret only keys its assertions (RFC 7523 §2.2)', async () => {
+    const res = await new UserAgent(server.url).request(authorizeUrl('code', {}, 'redcore-jwt'));
+    expect(res.status).toBe(401);
+    expect(res.headers.get('location')).toBeNull();
     expect(await res.text()).toContain('invalid_client');
   });
 

@@ -110,7 +110,7 @@ describe.each(backends)('repositories on $name', (backend) => {
     });
 
     it('round-trips a token exchange policy (migration 025, RFC 8693 §5), set, replaced and cleared by update; none reads as absent', async () => {
-      const policy = { subjectTokenTypes: ['access_token' as const, 'jwt' as const], resources: ['https://api.example/'], scopes: ['read'], impersonation: true, delegation: false, otherClientsTokens: true };
+      const policy = { subjectTokenTypes: ['access_token' as const, 'jwt' as const], resources: ['https://api.example/'], scopes: ['read'], impersonation: true, delegation: false, otherClientsTokens: true, refreshTokens: false };
       await repos.clients.create(client({ tokenExchange: policy }), NOW);
       expect((await repos.clients.findById('web-app'))?.tokenExchange).toEqual(policy);
       await repos.clients.update('web-app', { tokenExchange: { ...policy, delegation: true, resources: [] } }, NOW + 1);
@@ -342,12 +342,31 @@ describe.each(backends)('repositories on $name', (backend) => {
   });
 
   describe('resources (migration 017)', () => {
-    const resource = { id: 'https://api.example/', name: 'Example API', scopes: ['read', 'write'], accessTokenFormat: 'jwt' as const, accessTokenTtl: 300, introspectionClientId: 'api-introspector' };
+    const resource = { id: 'https://api.example/', name: 'Example API', scopes: ['read', 'write'], accessTokenFormat: 'jwt' as const, accessTokenTtl: 300, introspectionClientId: 'api-introspector', dpopBoundAccessTokensRequired: false };
 
     it('round-trips a resource with its scope list, format, lifetime and introspection client', async () => {
       expect(await repos.resources.create(resource, NOW)).toEqual({ ...resource, createdAt: NOW, updatedAt: NOW });
       expect(await repos.resources.findById('https://api.example/')).toEqual({ ...resource, createdAt: NOW, updatedAt: NOW });
       expect(await repos.resources.findById('https://api.example')).toBeUndefined();
+    });
+
+    it('keeps whether a resource requires DPoP-bound access tokens, and changes it alone (migration 028, RFC 9449 §7.2)', async () => {
+      expect(await repos.resources.create({ ...resource, dpopBoundAccessTokensRequired: true }, NOW)).toMatchObject({ dpopBoundAccessTokensRequired: true });
+      expect((await repos.resources.findById('https://api.example/'))?.dpopBoundAccessTokensRequired).toBe(true);
+      const off = await repos.resources.update('https://api.example/', { dpopBoundAccessTokensRequired: false }, NOW + 1);
+      expect(off).toEqual({ ...resource, dpopBoundAccessTokensRequired: false, createdAt: NOW, updatedAt: NOW + 1 });
+      await repos.resources.update('https://api.example/', { dpopBoundAccessTokensRequired: true }, NOW + 2);
+      expect((await repos.resources.list()).map((r) => r.dpopBoundAccessTokensRequired)).toEqual([true]);
+      // Another field's change leaves it as it was.
+      expect((await repos.resources.update('https://api.example/', { name: 'Renamed' }, NOW + 3))?.dpopBoundAccessTokensRequired).toBe(true);
+    });
+
+    it('reads a resource written before migration 028 (a null column) as not requiring DPoP', async () => {
+      await storage.db
+        .insertInto('resources')
+        .values({ id: 'https://old.example/', name: 'Old', scopes: '[]', access_token_format: 'opaque', access_token_ttl: null, introspection_client_id: null, dpop_bound_access_tokens_required: null, created_at: NOW, updated_at: NOW })
+        .execute();
+      expect((await repos.resources.findById('https://old.example/'))?.dpopBoundAccessTokensRequired).toBe(false);
     });
 
     it('refuses a second resource with the same identifier', async () => {
@@ -385,6 +404,47 @@ describe.each(backends)('repositories on $name', (backend) => {
       await repos.tokens.createMany([token({ hash: 'at', grantId: 'g-res', resource: 'https://a.example/' }), token({ hash: 'rt', type: 'refresh_token', grantId: 'g-res' })]);
       expect((await repos.tokens.findByHash('at'))?.resource).toBe('https://a.example/');
       expect((await repos.tokens.findByHash('rt'))?.resource).toBeUndefined();
+    });
+  });
+
+  describe('trusted issuers (migration 026)', () => {
+    const jwks = { keys: [{ kty: 'EC', crv: 'P-256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0', kid: 'k1' }] };
+    const issuer = { issuer: 'https://idp.example', name: 'Example IdP', jwks, jwksUri: null, userClaim: 'email', userBy: 'username' as const };
+
+    it('round-trips an issuer with its inline JWK Set, found by its exact iss only', async () => {
+      expect(await repos.trustedIssuers.create(issuer, NOW)).toEqual({ ...issuer, createdAt: NOW, updatedAt: NOW });
+      expect(await repos.trustedIssuers.find('https://idp.example')).toEqual({ ...issuer, createdAt: NOW, updatedAt: NOW });
+      expect(await repos.trustedIssuers.find('https://idp.example/')).toBeUndefined();
+      expect(await repos.trustedIssuers.find('https://IDP.example')).toBeUndefined();
+    });
+
+    it('refuses a second issuer with the same iss', async () => {
+      await repos.trustedIssuers.create(issuer, NOW);
+      await expect(repos.trustedIssuers.create({ ...issuer, name: 'Again' }, NOW)).rejects.toThrow();
+    });
+
+    it('replaces every field but the iss and moves updatedAt; undefined for an unknown issuer', async () => {
+      await repos.trustedIssuers.create(issuer, NOW);
+      const changes = { name: 'Renamed', jwks: null, jwksUri: 'https://idp.example/jwks', userClaim: 'sub', userBy: 'id' as const };
+      expect(await repos.trustedIssuers.update('https://idp.example', changes, NOW + 5)).toEqual({ issuer: 'https://idp.example', ...changes, createdAt: NOW, updatedAt: NOW + 5 });
+      expect(await repos.trustedIssuers.find('https://idp.example')).toEqual({ issuer: 'https://idp.example', ...changes, createdAt: NOW, updatedAt: NOW + 5 });
+      expect(await repos.trustedIssuers.update('https://other.example', changes, NOW)).toBeUndefined();
+    });
+
+    it('lists issuers in creation order and deletes one once', async () => {
+      await repos.trustedIssuers.create({ ...issuer, issuer: 'https://b.example' }, NOW);
+      await repos.trustedIssuers.create({ ...issuer, issuer: 'https://a.example' }, NOW + 1);
+      expect((await repos.trustedIssuers.list()).map((t) => t.issuer)).toEqual(['https://b.example', 'https://a.example']);
+      expect(await repos.trustedIssuers.delete('https://b.example')).toBe(true);
+      expect(await repos.trustedIssuers.delete('https://b.example')).toBe(false);
+      expect((await repos.trustedIssuers.list()).map((t) => t.issuer)).toEqual(['https://a.example']);
+    });
+
+    it('forgets a deleted issuer at once on the node that deleted it, though it had just read (and cached) the list', async () => {
+      await repos.trustedIssuers.create(issuer, NOW);
+      expect(await repos.trustedIssuers.find('https://idp.example')).toBeDefined();
+      expect(await repos.trustedIssuers.delete('https://idp.example')).toBe(true);
+      expect(await repos.trustedIssuers.find('https://idp.example')).toBeUndefined();
     });
   });
 
@@ -630,6 +690,14 @@ describe.each(backends)('repositories on $name', (backend) => {
       expect(await repos.grants.findById('grant-acr')).toMatchObject({ acr: 'urn:latchkey:acr:password', amr: ['pwd'] });
     });
 
+    it('round-trips a delegated grant\'s act (RFC 8693 §4.1; migration 027), absent from every other grant', async () => {
+      const act = { sub: 'gateway', act: { sub: 'first-actor' } };
+      await repos.grants.create({ ...grant, id: 'grant-delegated', act });
+      await repos.grants.create({ ...grant, id: 'grant-plain' });
+      expect((await repos.grants.findById('grant-delegated'))?.act).toEqual(act);
+      expect(await repos.grants.findById('grant-plain')).not.toHaveProperty('act');
+    });
+
     it('round-trips a code\'s dpop_jkt (migration 023, RFC 9449 §10), absent when none was requested', async () => {
       await repos.codes.create(code({ hash: 'bound', dpopJkt: 'j'.repeat(43) }));
       await repos.codes.create(code({ hash: 'free' }));
@@ -696,6 +764,13 @@ describe.each(backends)('repositories on $name', (backend) => {
       expect((await repos.tokens.findByHash('delegated1'))?.act).toEqual(act);
       expect((await repos.tokens.findByHash('delegated2'))?.act).toEqual(act);
       expect(await repos.tokens.findByHash('plain2')).not.toHaveProperty('act');
+    });
+
+    it('hands a delegated refresh token\'s act to the refresh that spends it (RFC 8693 §4.1: the refreshed pair stays delegated)', async () => {
+      const act = { sub: 'gateway' };
+      await repos.tokens.createMany([token({ hash: 'delegated-rt', type: 'refresh_token', act })]);
+      const spent = await repos.tokens.consumeRefresh('delegated-rt', NOW + 1);
+      expect(spent && 'token' in spent ? spent.token.act : undefined).toEqual(act);
     });
 
     it('accepts an empty batch of tokens', async () => {

@@ -134,3 +134,35 @@ export async function adminApiList<T>(server: string, path: string): Promise<T[]
   } while (cursor !== null);
   return items;
 }
+
+/** The admin API's answer to one request: its status and JSON body (undefined when empty). */
+export interface AdminApiAnswer {
+  status: number;
+  body: unknown;
+}
+
+/**
+ * One admin API request over HTTP with the cached admin token (refreshed as needed). Every HTTP answer is returned,
+ * so that a command can name its own options in a 422's fields; a 401 and an unreachable server are thrown.
+ */
+export async function adminApiRequest(server: string, method: string, path: string, body?: unknown): Promise<AdminApiAnswer> {
+  const { issuer, token } = await adminToken(server);
+  const url = `${issuer.replace(/\/$/, '')}/admin/api/v1${path}`;
+  const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  let res: Response;
+  try {
+    res = await fetch(url, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  } catch (err) {
+    throw await describeOAuthFailure(err, `the admin API at ${issuer}`);
+  }
+  const text = await res.text();
+  let parsed: unknown;
+  try {
+    parsed = text === '' ? undefined : (JSON.parse(text) as unknown);
+  } catch {
+    parsed = undefined;
+  }
+  if (res.status === 401) throw new CliError(`the admin API at ${issuer} refused: invalid_token: run \`latchkey admin login --server ${server}\``, 'oauth_error');
+  return { status: res.status, body: parsed };
+}

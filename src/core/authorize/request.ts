@@ -10,6 +10,7 @@ import {
 } from '../errors.ts';
 import { isDisabled, normalizeResponseType, oidcMetadata, responseTypeWords, type Client, type Resource, type ResponseMode, type ResponseType } from '../model.ts';
 import { reachableForEssential } from '../oidc/acr.ts';
+import { RESOURCE_REQUIRES_DPOP } from '../resources/rules.ts';
 import { authorizationResources } from '../resources/target.ts';
 import { validateOidcParams, type OidcRequest } from './oidc-params.ts';
 import { isWellFormedPkceValue, type PkceMethod } from '../pkce.ts';
@@ -137,6 +138,9 @@ export async function validateAuthorizationRequest(
   }
   // An access token from the authorization endpoint (implicit, hybrid) has one audience, like every access token.
   if (words.token && resources.length > 1) fail(new InvalidTarget('an access token is issued for one resource at a time'));
+  // RFC 9449 §7.2: no proof reaches the authorization endpoint, so its access token (implicit, hybrid) would be a bearer
+  // token; refused now, before the user signs in, rather than by issueTokens after consent.
+  if (words.token && resources[0]?.dpopBoundAccessTokensRequired) fail(new InvalidRequest(`${RESOURCE_REQUIRES_DPOP} to the token endpoint (response_type=code)`));
 
   // 7. PKCE (RFC 7636 §4.3): required for public clients, and by default for all; method defaults to plain.
   const codeChallenge = params['code_challenge'];

@@ -79,9 +79,7 @@ async function verifySecret(
   const basicChallenge = method === 'client_secret_basic';
   const { repos } = deps;
   const now = deps.clock.now();
-  // A client registered for private_key_jwt or client_secret_jwt authenticates with its assertions only (RFC 7591 §2
-  // token_endpoint_auth_method): a client_secret_jwt secret never crosses the wire.
-  const usesSecret = (c: Client | undefined): c is Client => c !== undefined && c.secretHash !== null && !c.assertionAuth && c.tokenEndpointAuthMethod !== 'client_secret_jwt';
+  const usesSecret = (c: Client | undefined): c is Client => c !== undefined && sendsItsSecret(c);
   const current = (c: Client | undefined): c is Client => usesSecret(c) && c.secretHash !== null && verifyHashedSecret(secret, c.secretHash);
   const previous = (c: Client | undefined): c is Client => usesSecret(c) && matchesPreviousSecret(c, secret, now);
   const matches = (c: Client | undefined): c is Client => current(c) || previous(c);
@@ -96,6 +94,13 @@ async function verifySecret(
   if (!current(client)) auditPreviousSecretUse(deps.audit, client, now, input.address);
   return { client, method };
 }
+
+/**
+ * Whether the client proves itself by sending its secret (client_secret_basic, client_secret_post). One registered for
+ * private_key_jwt or client_secret_jwt authenticates with its assertions only (RFC 7591 §2 token_endpoint_auth_method):
+ * a client_secret_jwt secret never crosses the wire.
+ */
+export const sendsItsSecret = (c: Client): boolean => c.secretHash !== null && !c.assertionAuth && c.tokenEndpointAuthMethod !== 'client_secret_jwt';
 
 /**
  * RFC 7521 §4.2 and RFC 7523 §2.2: `client_assertion_type` names a JWT, `client_assertion` carries it. A client

@@ -55,7 +55,7 @@ export function clientAuthProblems(f: ClientAuthFields, settings: { jwksUriAllow
   return problems;
 }
 
-function jwksProblem(jwks: { keys: Record<string, unknown>[] }): string | undefined {
+export function jwksProblem(jwks: { keys: Record<string, unknown>[] }): string | undefined {
   if (!Array.isArray(jwks.keys) || jwks.keys.length === 0) return 'a JWK Set needs at least one key';
   for (const [i, key] of jwks.keys.entries()) {
     if (key['kty'] !== 'RSA' && key['kty'] !== 'EC' && key['kty'] !== 'OKP') return `key ${i}: kty must be RSA, EC or OKP`;

@@ -74,6 +74,6 @@ export async function prepareForRefresh(
   if (!grant) return undefined;
   const resource = await tokenResource(repos, req.params['resource'], grant.resources ?? [], undefined);
   const scope = req.requestedScope ?? token.scope;
-  const accessToken = await mintAccessToken(deps, { ...req, userId: token.userId, scope, resource, authTime: grant.authTime, acr: grant.acr });
+  const accessToken = await mintAccessToken(deps, { ...req, userId: token.userId, scope, resource, authTime: grant.authTime, acr: grant.acr, act: token.act });
   return { grantId: token.grantId, resource, accessToken };
 }

@@ -2,6 +2,15 @@ import type { Resource } from '../model.ts';
 import { needsUser } from '../scope.ts';
 import { resourceIdentifierProblem } from './identifier.ts';
 
+/** Why a resource cannot require DPoP (RFC 9449 §7.2) while the server accepts no proofs: no token could be issued for it. */
+export const DPOP_OFF = 'needs dpop.enabled: with DPoP off no access token could be issued for this resource';
+
+/**
+ * Said where a resource's DPoP requirement refuses a token (token/issue.ts, authorize/request.ts). It never names the
+ * identifier: the client chose it, and it may hold characters an error_description cannot (RFC 6749 §5.2).
+ */
+export const RESOURCE_REQUIRES_DPOP = 'the requested resource accepts only DPoP-bound access tokens: send a DPoP proof';
+
 /** What a resource's registration must satisfy, wherever it comes from (config file, CLI, admin API, console). */
 export type ResourceShape = Pick<Resource, 'id' | 'name' | 'scopes'>;
 

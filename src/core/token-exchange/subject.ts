@@ -36,7 +36,7 @@ export interface ExchangedParty {
   act?: Record<string, unknown> | undefined;
 }
 
-type Repos = Pick<Repositories, 'tokens' | 'users'>;
+type Repos = Pick<Repositories, 'tokens' | 'users' | 'trustedIssuers'>;
 
 export interface SubjectContext {
   repos: Repos;
@@ -87,7 +87,7 @@ export async function resolveParty(ctx: SubjectContext, token: string, type: Sho
     if (!user || user.disabledAt !== null) throw new InvalidGrant('the ID token does not name a user of this server (pairwise subjects cannot be exchanged)');
     return { userId: user.id, sub: user.id, scope: undefined };
   }
-  const { trusted, claims } = await verifyTrustedJwt(config.tokenExchange.trustedIssuers, token, now);
+  const { trusted, claims } = await verifyTrustedJwt(repos.trustedIssuers, token, now);
   const user = await userOfTrustedJwt(repos.users, trusted, claims);
   const scope = typeof claims['scope'] === 'string' ? claims['scope'].split(' ').filter(Boolean) : undefined;
   const act = typeof claims['act'] === 'object' && claims['act'] !== null ? (claims['act'] as Record<string, unknown>) : undefined;

@@ -1,40 +1,52 @@
 import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, jwtVerify, type JSONWebKeySet, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import type { TrustedIssuer } from '../../config/token-exchange-schema.ts';
 import { InvalidGrant } from '../errors.ts';
 import type { User } from '../model.ts';
+import type { TrustedIssuer, TrustedIssuersStore } from './trusted-issuer-port.ts';
 
 /** Asymmetric algorithms only: a trusted issuer shares no secret with Latchkey (RFC 8725 §3.1). */
 const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 
-const keySets = new WeakMap<TrustedIssuer, JWTVerifyGetKey>();
+/**
+ * Key sets by issuer, kept while the stored keys stay the same: an edit (new jwks or jwksUri) is a new source, so
+ * the next JWT builds a new key set (a remote one keeps jose's fetch cache and cooldown while it lives). Content
+ * rather than updatedAt decides, since two edits may share a second. Bounded: a forgotten issuer's entry goes when
+ * it is next looked up in vain, and the map never holds more than MAX_KEY_SETS.
+ */
+const MAX_KEY_SETS = 256;
+const keySets = new Map<string, { source: string; keys: JWTVerifyGetKey }>();
 
 function keysOf(trusted: TrustedIssuer): JWTVerifyGetKey {
-  let keys = keySets.get(trusted);
-  if (!keys) {
-    keys = trusted.jwks ? createLocalJWKSet(trusted.jwks as unknown as JSONWebKeySet) : createRemoteJWKSet(new URL(trusted.jwksUri ?? ''));
-    keySets.set(trusted, keys);
-  }
+  const source = trusted.jwksUri ?? JSON.stringify(trusted.jwks);
+  const known = keySets.get(trusted.issuer);
+  if (known?.source === source) return known.keys;
+  const keys = trusted.jwks ? createLocalJWKSet(trusted.jwks as unknown as JSONWebKeySet) : createRemoteJWKSet(new URL(trusted.jwksUri ?? ''));
+  keySets.delete(trusted.issuer);
+  if (keySets.size >= MAX_KEY_SETS) keySets.delete(keySets.keys().next().value ?? '');
+  keySets.set(trusted.issuer, { source, keys });
   return keys;
 }
 
-/** The trusted issuer a JWT claims to come from (its unverified `iss`), or undefined. */
-export function trustedIssuerOf(issuers: readonly TrustedIssuer[], jwt: string): TrustedIssuer | undefined {
+/** The stored trusted issuer a JWT claims to come from (its unverified `iss`), or undefined. */
+export async function trustedIssuerOf(issuers: Pick<TrustedIssuersStore, 'find'>, jwt: string): Promise<TrustedIssuer | undefined> {
   let iss: unknown;
   try {
     iss = decodeJwt(jwt).iss;
   } catch {
     return undefined;
   }
-  return issuers.find((t) => t.issuer === iss);
+  if (typeof iss !== 'string') return undefined;
+  const trusted = await issuers.find(iss);
+  if (!trusted) keySets.delete(iss);
+  return trusted;
 }
 
 /**
- * A JWT of a configured trusted issuer, verified: signature by one of its keys, `iss`, `exp` (required), and, when
- * `audience` is given, `aud` (RFC 7523 §3 items 1-4). Anything else is invalid_grant (RFC 7523 §3.1, RFC 8693 §2.2.2):
- * the message never quotes the token.
+ * A JWT of a stored trusted issuer (looked up by its unverified `iss`), verified: signature by one of its keys, `iss`,
+ * `exp` (required), and, when `audience` is given, `aud` (RFC 7523 §3 items 1-4). Anything else is invalid_grant
+ * (RFC 7523 §3.1, RFC 8693 §2.2.2): the message never quotes the token.
  */
-export async function verifyTrustedJwt(issuers: readonly TrustedIssuer[], jwt: string, now: number, audience?: string | string[]): Promise<{ trusted: TrustedIssuer; claims: JWTPayload }> {
-  const trusted = trustedIssuerOf(issuers, jwt);
+export async function verifyTrustedJwt(issuers: Pick<TrustedIssuersStore, 'find'>, jwt: string, now: number, audience?: string | string[]): Promise<{ trusted: TrustedIssuer; claims: JWTPayload }> {
+  const trusted = await trustedIssuerOf(issuers, jwt);
   if (!trusted) throw new InvalidGrant('the JWT is not from a trusted issuer');
   try {
     const { payload } = await jwtVerify(jwt, keysOf(trusted), {

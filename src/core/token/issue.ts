@@ -1,8 +1,10 @@
 import type { Config } from '../../config/schema.ts';
 import { lifetimes } from '../context.ts';
 import { randomToken, credentialKey } from '../crypto.ts';
+import { InvalidDpopProof } from '../dpop/errors.ts';
 import { ServerError } from '../errors.ts';
 import type { Client, Resource, Token } from '../model.ts';
+import { RESOURCE_REQUIRES_DPOP } from '../resources/rules.ts';
 import { scopeForResource } from '../resources/target.ts';
 import { formatScope } from '../scope.ts';
 import type { NewToken, Repositories } from '../../storage/repositories.ts';
@@ -50,7 +52,10 @@ export interface IssueRequest {
    * RFC 9068 JWT access token minted from this request carries it as the `cnf: { jkt }` claim (§6.1).
    */
   dpopJkt?: string | undefined;
-  /** RFC 8693 §4.1: the actor of a delegated access token (token exchange), stored for introspection. */
+  /**
+   * RFC 8693 §4.1: the actor of a delegated grant (token exchange), stored with the access token for introspection and
+   * with the refresh token, which hands it on to every refreshed pair (refresh-token.ts).
+   */
   act?: Record<string, unknown> | undefined;
 }
 
@@ -67,11 +72,22 @@ export function accessTokenLifetime(config: Config, client: Client, req: Pick<Is
   return own ?? req.accessTokenTtlDefault ?? config.tokens.accessTokenTtl;
 }
 
+/**
+ * RFC 9449 §7.2: a resource may accept only DPoP-bound access tokens (`dpopBoundAccessTokensRequired`); then Latchkey
+ * issues no bearer token for it. Checked here because every grant's access token passes through issueTokens once its
+ * resource and proof key are known; answered as the token endpoint answers a DPoP client without a proof (§5,
+ * invalid_dpop_proof, 400). It throws inside the grant's transaction, so the code or refresh token is not spent.
+ */
+function assertBindingAllowed(req: Pick<IssueRequest, 'resource' | 'dpopJkt'>): void {
+  if (req.resource?.dpopBoundAccessTokensRequired && req.dpopJkt === undefined) throw new InvalidDpopProof(RESOURCE_REQUIRES_DPOP);
+}
+
 export async function issueTokens(
   repos: Pick<Repositories, 'tokens'>,
   config: Config,
   req: IssueRequest,
 ): Promise<TokenResponse> {
+  assertBindingAllowed(req);
   const ttl = lifetimes(config, req.client);
   const accessTtl = accessTokenLifetime(config, req.client, req);
   const scope = scopeForResource(req.scope, req.resource);
@@ -82,12 +98,13 @@ export async function issueTokens(
   const parent = req.parentHash === undefined ? {} : { parentHash: req.parentHash };
   const bound = req.dpopJkt === undefined ? {} : { dpopJkt: req.dpopJkt };
   const resource = req.resource === undefined ? {} : { resource: req.resource.id };
+  const act = req.act === undefined ? {} : { act: req.act };
   const rows: NewToken[] = [
     {
       ...parent,
       ...resource,
       ...bound,
-      ...(req.act === undefined ? {} : { act: req.act }),
+      ...act,
       // A JWT's hash too: revocation and introspection answer for JWT access tokens as for opaque ones.
       hash: credentialKey(accessToken),
       type: 'access_token',
@@ -112,6 +129,7 @@ export async function issueTokens(
       // RFC 9449 §5: a public client's refresh token is bound to the DPoP key (a confidential client's is already
       // bound to its credentials), so a stolen one is useless without the private key.
       ...(req.client.type === 'public' ? bound : {}),
+      ...act,
       hash: credentialKey(refreshToken),
       type: 'refresh_token',
       grantId: req.grantId,

@@ -9,7 +9,7 @@ import { json, list, toClaimsRequest, toCode, toToken } from './rows.ts';
 /** The queries of the token endpoint and the authorization step, compiled once (precompiled.ts). */
 const q = {
   insertGrant: precompiled((db, a) =>
-    db.insertInto('grants').values({ id: a(0), client_id: a(1), user_id: a(2), scope: a(3), created_at: a(4), revoked_at: null, auth_time: a(5), claims: a(6), sid: a(7), acr: a(8), amr: a(9), resources: a(10) }),
+    db.insertInto('grants').values({ id: a(0), client_id: a(1), user_id: a(2), scope: a(3), created_at: a(4), revoked_at: null, auth_time: a(5), claims: a(6), sid: a(7), acr: a(8), amr: a(9), resources: a(10), act: a(11) }),
   ),
   insertCode: precompiled((db, a) =>
     db.insertInto('codes').values({
@@ -81,7 +81,7 @@ export function grantsRepository(db: Kysely<LatchkeyDatabase>): GrantsRepository
       : trx.updateTable('tokens').set({ revoked_at: now }).where('grant_id', 'in', grantIds).where('revoked_at', 'is', null).execute();
   return {
     async create(g) {
-      await q.insertGrant(db, [g.id, g.clientId, g.userId, json(g.scope), g.createdAt, g.authTime ?? null, g.claims ? JSON.stringify(g.claims) : null, g.sid ?? null, g.acr ?? null, g.amr ? json(g.amr) : null, g.resources && g.resources.length > 0 ? json(g.resources) : null]);
+      await q.insertGrant(db, [g.id, g.clientId, g.userId, json(g.scope), g.createdAt, g.authTime ?? null, g.claims ? JSON.stringify(g.claims) : null, g.sid ?? null, g.acr ?? null, g.amr ? json(g.amr) : null, g.resources && g.resources.length > 0 ? json(g.resources) : null, g.act ? JSON.stringify(g.act) : null]);
     },
     async findById(id) {
       const r = await db.selectFrom('grants').selectAll().where('id', '=', id).executeTakeFirst();
@@ -99,6 +99,7 @@ export function grantsRepository(db: Kysely<LatchkeyDatabase>): GrantsRepository
           acr: r.acr,
           amr: r.amr === null ? null : list(r.amr),
           ...(r.resources === null ? {} : { resources: list(r.resources) }),
+          ...(r.act === null ? {} : { act: JSON.parse(r.act) as Record<string, unknown> }),
         }
       );
     },

@@ -19,6 +19,7 @@ const toResource = (r: Selectable<ResourcesTable>): Resource => ({
   accessTokenFormat: (r.access_token_format === 'jwt' ? 'jwt' : 'opaque') satisfies AccessTokenFormat,
   accessTokenTtl: r.access_token_ttl === null ? null : Number(r.access_token_ttl),
   introspectionClientId: r.introspection_client_id,
+  dpopBoundAccessTokensRequired: Boolean(r.dpop_bound_access_tokens_required),
   createdAt: Number(r.created_at),
   updatedAt: Number(r.updated_at),
 });
@@ -40,6 +41,7 @@ export function resourcesRepository(db: Kysely<LatchkeyDatabase>): ResourcesRepo
         access_token_format: r.accessTokenFormat,
         access_token_ttl: r.accessTokenTtl,
         introspection_client_id: r.introspectionClientId,
+        dpop_bound_access_tokens_required: Number(r.dpopBoundAccessTokensRequired),
         created_at: now,
         updated_at: now,
       };
@@ -53,6 +55,7 @@ export function resourcesRepository(db: Kysely<LatchkeyDatabase>): ResourcesRepo
       if (patch.accessTokenFormat !== undefined) set.access_token_format = patch.accessTokenFormat;
       if (patch.accessTokenTtl !== undefined) set.access_token_ttl = patch.accessTokenTtl;
       if (patch.introspectionClientId !== undefined) set.introspection_client_id = patch.introspectionClientId;
+      if (patch.dpopBoundAccessTokensRequired !== undefined) set.dpop_bound_access_tokens_required = Number(patch.dpopBoundAccessTokensRequired);
       const row = await db.updateTable('resources').set(set).where('id', '=', id).returningAll().executeTakeFirst();
       return row && toResource(row);
     },

@@ -20,6 +20,9 @@ import { pushedRequests } from './022-pushed-requests.ts';
 import { dpop } from './023-dpop.ts';
 import { tokenExchange } from './024-token-exchange.ts';
 import { clientTokenExchange } from './025-client-token-exchange.ts';
+import { trustedIssuers } from './026-trusted-issuers.ts';
+import { grantAct } from './027-grant-act.ts';
+import { resourceDpop } from './028-resource-dpop.ts';
 
 /** Migrations are code, listed in order; the names are stored, so never rename one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -44,6 +47,9 @@ const migrations: Record<string, Migration> = {
   '023-dpop': dpop,
   '024-token-exchange': tokenExchange,
   '025-client-token-exchange': clientTokenExchange,
+  '026-trusted-issuers': trustedIssuers,
+  '027-grant-act': grantAct,
+  '028-resource-dpop': resourceDpop,
 };
 
 export const migrationProvider: MigrationProvider = {

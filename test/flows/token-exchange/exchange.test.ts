@@ -133,6 +133,12 @@ describe('token exchange (RFC 8693 §2)', () => {
     await expectJsonError(await exchangeRaw({ subject_token: alice.access_token, subject_token_type: TT.access, resource: OPAQUE_API }), 400, 'invalid_target');
   });
 
+  it('refuses requested_token_type refresh_token with invalid_request when the policy does not allow refresh tokens (§2.1, §2.2.2)', async () => {
+    await expectJsonError(await exchangeRaw({ subject_token: alice.access_token, subject_token_type: TT.access, requested_token_type: TT.refresh }), 400, 'invalid_request');
+    const jwt = await exchange({ subject_token: await trusted.sign({ sub: 'alice' }), subject_token_type: TT.jwt });
+    expect(jwt.refresh_token).toBeUndefined();
+  });
+
   it('refuses an actor_token without actor_token_type and an unknown subject_token_type with invalid_request (§2.1)', async () => {
     await expectJsonError(await exchangeRaw({ subject_token: alice.access_token, subject_token_type: TT.access, actor_token: alice.access_token }), 400, 'invalid_request');
     await expectJsonError(await exchangeRaw({ subject_token: alice.access_token, subject_token_type: 'urn:example:nope' }), 400, 'invalid_request');

@@ -38,7 +38,7 @@ describe('tokenExchange configuration (RFC 8693, RFC 7523)', () => {
   });
 
   it('denies by default: a policy allows neither impersonation, delegation nor other clients\' tokens unless it says so', () => {
-    expect(tokenExchangePolicySchema.parse({ subjectTokenTypes: ['access_token'] })).toEqual({ subjectTokenTypes: ['access_token'], resources: [], scopes: [], impersonation: false, delegation: false, otherClientsTokens: false });
+    expect(tokenExchangePolicySchema.parse({ subjectTokenTypes: ['access_token'] })).toEqual({ subjectTokenTypes: ['access_token'], resources: [], scopes: [], impersonation: false, delegation: false, otherClientsTokens: false, refreshTokens: false });
     expect(tokenExchangeSchema.parse(undefined)).toEqual({ trustedIssuers: [] });
   });
 
@@ -49,7 +49,7 @@ describe('tokenExchange configuration (RFC 8693, RFC 7523)', () => {
 
   it('keeps a client\'s policy under clients[].tokenExchange with its deny-by-default values; a client without one has none', () => {
     const config = parseConfig({ clients: [gateway({ tokenExchange: { subjectTokenTypes: ['jwt'], delegation: true } }), gateway({ id: 'other' })] });
-    expect(config.clients[0]?.tokenExchange).toEqual({ subjectTokenTypes: ['jwt'], resources: [], scopes: [], impersonation: false, delegation: true, otherClientsTokens: false });
+    expect(config.clients[0]?.tokenExchange).toEqual({ subjectTokenTypes: ['jwt'], resources: [], scopes: [], impersonation: false, delegation: true, otherClientsTokens: false, refreshTokens: false });
     expect(config.clients[1]?.tokenExchange).toBeUndefined();
   });
 
@@ -84,7 +84,7 @@ describe('tokenExchange policy resources at start-up (syncDeclared)', () => {
     const resources = [{ id: 'https://orders.example/', name: 'Orders' }];
     const policy = { subjectTokenTypes: ['access_token'], resources: ['https://orders.example/'], impersonation: true };
     await syncDeclared(opened.storage.repos, parseConfig({ resources, clients: [gateway({ tokenExchange: policy })] }), 1_800_000_000);
-    expect((await opened.storage.repos.clients.findById('gateway'))?.tokenExchange).toEqual({ ...policy, scopes: [], delegation: false, otherClientsTokens: false });
+    expect((await opened.storage.repos.clients.findById('gateway'))?.tokenExchange).toEqual({ ...policy, scopes: [], delegation: false, otherClientsTokens: false, refreshTokens: false });
     await syncDeclared(opened.storage.repos, parseConfig({ resources, clients: [gateway()] }), 1_800_000_010);
     expect((await opened.storage.repos.clients.findById('gateway'))?.tokenExchange).toBeUndefined();
   });

@@ -5,7 +5,7 @@ import { cachedResources } from '../../../src/storage/resource-cache.ts';
 
 /** The resource cache: one list read per ttl, dropped by any change made through it, never a failed read kept. */
 
-const api: Resource = { id: 'https://api.example/', name: 'API', scopes: ['read'], accessTokenFormat: 'jwt', accessTokenTtl: null, introspectionClientId: null, createdAt: 1, updatedAt: 1 };
+const api: Resource = { id: 'https://api.example/', name: 'API', scopes: ['read'], accessTokenFormat: 'jwt', accessTokenTtl: null, introspectionClientId: null, dpopBoundAccessTokensRequired: false, createdAt: 1, updatedAt: 1 };
 
 function counting(rows: Resource[], fail = { next: false }) {
   let reads = 0;

@@ -6,16 +6,17 @@ import { JWT_BEARER_GRANT, type Scope } from '../../model.ts';
 import { mintAccessToken } from '../../resources/mint.ts';
 import { tokenResource } from '../../resources/target.ts';
 import { parseScope, resolveScope } from '../../scope.ts';
+import { recordBearerAccepted } from '../../token-exchange/audit.ts';
 import { userOfTrustedJwt, verifyTrustedJwt } from '../../token-exchange/trusted-jwt.ts';
 import type { Repositories } from '../../../storage/repositories.ts';
 import type { GrantDeps, GrantHandler } from '../grant.ts';
 import { issueTokens } from '../issue.ts';
 
-type Repos = Pick<Repositories, 'tokens' | 'grants' | 'resources' | 'users' | 'transaction'> & { clientAssertionJtis: ClientAssertionJtis };
+type Repos = Pick<Repositories, 'tokens' | 'grants' | 'resources' | 'users' | 'trustedIssuers' | 'transaction'> & { clientAssertionJtis: ClientAssertionJtis };
 
 /**
- * The JWT bearer grant (RFC 7523 §2.1): a client presents an assertion that a trusted issuer (config
- * tokenExchange.trustedIssuers) signed about a user, and gets an access token for that user, with no refresh token
+ * The JWT bearer grant (RFC 7523 §2.1): a client presents an assertion that a trusted issuer (stored: see
+ * trusted-issuer-port.ts) signed about a user, and gets an access token for that user, with no refresh token
  * (§2.1 does not call for one; the client asks for a fresh assertion instead). The MCP enterprise-managed
  * authorization profile uses this grant with an identity provider's ID-JAG. Checked per §3: iss trusted, sub names a
  * user, aud is this server (its issuer or token endpoint), exp required, and jti required and single-use (§3 item 7).
@@ -25,10 +26,10 @@ export function jwtBearerGrant(repos: Repos, deps: GrantDeps, scopeCatalogue: ()
     grantType: JWT_BEARER_GRANT,
     parameters: ['assertion'],
     allowsPublicClients: false,
-    async handle({ client, params, now, accessTokenTtlDefault, dpopJkt }) {
+    async handle({ client, params, now, accessTokenTtlDefault, dpopJkt, address }) {
       const { config } = deps;
       const audience = [config.issuer, config.issuer + config.paths.token];
-      const { trusted, claims } = await verifyTrustedJwt(config.tokenExchange.trustedIssuers, params['assertion'] ?? '', now, audience);
+      const { trusted, claims } = await verifyTrustedJwt(repos.trustedIssuers, params['assertion'] ?? '', now, audience);
       // An assertion naming the client it is for (the MCP profile's client_id claim) is that client's only.
       if (claims['client_id'] !== undefined && claims['client_id'] !== client.id) throw new InvalidGrant('the assertion was issued for another client');
       if (typeof claims.jti !== 'string' || claims.jti === '' || claims.exp === undefined) throw new InvalidGrant('the assertion needs a jti');
@@ -51,11 +52,13 @@ export function jwtBearerGrant(repos: Repos, deps: GrantDeps, scopeCatalogue: ()
       const jtiHash = createHash('sha256').update(claims.jti).digest('base64url');
       if (!(await repos.clientAssertionJtis.use(`jwt-bearer:${trusted.issuer}`, jtiHash, claims.exp, now))) throw new InvalidGrant('the assertion was already used');
       const accessToken = await mintAccessToken(deps, { client, userId: user.id, scope, resource, now, accessTokenTtlDefault, dpopJkt });
-      return repos.transaction(async (tx) => {
-        const id = grantId();
+      const id = grantId();
+      const response = await repos.transaction(async (tx) => {
         await tx.grants.create({ id, clientId: client.id, userId: user.id, scope, createdAt: now, ...(resource ? { resources: [resource.id] } : {}) });
         return issueTokens(tx, config, { client, grantId: id, userId: user.id, scope, refresh: false, now, accessTokenTtlDefault, resource, accessToken, dpopJkt });
       });
+      recordBearerAccepted({ audit: deps.audit, clientId: client.id, address }, { issuer: trusted.issuer, userId: user.id, grantId: id, scope: response.scope.split(' ').filter(Boolean) });
+      return response;
     },
   };
 }

@@ -94,6 +94,8 @@ export function refreshTokenGrant(repos: Repos, deps: GrantDeps): GrantHandler {
             resource,
             accessToken: preparedAccessToken(prepared, token.grantId, resource),
             dpopJkt,
+            // RFC 8693 §4.1: a delegated grant's tokens stay delegated (the refresh token carries the grant's act).
+            act: token.act,
           },
         );
         if (!scope.includes('openid')) return { response };

@@ -12,7 +12,7 @@ import { choiceGroup, type FieldErrors } from './layout.ts';
 export interface TokenExchangeForm {
   enabled: boolean;
   subjectTokenTypes: string[];
-  /** impersonation, delegation, otherClientsTokens: the ticked permissions. */
+  /** impersonation, delegation, otherClientsTokens, refreshTokens: the ticked permissions. */
   allows: string[];
   resources: string[];
   scopes: string[];
@@ -40,7 +40,7 @@ export const TOKEN_EXCHANGE_LABELS: Readonly<Record<string, string>> = {
 export function tokenExchangeFormFrom(a: Pick<ApplicationView, 'tokenExchange'>): TokenExchangeForm {
   const p = a.tokenExchange;
   if (!p) return EMPTY_TOKEN_EXCHANGE_FORM;
-  const allows = [p.impersonation ? 'impersonation' : '', p.delegation ? 'delegation' : '', p.otherClientsTokens ? 'otherClientsTokens' : ''].filter(Boolean);
+  const allows = (['impersonation', 'delegation', 'otherClientsTokens', 'refreshTokens'] as const).filter((k) => p[k]);
   return { enabled: true, subjectTokenTypes: [...p.subjectTokenTypes], allows, resources: [...p.resources], scopes: [...p.scopes] };
 }
 
@@ -66,6 +66,7 @@ export function tokenExchangeInput(form: TokenExchangeForm): { tokenExchange: Re
       impersonation: form.allows.includes('impersonation'),
       delegation: form.allows.includes('delegation'),
       otherClientsTokens: form.allows.includes('otherClientsTokens'),
+      refreshTokens: form.allows.includes('refreshTokens'),
     },
   };
 }
@@ -94,6 +95,7 @@ const ALLOWS = [
   { value: 'impersonation', label: 'Impersonation', hint: 'Without an actor token: the new token names the person alone.' },
   { value: 'delegation', label: 'Delegation', hint: 'With an actor token: the new token also names the actor (act claim).' },
   { value: 'otherClientsTokens', label: 'Other applications\' tokens', hint: 'Access and ID tokens issued to other applications (never their refresh tokens).' },
+  { value: 'refreshTokens', label: 'Refresh tokens', hint: 'The answer carries a refresh token too, when the application has the Refresh token grant type (RFC 8693 §2.2.1).' },
 ];
 
 export function tokenExchangeFieldset(form: TokenExchangeForm, errors: FieldErrors, c: { scopes: readonly ScopeView[]; resources: readonly { id: string; name: string }[] }): SafeHtml {

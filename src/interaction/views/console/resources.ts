@@ -1,6 +1,6 @@
 import type { ResourceView } from '../../../admin/resources.ts';
 import { html, type SafeHtml } from '../../html.ts';
-import { csrfInput, errorSummary, type FieldErrors, postButton, selectField, table, textField } from './layout.ts';
+import { choiceGroup, csrfInput, errorSummary, type FieldErrors, postButton, selectField, table, textField } from './layout.ts';
 
 /** The console's resources (APIs, RFC 8707): the list, a Create form, and an Edit page with Delete. */
 
@@ -13,9 +13,11 @@ export interface ResourceForm {
   accessTokenFormat: string;
   accessTokenTtl: string;
   introspectionClientId: string;
+  /** The DPoP checkbox (RFC 9449 §7.2): a browser sends nothing when it is not ticked. */
+  dpopBoundAccessTokensRequired: boolean;
 }
 
-export const EMPTY_RESOURCE_FORM: ResourceForm = { id: '', name: '', scopes: '', accessTokenFormat: 'opaque', accessTokenTtl: '', introspectionClientId: '' };
+export const EMPTY_RESOURCE_FORM: ResourceForm = { id: '', name: '', scopes: '', accessTokenFormat: 'opaque', accessTokenTtl: '', introspectionClientId: '', dpopBoundAccessTokensRequired: false };
 
 export const resourceForm = (r: ResourceView): ResourceForm => ({
   id: r.id,
@@ -24,6 +26,7 @@ export const resourceForm = (r: ResourceView): ResourceForm => ({
   accessTokenFormat: r.accessTokenFormat,
   accessTokenTtl: r.accessTokenTtl === null ? '' : String(r.accessTokenTtl),
   introspectionClientId: r.introspectionClientId ?? '',
+  dpopBoundAccessTokensRequired: r.dpopBoundAccessTokensRequired,
 });
 
 const LABELS: Readonly<Record<string, string>> = {
@@ -33,6 +36,7 @@ const LABELS: Readonly<Record<string, string>> = {
   accessTokenFormat: 'Access-token format',
   accessTokenTtl: 'Access-token lifetime',
   introspectionClientId: 'Introspection application',
+  dpopBoundAccessTokensRequired: 'DPoP',
 };
 
 interface FormOptions {
@@ -52,7 +56,8 @@ ${textField({ name: 'name', label: LABELS['name'] ?? 'name', value: f.name, requ
 ${textField({ name: 'scopes', label: LABELS['scopes'] ?? 'scopes', value: f.scopes, error: o.errors['scopes'], hint: 'Separated by spaces; new ones are created. A scope belongs to at most one API.' })}
 ${selectField({ name: 'accessTokenFormat', label: LABELS['accessTokenFormat'] ?? '', value: f.accessTokenFormat, error: o.errors['accessTokenFormat'], options: [{ value: 'opaque', label: 'Opaque (the API introspects it)' }, { value: 'jwt', label: 'JWT (RFC 9068, the API validates it locally)' }] })}
 ${textField({ name: 'accessTokenTtl', label: LABELS['accessTokenTtl'] ?? '', value: f.accessTokenTtl, error: o.errors['accessTokenTtl'], short: true, hint: 'Seconds; empty: 5 minutes for JWT (an API validating locally never sees a revocation), the application\'s lifetime for opaque.' })}
-${selectField({ name: 'introspectionClientId', label: LABELS['introspectionClientId'] ?? '', value: f.introspectionClientId, error: o.errors['introspectionClientId'], hint: 'The application the API authenticates as to introspect the tokens issued for it.', options: [{ value: '', label: 'None' }, ...o.clients.map((c) => ({ value: c.id, label: `${c.name} (${c.id})` }))] })}`;
+${selectField({ name: 'introspectionClientId', label: LABELS['introspectionClientId'] ?? '', value: f.introspectionClientId, error: o.errors['introspectionClientId'], hint: 'The application the API authenticates as to introspect the tokens issued for it.', options: [{ value: '', label: 'None' }, ...o.clients.map((c) => ({ value: c.id, label: `${c.name} (${c.id})` }))] })}
+${choiceGroup({ name: 'dpopBoundAccessTokensRequired', legend: LABELS['dpopBoundAccessTokensRequired'] ?? '', type: 'checkbox', choices: [{ value: 'true', label: 'Require DPoP: access tokens for this API are always bound to the application\'s key (RFC 9449)', hint: 'A token request for it without a DPoP proof is refused. Tick it when the API accepts only DPoP-bound tokens.' }], selected: f.dpopBoundAccessTokensRequired ? ['true'] : [], error: o.errors['dpopBoundAccessTokensRequired'] })}`;
 }
 
 export function resourcesPage(o: FormOptions & { resources: readonly ResourceView[]; csrf: string; notice?: string | undefined; message?: string | undefined }): SafeHtml {
