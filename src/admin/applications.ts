@@ -64,7 +64,7 @@ function splitOidc(input: Record<string, unknown>): { rest: Record<string, unkno
  * Rules for an application as a whole, checked on create and on the result of an update; each names its field.
  * Dynamic client registration (registered-clients.ts) checks with the same rules.
  */
-export async function checkApplication(ctx: { deps: Pick<AdminDeps, 'repos' | 'config'> }, c: Shape & { auth?: ClientAuthFields }, scopesChanged: boolean): Promise<void> {
+export async function checkApplication(ctx: { deps: Pick<AdminDeps, 'repos' | 'config'> }, c: Shape & { auth?: ClientAuthFields }, scopesChanged: boolean, policyChanged = true): Promise<void> {
   const fields: Record<string, string> = {};
   if (c.grantTypes.length === 0) fields['grantTypes'] = 'choose at least one grant type';
   else if (c.type === 'public' && c.grantTypes.includes('client_credentials')) {
@@ -84,7 +84,8 @@ export async function checkApplication(ctx: { deps: Pick<AdminDeps, 'repos' | 'c
   if (unknown.length > 0) fields['scopes'] = `unknown scope${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`;
   Object.assign(fields, oidcMetadataProblems(c, ctx.deps.config.oidc));
   if (c.tokenExchange) {
-    const exchange = tokenExchangeProblems(c, (await ctx.deps.repos.resources.list()).map((r) => r.id));
+    // Its resources only when the policy changes, as for scopes: a resource deleted since does not block other edits.
+    const exchange = tokenExchangeProblems(c, policyChanged ? (await ctx.deps.repos.resources.list()).map((r) => r.id) : undefined);
     if (exchange.grantTypes !== undefined) fields['tokenExchange'] = exchange.grantTypes;
     if (exchange.resources !== undefined) fields['tokenExchange.resources'] = exchange.resources;
   }
@@ -161,7 +162,7 @@ export async function updateApplication(ctx: AdminContext, id: string, patch: z.
     };
     changes.assertionAuth = assertionAuthOf(auth);
   }
-  await checkApplication(ctx, { ...existing, ...changes, ...(auth ? { auth } : {}) }, changes.scopes !== undefined);
+  await checkApplication(ctx, { ...existing, ...changes, ...(auth ? { auth } : {}) }, changes.scopes !== undefined, changes.tokenExchange !== undefined);
   const updated = await ctx.deps.repos.clients.update(id, changes, ctx.deps.clock.now());
   if (!updated) throw notFound('application');
   recordAction(ctx, { type: 'client.updated', clientId: id, details: { fields: Object.keys(changes) } });

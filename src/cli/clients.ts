@@ -253,7 +253,7 @@ async function updateClient({ repos, out, now, config }: CliContext, id: string,
   checkAuth(updatedAuthFields(current, auth, next), config);
   checkConsistency(next);
   checkOidc(next, config);
-  await checkTokenExchange(next, repos);
+  await checkTokenExchange(next, repos, patch.tokenExchange !== undefined);
   await noteConcerns(next, { repos, out, config });
   const updated = await repos.clients.update(id, patch, now);
   if (!updated) throw new CliError(`client "${id}" not found`, 'not_found');

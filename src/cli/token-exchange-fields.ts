@@ -80,10 +80,13 @@ export function parseTokenExchange(opts: TokenExchangeOptions, current: TokenExc
   };
 }
 
-/** The rules of core/token-exchange/policy-rules.ts, named by the option that fixes each. */
-export async function checkTokenExchange(c: Pick<Client, 'grantTypes' | 'tokenExchange'>, repos: Pick<Repositories, 'resources'>): Promise<void> {
+/**
+ * The rules of core/token-exchange/policy-rules.ts, named by the option that fixes each; the resources only when the
+ * policy changes (a resource deleted since does not block other edits, as in the admin API).
+ */
+export async function checkTokenExchange(c: Pick<Client, 'grantTypes' | 'tokenExchange'>, repos: Pick<Repositories, 'resources'>, policyChanged = true): Promise<void> {
   if (!c.tokenExchange) return;
-  const problems = tokenExchangeProblems(c, (await repos.resources.list()).map((r) => r.id));
+  const problems = tokenExchangeProblems(c, policyChanged ? (await repos.resources.list()).map((r) => r.id) : undefined);
   if (problems.grantTypes !== undefined) throw new CliError(`--grant-type: ${problems.grantTypes}; add --grant-type ${TOKEN_EXCHANGE_GRANT}`);
   if (problems.resources !== undefined) throw new CliError(`--token-exchange-resources: ${problems.resources} (latchkey resources create)`);
 }

@@ -72,6 +72,16 @@ describe('admin API: an application\'s token exchange policy (RFC 8693)', () => 
     expect(renamed.tokenExchange).toEqual({ subjectTokenTypes: ['jwt'], ...DEFAULTS, delegation: true });
   });
 
+  it('an update that leaves the policy alone is not refused for a resource deleted since (as for scopes)', async () => {
+    expect((await api.post('/resources', { id: 'https://gone.example/', name: 'Gone API' })).status).toBe(201);
+    await create({ name: 'Gateway', id: 'gw-stale', grantTypes: [EXCHANGE], tokenExchange: { subjectTokenTypes: ['access_token'], resources: ['https://gone.example/'] } });
+    expect((await api.delete(`/resources/${encodeURIComponent('https://gone.example/')}`)).status).toBeLessThan(300);
+    const renamed = await api.patch('/applications/gw-stale', { name: 'Still a gateway' });
+    expect(renamed.status, renamed.text).toBe(200);
+    // Changing the policy checks it again.
+    expectFieldError(await api.patch('/applications/gw-stale', { tokenExchange: { subjectTokenTypes: ['jwt'], resources: ['https://gone.example/'] } }), 'tokenExchange.resources');
+  });
+
   describe('validation: 422 naming the field', () => {
     it('a policy on an application without the token-exchange grant type, on create and when an update drops the grant', async () => {
       expect(expectFieldError(await api.post('/applications', { name: 'No grant', grantTypes: ['client_credentials'], responseTypes: [], tokenExchange: { subjectTokenTypes: ['access_token'] } }), 'tokenExchange')).toContain(EXCHANGE);
