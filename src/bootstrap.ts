@@ -41,6 +41,8 @@ export function clientFromConfig(c: ClientConfig, kek?: Buffer): NewClient {
     requirePushedAuthorizationRequests: c.requirePushedAuthorizationRequests ?? null,
     requireSignedRequestObject: c.requireSignedRequestObject ?? null,
     dpopBoundAccessTokens: c.dpopBoundAccessTokens,
+    // Absent from the file: none (the file is the whole truth for a declared client, as for its other settings).
+    tokenExchange: c.tokenExchange ?? null,
     oidc: {
       idTokenSignedResponseAlg: c.idTokenSignedResponseAlg ?? null,
       userinfoSignedResponseAlg: c.userinfoSignedResponseAlg ?? null,

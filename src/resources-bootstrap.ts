@@ -25,6 +25,11 @@ export async function syncDeclaredResources(repos: Pick<Repositories, 'resources
       problems.push(`  resources.${i}.dpopBoundAccessTokensRequired: ${DPOP_OFF}`);
     }
   }
+  // A client's token exchange policy may name only resources that exist (declared here or made with the CLI or console).
+  for (const [i, c] of config.clients.entries()) {
+    const unknown = (c.tokenExchange?.resources ?? []).filter((id) => !others.some((r) => r.id === id));
+    for (const id of unknown) problems.push(`  clients.${i}.tokenExchange.resources: client "${c.id}" lists the unknown resource "${id}"; declare it under resources or create it with latchkey resources create`);
+  }
   const fallback = config.resourceTokens.defaultResource;
   if (fallback !== undefined && !others.some((r) => r.id === fallback)) {
     problems.push('  resourceTokens.defaultResource: no resource has this identifier; declare it under resources or create it with latchkey resources create');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { tokenExchangePolicySchema } from '../config/token-exchange-schema.ts';
 import { GRANT_TYPES, RESPONSE_TYPES } from '../core/model.ts';
 import { redirectUriProblem } from '../core/redirect-uri.ts';
 import { clientId, displayName, isoTime, lifetime, MAX_CODE_TTL, MAX_TTL, scopeName, seconds } from './schema-primitives.ts';
@@ -47,6 +48,9 @@ const applicationFields = {
   requireSignedRequestObject: z.boolean({ error: 'true, false or null' }).nullable()
     .describe('require_signed_request_object (RFC 9101 §10.5); null follows the server setting.'),
   dpopBoundAccessTokens: z.boolean({ error: 'true or false' }).describe('dpop_bound_access_tokens (RFC 9449 §5.2): the token endpoint requires a DPoP proof from this application.'),
+  // Operators only: dynamic client registration (registered-clients.ts) never copies it from a request.
+  tokenExchange: tokenExchangePolicySchema.nullable()
+    .describe('What the application may exchange (RFC 8693 token exchange); needs the token-exchange grant type. null: it may not (deny by default).'),
   // OpenID Connect client metadata (Registration 1.0 §2): checked as a whole in admin/applications.ts.
   idTokenSignedResponseAlg: signingAlg.nullable().describe('id_token_signed_response_alg; null: the server default (oidc.defaultIdTokenAlg).'),
   userinfoSignedResponseAlg: signingAlg.nullable().describe('userinfo_signed_response_alg; null: UserInfo answers JSON, else a signed JWT.'),
@@ -81,6 +85,7 @@ export const applicationCreate = z
     requirePushedAuthorizationRequests: applicationFields.requirePushedAuthorizationRequests.default(null),
     requireSignedRequestObject: applicationFields.requireSignedRequestObject.default(null),
     dpopBoundAccessTokens: applicationFields.dpopBoundAccessTokens.default(false),
+    tokenExchange: applicationFields.tokenExchange.default(null),
     idTokenSignedResponseAlg: applicationFields.idTokenSignedResponseAlg.default(null),
     userinfoSignedResponseAlg: applicationFields.userinfoSignedResponseAlg.default(null),
     subjectType: applicationFields.subjectType.default('public'),
@@ -112,6 +117,7 @@ export const applicationUpdate = z
     requirePushedAuthorizationRequests: applicationFields.requirePushedAuthorizationRequests.optional(),
     requireSignedRequestObject: applicationFields.requireSignedRequestObject.optional(),
     dpopBoundAccessTokens: applicationFields.dpopBoundAccessTokens.optional(),
+    tokenExchange: applicationFields.tokenExchange.optional(),
     idTokenSignedResponseAlg: applicationFields.idTokenSignedResponseAlg.optional(),
     userinfoSignedResponseAlg: applicationFields.userinfoSignedResponseAlg.optional(),
     subjectType: applicationFields.subjectType.optional(),
@@ -163,6 +169,7 @@ export const applicationView = z
     requirePushedAuthorizationRequests: z.boolean().nullable(),
     requireSignedRequestObject: z.boolean().nullable(),
     dpopBoundAccessTokens: z.boolean(),
+    tokenExchange: tokenExchangePolicySchema.nullable().describe('What the application may exchange (RFC 8693); null: nothing.'),
     idTokenSignedResponseAlg: z.enum(['RS256', 'ES256', 'EdDSA']).nullable(),
     userinfoSignedResponseAlg: z.enum(['RS256', 'ES256', 'EdDSA']).nullable(),
     subjectType: z.enum(['public', 'pairwise']),

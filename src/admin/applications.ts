@@ -3,6 +3,7 @@ import { isoTime } from '../core/clock.ts';
 import { randomId, randomToken } from '../core/crypto.ts';
 import { clientSettings, isDisabled, originOf, responseTypeWords, type Client, type OidcClientMetadata } from '../core/model.ts';
 import { oidcMetadataProblems } from '../core/oidc/client-metadata.ts';
+import { tokenExchangeProblems } from '../core/token-exchange/policy-rules.ts';
 import { storedSecret } from '../core/client-auth/secret-encryption.ts';
 import { assertionAuthOf, clientAuthProblems, type ClientAuthFields } from '../core/client-auth/metadata.ts';
 import type { Page } from '../storage/admin-repositories.ts';
@@ -44,7 +45,7 @@ function refuseBuiltIn(client: Client): void {
   if (isFirstParty(client.id)) throw conflict(`${client.id} is built into Latchkey and cannot be changed`);
 }
 
-type Shape = Pick<Client, 'type' | 'redirectUris' | 'grantTypes' | 'responseTypes' | 'scopes' | 'requirePkce' | 'oidc'>;
+type Shape = Pick<Client, 'type' | 'redirectUris' | 'grantTypes' | 'responseTypes' | 'scopes' | 'requirePkce' | 'oidc' | 'tokenExchange'>;
 
 /** The OpenID Connect members of the API's flat input, as the client's `oidc` metadata (only those present). */
 const OIDC_KEYS = ['idTokenSignedResponseAlg', 'userinfoSignedResponseAlg', 'subjectType', 'defaultMaxAge', 'requireAuthTime', 'postLogoutRedirectUris', 'backchannelLogoutUri', 'backchannelLogoutSessionRequired'] as const;
@@ -63,7 +64,7 @@ function splitOidc(input: Record<string, unknown>): { rest: Record<string, unkno
  * Rules for an application as a whole, checked on create and on the result of an update; each names its field.
  * Dynamic client registration (registered-clients.ts) checks with the same rules.
  */
-export async function checkApplication(ctx: { deps: Pick<AdminDeps, 'repos' | 'config'> }, c: Shape & { auth?: ClientAuthFields }, scopesChanged: boolean): Promise<void> {
+export async function checkApplication(ctx: { deps: Pick<AdminDeps, 'repos' | 'config'> }, c: Shape & { auth?: ClientAuthFields }, scopesChanged: boolean, policyChanged = true): Promise<void> {
   const fields: Record<string, string> = {};
   if (c.grantTypes.length === 0) fields['grantTypes'] = 'choose at least one grant type';
   else if (c.type === 'public' && c.grantTypes.includes('client_credentials')) {
@@ -82,6 +83,12 @@ export async function checkApplication(ctx: { deps: Pick<AdminDeps, 'repos' | 'c
   const unknown = scopesChanged ? c.scopes.filter((s) => !known.has(s)) : [];
   if (unknown.length > 0) fields['scopes'] = `unknown scope${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`;
   Object.assign(fields, oidcMetadataProblems(c, ctx.deps.config.oidc));
+  if (c.tokenExchange) {
+    // Its resources only when the policy changes, as for scopes: a resource deleted since does not block other edits.
+    const exchange = tokenExchangeProblems(c, policyChanged ? (await ctx.deps.repos.resources.list()).map((r) => r.id) : undefined);
+    if (exchange.grantTypes !== undefined) fields['tokenExchange'] = exchange.grantTypes;
+    if (exchange.resources !== undefined) fields['tokenExchange.resources'] = exchange.resources;
+  }
   if (c.auth) Object.assign(fields, clientAuthProblems(c.auth, ctx.deps.config.clientAssertions));
   if (Object.keys(fields).length > 0) throw invalidFields(fields);
 }
@@ -121,6 +128,7 @@ export async function createApplication(
       requirePushedAuthorizationRequests: input.requirePushedAuthorizationRequests,
       requireSignedRequestObject: input.requireSignedRequestObject,
       dpopBoundAccessTokens: input.dpopBoundAccessTokens,
+      tokenExchange: input.tokenExchange,
       oidc,
       assertionAuth,
     },
@@ -154,7 +162,7 @@ export async function updateApplication(ctx: AdminContext, id: string, patch: z.
     };
     changes.assertionAuth = assertionAuthOf(auth);
   }
-  await checkApplication(ctx, { ...existing, ...changes, ...(auth ? { auth } : {}) }, changes.scopes !== undefined);
+  await checkApplication(ctx, { ...existing, ...changes, ...(auth ? { auth } : {}) }, changes.scopes !== undefined, changes.tokenExchange !== undefined);
   const updated = await ctx.deps.repos.clients.update(id, changes, ctx.deps.clock.now());
   if (!updated) throw notFound('application');
   recordAction(ctx, { type: 'client.updated', clientId: id, details: { fields: Object.keys(changes) } });

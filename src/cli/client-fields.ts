@@ -7,10 +7,11 @@ import type { ClientPatch } from '../storage/repositories.ts';
 import { CliError, checked, type CommonOptions, describeLines } from './context.ts';
 import { isoTime } from '../core/clock.ts';
 import { describeAuth, type ClientAuthOptions } from './client-auth-fields.ts';
+import { describeTokenExchange, type TokenExchangeOptions } from './token-exchange-fields.ts';
 
 /** The options of `clients create` and `clients update`, validated, and how a client is shown. */
 
-export interface ClientOptions extends CommonOptions, ClientAuthOptions {
+export interface ClientOptions extends CommonOptions, ClientAuthOptions, TokenExchangeOptions {
   name?: string;
   id?: string;
   secret?: string;
@@ -178,6 +179,7 @@ export function describeClient(c: Client, config: Config): string {
     ['PKCE', pkce],
     ['introspects', c.introspectAny ? 'tokens of every client (resource server)' : 'its own tokens'],
     ['DPoP', c.dpopBoundAccessTokens ? 'required (RFC 9449)' : 'optional'],
+    ['token exchange', describeTokenExchange(c.tokenExchange)],
     ['ID token alg', oidc.idTokenSignedResponseAlg ?? `${config.oidc.defaultIdTokenAlg} (server default)`],
     ['UserInfo', oidc.userinfoSignedResponseAlg === null ? 'JSON' : `signed JWT (${oidc.userinfoSignedResponseAlg})`],
     ['subject type', oidc.subjectType],

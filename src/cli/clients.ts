@@ -10,6 +10,7 @@ import type { ClientPatch } from '../storage/repositories.ts';
 import { checkConsistency, checkOidc, type ClientOptions, clientView, describeClient, flagFor, parseClientFields } from './client-fields.ts';
 import { checkAuth, cliStoredSecret, kekFor, parseAuthOptions, updatedAuthFields } from './client-auth-fields.ts';
 import { assertionAuthOf } from '../core/client-auth/metadata.ts';
+import { checkTokenExchange, parseTokenExchange, tokenExchangeOptions } from './token-exchange-fields.ts';
 import { asOperator } from './admin-context.ts';
 import { type CliContext, CliError, checked, type CommonOptions, collect, output, table, withCommonOptions, withStorage } from './context.ts';
 import { adminApiList, type RemoteClient, type ServerOption, withServerOption } from './remote.ts';
@@ -108,7 +109,7 @@ function graceSeconds(value: string | undefined): number {
 
 /** The options `create` and `update` share. */
 function clientOptions(cmd: Command): Command {
-  return cmd
+  return tokenExchangeOptions(cmd)
     .option('--redirect-uri <uri>', 'redirect URI, exact match (repeatable; https, or http on loopback)', collect)
     .option('--grant-type <type>', `grant type (repeatable): ${GRANT_TYPES.join(', ')}`, collect)
     .option('--response-type <type>', `response type (repeatable): ${RESPONSE_TYPES.join(', ')}`, collect)
@@ -145,6 +146,7 @@ function clientOptions(cmd: Command): Command {
 async function createClient({ repos, out, now, config }: CliContext, opts: ClientOptions): Promise<void> {
   if (opts.public && opts.secret !== undefined) throw new CliError('--secret: a public client has no secret; drop --public or --secret');
   const fields = parseClientFields(opts, config.issuer);
+  const tokenExchange = parseTokenExchange(opts, undefined);
   const id = opts.id ?? randomId();
   if (!/^[\x21-\x7E]+$/.test(id) || id.length > 200) {
     throw new CliError(`--id "${id}": use 1 to 200 printable ASCII characters without spaces (RFC 6749 Appendix A.1)`);
@@ -176,6 +178,7 @@ async function createClient({ repos, out, now, config }: CliContext, opts: Clien
     requirePushedAuthorizationRequests: fields.requirePushedAuthorizationRequests ?? undefined,
     requireSignedRequestObject: fields.requireSignedRequestObject ?? undefined,
     dpopBoundAccessTokens: fields.dpopBoundAccessTokens ?? undefined,
+    tokenExchange: tokenExchange ?? undefined,
     idTokenSignedResponseAlg: fields.oidc?.idTokenSignedResponseAlg ?? undefined,
     userinfoSignedResponseAlg: fields.oidc?.userinfoSignedResponseAlg ?? undefined,
     subjectType: fields.oidc?.subjectType,
@@ -196,6 +199,7 @@ async function createClient({ repos, out, now, config }: CliContext, opts: Clien
   const stored = clientFromConfig(parsed.data, kekFor(config, parsed.data.tokenEndpointAuthMethod));
   checkConsistency(stored);
   checkOidc(stored, config);
+  await checkTokenExchange(stored, repos);
   await noteConcerns(stored, { repos, out, config });
   let client: Client;
   try {
@@ -242,11 +246,14 @@ async function updateClient({ repos, out, now, config }: CliContext, id: string,
   const auth = parseAuthOptions(opts);
   if (auth.method !== undefined) throw new CliError('--auth-method: chosen at creation; create a new client to change it');
   if (Object.keys(auth).length > 0) patch.assertionAuth = assertionAuthOf(updatedAuthFields(current, auth, { ...current, ...patch }));
+  const tokenExchange = parseTokenExchange(opts, current.tokenExchange);
+  if (tokenExchange !== undefined) patch.tokenExchange = tokenExchange;
   if (Object.keys(patch).length === 0) throw new CliError('nothing to update: pass at least one option (see `latchkey clients update --help`)');
   const next: Client = { ...current, ...patch };
   checkAuth(updatedAuthFields(current, auth, next), config);
   checkConsistency(next);
   checkOidc(next, config);
+  await checkTokenExchange(next, repos, patch.tokenExchange !== undefined);
   await noteConcerns(next, { repos, out, config });
   const updated = await repos.clients.update(id, patch, now);
   if (!updated) throw new CliError(`client "${id}" not found`, 'not_found');

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { clientAuthProblems } from '../core/client-auth/metadata.ts';
 import { redirectUriProblem } from '../core/redirect-uri.ts';
+import { tokenExchangeProblems } from '../core/token-exchange/policy-rules.ts';
 import { configSchema, type Config } from './schema.ts';
 import { ENV_NOT_CONFIG, unknownEnvProblem, unknownKeyMessage } from './unknown-keys.ts';
 import { isLocalHostname } from '../core/redirect-uri.ts';
@@ -117,6 +118,9 @@ export function parseConfig(input: unknown): Config {
     if (authLines.length > 0) throw new ConfigError(`invalid configuration:\n${authLines.join('\n')}`);
     if (c.type === 'confidential' && !c.secret && c.tokenEndpointAuthMethod !== 'private_key_jwt') throw new ConfigError(`invalid configuration:\n  clients.${i}.secret: required for a confidential client`);
     if (c.type === 'public' && c.secret) throw new ConfigError(`invalid configuration:\n  clients.${i}.secret: a public client has no secret`);
+    // The policy's resources are checked once the resources are known (resources-bootstrap.ts).
+    const exchange = tokenExchangeProblems(c).grantTypes;
+    if (exchange !== undefined) throw new ConfigError(`invalid configuration:\n  clients.${i}.tokenExchange: ${exchange}`);
     // The same registration rule as the CLI, the admin API and the console (RFC 6749 §3.1.2, RFC 8252 §7).
     const problems = c.redirectUris.flatMap((uri, j) => {
       const problem = redirectUriProblem(uri, { issuer });

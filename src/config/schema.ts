@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { PROFILE_NAMES } from '../profiles/profile.ts';
 import { SCOPE_CLAIMS } from '../core/oidc/standard-claims.ts';
 import { claimsPatch, emailClaim, nameClaim } from './claims-schema.ts';
-import { tokenExchangeSchema } from './token-exchange-schema.ts';
+import { tokenExchangePolicySchema, tokenExchangeSchema } from './token-exchange-schema.ts';
 
 /**
  * The one configuration schema: types, defaults, validation and (through `describe`) documentation.
@@ -93,6 +93,8 @@ export const clientSchema = z.strictObject({
   requireAuthTime: z.boolean().default(false),
   postLogoutRedirectUris: z.array(z.string()).default([]),
   backchannelLogoutUri: z.string().optional(),
+  tokenExchange: tokenExchangePolicySchema.optional()
+    .describe('What this client may exchange (RFC 8693); needs the token-exchange grant type. Absent: it may not (deny by default).'),
   requirePushedAuthorizationRequests: z.boolean().optional()
     .describe('Accept this client\'s authorization requests only through the pushed authorization request endpoint (RFC 9126 §6); default pushedAuthorizationRequests.required.'),
   requireSignedRequestObject: z.boolean().optional()

@@ -19,25 +19,30 @@ const trustedIssuerSchema = z
   })
   .refine((t) => (t.jwks === undefined) !== (t.jwksUri === undefined), { message: 'give exactly one of jwks and jwksUri' });
 
-/** What one client may exchange (RFC 8693 §5: the server decides by policy); a client without a policy may not. */
-const exchangePolicySchema = z.strictObject({
-  client: z.string().min(1).describe('The client_id this policy is for.'),
-  subjectTokenTypes: z.array(z.enum(SUBJECT_TOKEN_TYPES)).min(1).describe('Subject token types it may present (access_token, refresh_token, id_token, jwt).'),
-  resources: z.array(z.string()).default([]).describe('Registered resources (audiences) it may ask tokens for; empty: only tokens without audience.'),
-  scopes: z.array(z.string()).default([]).describe('Scopes the issued tokens may carry at most; empty: any the subject token had.'),
-  impersonation: z.boolean().default(false).describe('May exchange without an actor token (the new token names the subject alone).'),
-  delegation: z.boolean().default(false).describe('May exchange with an actor token (the new token carries an `act` claim, RFC 8693 §4.1).'),
-  otherClientsTokens: z.boolean().default(false).describe('May present access and ID tokens issued to other clients (refresh tokens: never).'),
-  refreshTokens: z.boolean().default(false).describe('The answer also carries a refresh token (RFC 8693 §2.2.1), when the client has the refresh_token grant type.'),
+/**
+ * What one client may exchange (RFC 8693 §5: the server decides by policy), kept on the client (`clients[].tokenExchange`,
+ * the CLI, the admin API, the console); a client without one may not exchange (deny by default).
+ */
+export const tokenExchangePolicySchema = z.strictObject({
+  subjectTokenTypes: z.array(z.enum(SUBJECT_TOKEN_TYPES, { error: `use ${SUBJECT_TOKEN_TYPES.join(', ')}` })).min(1, { error: 'at least one subject token type' })
+    .describe('Subject token types it may present (access_token, refresh_token, id_token, jwt); also those of actor tokens.'),
+  resources: z.array(z.string({ error: 'each resource must be a string' }), { error: 'a list of resource identifiers' }).max(50, { error: 'at most 50 resources' }).default([]).describe('Registered resources (audiences) it may ask tokens for; empty: only tokens without audience.'),
+  scopes: z.array(z.string({ error: 'each scope must be a string' }), { error: 'a list of scopes' }).max(100, { error: 'at most 100 scopes' }).default([]).describe('Scopes the issued tokens may carry at most; empty: any the subject token had.'),
+  impersonation: z.boolean({ error: 'true or false' }).default(false).describe('May exchange without an actor token (the new token names the subject alone).'),
+  delegation: z.boolean({ error: 'true or false' }).default(false).describe('May exchange with an actor token (the new token carries an `act` claim, RFC 8693 §4.1).'),
+  otherClientsTokens: z.boolean({ error: 'true or false' }).default(false).describe('May present access and ID tokens issued to other clients (refresh tokens: never).'),
+  refreshTokens: z.boolean({ error: 'true or false' }).default(false).describe('The answer also carries a refresh token (RFC 8693 §2.2.1), when the client has the refresh_token grant type.'),
 });
 
 export const tokenExchangeSchema = z
   .strictObject({
     trustedIssuers: z.array(trustedIssuerSchema).default([]).describe('Other issuers whose JWTs are accepted (token exchange subject type jwt, JWT bearer grant).'),
-    policies: z.array(exchangePolicySchema).default([]).describe('Per client, what it may exchange; deny by default.'),
+    // Moved onto the client, so the CLI, the admin API and the console can change it: a file that still has it says where.
+    policies: z.never({ error: 'moved: give each client its policy as clients[].tokenExchange (see README "Token exchange and JWT bearer")' }).optional(),
   })
   .prefault({})
   .describe('OAuth 2.0 Token Exchange (RFC 8693) and the JWT bearer grant (RFC 7523); see README "Token exchange and JWT bearer".');
 
 export type TrustedIssuer = z.output<typeof trustedIssuerSchema>;
-export type ExchangePolicy = z.output<typeof exchangePolicySchema>;
+export type TokenExchangePolicy = z.output<typeof tokenExchangePolicySchema>;
+export type TokenExchangePolicyInput = z.input<typeof tokenExchangePolicySchema>;

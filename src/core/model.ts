@@ -3,6 +3,7 @@
 import type { ClaimsRequest } from './authorize/oidc-params.ts';
 import { isoTime } from './clock.ts';
 import type { ProfileClaims } from './oidc/standard-claims.ts';
+import type { TokenExchangePolicy } from '../config/token-exchange-schema.ts';
 import type { SigningAlg } from './keys/algorithms.ts';
 
 /** RFC 8628 §3.4: the device authorization grant's grant_type. */
@@ -94,6 +95,11 @@ export interface Client {
   /** Migration 018: see ClientOrigin; absent for operator-made clients (originOf reads it). */
   origin?: ClientOrigin | undefined;
   metadataDocument?: MetadataDocumentState | null | undefined;
+  /**
+   * RFC 8693 token exchange: what this client may exchange (§5: the server decides by policy; migration 025). null or
+   * absent: nothing, the grant answers unauthorized_client (deny by default).
+   */
+  tokenExchange?: TokenExchangePolicy | null | undefined;
   /** RFC 9126 §6 require_pushed_authorization_requests; null or absent: the server's setting (migration 022). */
   requirePushedAuthorizationRequests?: boolean | null | undefined;
   /** RFC 9101 §10.5 require_signed_request_object; null or absent: the server's setting (migration 022). */
@@ -203,6 +209,7 @@ export function clientSettings(c: Client) {
     requirePushedAuthorizationRequests: c.requirePushedAuthorizationRequests ?? null,
     requireSignedRequestObject: c.requireSignedRequestObject ?? null,
     dpopBoundAccessTokens: c.dpopBoundAccessTokens ?? false,
+    tokenExchange: c.tokenExchange ?? null,
     ...oidcMetadata(c),
     // RFC 7591 §2: the method a secret or a public client implies, private_key_jwt with its keys, or client_secret_jwt.
     tokenEndpointAuthMethod: (c.assertionAuth ? c.assertionAuth.method : c.tokenEndpointAuthMethod === 'client_secret_jwt' ? 'client_secret_jwt' : c.type === 'public' ? 'none' : 'client_secret_basic') as TokenEndpointAuthMethod,

@@ -21,6 +21,8 @@ import { userCreatePage, userDetailPage, userListPage, type UserForm } from '../
 import { claimErrors, claimsFormFrom, claimsFormOf, claimsPatchOf } from '../interaction/views/claims-fields.ts';
 import { oidcInput } from '../interaction/views/console/application-oidc.ts';
 import { authInput } from '../interaction/views/console/application-auth.ts';
+import { tokenExchangeErrors, tokenExchangeFormOf, tokenExchangeInput } from '../interaction/views/console/application-token-exchange.ts';
+import { listResources } from '../admin/resources.ts';
 import { attempt, type ConsoleKit, type ConsolePage, type FormReader, noticeFrom, orNull, PAGE, readForm, ttlValue, withNotice } from './console-kit.ts';
 
 /** The console's application and user pages. */
@@ -59,6 +61,7 @@ function applicationForm(f: FormReader): ApplicationForm {
       jwksUri: f.get('jwksUri'),
       tokenEndpointAuthSigningAlg: f.get('tokenEndpointAuthSigningAlg') || 'default',
     },
+    tokenExchange: tokenExchangeFormOf(f),
   };
 }
 
@@ -69,7 +72,9 @@ function applicationInput(form: ApplicationForm, creating = false): Record<strin
     name: form.name,
     redirectUris: form.redirectUris.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== ''),
     grantTypes: form.grantTypes,
-    responseTypes: form.responseTypes,
+    // Without the implicit grant the form sends response type code hidden: it follows the authorization_code grant, as
+    // in the CLI, so an application with other grants only (token exchange, client credentials) can be made here.
+    responseTypes: form.grantTypes.includes('authorization_code') ? form.responseTypes : form.responseTypes.filter((rt) => rt !== 'code'),
     scopes: form.scopes,
     accessTokenTtl: ttlValue(form.accessTokenTtl),
     refreshTokenTtl: ttlValue(form.refreshTokenTtl),
@@ -81,6 +86,7 @@ function applicationInput(form: ApplicationForm, creating = false): Record<strin
     dpopBoundAccessTokens: form.dpopBoundAccessTokens,
     ...oidcInput(form.oidc),
     ...authInput(form.auth, creating),
+    ...tokenExchangeInput(form.tokenExchange),
   };
 }
 
@@ -97,6 +103,7 @@ export function registerApplicationPages(app: FastifyInstance, deps: AdminDeps, 
     implicit: config.features.implicit,
     defaults: { accessTokenTtl: config.tokens.accessTokenTtl, refreshTokenTtl: config.tokens.refreshTokenTtl, codeTtl: config.tokens.codeTtl },
     idTokenAlg: config.oidc.defaultIdTokenAlg,
+    resources: (await listResources(ctx)).items,
   });
 
   // Applications
@@ -117,7 +124,7 @@ export function registerApplicationPages(app: FastifyInstance, deps: AdminDeps, 
       apps.createApplication(p.ctx, parseOr422(applicationSchemasFor(deps.config.issuer).create, { ...applicationInput(form, true), type: form.type, ...(form.id ? { id: form.id } : {}) })),
     );
     if ('errors' in outcome) {
-      return p.render({ title: 'New application', current: '/console/applications', status: outcome.status, body: applicationCreatePage({ form, errors: outcome.errors, message: outcome.message, csrf: p.csrf, context: await formContext(p.ctx) }) });
+      return p.render({ title: 'New application', current: '/console/applications', status: outcome.status, body: applicationCreatePage({ form, errors: tokenExchangeErrors(outcome.errors), message: outcome.message, csrf: p.csrf, context: await formContext(p.ctx) }) });
     }
     const { application, clientSecret } = outcome.ok;
     // Shown in this response only (post, no redirect); the script then points a reload at the plain detail page.
@@ -156,7 +163,7 @@ export function registerApplicationPages(app: FastifyInstance, deps: AdminDeps, 
         title: application.name,
         current: '/console/applications',
         status: outcome.status,
-        body: applicationDetailPage({ app: application, form: { ...form, id: application.id, type: application.type }, errors: outcome.errors, message: outcome.message, csrf: p.csrf, context: await formContext(p.ctx) }),
+        body: applicationDetailPage({ app: application, form: { ...form, id: application.id, type: application.type }, errors: tokenExchangeErrors(outcome.errors), message: outcome.message, csrf: p.csrf, context: await formContext(p.ctx) }),
       });
     }
     return reply.redirect(withNotice(`/console/applications/${encodeURIComponent(req.params.id)}`, 'saved'), 303);

@@ -49,6 +49,8 @@ export interface ClientsTable {
   backchannel_logout_session_required: number | null;
   /** Migration 023: 1 when the client must use DPoP (RFC 9449 §5.2 dpop_bound_access_tokens). */
   dpop_bound_access_tokens: number | null;
+  /** Migration 025: the client's RFC 8693 token exchange policy as JSON (Client.tokenExchange); null: none. */
+  token_exchange: string | null;
 }
 
 /** Migration 020: the jti (SHA-256) of each accepted client assertion until it expires (RFC 7523 §3 item 7). */

@@ -33,7 +33,7 @@ describe('device grant type in the admin API and the console', () => {
       form: EMPTY_APPLICATION_FORM,
       errors: {},
       csrf: 'csrf',
-      context: { scopes: [], implicit: false, defaults: { accessTokenTtl: 3600, refreshTokenTtl: 86400, codeTtl: 60 }, idTokenAlg: 'RS256' },
+      context: { scopes: [], implicit: false, defaults: { accessTokenTtl: 3600, refreshTokenTtl: 86400, codeTtl: 60 }, idTokenAlg: 'RS256', resources: [] },
     });
     expect(page.toString()).toContain(`value="${DEVICE_GRANT}"`);
   });

@@ -100,8 +100,8 @@ describe('the console in Chromium, as an administrator would use it', () => {
         await uris.fill(callback.url);
         await expect.poll(() => liveError.innerText()).toBe('');
         expect(await uris.getAttribute('aria-invalid')).toBeNull();
-        await page.getByLabel('openid').check();
-        await page.getByLabel('profile', { exact: true }).check();
+        await page.locator('#f-scopes').getByLabel('openid').check();
+        await page.locator('#f-scopes').getByLabel('profile', { exact: true }).check();
         await screenshot(page, 'console-application-new');
         await page.getByRole('button', { name: 'Create application' }).click();
 

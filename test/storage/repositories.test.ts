@@ -109,6 +109,21 @@ describe.each(backends)('repositories on $name', (backend) => {
       expect((await repos.clients.findById('web-app'))?.dpopBoundAccessTokens).toBeUndefined();
     });
 
+    it('round-trips a token exchange policy (migration 025, RFC 8693 §5), set, replaced and cleared by update; none reads as absent', async () => {
+      const policy = { subjectTokenTypes: ['access_token' as const, 'jwt' as const], resources: ['https://api.example/'], scopes: ['read'], impersonation: true, delegation: false, otherClientsTokens: true, refreshTokens: false };
+      await repos.clients.create(client({ tokenExchange: policy }), NOW);
+      expect((await repos.clients.findById('web-app'))?.tokenExchange).toEqual(policy);
+      await repos.clients.update('web-app', { tokenExchange: { ...policy, delegation: true, resources: [] } }, NOW + 1);
+      expect((await repos.clients.findById('web-app'))?.tokenExchange).toEqual({ ...policy, delegation: true, resources: [] });
+      // An update that does not name it leaves it as it was.
+      await repos.clients.update('web-app', { name: 'Renamed' }, NOW + 2);
+      expect((await repos.clients.findById('web-app'))?.tokenExchange).toEqual({ ...policy, delegation: true, resources: [] });
+      await repos.clients.update('web-app', { tokenExchange: null }, NOW + 3);
+      expect((await repos.clients.findById('web-app'))?.tokenExchange).toBeUndefined();
+      await repos.clients.create(client({ id: 'plain' }), NOW);
+      expect((await repos.clients.findById('plain'))?.tokenExchange).toBeUndefined();
+    });
+
     it('round-trips the OpenID Connect client metadata (migration 012), and a client created without it reads as the defaults', async () => {
       const oidc = {
         idTokenSignedResponseAlg: 'EdDSA' as const,

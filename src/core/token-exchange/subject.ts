@@ -1,6 +1,6 @@
 import { compactVerify, createLocalJWKSet, type JSONWebKeySet } from 'jose';
 import type { Config } from '../../config/schema.ts';
-import type { ExchangePolicy } from '../../config/token-exchange-schema.ts';
+import type { TokenExchangePolicy } from '../../config/token-exchange-schema.ts';
 import { credentialKey } from '../crypto.ts';
 import { InvalidGrant, InvalidRequest, UnauthorizedClient } from '../errors.ts';
 import type { JwksDocument } from '../keys/jwks.ts';
@@ -43,7 +43,8 @@ export interface SubjectContext {
   config: Config;
   jwks: () => Promise<JwksDocument>;
   client: Client;
-  policy: ExchangePolicy;
+  /** The client's own policy (Client.tokenExchange). */
+  policy: TokenExchangePolicy;
   now: number;
 }
 

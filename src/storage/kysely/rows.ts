@@ -3,6 +3,7 @@ import type { ClaimsRequest } from '../../core/authorize/oidc-params.ts';
 import { isSigningAlg, type SigningAlg } from '../../core/keys/algorithms.ts';
 import type { AuthorizationCode, Client, ClientAssertionAuth, GrantType, MetadataDocumentState, RegistrationMetadata, ResponseType, Session, Token, TokenType, User } from '../../core/model.ts';
 import type { ProfileClaims } from '../../core/oidc/standard-claims.ts';
+import type { TokenExchangePolicy } from '../../config/token-exchange-schema.ts';
 import type { ClientsTable, CodesTable, SessionsTable, TokensTable, UsersTable } from '../schema.ts';
 
 /** Row <-> model mapping. Lists are JSON text; booleans 0/1; an access or refresh TTL of 0 means "never". */
@@ -33,6 +34,8 @@ export function toClient(r: Selectable<ClientsTable>): Client {
     introspectAny: Boolean(r.introspect_any),
     // Present only when set, so a client without it reads as it always did.
     ...(r.dpop_bound_access_tokens ? { dpopBoundAccessTokens: true } : {}),
+    // Migration 025: present only when set, so a client without a policy reads as it always did.
+    ...(r.token_exchange == null ? {} : { tokenExchange: JSON.parse(r.token_exchange) as TokenExchangePolicy }),
     // `?? null`: clients.create maps the row it inserted, where columns not given are absent (null once stored).
     oidc: {
       idTokenSignedResponseAlg: alg(r.id_token_signed_response_alg ?? null),
@@ -113,6 +116,7 @@ export function fromClient(c: Partial<Client>): Partial<ClientsTable> {
   if (c.codeTtl !== undefined) row.code_ttl = c.codeTtl;
   if (c.introspectAny !== undefined) row.introspect_any = Number(c.introspectAny);
   if (c.dpopBoundAccessTokens !== undefined) row.dpop_bound_access_tokens = Number(c.dpopBoundAccessTokens);
+  if (c.tokenExchange !== undefined) row.token_exchange = c.tokenExchange === null ? null : JSON.stringify(c.tokenExchange);
   if (c.requirePkce !== undefined) row.require_pkce = c.requirePkce === null ? null : Number(c.requirePkce);
   if (c.previousSecret !== undefined) {
     row.previous_secret_hash = c.previousSecret?.hash ?? null;

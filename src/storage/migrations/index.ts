@@ -19,6 +19,7 @@ import { deviceCodes } from './021-device-codes.ts';
 import { pushedRequests } from './022-pushed-requests.ts';
 import { dpop } from './023-dpop.ts';
 import { tokenExchange } from './024-token-exchange.ts';
+import { clientTokenExchange } from './025-client-token-exchange.ts';
 import { trustedIssuers } from './026-trusted-issuers.ts';
 import { grantAct } from './027-grant-act.ts';
 import { resourceDpop } from './028-resource-dpop.ts';
@@ -45,6 +46,7 @@ const migrations: Record<string, Migration> = {
   '022-pushed-requests': pushedRequests,
   '023-dpop': dpop,
   '024-token-exchange': tokenExchange,
+  '025-client-token-exchange': clientTokenExchange,
   '026-trusted-issuers': trustedIssuers,
   '027-grant-act': grantAct,
   '028-resource-dpop': resourceDpop,

@@ -53,15 +53,9 @@ export function exchangeConfig(trusted: Idp, policy: Record<string, unknown> = {
     ...base,
     clients: [
       ...(base.clients ?? []),
-      { id: 'exchanger', name: 'Exchanger', secret: EXCHANGER_SECRET, grantTypes: [EXCHANGE_GRANT, JWT_BEARER] },
-      { id: 'stranger', name: 'Stranger', secret: EXCHANGER_SECRET, grantTypes: [EXCHANGE_GRANT] },
-      { id: 'limited', name: 'Limited', secret: EXCHANGER_SECRET, grantTypes: [EXCHANGE_GRANT] },
-    ],
-    tokenExchange: {
-      trustedIssuers: [{ issuer: IDP, jwks: trusted.jwks, userClaim: 'sub', userBy: 'username' }],
-      policies: [
-        {
-          client: 'exchanger',
+      {
+        id: 'exchanger', name: 'Exchanger', secret: EXCHANGER_SECRET, grantTypes: [EXCHANGE_GRANT, JWT_BEARER],
+        tokenExchange: {
           subjectTokenTypes: ['access_token', 'refresh_token', 'id_token', 'jwt'],
           resources: ['https://jwt-api.example/'],
           impersonation: true,
@@ -69,9 +63,13 @@ export function exchangeConfig(trusted: Idp, policy: Record<string, unknown> = {
           otherClientsTokens: true,
           ...policy,
         },
-        // Its own access tokens, impersonation only: everything else is refused.
-        { client: 'limited', subjectTokenTypes: ['access_token'], impersonation: true },
-      ],
+      },
+      { id: 'stranger', name: 'Stranger', secret: EXCHANGER_SECRET, grantTypes: [EXCHANGE_GRANT] },
+      // Its own access tokens, impersonation only: everything else is refused.
+      { id: 'limited', name: 'Limited', secret: EXCHANGER_SECRET, grantTypes: [EXCHANGE_GRANT], tokenExchange: { subjectTokenTypes: ['access_token'], impersonation: true } },
+    ],
+    tokenExchange: {
+      trustedIssuers: [{ issuer: IDP, jwks: trusted.jwks, userClaim: 'sub', userBy: 'username' }],
     },
   };
 }

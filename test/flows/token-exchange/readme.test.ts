@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfigInput } from '../../../src/config/schema.ts';
-import { BIN, cleanEnv } from '../../support/cli.ts';
+import { BIN, cleanEnv, latchkey } from '../../support/cli.ts';
 import { basicAuth, codeGrant, obtainCode, postToken, WEB_APP_BASIC } from '../../support/flow-helpers.ts';
 import { startServer, testConfig, type TestServer } from '../../support/server.ts';
 import { UserAgent } from '../../support/user-agent.ts';
@@ -14,7 +14,8 @@ import { jwtParts } from '../resources/fixtures.ts';
 
 /**
  * The README's "Token exchange and JWT bearer" config, CLI commands and curl command, run as printed (but for the
- * server's URL); the CLI works on the running server's database (cacheTtlMs 0, so its changes show at once).
+ * server's URL); the CLI works on the running server's database (cacheTtlMs 0, so its changes show at once), and the
+ * policy's CLI command on a server with the default cacheTtlMs, its change polled for within that bound.
  */
 
 const README = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
@@ -40,15 +41,24 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** alice's access token from web-app, scope orders.read orders.write: the README's $ACCESS_TOKEN. */
+async function accessToken(on: TestServer): Promise<string> {
+  const code = await obtainCode(new UserAgent(on.url), { scope: 'orders.read orders.write' });
+  const res = await postToken(on, codeGrant(code), { authorization: WEB_APP_BASIC });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+/** The printed curl command against `on`, its JSON answer (an error answer is JSON too: curl -s prints it). */
+async function curl(on: TestServer, token: string): Promise<Record<string, unknown>> {
+  const command = sample('token-exchange-curl', 'sh').replaceAll('http://localhost:3000', on.url);
+  const { stdout } = await promisify(execFile)('bash', ['-c', command], { env: { ...process.env, ACCESS_TOKEN: token }, timeout: 100_000 });
+  return JSON.parse(stdout) as Record<string, unknown>;
+}
+
 describe('README: Token exchange and JWT bearer', () => {
   it('the printed config starts, and the printed curl trades another client\'s access token for a read-only JWT for the Orders API', async () => {
-    const code = await obtainCode(new UserAgent(server.url), { scope: 'orders.read orders.write' });
-    const res = await postToken(server, codeGrant(code), { authorization: WEB_APP_BASIC });
-    expect(res.status).toBe(200);
-    const { access_token } = (await res.json()) as { access_token: string };
-    const command = sample('token-exchange-curl', 'sh').replaceAll('http://localhost:3000', server.url);
-    const { stdout } = await promisify(execFile)('bash', ['-c', command], { env: { ...process.env, ACCESS_TOKEN: access_token }, timeout: 100_000 });
-    const answer = JSON.parse(stdout) as Record<string, unknown>;
+    const answer = await curl(server, await accessToken(server));
     expect(answer).toMatchObject({ token_type: 'Bearer', scope: 'orders.read', issued_token_type: 'urn:ietf:params:oauth:token-type:access_token', expires_in: 300 });
     expect(jwtParts(answer['access_token'] as string).payload).toMatchObject({ aud: 'https://orders.example.com/', client_id: 'gateway', scope: 'orders.read' });
   });
@@ -74,5 +84,48 @@ describe('README: Token exchange and JWT bearer', () => {
     const res = await postToken(server, { grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion }, { authorization: basicAuth('gateway', 'gateway-secret-change-me-0123456789') });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ token_type: 'Bearer' });
+  });
+});
+
+describe('README: Token exchange and JWT bearer, the policy given with the CLI', () => {
+  let liveDir: string;
+  let live: TestServer;
+
+  beforeAll(async () => {
+    liveDir = mkdtempSync(join(tmpdir(), 'latchkey-readme-exchange-cli-'));
+    // The printed config's scopes, resources and trusted issuer; the gateway is made with the CLI, without a policy.
+    const { clients: _declared, ...printed } = JSON.parse(sample('token-exchange-config', 'json')) as Partial<ConfigInput>;
+    live = await startServer({ ...printed, database: join(liveDir, 'latchkey.db') });
+    const created = await latchkey([
+      'clients', 'create', '--id', 'gateway', '--name', 'API gateway', '--secret', 'gateway-secret-change-me-0123456789',
+      '--grant-type', 'urn:ietf:params:oauth:grant-type:token-exchange', '-d', join(liveDir, 'latchkey.db'),
+    ]);
+    expect(created.code, created.stderr).toBe(0);
+  });
+
+  afterAll(async () => {
+    await live?.close();
+    rmSync(liveDir, { recursive: true, force: true });
+  });
+
+  it('without a policy the curl command is refused with unauthorized_client; after the printed latchkey command it works, within the server\'s cacheTtlMs', async () => {
+    const token = await accessToken(live);
+    expect(await curl(live, token)).toMatchObject({ error: 'unauthorized_client' });
+    // The command as printed (continuation lines joined, split as a shell would), with the server's database.
+    const words = sample('token-exchange-cli', 'sh').replace(/\\\n\s*/g, ' ').trim().split(/\s+/);
+    expect(words.slice(0, 3)).toEqual(['latchkey', 'clients', 'update']);
+    const run = await latchkey([...words.slice(1), '-d', join(liveDir, 'latchkey.db')]);
+    expect(run.code, run.stderr).toBe(0);
+    // A change made by another process reaches the server within cacheTtlMs (README "What a node caches").
+    const bound = live.latchkey.deps.config.cacheTtlMs;
+    const start = performance.now();
+    let answer = await curl(live, token);
+    while (answer['error'] !== undefined) {
+      expect(answer['error']).toBe('unauthorized_client');
+      expect(performance.now() - start).toBeLessThan(bound + 5000);
+      await new Promise((r) => setTimeout(r, 50));
+      answer = await curl(live, token);
+    }
+    expect(answer).toMatchObject({ token_type: 'Bearer', scope: 'orders.read', issued_token_type: 'urn:ietf:params:oauth:token-type:access_token' });
   });
 });

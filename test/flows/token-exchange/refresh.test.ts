@@ -52,17 +52,15 @@ beforeAll(async () => {
   trusted = await idp();
   const config = exchangeConfig(trusted, { refreshTokens: true });
   config.clients = [
-    ...(config.clients ?? []).map((c) => (c.id === 'exchanger' ? { ...c, grantTypes: [...(c.grantTypes ?? []), 'refresh_token' as const, 'client_credentials' as const] } : c)),
-    { id: 'pairwise-exchanger', name: 'Pairwise exchanger', secret: EXCHANGER_SECRET, redirectUris: [PAIRWISE_REDIRECT], subjectType: 'pairwise', grantTypes: [EXCHANGE_GRANT, 'refresh_token'] },
+    ...(config.clients ?? []).map((c) => {
+      if (c.id === 'exchanger') return { ...c, grantTypes: [...(c.grantTypes ?? []), 'refresh_token' as const, 'client_credentials' as const] };
+      return c.id === 'limited' && c.tokenExchange ? { ...c, tokenExchange: { ...c.tokenExchange, refreshTokens: true } } : c;
+    }),
+    {
+      id: 'pairwise-exchanger', name: 'Pairwise exchanger', secret: EXCHANGER_SECRET, redirectUris: [PAIRWISE_REDIRECT], subjectType: 'pairwise', grantTypes: [EXCHANGE_GRANT, 'refresh_token'],
+      tokenExchange: { subjectTokenTypes: ['access_token', 'refresh_token'], resources: [JWT_API], impersonation: true, delegation: true, otherClientsTokens: true, refreshTokens: true },
+    },
   ];
-  const policies = config.tokenExchange?.policies ?? [];
-  config.tokenExchange = {
-    ...config.tokenExchange,
-    policies: [
-      ...policies.map((p) => (p.client === 'limited' ? { ...p, refreshTokens: true } : p)),
-      { client: 'pairwise-exchanger', subjectTokenTypes: ['access_token', 'refresh_token'], resources: [JWT_API], impersonation: true, delegation: true, otherClientsTokens: true, refreshTokens: true },
-    ],
-  };
   config.oidc = { pairwiseSalt: PAIRWISE_SALT };
   server = await startServer(config);
   as = await discover(server.url);

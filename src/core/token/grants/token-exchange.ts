@@ -6,7 +6,7 @@ import { subjectFor } from '../../oidc/subject.ts';
 import { mintAccessToken } from '../../resources/mint.ts';
 import { registeredResources, requestedResources } from '../../resources/target.ts';
 import { parseScope, resolveScope } from '../../scope.ts';
-import type { ExchangePolicy } from '../../../config/token-exchange-schema.ts';
+import type { TokenExchangePolicy } from '../../../config/token-exchange-schema.ts';
 import { recordExchanged, recordRefusal } from '../../token-exchange/audit.ts';
 import { resolveParty, shortTokenType, TOKEN_TYPE_URNS, type SubjectContext } from '../../token-exchange/subject.ts';
 import type { Repositories } from '../../../storage/repositories.ts';
@@ -55,13 +55,13 @@ const actorSub = (client: Client, actor: { userId: string | null; sub: string },
  * OAuth 2.0 Token Exchange (RFC 8693): a client trades a token it holds (the subject token, §2.1) for an access token,
  * narrower or for another audience. Without an actor token the new token simply names the subject (impersonation,
  * §1.1); with one it also names the actor in an `act` claim (delegation, §4.1), nested when the subject token was
- * itself delegated. Deny by default: a client needs the grant type and a policy (config tokenExchange.policies) that
+ * itself delegated. Deny by default: a client needs the grant type and a policy of its own (Client.tokenExchange) that
  * allows the subject token type, the mode, the audience and the scope (§5: the server decides by policy). A refresh
  * token comes too only when the policy says so (§2.2.1 refresh_token OPTIONAL), on a grant of its own that keeps the
  * `act`, so a refresh never turns a delegated token into an impersonation.
  */
 export function tokenExchangeGrant(repos: Repos, deps: GrantDeps & { jwks: () => Promise<JwksDocument> }, scopeCatalogue: () => Promise<readonly Scope[]>): GrantHandler {
-  async function exchange({ client, params, now, accessTokenTtlDefault, dpopJkt, address }: TokenContext, policy: ExchangePolicy): Promise<TokenResponse> {
+  async function exchange({ client, params, now, accessTokenTtlDefault, dpopJkt, address }: TokenContext, policy: TokenExchangePolicy): Promise<TokenResponse> {
     const subjectType = shortTokenType(params['subject_token_type'], 'subject_token_type');
     const actorToken = params['actor_token'];
     const actorTypeParam = params['actor_token_type'];
@@ -124,7 +124,7 @@ export function tokenExchangeGrant(repos: Repos, deps: GrantDeps & { jwks: () =>
     allowsPublicClients: false,
     async handle(ctx) {
       try {
-        const policy = deps.config.tokenExchange.policies.find((p) => p.client === ctx.client.id);
+        const policy = ctx.client.tokenExchange;
         if (!policy) throw new UnauthorizedClient('no token exchange policy allows this client');
         return await exchange(ctx, policy);
       } catch (e) {

@@ -18,6 +18,7 @@ import {
 import { EMPTY_OIDC_FORM, OIDC_LABELS, oidcFieldset, oidcFormFrom, type OidcForm } from './application-oidc.ts';
 import { AUTH_LABELS, authFieldset, authFormFrom, EMPTY_AUTH_FORM, type AuthForm } from './application-auth.ts';
 import { requestPolicyFields } from './application-requests.ts';
+import { EMPTY_TOKEN_EXCHANGE_FORM, TOKEN_EXCHANGE_LABELS, tokenExchangeFieldset, tokenExchangeFormFrom, type TokenExchangeForm } from './application-token-exchange.ts';
 
 /** The console's application pages: the list, the create form, the detail page, and the confirmations. */
 
@@ -41,6 +42,7 @@ export interface ApplicationForm {
   dpopBoundAccessTokens: boolean;
   oidc: OidcForm;
   auth: AuthForm;
+  tokenExchange: TokenExchangeForm;
 }
 
 export const APPLICATION_LABELS: Readonly<Record<string, string>> = {
@@ -61,6 +63,7 @@ export const APPLICATION_LABELS: Readonly<Record<string, string>> = {
   dpopBoundAccessTokens: 'DPoP',
   ...OIDC_LABELS,
   ...AUTH_LABELS,
+  ...TOKEN_EXCHANGE_LABELS,
 };
 
 const triState = (v: boolean | null) => (v === null ? 'default' : v ? 'yes' : 'no');
@@ -85,6 +88,7 @@ export function formFromApplication(a: ApplicationView): ApplicationForm {
     dpopBoundAccessTokens: a.dpopBoundAccessTokens,
     oidc: oidcFormFrom(a),
     auth: authFormFrom(a),
+    tokenExchange: tokenExchangeFormFrom(a),
   };
 }
 
@@ -106,6 +110,7 @@ export const EMPTY_APPLICATION_FORM: ApplicationForm = {
   dpopBoundAccessTokens: false,
   oidc: EMPTY_OIDC_FORM,
   auth: EMPTY_AUTH_FORM,
+  tokenExchange: EMPTY_TOKEN_EXCHANGE_FORM,
 };
 
 export interface ApplicationFormContext {
@@ -115,6 +120,8 @@ export interface ApplicationFormContext {
   defaults: { accessTokenTtl: number; refreshTokenTtl: number | 'never'; codeTtl: number };
   /** The server's oidc.defaultIdTokenAlg, named in the OpenID Connect fieldset. */
   idTokenAlg: string;
+  /** The registered resources (APIs), for the token exchange policy. */
+  resources: readonly { id: string; name: string }[];
 }
 
 const GRANT_CHOICES = [
@@ -122,6 +129,8 @@ const GRANT_CHOICES = [
   { value: 'refresh_token', label: 'Refresh token', hint: 'Keep access without asking the person again.' },
   { value: 'client_credentials', label: 'Client credentials', hint: 'Machine to machine, no person involved (confidential only).' },
   { value: 'urn:ietf:params:oauth:grant-type:device_code', label: 'Device code', hint: 'A TV or command-line tool without a browser: the person approves on another device (RFC 8628).' },
+  { value: 'urn:ietf:params:oauth:grant-type:token-exchange', label: 'Token exchange', hint: 'Trade a token it holds for another, as its policy below allows (RFC 8693).' },
+  { value: 'urn:ietf:params:oauth:grant-type:jwt-bearer', label: 'JWT bearer', hint: 'Trade a trusted issuer\'s signed assertion about a person for a token (RFC 7523).' },
 ];
 
 /** The fields both forms share; the create form adds the id and the type. */
@@ -193,7 +202,8 @@ ${choiceGroup({
 })}
 ${requestPolicyFields(form, errors)}
 ${oidcFieldset(form.oidc, errors, c.idTokenAlg)}
-${authFieldset(form.auth, errors, creating)}`;
+${authFieldset(form.auth, errors, creating)}
+${tokenExchangeFieldset(form.tokenExchange, errors, c)}`;
 }
 
 /**
