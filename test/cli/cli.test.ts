@@ -11,6 +11,7 @@ import { SCOPE_CACHE_TTL_MS } from '../../src/storage/scope-cache.ts';
 import { buildLatchkey, type Latchkey } from '../../src/main.ts';
 import { basicAuth, pkcePair } from '../support/flow-helpers.ts';
 import { atConsent, decide, expectEndedInteraction } from '../support/open-interaction.ts';
+import { withinCacheBound } from '../support/cache-bound.ts';
 import { latchkey, type Run } from '../support/cli.ts';
 import { testConfig } from '../support/server.ts';
 import { authorizeUrl, UserAgent } from '../support/user-agent.ts';
@@ -52,25 +53,9 @@ const clientCredentials = (id: string, secret: string) =>
     body: new URLSearchParams({ grant_type: 'client_credentials' }),
   });
 
-/**
- * A change made by the command line reaches the running server within its cacheTtlMs (README, "What a node caches"):
- * polls `attempt` until `reached` holds, and fails if that takes longer than the bound (plus a margin for the poll).
- */
-async function withinCacheBound<T>(attempt: () => Promise<T>, reached: (value: T) => boolean): Promise<T> {
-  const bound = server.deps.config.cacheTtlMs;
-  const start = performance.now();
-  for (;;) {
-    const value = await attempt();
-    if (reached(value)) return value;
-    // A wide margin over the bound: each poll is an HTTP request, slow on a loaded machine.
-    expect(performance.now() - start).toBeLessThan(bound + 5000);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** The same for a change that refuses a client: every answer until then is a 200. */
 async function refusedWithinCacheBound(attempt: () => Promise<Response>): Promise<Response> {
-  return withinCacheBound(attempt, (res) => {
+  return withinCacheBound(server.deps.config.cacheTtlMs, attempt, (res) => {
     if (res.status !== 401) expect(res.status).toBe(200);
     return res.status === 401;
   });
@@ -197,7 +182,7 @@ describe('latchkey clients', () => {
       expect(res.status).toBe(200);
       return ((await res.json()) as { expires_in: number }).expires_in;
     };
-    expect(await withinCacheBound(expiresIn, (seconds) => seconds === 600)).toBe(600);
+    expect(await withinCacheBound(server.deps.config.cacheTtlMs, expiresIn, (seconds) => seconds === 600)).toBe(600);
   });
 
   it('--require-par and --require-signed-request-object set the client\'s request policy (RFC 9126 §6, RFC 9101 §10.5); --no- clears it', async () => {

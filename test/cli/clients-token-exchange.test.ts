@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basicAuth, codeGrant, expectTokens, obtainCode, postToken, WEB_APP_BASIC } from '../support/flow-helpers.ts';
+import { withinCacheBound } from '../support/cache-bound.ts';
 import { latchkey as runBin } from '../support/cli.ts';
 import { startServer, type TestServer } from '../support/server.ts';
 import { UserAgent } from '../support/user-agent.ts';
@@ -33,21 +34,6 @@ async function refused(args: readonly string[], message: string): Promise<void> 
   const run = await latchkey(args);
   expect(run.code).not.toBe(0);
   expect(run.stderr).toContain(message);
-}
-
-/**
- * A change made by the command line reaches the running server within its cacheTtlMs (README, "What a node caches"):
- * polls until `reached` holds, and fails if that takes longer than the bound (plus a wide margin for the polls).
- */
-async function withinCacheBound<T>(attempt: () => Promise<T>, reached: (value: T) => boolean): Promise<T> {
-  const bound = server.latchkey.deps.config.cacheTtlMs;
-  const start = performance.now();
-  for (;;) {
-    const value = await attempt();
-    if (reached(value)) return value;
-    expect(performance.now() - start).toBeLessThan(bound + 5000);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 beforeAll(async () => {
@@ -111,10 +97,10 @@ describe('latchkey clients with a token exchange policy', () => {
     // gw has the grant but no policy (the test before removed it): deny by default.
     expect(await exchange()).toMatchObject({ status: 400, body: { error: 'unauthorized_client' } });
     await okJson(['clients', 'update', 'gw', '--token-exchange-subject-types', 'access_token', '--token-exchange-resources', API, '--token-exchange-impersonation', '--token-exchange-other-clients']);
-    const allowed = await withinCacheBound(exchange, (r) => r.status === 200);
+    const allowed = await withinCacheBound(server.latchkey.deps.config.cacheTtlMs, exchange, (r) => r.status === 200);
     expect(allowed.body).toMatchObject({ issued_token_type: ACCESS, scope: 'orders.read' });
     await okJson(['clients', 'update', 'gw', '--no-token-exchange']);
-    const denied = await withinCacheBound(exchange, (r) => r.status !== 200);
+    const denied = await withinCacheBound(server.latchkey.deps.config.cacheTtlMs, exchange, (r) => r.status !== 200);
     expect(denied).toMatchObject({ status: 400, body: { error: 'unauthorized_client' } });
   });
 });
