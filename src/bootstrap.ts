@@ -31,7 +31,8 @@ export function clientFromConfig(c: ClientConfig, kek?: Buffer): NewClient {
     ...(kek === undefined ? {} : { secretEncrypted: c.secret ? storedSecret(c.secret, c.id, method, kek).secretEncrypted : null }),
     redirectUris: c.redirectUris,
     grantTypes: c.grantTypes,
-    responseTypes: c.responseTypes,
+    // RFC 7591 §2.1: `code` goes with the authorization_code grant; a client without it has no response type.
+    responseTypes: c.responseTypes ?? (c.grantTypes.includes('authorization_code') ? ['code'] : []),
     scopes: c.scopes,
     accessTokenTtl: c.accessTokenTtl ?? null,
     refreshTokenTtl: c.refreshTokenTtl ?? null,

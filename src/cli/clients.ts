@@ -158,17 +158,15 @@ async function createClient({ repos, out, now, config }: CliContext, opts: Clien
   // A private_key_jwt client proves itself with its keys (RFC 7523 §2.2): it gets no secret.
   const withKeys = auth.method === 'private_key_jwt';
   const generated = type === 'confidential' && opts.secret === undefined && !withKeys ? randomToken('clientSecret') : undefined;
-  const grantTypes = fields.grantTypes;
-  // A client without the authorization_code grant has no use for response_type=code.
-  const responseTypes = fields.responseTypes ?? (grantTypes && !grantTypes.includes('authorization_code') ? [] : undefined);
   const parsed = clientSchema.safeParse({
     id,
     name: fields.name,
     secret: opts.secret ?? generated,
     type,
     redirectUris: fields.redirectUris,
-    grantTypes,
-    responseTypes,
+    grantTypes: fields.grantTypes,
+    // Absent: `code` with the authorization_code grant, else none (clientFromConfig).
+    responseTypes: fields.responseTypes,
     scopes: fields.scopes,
     accessTokenTtl: fields.accessTokenTtl ?? undefined,
     refreshTokenTtl: fields.refreshTokenTtl ?? undefined,

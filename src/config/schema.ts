@@ -76,7 +76,10 @@ export const clientSchema = z.strictObject({
   type: z.enum(['confidential', 'public']).default('confidential'),
   redirectUris: z.array(z.string()).default([]),
   grantTypes: z.array(z.enum(['authorization_code', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:device_code', 'urn:ietf:params:oauth:grant-type:token-exchange', 'urn:ietf:params:oauth:grant-type:jwt-bearer'])).default(['authorization_code', 'refresh_token']),
-  responseTypes: z.array(z.enum(['code', 'token', 'id_token', 'id_token token', 'code id_token', 'code token', 'code id_token token'])).default(['code']),
+  responseTypes: z
+    .array(z.enum(['code', 'token', 'id_token', 'id_token token', 'code id_token', 'code token', 'code id_token token']))
+    .optional()
+    .describe('Default: ["code"] with the authorization_code grant type, else none (RFC 7591 §2.1).'),
   scopes: z.array(z.string()).default([]),
   /** 'never': access tokens from the token endpoint do not expire (redCORE code flow); implicit ones still do. */
   accessTokenTtl: z.union([seconds, z.literal('never')]).optional(),

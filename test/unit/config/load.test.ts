@@ -1,4 +1,5 @@
 import { describe, it, expect, afterEach } from 'vitest';
+import { clientFromConfig } from '../../../src/bootstrap.ts';
 import { configWarnings, fromEnv, loadConfig, parseConfig } from '../../../src/config/load.ts';
 import { configErrorOf, configFiles } from '../../support/config.ts';
 
@@ -35,6 +36,15 @@ describe('loadConfig: defaults', () => {
 
   it('derives the issuer from the port when none is given', () => {
     expect(loadConfig({ overrides: { port: 8080 } }).issuer).toBe('http://localhost:8080');
+  });
+
+  it('gives a declared client the code response type only when it has the authorization_code grant (RFC 7591 §2.1), as the CLI and admin API do', () => {
+    const declared = (over: Record<string, unknown>) => parseConfig({ clients: [{ id: 'c', name: 'C', secret: 'c-secret-0123456789abcdef', ...over }] }).clients;
+    const responseTypes = (over: Record<string, unknown>) => declared(over).map((c) => clientFromConfig(c).responseTypes)[0];
+    expect(responseTypes({})).toEqual(['code']);
+    expect(responseTypes({ grantTypes: ['client_credentials'] })).toEqual([]);
+    expect(responseTypes({ grantTypes: ['urn:ietf:params:oauth:grant-type:token-exchange'] })).toEqual([]);
+    expect(responseTypes({ responseTypes: ['code', 'code id_token'] })).toEqual(['code', 'code id_token']);
   });
 
   it('strips trailing slashes from the issuer (RFC 8414 §2: identifiers compare as strings)', () => {
