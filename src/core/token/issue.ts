@@ -76,9 +76,10 @@ export function accessTokenLifetime(config: Config, client: Client, req: Pick<Is
  * RFC 9449 §7.2: a resource may accept only DPoP-bound access tokens (`dpopBoundAccessTokensRequired`); then Latchkey
  * issues no bearer token for it. Checked here because every grant's access token passes through issueTokens once its
  * resource and proof key are known; answered as the token endpoint answers a DPoP client without a proof (§5,
- * invalid_dpop_proof, 400). It throws inside the grant's transaction, so the code or refresh token is not spent.
+ * invalid_dpop_proof, 400). It throws inside the grant's transaction, so the code or refresh token is not spent; a
+ * grant that spends something before (the JWT bearer grant's jti) asks first.
  */
-function assertBindingAllowed(req: Pick<IssueRequest, 'resource' | 'dpopJkt'>): void {
+export function assertBindingAllowed(req: Pick<IssueRequest, 'resource' | 'dpopJkt'>): void {
   if (req.resource?.dpopBoundAccessTokensRequired && req.dpopJkt === undefined) throw new InvalidDpopProof(RESOURCE_REQUIRES_DPOP);
 }
 

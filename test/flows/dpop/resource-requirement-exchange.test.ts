@@ -53,12 +53,12 @@ describe('token exchange and JWT bearer for a resource that requires DPoP (RFC 9
     expect(jwtParts(tokens.access_token).payload).toMatchObject({ aud: JWT_API, cnf: { jkt: key.jkt } });
   });
 
-  it('JWT bearer: refused without a proof with invalid_dpop_proof 400; with one (and a fresh assertion), a JWT bound to the key', async () => {
-    const assertion = async () => trusted.sign({ sub: 'alice', aud: server.url, client_id: 'exchanger' });
-    const res = await postToken(server, { grant_type: JWT_BEARER, assertion: await assertion(), resource: JWT_API, scope: 'notes.read' }, { authorization: EXCHANGER_BASIC });
+  it('JWT bearer: refused without a proof with invalid_dpop_proof 400, the assertion not spent (RFC 7523 §3 item 7 records a use); with a proof, a JWT bound to the key', async () => {
+    const assertion = await trusted.sign({ sub: 'alice', aud: server.url, client_id: 'exchanger' });
+    const res = await postToken(server, { grant_type: JWT_BEARER, assertion, resource: JWT_API, scope: 'notes.read' }, { authorization: EXCHANGER_BASIC });
     expect((await expectJsonError(res, 400, 'invalid_dpop_proof'))['error_description']).toMatch(/accepts only DPoP-bound access tokens/);
     const key = await proofKey();
-    const tokens = await grant(JWT_BEARER, { assertion: await assertion(), resource: JWT_API, scope: 'notes.read' }, key);
+    const tokens = await grant(JWT_BEARER, { assertion, resource: JWT_API, scope: 'notes.read' }, key);
     expect(tokens.token_type).toBe('dpop');
     expect(jwtParts(tokens.access_token).payload).toMatchObject({ aud: JWT_API, cnf: { jkt: key.jkt } });
   });

@@ -10,7 +10,7 @@ import { recordBearerAccepted } from '../../token-exchange/audit.ts';
 import { userOfTrustedJwt, verifyTrustedJwt } from '../../token-exchange/trusted-jwt.ts';
 import type { Repositories } from '../../../storage/repositories.ts';
 import type { GrantDeps, GrantHandler } from '../grant.ts';
-import { issueTokens } from '../issue.ts';
+import { assertBindingAllowed, issueTokens } from '../issue.ts';
 
 type Repos = Pick<Repositories, 'tokens' | 'grants' | 'resources' | 'users' | 'trustedIssuers' | 'transaction'> & { clientAssertionJtis: ClientAssertionJtis };
 
@@ -47,6 +47,7 @@ export function jwtBearerGrant(repos: Repos, deps: GrantDeps, scopeCatalogue: ()
       const foreign = provided && resource ? scope.filter((s) => !resource.scopes.includes(s)) : [];
       if (foreign.length > 0) throw new InvalidScope(`${foreign.join(' ')}: not a scope of the requested resource`);
       if (!provided && resource) scope = scope.filter((s) => resource.scopes.includes(s));
+      assertBindingAllowed({ resource, dpopJkt });
       // §3 item 7: single use, recorded in the database so every node refuses a replay; checked last, so a request
       // refused for another reason leaves the assertion usable. Keyed by issuer, not client: one use in all.
       const jtiHash = createHash('sha256').update(claims.jti).digest('base64url');
