@@ -75,6 +75,8 @@ export interface GrantsRepository {
   revoke(id: string, now: number): Promise<void>;
   /** Revokes every grant of a user for a client (consent withdrawn). */
   revokeByUserAndClient(userId: string, clientId: string, now: number): Promise<void>;
+  /** The user a grant of this client was given to in the SSO session `sid` (grants.sid, indexed), if any. */
+  userOfSession(sid: string, clientId: string): Promise<string | undefined>;
 }
 
 export interface CodesRepository {

@@ -685,6 +685,13 @@ describe.each(backends)('repositories on $name', (backend) => {
       expect(result && 'code' in result ? result.code.nonce : undefined).toBe(nonce);
     });
 
+    it('finds the user of a client\'s grant in an SSO session by its sid, for a pairwise ID token (Core §8.1), and nothing for another client or session', async () => {
+      await repos.grants.create({ ...grant, id: 'grant-in-session', sid: 'sid-of-session' });
+      expect(await repos.grants.userOfSession('sid-of-session', grant.clientId)).toBe(grant.userId);
+      expect(await repos.grants.userOfSession('sid-of-session', 'another-client')).toBeUndefined();
+      expect(await repos.grants.userOfSession('another-sid', grant.clientId)).toBeUndefined();
+    });
+
     it('round-trips the acr and amr a grant\'s ID tokens carry, for refreshes (Core §12.2; migration 016)', async () => {
       await repos.grants.create({ ...grant, id: 'grant-acr', acr: 'urn:latchkey:acr:password', amr: ['pwd'] });
       expect(await repos.grants.findById('grant-acr')).toMatchObject({ acr: 'urn:latchkey:acr:password', amr: ['pwd'] });

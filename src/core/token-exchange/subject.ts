@@ -5,6 +5,7 @@ import { credentialKey } from '../crypto.ts';
 import { InvalidGrant, InvalidRequest, UnauthorizedClient } from '../errors.ts';
 import type { JwksDocument } from '../keys/jwks.ts';
 import type { Client } from '../model.ts';
+import { subjectFor } from '../oidc/subject.ts';
 import { isTokenActive } from '../token/issue.ts';
 import type { Repositories } from '../../storage/repositories.ts';
 import { userOfTrustedJwt, verifyTrustedJwt } from './trusted-jwt.ts';
@@ -36,7 +37,7 @@ export interface ExchangedParty {
   act?: Record<string, unknown> | undefined;
 }
 
-type Repos = Pick<Repositories, 'tokens' | 'users' | 'trustedIssuers'>;
+type Repos = Pick<Repositories, 'tokens' | 'users' | 'trustedIssuers' | 'grants' | 'clients'>;
 
 export interface SubjectContext {
   repos: Repos;
@@ -51,6 +52,22 @@ export interface SubjectContext {
 const refused = (): never => {
   throw new InvalidGrant('the token is invalid, expired or revoked');
 };
+
+/**
+ * The user an ID token of ours names. A public `sub` is the user's id (oidc/subject.ts). A pairwise one (OpenID Connect
+ * Core §8.1) cannot be turned back into a user, but the SSO session the token was issued in (`sid`) can, through the
+ * grant the client it was issued to got in that session; the pairwise value must then be that user's for that client.
+ */
+async function userOfIdToken(repos: Repos, sub: string, sid: unknown, aud: readonly string[], salt: string | undefined): Promise<string | undefined> {
+  if (await repos.users.findById(sub)) return sub;
+  if (typeof sid !== 'string') return undefined;
+  for (const clientId of aud) {
+    const userId = await repos.grants.userOfSession(sid, clientId);
+    const issuedTo = userId === undefined ? undefined : await repos.clients.findById(clientId);
+    if (userId !== undefined && issuedTo && subjectFor(issuedTo, userId, salt) === sub) return userId;
+  }
+  return undefined;
+}
 
 /**
  * Checks a subject or actor token (RFC 8693 §2.1) of `type` and says whom it stands for. Latchkey's own access and
@@ -82,9 +99,9 @@ export async function resolveParty(ctx: SubjectContext, token: string, type: Sho
     // OpenID Connect Core §2: iss is ours, exp is in the future (this is a credential now, not a logout hint).
     if (claims['iss'] !== config.issuer || typeof claims['exp'] !== 'number' || claims['exp'] <= now || typeof claims['sub'] !== 'string') return refused();
     if (!aud.includes(client.id) && !policy.otherClientsTokens) throw new UnauthorizedClient('the client may not exchange tokens issued to another client');
-    // A public subject is the user's id (oidc/subject.ts); a pairwise one cannot be turned back into a user.
-    const user = await repos.users.findById(claims['sub']);
-    if (!user || user.disabledAt !== null) throw new InvalidGrant('the ID token does not name a user of this server (pairwise subjects cannot be exchanged)');
+    const userId = await userOfIdToken(repos, claims['sub'], claims['sid'], aud, config.oidc.pairwiseSalt);
+    const user = userId === undefined ? undefined : await repos.users.findById(userId);
+    if (!user || user.disabledAt !== null) throw new InvalidGrant('the ID token does not name a user of this server');
     return { userId: user.id, sub: user.id, scope: undefined };
   }
   const { trusted, claims } = await verifyTrustedJwt(repos.trustedIssuers, token, now);

@@ -122,6 +122,10 @@ export function grantsRepository(db: Kysely<LatchkeyDatabase>): GrantsRepository
         await revokeTokens(trx, rows.map((r) => r.id), now);
       });
     },
+    async userOfSession(sid, clientId) {
+      const row = await db.selectFrom('grants').select('user_id').where('sid', '=', sid).where('client_id', '=', clientId).where('user_id', 'is not', null).limit(1).executeTakeFirst();
+      return row?.user_id ?? undefined;
+    },
   };
 }
 

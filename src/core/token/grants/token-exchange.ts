@@ -13,7 +13,7 @@ import type { Repositories } from '../../../storage/repositories.ts';
 import type { GrantDeps, GrantHandler, TokenContext } from '../grant.ts';
 import { issueTokens, mayRefresh, type TokenResponse } from '../issue.ts';
 
-type Repos = Pick<Repositories, 'tokens' | 'grants' | 'resources' | 'users' | 'trustedIssuers' | 'transaction'>;
+type Repos = Pick<Repositories, 'tokens' | 'grants' | 'resources' | 'users' | 'clients' | 'trustedIssuers' | 'transaction'>;
 
 /**
  * RFC 8693 §2.3's audience and RFC 8707's resource both name where the token will be used; Latchkey issues one audience
