@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PROFILE_NAMES } from '../profiles/profile.ts';
+import { PROFILE_NAMES } from './profile-names.ts';
 import { SCOPE_CLAIMS } from '../core/oidc/standard-claims.ts';
 import { claimsPatch, emailClaim, nameClaim } from './claims-schema.ts';
 import { tokenExchangePolicySchema, tokenExchangeSchema } from './token-exchange-schema.ts';

@@ -1,10 +1,12 @@
 import { atomgit } from './atomgit.ts';
 import { moltin } from './moltin.ts';
-import type { Profile, ProfileName } from './profile.ts';
+import type { ProfileName } from '../config/profile-names.ts';
+import type { Profile } from './profile.ts';
 import { redcore } from './redcore.ts';
 import { twitch } from './twitch.ts';
 
-export { PROFILE_NAMES, type Profile, type ProfileName } from './profile.ts';
+export { PROFILE_NAMES, type ProfileName } from '../config/profile-names.ts';
+export type { Profile } from './profile.ts';
 
 /** Every migration profile, by name, in the order `latchkey profiles list` shows them. */
 export const PROFILES: Readonly<Record<ProfileName, Profile>> = { redcore, twitch, moltin, atomgit };

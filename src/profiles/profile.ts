@@ -1,3 +1,4 @@
+import type { ProfileName } from '../config/profile-names.ts';
 import type { Params } from '../core/context.ts';
 import type { Client } from '../core/model.ts';
 import type { TokenResponse } from '../core/token/issue.ts';
@@ -6,9 +7,6 @@ import type { TokenResponse } from '../core/token/issue.ts';
  * A migration profile: the few differences between one provider's documented client and standard OAuth 2.0, as data
  * and small pure functions. A profile only ADDS routes beside the standard endpoints; those never change.
  */
-
-export const PROFILE_NAMES = ['redcore', 'twitch', 'moltin', 'atomgit'] as const;
-export type ProfileName = (typeof PROFILE_NAMES)[number];
 
 export interface Profile {
   readonly name: ProfileName;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROFILE_NAMES } from '../../src/profiles/profile.ts';
+import { PROFILE_NAMES } from '../../src/config/profile-names.ts';
 import { adminConfig, adminToken, ADMIN_API } from '../support/admin.ts';
 import { basicAuth, expectTokens, obtainCode, postToken, codeGrant, WEB_APP_BASIC } from '../support/flow-helpers.ts';
 import { FAMILIES, fuzzRequest, Rng, type Family, type FuzzCredentials } from '../support/fuzz.ts';

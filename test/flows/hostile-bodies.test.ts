@@ -1,6 +1,6 @@
 import { Agent, request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROFILE_NAMES } from '../../src/profiles/profile.ts';
+import { PROFILE_NAMES } from '../../src/config/profile-names.ts';
 import { WEB_APP_BASIC } from '../support/flow-helpers.ts';
 import { HOSTILE_ROUTES, HOSTILE_SHAPES, type HostileRequest } from '../support/hostile.ts';
 import { startServer, type TestServer } from '../support/server.ts';

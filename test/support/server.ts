@@ -6,7 +6,7 @@ import { parseConfig } from '../../src/config/load.ts';
 import type { ConfigInput } from '../../src/config/schema.ts';
 import type { Clock } from '../../src/core/clock.ts';
 import { buildLatchkey, type Latchkey } from '../../src/main.ts';
-import { PROFILE_NAMES } from '../../src/profiles/profile.ts';
+import { PROFILE_NAMES } from '../../src/config/profile-names.ts';
 
 export interface TestServer {
   url: string;
