@@ -12,7 +12,7 @@ import { oidcMetadataProblems } from './core/oidc/client-metadata.ts';
 import { syncDeclaredResources } from './resources-bootstrap.ts';
 import { syncDeclaredTrustedIssuers } from './trusted-issuers-bootstrap.ts';
 import { hashPassword } from './interaction/passwords.ts';
-import type { Repositories, NewClient } from './storage/repositories.ts';
+import type { Repositories, NewClient } from './core/repositories.ts';
 import { DEMO_CALLBACK_PATH, DEMO_CLIENT_ID, demoAuthorizationUrl } from './http/page-routes.ts';
 
 /**

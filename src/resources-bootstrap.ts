@@ -1,7 +1,7 @@
 import { ConfigError } from './config/load.ts';
 import type { Config } from './config/schema.ts';
 import { DPOP_OFF, resourceProblems } from './core/resources/rules.ts';
-import type { Repositories } from './storage/repositories.ts';
+import type { Repositories } from './core/repositories.ts';
 
 /**
  * The resources (APIs) the configuration declares, created or updated like clients (bootstrap.ts). Misconfiguration

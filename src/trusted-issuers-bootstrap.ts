@@ -2,7 +2,7 @@ import { ConfigError } from './config/load.ts';
 import type { Config } from './config/schema.ts';
 import type { NewTrustedIssuer } from './core/token-exchange/trusted-issuer-port.ts';
 import { trustedIssuerProblems } from './core/token-exchange/trusted-issuer-rules.ts';
-import type { Repositories } from './storage/repositories.ts';
+import type { Repositories } from './core/repositories.ts';
 
 /**
  * The trusted issuers the configuration declares (tokenExchange.trustedIssuers), created or updated in the database

@@ -11,7 +11,7 @@ function eventId(): string {
   const micros = Math.floor((performance.timeOrigin + performance.now()) * 1000);
   return micros.toString(36).padStart(12, '0') + randomId(6);
 }
-import type { AuditRepository } from '../storage/admin-repositories.ts';
+import type { AuditRepository } from '../core/admin-repositories.ts';
 
 export interface AuditRecorder extends Audit {
   /** Waits for the writes already started (before listing the log, and before the database closes). */

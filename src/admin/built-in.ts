@@ -2,7 +2,7 @@ import type { Config } from '../config/schema.ts';
 import { DEVICE_CODE_GRANT } from '../core/model.ts';
 import { ADMIN_SCOPE } from '../core/scope.ts';
 import { ACCOUNT_CLIENT_ID, CONSOLE_CLIENT_ID, isFirstParty } from '../interaction/first-party.ts';
-import type { NewClient, Repositories } from '../storage/repositories.ts';
+import type { NewClient, Repositories } from '../core/repositories.ts';
 
 export { ACCOUNT_CLIENT_ID, CONSOLE_CLIENT_ID, isFirstParty };
 

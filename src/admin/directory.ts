@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isoTime } from '../core/clock.ts';
 import type { Scope } from '../core/model.ts';
-import type { AuditFilter, Page } from '../storage/admin-repositories.ts';
+import type { AuditFilter, Page } from '../core/admin-repositories.ts';
 import { browserSummary } from '../interaction/browser-summary.ts';
 import { isBuiltInScope } from './built-in.ts';
 import { type AdminContext, isoOrNull, recordAction } from './context.ts';

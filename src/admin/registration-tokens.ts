@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { isoTime, type Clock } from '../core/clock.ts';
 import { randomId, randomToken, sha256 } from '../core/crypto.ts';
 import type { InitialAccessToken } from '../core/registration/port.ts';
-import type { Repositories } from '../storage/repositories.ts';
+import type { Repositories } from '../core/repositories.ts';
 import { type AdminContext, recordAction } from './context.ts';
 import { notFound } from './errors.ts';
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { isoTime } from '../core/clock.ts';
 import { ACCESS_TOKEN_FORMATS, type Resource } from '../core/model.ts';
 import { DPOP_OFF, resourceProblems } from '../core/resources/rules.ts';
-import type { ResourcePatch } from '../storage/repositories.ts';
+import type { ResourcePatch } from '../core/repositories.ts';
 import { recordAction, type AdminContext } from './context.ts';
 import { conflict, invalidFields, notFound } from './errors.ts';
 import { clientId, displayName, MAX_TTL, scopeName, seconds } from './schema-primitives.ts';

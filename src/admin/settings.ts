@@ -1,6 +1,6 @@
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../core/context.ts';
-import type { SettingsRepository } from '../storage/admin-repositories.ts';
+import type { SettingsRepository } from '../core/admin-repositories.ts';
 
 /**
  * Global token lifetimes an administrator changes from the console or the API, without touching the configuration

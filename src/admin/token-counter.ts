@@ -1,6 +1,6 @@
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/context.ts';
-import type { ActivityRepository, TokenCount } from '../storage/admin-repositories.ts';
+import type { ActivityRepository, TokenCount } from '../core/admin-repositories.ts';
 
 /**
  * Tokens issued, per hour and grant type, for the console's overview. The token endpoint is the hot path (README,

@@ -4,7 +4,7 @@ import { randomId } from '../core/crypto.ts';
 import type { User } from '../core/model.ts';
 import { applyClaimsEdit } from '../core/oidc/claims-edit.ts';
 import { hashPassword } from '../interaction/passwords.ts';
-import type { Page } from '../storage/admin-repositories.ts';
+import type { Page } from '../core/admin-repositories.ts';
 import { type AdminContext, type AdminDeps, isoOrNull, recordAction } from './context.ts';
 import { conflict, notFound } from './errors.ts';
 import type { UserView, passwordReset, userCreate, userUpdate } from './schemas.ts';

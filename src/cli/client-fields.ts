@@ -3,7 +3,7 @@ import { isSigningAlg, type SigningAlg } from '../core/keys/algorithms.ts';
 import { clientSettings, GRANT_TYPES, normalizeResponseType, oidcMetadata, RESPONSE_TYPES, responseTypeWords, type Client, type OidcClientMetadata } from '../core/model.ts';
 import { oidcMetadataProblems } from '../core/oidc/client-metadata.ts';
 import { redirectUriProblem } from '../core/redirect-uri.ts';
-import type { ClientPatch } from '../storage/repositories.ts';
+import type { ClientPatch } from '../core/repositories.ts';
 import { CliError, checked, type CommonOptions, describeLines } from './context.ts';
 import { isoTime } from '../core/clock.ts';
 import { describeAuth, type ClientAuthOptions } from './client-auth-fields.ts';

@@ -6,7 +6,7 @@ import { isoTime } from '../core/clock.ts';
 import { clientSchema } from '../config/schema.ts';
 import { randomId, randomToken } from '../core/crypto.ts';
 import { GRANT_TYPES, RESPONSE_TYPES, type Client } from '../core/model.ts';
-import type { ClientPatch } from '../storage/repositories.ts';
+import type { ClientPatch } from '../core/repositories.ts';
 import { checkConsistency, checkOidc, type ClientOptions, clientView, describeClient, flagFor, parseClientFields } from './client-fields.ts';
 import { checkAuth, cliStoredSecret, kekFor, parseAuthOptions, updatedAuthFields } from './client-auth-fields.ts';
 import { assertionAuthOf } from '../core/client-auth/metadata.ts';

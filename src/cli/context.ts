@@ -5,7 +5,7 @@ import type { Config } from '../config/schema.ts';
 import { systemClock } from '../core/clock.ts';
 import { openStorage, type Storage } from '../storage/index.ts';
 import { describeDatabaseError } from './database-errors.ts';
-import type { Repositories } from '../storage/repositories.ts';
+import type { Repositories } from '../core/repositories.ts';
 
 /** What the management commands share: the config and storage they open, and how they answer. */
 

@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/schema.ts';
-import type { Repositories } from '../storage/repositories.ts';
+import type { Repositories } from '../core/repositories.ts';
 
 /**
  * On a restart the demo's password is not shown again (only its hash is stored). When the demo application and user

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { SUBJECT_TOKEN_TYPES, type TokenExchangePolicy } from '../config/token-exchange-schema.ts';
 import { TOKEN_EXCHANGE_GRANT, type Client } from '../core/model.ts';
 import { tokenExchangeProblems } from '../core/token-exchange/policy-rules.ts';
-import type { Repositories } from '../storage/repositories.ts';
+import type { Repositories } from '../core/repositories.ts';
 import { CliError, collect } from './context.ts';
 
 /**

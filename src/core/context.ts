@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.ts';
-import type { Repositories } from '../storage/repositories.ts';
+import type { Repositories } from './repositories.ts';
 import type { Audit } from './audit.ts';
 import type { Clock } from './clock.ts';
 import type { ClientDocuments } from './registration/metadata-document-clients.ts';

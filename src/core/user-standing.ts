@@ -1,4 +1,4 @@
-import type { Repositories } from '../storage/repositories.ts';
+import type { Repositories } from './repositories.ts';
 import { InvalidGrant } from './errors.ts';
 import type { User } from './model.ts';
 import { ADMIN_SCOPE } from './scope.ts';

@@ -7,7 +7,7 @@ import { AdminError, fieldsFromZod, invalidFields } from '../admin/errors.ts';
 import { ADMIN_API_PREFIX, openApiDocument } from '../admin/openapi.ts';
 import { isMissingToken } from '../core/bearer.ts';
 import { InsufficientScope, InvalidRequest, OAuthError } from '../core/errors.ts';
-import { InvalidCursor } from '../storage/admin-repositories.ts';
+import { InvalidCursor } from '../core/admin-repositories.ts';
 import { MALFORMED, decodeUtf8, type RawParams } from './params.ts';
 
 /**

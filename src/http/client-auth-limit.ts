@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config/schema.ts';
 import { TemporarilyUnavailable } from '../core/errors.ts';
-import type { RateLimitWindow } from '../storage/repositories.ts';
+import type { RateLimitWindow } from '../core/repositories.ts';
 import type { WindowCounter } from './memory-counter.ts';
 
 const WINDOW_MS = 60_000;

@@ -6,7 +6,7 @@ import type { AdminContext, AdminDeps } from '../admin/context.ts';
 import { AdminError } from '../admin/errors.ts';
 import { constantTimeEqual, sha256 } from '../core/crypto.ts';
 import { AccessDenied, InvalidRequest, InvalidToken } from '../core/errors.ts';
-import { InvalidCursor } from '../storage/admin-repositories.ts';
+import { InvalidCursor } from '../core/admin-repositories.ts';
 import type { SafeHtml } from '../interaction/html.ts';
 import { appLayout, type NavItem } from '../interaction/views/console/layout.ts';
 import { consoleMessagePage, consoleSignInPage } from '../interaction/views/console/directory.ts';

@@ -1,4 +1,4 @@
-import type { RateLimitsRepository } from '../storage/repositories.ts';
+import type { RateLimitsRepository } from '../core/repositories.ts';
 
 /** A fixed-window counter: this process's memory (one node), or the `rate_limits` table (every node). */
 export type WindowCounter = Pick<RateLimitsRepository, 'hit' | 'refund'>;

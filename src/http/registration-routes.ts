@@ -3,7 +3,7 @@ import { deleteRegistration, readRegistration, registerClient, replaceRegistrati
 import { InvalidRequest, InvalidToken, TemporarilyUnavailable } from '../core/errors.ts';
 import { REGISTRATION_PATH } from '../core/registration/response.ts';
 import { decodeUtf8 } from './params.ts';
-import type { RateLimitsRepository } from '../storage/repositories.ts';
+import type { RateLimitsRepository } from '../core/repositories.ts';
 
 const noStore = { 'cache-control': 'no-store', pragma: 'no-cache' } as const;
 const HOUR_MS = 3_600_000;

@@ -5,7 +5,7 @@ import { formatUserCode, normaliseUserCode, userCodeKey } from '../core/device/u
 import { sessionStrength } from '../core/oidc/acr.ts';
 import type { Client, Scope, Session, User } from '../core/model.ts';
 import { refusal } from '../core/user-standing.ts';
-import type { ThrottleRepository } from '../storage/repositories.ts';
+import type { ThrottleRepository } from '../core/repositories.ts';
 
 /**
  * The person's side of the device authorization grant (RFC 8628 §3.3): look up the code they typed, then record

@@ -15,7 +15,7 @@ import { subjectFor } from '../core/oidc/subject.ts';
 import type { Client, Scope, User } from '../core/model.ts';
 import { formatScope, isSubset } from '../core/scope.ts';
 import { refusal } from '../core/user-standing.ts';
-import type { Interaction } from '../storage/repositories.ts';
+import type { Interaction } from '../core/repositories.ts';
 import { applicationUrl, type ErrorHelp } from './error-help.ts';
 import { noteSessionUse } from './session-use.ts';
 import { isFirstParty } from './first-party.ts';

@@ -1,5 +1,5 @@
 import type { Session } from '../core/model.ts';
-import type { Repositories } from '../storage/repositories.ts';
+import type { Repositories } from '../core/repositories.ts';
 
 /**
  * A session's "last used" time is news for a person reviewing their sessions, not an audit trail: a minute's

@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.ts';
-import type { ThrottleRepository } from '../storage/repositories.ts';
+import type { ThrottleRepository } from '../core/repositories.ts';
 
 /**
  * Login throttling with exponential backoff, per account and per address, kept in the database so every node

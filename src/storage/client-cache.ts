@@ -1,5 +1,5 @@
 import type { Client } from '../core/model.ts';
-import type { ClientsRepository } from './repositories.ts';
+import type { ClientsRepository } from '../core/repositories.ts';
 import { SCOPE_CACHE_TTL_MS } from './scope-cache.ts';
 
 /** How long a client is served from memory; a change made by another process shows within this bound. */

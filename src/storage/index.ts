@@ -1,6 +1,6 @@
 import { Kysely, sql, SqliteDialect } from 'kysely';
 import { Migrator } from 'kysely/migration';
-import type { Repositories } from './repositories.ts';
+import type { Repositories } from '../core/repositories.ts';
 import type { LatchkeyDatabase } from './schema.ts';
 import { migrationProvider } from './migrations/index.ts';
 import { openSqlite, type SqliteHandle } from './sqlite.ts';

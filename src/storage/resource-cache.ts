@@ -1,5 +1,5 @@
 import type { Resource } from '../core/model.ts';
-import type { ResourcesRepository } from './repositories.ts';
+import type { ResourcesRepository } from '../core/repositories.ts';
 
 /**
  * The resources (APIs), cached as one list (there are few): every token request that names a resource, and every

@@ -1,5 +1,5 @@
 import type { Scope } from '../core/model.ts';
-import type { ScopesRepository } from './repositories.ts';
+import type { ScopesRepository } from '../core/repositories.ts';
 
 /** How long the scope catalogue is served from memory; changes made by another process show within this bound. */
 export const SCOPE_CACHE_TTL_MS = 2000;

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { InvalidCursor, type StoredAuditEvent } from '../../src/storage/admin-repositories.ts';
-import type { Repositories } from '../../src/storage/repositories.ts';
+import { InvalidCursor, type StoredAuditEvent } from '../../src/core/admin-repositories.ts';
+import type { Repositories } from '../../src/core/repositories.ts';
 import { newClient } from '../support/fixtures.ts';
 import { backends } from '../support/storage-backends.ts';
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OIDC_CLIENT_DEFAULTS } from '../../src/core/model.ts';
 import type { Storage } from '../../src/storage/index.ts';
-import type { NewClient, Repositories } from '../../src/storage/repositories.ts';
+import type { NewClient, Repositories } from '../../src/core/repositories.ts';
 import { backends } from '../support/storage-backends.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import { OIDC_CLIENT_DEFAULTS, type AuthorizationCode } from '../../src/core/model.ts';
 import type { Storage } from '../../src/storage/index.ts';
-import type { NewClient, NewToken, Repositories } from '../../src/storage/repositories.ts';
+import type { NewClient, NewToken, Repositories } from '../../src/core/repositories.ts';
 import { backends } from '../support/storage-backends.ts';
 import type { SigningKey } from '../../src/core/keys/port.ts';
 import { ensureKeys } from '../../src/core/keys/rotation.ts';

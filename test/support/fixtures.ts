@@ -1,4 +1,4 @@
-import type { NewClient } from '../../src/storage/repositories.ts';
+import type { NewClient } from '../../src/core/repositories.ts';
 
 /** A confidential client as the repositories take it, every setting at its default; `overrides` sets the rest. */
 export function newClient(overrides: Partial<NewClient> & Pick<NewClient, 'id'>): NewClient {

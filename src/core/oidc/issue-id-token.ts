@@ -1,5 +1,5 @@
 import type { Config } from '../../config/schema.ts';
-import type { Repositories } from '../../storage/repositories.ts';
+import type { Repositories } from '../repositories.ts';
 import type { ClaimsRequest } from '../authorize/oidc-params.ts';
 import type { SigningAlg } from '../keys/algorithms.ts';
 import type { Keyring } from '../keys/keyring.ts';

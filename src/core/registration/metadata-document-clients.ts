@@ -1,5 +1,5 @@
 import type { Config } from '../../config/schema.ts';
-import type { Repositories } from '../../storage/repositories.ts';
+import type { Repositories } from '../repositories.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../context.ts';
 import { InvalidClient } from '../errors.ts';

@@ -2,7 +2,7 @@ import type { Params } from '../context.ts';
 import { credentialKey } from '../crypto.ts';
 import { TemporarilyUnavailable } from '../errors.ts';
 import type { Client, Resource } from '../model.ts';
-import type { Repositories } from '../../storage/repositories.ts';
+import type { Repositories } from '../repositories.ts';
 import type { GrantDeps } from '../token/grant.ts';
 import { mintAccessToken } from './mint.ts';
 import { tokenResource } from './target.ts';

@@ -1,6 +1,6 @@
 import { InvalidTarget } from '../errors.ts';
 import type { Resource } from '../model.ts';
-import type { Repositories } from '../../storage/repositories.ts';
+import type { Repositories } from '../repositories.ts';
 import { resourceIdentifierProblem } from './identifier.ts';
 
 /**

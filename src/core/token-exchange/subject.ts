@@ -7,7 +7,7 @@ import type { JwksDocument } from '../keys/jwks.ts';
 import type { Client } from '../model.ts';
 import { subjectFor } from '../oidc/subject.ts';
 import { isTokenActive } from '../token/issue.ts';
-import type { Repositories } from '../../storage/repositories.ts';
+import type { Repositories } from '../repositories.ts';
 import { userOfTrustedJwt, verifyTrustedJwt } from './trusted-jwt.ts';
 
 /** RFC 8693 §3 token type identifiers, by the short names the policy uses. */

@@ -7,7 +7,7 @@ import type { Client, Resource, Token } from '../model.ts';
 import { RESOURCE_REQUIRES_DPOP } from '../resources/rules.ts';
 import { scopeForResource } from '../resources/target.ts';
 import { formatScope } from '../scope.ts';
-import type { NewToken, Repositories } from '../../storage/repositories.ts';
+import type { NewToken, Repositories } from '../repositories.ts';
 
 /** RFC 6749 §5.1 successful token response. */
 export interface TokenResponse {

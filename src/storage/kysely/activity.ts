@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { ActivityRepository } from '../admin-repositories.ts';
+import type { ActivityRepository } from '../../core/admin-repositories.ts';
 import type { LatchkeyDatabase } from '../schema.ts';
 
 /** The console overview's numbers (migration 006). Portable SQL: SQLite and PostgreSQL. */

@@ -7,7 +7,7 @@ import {
   type Page,
   type PageRequest,
   type SettingsRepository,
-} from '../admin-repositories.ts';
+} from '../../core/admin-repositories.ts';
 import type { LatchkeyDatabase } from '../schema.ts';
 import { atomically } from './grants.ts';
 import { endSessions } from './backchannel-outbox.ts';

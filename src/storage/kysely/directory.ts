@@ -4,7 +4,7 @@ import type {
   ConsentsRepository,
   ScopesRepository,
   UsersRepository,
-} from '../repositories.ts';
+} from '../../core/repositories.ts';
 import type { LatchkeyDatabase, UsersTable } from '../schema.ts';
 import { atomically } from './grants.ts';
 import { precompiled } from './precompiled.ts';

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { CodesRepository, GrantsRepository, TokensRepository } from '../repositories.ts';
+import type { CodesRepository, GrantsRepository, TokensRepository } from '../../core/repositories.ts';
 import type { LatchkeyDatabase } from '../schema.ts';
 import { precompiled } from './precompiled.ts';
 import { json, list, toClaimsRequest, toCode, toToken } from './rows.ts';

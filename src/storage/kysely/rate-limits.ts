@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { RateLimitsRepository } from '../repositories.ts';
+import type { RateLimitsRepository } from '../../core/repositories.ts';
 import type { LatchkeyDatabase } from '../schema.ts';
 
 /** Fixed-window request counters shared by every node (the client-authentication limits per address). */

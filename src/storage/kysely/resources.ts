@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { AccessTokenFormat, Resource } from '../../core/model.ts';
-import type { ResourcesRepository } from '../repositories.ts';
+import type { ResourcesRepository } from '../../core/repositories.ts';
 import type { LatchkeyDatabase, ResourcesTable } from '../schema.ts';
 import { atomically } from './grants.ts';
 import { precompiled } from './precompiled.ts';

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { InteractionsRepository, SessionsRepository, ThrottleAttempt, ThrottleRepository } from '../repositories.ts';
+import type { InteractionsRepository, SessionsRepository, ThrottleAttempt, ThrottleRepository } from '../../core/repositories.ts';
 import type { LatchkeyDatabase } from '../schema.ts';
 import { randomId } from '../../core/crypto.ts';
 import { atomically } from './grants.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { tokenCounter } from '../../../src/admin/token-counter.ts';
 import { FakeClock } from '../../../src/core/clock.ts';
-import type { ActivityRepository, TokenCount } from '../../../src/storage/admin-repositories.ts';
+import type { ActivityRepository, TokenCount } from '../../../src/core/admin-repositories.ts';
 
 const H = 1_800_000_000 - (1_800_000_000 % 3600);
 

@@ -4,7 +4,7 @@ import { clientDocuments } from '../../../src/core/registration/metadata-documen
 import { InvalidClient } from '../../../src/core/errors.ts';
 import type { Client } from '../../../src/core/model.ts';
 import type { SafeFetch } from '../../../src/core/registration/safe-fetch.ts';
-import type { ClientsRepository } from '../../../src/storage/repositories.ts';
+import type { ClientsRepository } from '../../../src/core/repositories.ts';
 
 /** draft-ietf-oauth-client-id-metadata-document: the URL grammar (§3), the document rules (§4), the cache bounds. */
 

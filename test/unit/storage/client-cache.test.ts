@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Client } from '../../../src/core/model.ts';
-import type { ClientsRepository } from '../../../src/storage/repositories.ts';
+import type { ClientsRepository } from '../../../src/core/repositories.ts';
 import { newClient } from '../../support/fixtures.ts';
 import { cachedClients, CLIENT_CACHE_TTL_MS } from '../../../src/storage/client-cache.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Resource } from '../../../src/core/model.ts';
-import type { ResourcesRepository } from '../../../src/storage/repositories.ts';
+import type { ResourcesRepository } from '../../../src/core/repositories.ts';
 import { cachedResources } from '../../../src/storage/resource-cache.ts';
 
 /** The resource cache: one list read per ttl, dropped by any change made through it, never a failed read kept. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Scope } from '../../../src/core/model.ts';
-import type { ScopesRepository } from '../../../src/storage/repositories.ts';
+import type { ScopesRepository } from '../../../src/core/repositories.ts';
 import { cachedScopes, SCOPE_CACHE_TTL_MS } from '../../../src/storage/scope-cache.ts';
 
 /** A scopes repository in memory that counts its reads and can be made to fail. */

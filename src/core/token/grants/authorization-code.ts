@@ -2,7 +2,7 @@ import { credentialKey } from '../../crypto.ts';
 import { InvalidGrant, type OAuthError } from '../../errors.ts';
 import { verifyPkce } from '../../pkce.ts';
 import { assertUserMayHold } from '../../user-standing.ts';
-import type { Repositories } from '../../../storage/repositories.ts';
+import type { Repositories } from '../../repositories.ts';
 import type { GrantDeps, GrantHandler } from '../grant.ts';
 import { issueTokens, mayRefresh, type TokenResponse } from '../issue.ts';
 import { idTokenFor, type IdTokenRequest } from '../../oidc/issue-id-token.ts';

@@ -2,7 +2,7 @@ import { grantId } from '../../crypto.ts';
 import type { Scope } from '../../model.ts';
 import { InvalidScope } from '../../errors.ts';
 import { needsUser, parseScope, resolveScope } from '../../scope.ts';
-import type { Repositories } from '../../../storage/repositories.ts';
+import type { Repositories } from '../../repositories.ts';
 import type { GrantDeps, GrantHandler } from '../grant.ts';
 import { issueTokens } from '../issue.ts';
 import { mintAccessToken } from '../../resources/mint.ts';

@@ -4,7 +4,7 @@ import { AuthorizationPending, DeviceAccessDenied, ExpiredToken, InvalidGrant, S
 import { DEVICE_CODE_GRANT } from '../../model.ts';
 import { idTokenFor, type IdTokenRequest } from '../../oidc/issue-id-token.ts';
 import { assertUserMayHold } from '../../user-standing.ts';
-import type { Repositories } from '../../../storage/repositories.ts';
+import type { Repositories } from '../../repositories.ts';
 import type { GrantDeps, GrantHandler } from '../grant.ts';
 import { issueTokens, mayRefresh, type TokenResponse } from '../issue.ts';
 

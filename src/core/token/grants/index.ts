@@ -1,5 +1,5 @@
 import type { Keyring } from '../../keys/keyring.ts';
-import type { Repositories } from '../../../storage/repositories.ts';
+import type { Repositories } from '../../repositories.ts';
 import type { GrantDeps, GrantHandler, GrantMap } from '../grant.ts';
 import { authorizationCodeGrant } from './authorization-code.ts';
 import { clientCredentialsGrant } from './client-credentials.ts';

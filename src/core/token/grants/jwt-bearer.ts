@@ -8,7 +8,7 @@ import { tokenResource } from '../../resources/target.ts';
 import { parseScope, resolveScope } from '../../scope.ts';
 import { recordBearerAccepted } from '../../token-exchange/audit.ts';
 import { userOfTrustedJwt, verifyTrustedJwt } from '../../token-exchange/trusted-jwt.ts';
-import type { Repositories } from '../../../storage/repositories.ts';
+import type { Repositories } from '../../repositories.ts';
 import type { GrantDeps, GrantHandler } from '../grant.ts';
 import { assertBindingAllowed, issueTokens } from '../issue.ts';
 

@@ -2,7 +2,7 @@ import { credentialKey } from '../../crypto.ts';
 import { InvalidGrant, InvalidScope, type OAuthError } from '../../errors.ts';
 import { isSubset, parseScope } from '../../scope.ts';
 import { assertUserMayHold } from '../../user-standing.ts';
-import type { Repositories } from '../../../storage/repositories.ts';
+import type { Repositories } from '../../repositories.ts';
 import type { Token } from '../../model.ts';
 import type { GrantDeps, GrantHandler } from '../grant.ts';
 import { issueTokens, type TokenResponse } from '../issue.ts';

@@ -9,7 +9,7 @@ import { parseScope, resolveScope } from '../../scope.ts';
 import type { TokenExchangePolicy } from '../../../config/token-exchange-schema.ts';
 import { recordExchanged, recordRefusal } from '../../token-exchange/audit.ts';
 import { resolveParty, shortTokenType, TOKEN_TYPE_URNS, type SubjectContext } from '../../token-exchange/subject.ts';
-import type { Repositories } from '../../../storage/repositories.ts';
+import type { Repositories } from '../../repositories.ts';
 import type { GrantDeps, GrantHandler, TokenContext } from '../grant.ts';
 import { issueTokens, mayRefresh, type TokenResponse } from '../issue.ts';
 

@@ -1,5 +1,5 @@
-import type { AuditDetail } from '../core/audit.ts';
-import type { Client, Consent, Grant, Session, User } from '../core/model.ts';
+import type { AuditDetail } from './audit.ts';
+import type { Client, Consent, Grant, Session, User } from './model.ts';
 
 /**
  * The repositories of the applications manager (issue 6): the audit log, run-time settings, and the paged listings

@@ -1,15 +1,19 @@
 import type { ActivityRepository, AuditRepository, ListingsRepository, SettingsRepository } from './admin-repositories.ts';
-import type { SigningKeysStore } from '../core/keys/port.ts';
-import type { PushedRequestsStore, RequestObjectJtiStore } from '../core/authorize/par-port.ts';
-import type { RegistrationTokensStore } from '../core/registration/port.ts';
-import type { AuthorizationCode, Client, ClientOrigin, Consent, Grant, Resource, Scope, Session, Token, User } from '../core/model.ts';
-import type { ClientAssertionJtis } from '../core/client-auth/jti-store.ts';
-import type { BackchannelOutbox } from '../core/oidc/backchannel/port.ts';
-import type { DeviceCodesStore } from '../core/device/port.ts';
-import type { DpopProofStore } from '../core/dpop/replay.ts';
-import type { TrustedIssuersStore } from '../core/token-exchange/trusted-issuer-port.ts';
+import type { SigningKeysStore } from './keys/port.ts';
+import type { PushedRequestsStore, RequestObjectJtiStore } from './authorize/par-port.ts';
+import type { RegistrationTokensStore } from './registration/port.ts';
+import type { AuthorizationCode, Client, ClientOrigin, Consent, Grant, Resource, Scope, Session, Token, User } from './model.ts';
+import type { ClientAssertionJtis } from './client-auth/jti-store.ts';
+import type { BackchannelOutbox } from './oidc/backchannel/port.ts';
+import type { DeviceCodesStore } from './device/port.ts';
+import type { DpopProofStore } from './dpop/replay.ts';
+import type { TrustedIssuersStore } from './token-exchange/trusted-issuer-port.ts';
 
-/** Narrow repositories named by intent. Handlers receive `Pick<Repositories, ...>` of what they use. */
+/**
+ * The ports the core needs from storage, declared here and implemented in storage/ (kysely over SQLite and PostgreSQL,
+ * with caches in front of some): the core imports nothing outside itself but config types. Narrow repositories named
+ * by intent; handlers receive `Pick<Repositories, ...>` of what they use.
+ */
 
 export type NewClient = Omit<Client, 'createdAt' | 'updatedAt'>;
 export type ClientPatch = Partial<Omit<Client, 'id' | 'createdAt' | 'updatedAt'>>;
