@@ -20,10 +20,10 @@ import { startBackchannelDelivery, type BackchannelDelivery } from './core/oidc/
 import { fetchLogoutPost, type LogoutPost } from './core/oidc/backchannel/post.ts';
 import { guardedLogoutPost } from './core/oidc/backchannel/guarded-post.ts';
 import { JWKS_MAX_BYTES, JWKS_TIMEOUT_MS } from './core/client-auth/jwks-fetch.ts';
-import { registerAccountRoutes } from './http/account-routes.ts';
+import { registerAccountRoutes } from './account/routes.ts';
 import { registerDeviceRoutes } from './http/device-routes.ts';
 import { registerAdminRoutes } from './http/admin-routes.ts';
-import { registerConsoleRoutes } from './http/console-routes.ts';
+import { registerConsoleRoutes } from './console/routes.ts';
 import { registerHealthRoutes } from './http/health-routes.ts';
 import { registerJwksRoutes } from './http/jwks-routes.ts';
 import { registerOAuthRoutes } from './http/oauth-routes.ts';

@@ -1,6 +1,6 @@
 /**
- * Latchkey's own applications: the web console (an administrator's tool, src/http/console-routes.ts) and the account
- * page (src/http/account-routes.ts). Both sign people in through the ordinary authorization endpoint, as public clients
+ * Latchkey's own applications: the web console (an administrator's tool, src/console/routes.ts) and the account
+ * page (src/account/routes.ts). Both sign people in through the ordinary authorization endpoint, as public clients
  * with PKCE, and are seeded at start-up (src/admin/built-in.ts). There is no third party to ask consent for.
  */
 export const CONSOLE_CLIENT_ID = 'latchkey-console';

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/core/clock.ts';
 import { credentialKey } from '../../src/core/crypto.ts';
-import { CONSOLE_SCRIPT_ETAG } from '../../src/interaction/views/console/script.ts';
+import { CONSOLE_SCRIPT_ETAG } from '../../src/console/views/script.ts';
 import { bearer, codeGrant, expectTokens, obtainCode, postToken, WEB_APP_BASIC } from '../support/flow-helpers.ts';
 import { AdminApi, adminToken, startAdminServer } from '../support/admin.ts';
 import { TEST_PASSWORD, type TestServer } from '../support/server.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applicationWithSecret } from '../../src/admin/schemas.ts';
-import { applicationCreatePage, EMPTY_APPLICATION_FORM } from '../../src/interaction/views/console/applications.ts';
+import { applicationCreatePage, EMPTY_APPLICATION_FORM } from '../../src/console/views/applications.ts';
 import { AdminApi, adminToken, startAdminServer } from '../support/admin.ts';
 import type { TestServer } from '../support/server.ts';
 

@@ -1,7 +1,7 @@
 import type { ClaimsPatch } from '../../core/oidc/claims-edit.ts';
 import { ADDRESS_FIELDS, type AddressField, STRING_CLAIMS, type StringClaim } from '../../core/oidc/standard-claims.ts';
 import { html, type SafeHtml } from '../html.ts';
-import { choiceGroup, type FieldErrors, textArea, textField } from './console/layout.ts';
+import { choiceGroup, type FieldErrors, textArea, textField } from '../../console/views/layout.ts';
 
 /**
  * The standard claims (OpenID Connect Core §5.1) as form fields, shared by the console's user page and /account.

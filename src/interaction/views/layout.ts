@@ -29,7 +29,7 @@ export function safeAccent(color: string | undefined): string {
   return color !== undefined && COLOR.test(color) ? color : DEFAULT_ACCENT;
 }
 
-// Static stylesheet; the only dynamic value (accent) is validated above. The console (views/console/layout.ts) builds on it.
+// Static stylesheet; the only dynamic value (accent) is validated above. The console (src/console/views/layout.ts) builds on it.
 export const STYLES = `
 :root {
   --lk-bg: #f3f4f6; --lk-card: #ffffff; --lk-fg: #111827; --lk-muted: #4b5563;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { LOOPBACK_HOSTS, redirectUriProblem } from '../../../core/redirect-uri.ts';
+import { LOOPBACK_HOSTS, redirectUriProblem } from '../../core/redirect-uri.ts';
 
 /**
  * The console's only script, served from Latchkey itself (CONSOLE_SCRIPT_PATH) under the pages' nonce CSP. It only

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { overview } from '../admin/overview.ts';
-import { overviewPage } from '../interaction/views/console/overview.ts';
-import { type ConsoleKit, PAGE } from './console-kit.ts';
+import { overviewPage } from './views/overview.ts';
+import { type ConsoleKit, PAGE } from './kit.ts';
 
 /** The console's overview (first in its navigation): the last 24 hours and 7 days at a glance. */
 export function registerOverviewPage(app: FastifyInstance, kit: ConsoleKit): void {

@@ -1,13 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { AdminDeps } from '../admin/context.ts';
 import { credentialKey } from '../core/crypto.ts';
-import { cookieJar } from './cookies.ts';
+import { cookieJar } from '../http/cookies.ts';
 import * as dir from '../admin/directory.ts';
 import { AdminError, parseOr422 } from '../admin/errors.ts';
 import { auditQuery, parseTime, scopeSave, tokenSettingsUpdate } from '../admin/schemas.ts';
 import { TOKEN_SETTING_NAMES } from '../admin/settings.ts';
-import { auditPage, grantsPage, scopeEditPage, scopesPage, sessionsPage, settingsPage, type ScopeForm } from '../interaction/views/console/directory.ts';
-import { attempt, backTo, type ConsoleKit, type ConsolePage, type FormReader, noticeFrom, PAGE, readForm, ttlValue, withNotice } from './console-kit.ts';
+import { auditPage, grantsPage, scopeEditPage, scopesPage, sessionsPage, settingsPage, type ScopeForm } from './views/directory.ts';
+import { attempt, backTo, type ConsoleKit, type ConsolePage, type FormReader, noticeFrom, PAGE, readForm, ttlValue, withNotice } from './kit.ts';
 
 /** The console's pages for scopes, token settings, grants and sessions, and the audit log. */
 

@@ -1,4 +1,4 @@
-import { html, type SafeHtml } from '../../html.ts';
+import { html, type SafeHtml } from '../../interaction/html.ts';
 import { choiceGroup, type FieldErrors, selectField } from './layout.ts';
 
 /**

@@ -1,5 +1,5 @@
-import type { ApplicationView } from '../../../admin/schemas.ts';
-import { html, type SafeHtml } from '../../html.ts';
+import type { ApplicationView } from '../../admin/schemas.ts';
+import { html, type SafeHtml } from '../../interaction/html.ts';
 import { choiceGroup, csrfInput, errorSummary, type FieldErrors, time } from './layout.ts';
 
 /**

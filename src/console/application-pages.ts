@@ -15,15 +15,15 @@ import {
   formFromApplication,
   type ApplicationForm,
   type ApplicationFormContext,
-} from '../interaction/views/console/applications.ts';
-import { rotateSecretPage } from '../interaction/views/console/secret-rotation.ts';
-import { userCreatePage, userDetailPage, userListPage, type UserForm } from '../interaction/views/console/users.ts';
+} from './views/applications.ts';
+import { rotateSecretPage } from './views/secret-rotation.ts';
+import { userCreatePage, userDetailPage, userListPage, type UserForm } from './views/users.ts';
 import { claimErrors, claimsFormFrom, claimsFormOf, claimsPatchOf } from '../interaction/views/claims-fields.ts';
-import { oidcInput } from '../interaction/views/console/application-oidc.ts';
-import { authInput } from '../interaction/views/console/application-auth.ts';
-import { tokenExchangeErrors, tokenExchangeFormOf, tokenExchangeInput } from '../interaction/views/console/application-token-exchange.ts';
+import { oidcInput } from './views/application-oidc.ts';
+import { authInput } from './views/application-auth.ts';
+import { tokenExchangeErrors, tokenExchangeFormOf, tokenExchangeInput } from './views/application-token-exchange.ts';
 import { listResources } from '../admin/resources.ts';
-import { attempt, type ConsoleKit, type ConsolePage, type FormReader, noticeFrom, orNull, PAGE, readForm, ttlValue, withNotice } from './console-kit.ts';
+import { attempt, type ConsoleKit, type ConsolePage, type FormReader, noticeFrom, orNull, PAGE, readForm, ttlValue, withNotice } from './kit.ts';
 
 /** The console's application and user pages. */
 

@@ -3,22 +3,22 @@ import { CONSOLE_CALLBACK_PATH, CONSOLE_CLIENT_ID } from '../admin/built-in.ts';
 import type { AdminDeps } from '../admin/context.ts';
 import { credentialKey } from '../core/crypto.ts';
 import { ADMIN_SCOPE } from '../core/scope.ts';
-import { consoleMessagePage } from '../interaction/views/console/directory.ts';
-import { CONSOLE_SCRIPT_PATH } from '../interaction/views/console/layout.ts';
-import { CONSOLE_SCRIPT, CONSOLE_SCRIPT_ETAG } from '../interaction/views/console/script.ts';
-import { registerApplicationPages } from './console-application-pages.ts';
-import { registerDirectoryPages } from './console-directory-pages.ts';
-import { registerOverviewPage } from './console-overview-page.ts';
-import { registerKeyPages } from './console-keys-pages.ts';
-import { registerResourcePages } from './console-resources-pages.ts';
-import { registerTrustedIssuerPages } from './console-trusted-issuers-pages.ts';
-import { consoleKit, PAGE, readForm } from './console-kit.ts';
-import { firstPartySignIn, localPath } from './first-party-signin.ts';
+import { consoleMessagePage } from './views/directory.ts';
+import { CONSOLE_SCRIPT_PATH } from './views/layout.ts';
+import { CONSOLE_SCRIPT, CONSOLE_SCRIPT_ETAG } from './views/script.ts';
+import { registerApplicationPages } from './application-pages.ts';
+import { registerDirectoryPages } from './directory-pages.ts';
+import { registerOverviewPage } from './overview-page.ts';
+import { registerKeyPages } from './keys-pages.ts';
+import { registerResourcePages } from './resources-pages.ts';
+import { registerTrustedIssuerPages } from './trusted-issuers-pages.ts';
+import { consoleKit, PAGE, readForm } from './kit.ts';
+import { firstPartySignIn, localPath } from '../http/first-party-signin.ts';
 
 /**
  * The web console (/console): server-rendered pages over the same operations as the admin API (src/admin), so every
  * action here is also an API call. Forms work without JavaScript; errors come back next to their field. This file
- * holds the sign-in and the script; the pages are in console-application-pages.ts and console-directory-pages.ts.
+ * holds the sign-in and the script; the pages are in application-pages.ts, directory-pages.ts and the other *-page(s).ts files here.
  */
 
 export function registerConsoleRoutes(app: FastifyInstance, deps: AdminDeps): void {

@@ -1,5 +1,5 @@
-import type { TrustedIssuerView } from '../../../admin/trusted-issuers.ts';
-import { html, type SafeHtml } from '../../html.ts';
+import type { TrustedIssuerView } from '../../admin/trusted-issuers.ts';
+import { html, type SafeHtml } from '../../interaction/html.ts';
 import { csrfInput, errorSummary, type FieldErrors, postButton, selectField, table, textArea, textField } from './layout.ts';
 
 /** The console's trusted issuers (RFC 8693 jwt tokens, RFC 7523 JWT bearer): the list, an Add form, an Edit page with Delete. */

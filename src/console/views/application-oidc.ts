@@ -1,5 +1,5 @@
-import type { ApplicationView } from '../../../admin/schemas.ts';
-import { html, type SafeHtml } from '../../html.ts';
+import type { ApplicationView } from '../../admin/schemas.ts';
+import { html, type SafeHtml } from '../../interaction/html.ts';
 import { type FieldErrors, selectField, textArea, textField } from './layout.ts';
 
 /** The OpenID Connect fieldset of the application forms (Registration 1.0 §2 metadata), as typed. */

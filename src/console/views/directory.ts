@@ -1,6 +1,6 @@
-import { AUDIT_EVENT_TYPES } from '../../../core/audit.ts';
-import { USER_CLAIMS, type AuditEventView, type GrantView, type ScopeView, type SessionView, type TokenSettingsView } from '../../../admin/schemas.ts';
-import { html, type SafeHtml } from '../../html.ts';
+import { AUDIT_EVENT_TYPES } from '../../core/audit.ts';
+import { USER_CLAIMS, type AuditEventView, type GrantView, type ScopeView, type SessionView, type TokenSettingsView } from '../../admin/schemas.ts';
+import { html, type SafeHtml } from '../../interaction/html.ts';
 import { choiceGroup, csrfInput, errorSummary, type FieldErrors, pager, postButton, selectField, table, textField, time } from './layout.ts';
 
 /** The console's pages for scopes, token settings, grants and sessions, and the audit log. */
@@ -183,7 +183,7 @@ ${pager('/console/audit', o.filter, o.nextCursor, o.onLaterPage)}
 </section>`;
 }
 
-/** The sign-in page of the console: a link, never an automatic redirect (see console-routes.ts). */
+/** The sign-in page of the console: a link, never an automatic redirect (see console/routes.ts). */
 export function consoleSignInPage(o: { returnTo: string; message?: string | undefined }): SafeHtml {
   return html`<section class="lk-panel lk-narrow">
 <h1>Sign in to the console</h1>

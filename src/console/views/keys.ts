@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import type { signingKeyView } from '../../../admin/keys.ts';
-import { html, type SafeHtml } from '../../html.ts';
+import type { signingKeyView } from '../../admin/keys.ts';
+import { html, type SafeHtml } from '../../interaction/html.ts';
 import { choiceGroup, csrfInput, postButton, selectField, table, time } from './layout.ts';
 
 /** The console's signing keys page: the keys with their state and dates, Rotate, and Retire per key. */

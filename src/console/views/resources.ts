@@ -1,5 +1,5 @@
-import type { ResourceView } from '../../../admin/resources.ts';
-import { html, type SafeHtml } from '../../html.ts';
+import type { ResourceView } from '../../admin/resources.ts';
+import { html, type SafeHtml } from '../../interaction/html.ts';
 import { choiceGroup, csrfInput, errorSummary, type FieldErrors, postButton, selectField, table, textField } from './layout.ts';
 
 /** The console's resources (APIs, RFC 8707): the list, a Create form, and an Edit page with Delete. */

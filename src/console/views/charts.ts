@@ -1,4 +1,4 @@
-import { html, raw, type SafeHtml } from '../../html.ts';
+import { html, raw, type SafeHtml } from '../../interaction/html.ts';
 
 /**
  * Small bar charts drawn on the server as inline SVG: no script, no external image, nothing the strict CSP forbids

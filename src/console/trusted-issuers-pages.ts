@@ -8,8 +8,8 @@ import {
   trustedIssuerForm,
   trustedIssuersPage,
   type TrustedIssuerForm,
-} from '../interaction/views/console/trusted-issuers.ts';
-import { attempt, type ConsoleKit, type ConsolePage, type FormReader, noticeFrom, orNull, PAGE, withNotice } from './console-kit.ts';
+} from './views/trusted-issuers.ts';
+import { attempt, type ConsoleKit, type ConsolePage, type FormReader, noticeFrom, orNull, PAGE, withNotice } from './kit.ts';
 
 /** The console's trusted issuers pages: the same operations as the admin API and `latchkey trusted-issuers`. */
 

@@ -1,6 +1,6 @@
-import { html, type SafeHtml } from '../html.ts';
-import { CLAIM_LABELS, type ClaimsForm, claimsFields } from './claims-fields.ts';
-import { csrfInput, errorSummary, type FieldErrors, postButton, table, textField, time } from './console/layout.ts';
+import { html, type SafeHtml } from '../interaction/html.ts';
+import { CLAIM_LABELS, type ClaimsForm, claimsFields } from '../interaction/views/claims-fields.ts';
+import { csrfInput, errorSummary, type FieldErrors, postButton, table, textField, time } from '../console/views/layout.ts';
 
 /** /account: the applications a person has authorized, their profile (claims), their password, and their sessions. */
 

@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { AdminDeps } from '../admin/context.ts';
 import { parseOr422 } from '../admin/errors.ts';
 import * as ops from '../admin/resources.ts';
-import { EMPTY_RESOURCE_FORM, resourceEditPage, resourceForm, resourcesPage, type ResourceForm } from '../interaction/views/console/resources.ts';
-import { attempt, type ConsoleKit, type ConsolePage, type FormReader, noticeFrom, orNull, PAGE, ttlValue, withNotice } from './console-kit.ts';
+import { EMPTY_RESOURCE_FORM, resourceEditPage, resourceForm, resourcesPage, type ResourceForm } from './views/resources.ts';
+import { attempt, type ConsoleKit, type ConsolePage, type FormReader, noticeFrom, orNull, PAGE, ttlValue, withNotice } from './kit.ts';
 
 /** The console's resources (APIs) pages: the same operations as the admin API and `latchkey resources`. */
 

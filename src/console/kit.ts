@@ -8,12 +8,12 @@ import { constantTimeEqual, sha256 } from '../core/crypto.ts';
 import { AccessDenied, InvalidRequest, InvalidToken } from '../core/errors.ts';
 import { InvalidCursor } from '../core/admin-repositories.ts';
 import type { SafeHtml } from '../interaction/html.ts';
-import { appLayout, type NavItem } from '../interaction/views/console/layout.ts';
-import { consoleMessagePage, consoleSignInPage } from '../interaction/views/console/directory.ts';
+import { appLayout, type NavItem } from './views/layout.ts';
+import { consoleMessagePage, consoleSignInPage } from './views/directory.ts';
 import { reloadPage } from '../interaction/views/reload.ts';
-import { cookieSecurity, localPath } from './first-party-signin.ts';
-import { sendPage } from './pages-common.ts';
-import { MALFORMED, type RawParams } from './params.ts';
+import { cookieSecurity, localPath } from '../http/first-party-signin.ts';
+import { sendPage } from '../http/pages-common.ts';
+import { MALFORMED, type RawParams } from '../http/params.ts';
 
 /**
  * The console's plumbing: its session cookie, the guard every page goes through, CSRF, form reading, and rendering

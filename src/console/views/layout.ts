@@ -1,5 +1,5 @@
-import { html, raw, type HtmlValue, type SafeHtml } from '../../html.ts';
-import { safeAccent, STYLES, type Theme } from '../layout.ts';
+import { html, raw, type HtmlValue, type SafeHtml } from '../../interaction/html.ts';
+import { safeAccent, STYLES, type Theme } from '../../interaction/views/layout.ts';
 import { CHART_STYLES } from './charts.ts';
 import { STACKED_TABLE_STYLES } from './stacked-tables.ts';
 

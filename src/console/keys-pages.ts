@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { AdminDeps } from '../admin/context.ts';
 import { parseOr422 } from '../admin/errors.ts';
 import { listSigningKeys, retireSigningKey, rotateSigningKeys, signingKeyRotate } from '../admin/keys.ts';
-import { keysPage } from '../interaction/views/console/keys.ts';
-import { type ConsoleKit, noticeFrom, PAGE, withNotice } from './console-kit.ts';
+import { keysPage } from './views/keys.ts';
+import { type ConsoleKit, noticeFrom, PAGE, withNotice } from './kit.ts';
 
 /** The console's signing keys page (README, Signing keys): the same operations as the admin API and `latchkey keys`. */
 

@@ -13,15 +13,15 @@ import type { BrowserState } from '../interaction/flow.ts';
 import { hashPassword, verifyPassword } from '../interaction/passwords.ts';
 import { noteSessionUse } from '../interaction/session-use.ts';
 import { loginThrottle } from '../interaction/throttle.ts';
-import { accountMessage, accountPage, type AccountSession, type AuthorizedApplication, type ProfileForm } from '../interaction/views/account.ts';
+import { accountMessage, accountPage, type AccountSession, type AuthorizedApplication, type ProfileForm } from './view.ts';
 import { browserSummary } from '../interaction/browser-summary.ts';
 import { claimErrors, claimsFormFrom, claimsFormOf, claimsPatchOf } from '../interaction/views/claims-fields.ts';
-import { appLayout } from '../interaction/views/console/layout.ts';
+import { appLayout } from '../console/views/layout.ts';
 import type { SafeHtml } from '../interaction/html.ts';
-import { noticeFrom, readForm, sendAppPage, withNotice } from './console-kit.ts';
-import { cookieJar } from './cookies.ts';
-import { firstPartySignIn } from './first-party-signin.ts';
-import { csrfFor } from './page-routes.ts';
+import { noticeFrom, readForm, sendAppPage, withNotice } from '../console/kit.ts';
+import { cookieJar } from '../http/cookies.ts';
+import { firstPartySignIn } from '../http/first-party-signin.ts';
+import { csrfFor } from '../http/page-routes.ts';
 
 /**
  * /account, for the people who sign in: the applications they have authorized (with a Revoke button that withdraws

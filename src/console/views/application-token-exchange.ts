@@ -1,5 +1,5 @@
-import type { ApplicationView, ScopeView } from '../../../admin/schemas.ts';
-import { html, type SafeHtml } from '../../html.ts';
+import type { ApplicationView, ScopeView } from '../../admin/schemas.ts';
+import { html, type SafeHtml } from '../../interaction/html.ts';
 import { choiceGroup, type FieldErrors } from './layout.ts';
 
 /**

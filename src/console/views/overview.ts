@@ -1,5 +1,5 @@
-import type { Overview, Series } from '../../../admin/overview.ts';
-import { html, type SafeHtml } from '../../html.ts';
+import type { Overview, Series } from '../../admin/overview.ts';
+import { html, type SafeHtml } from '../../interaction/html.ts';
 import { barChart } from './charts.ts';
 import { time } from './layout.ts';
 

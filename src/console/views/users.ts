@@ -1,6 +1,6 @@
-import type { GrantView, SessionView, UserView } from '../../../admin/schemas.ts';
-import { html, type SafeHtml } from '../../html.ts';
-import { CLAIM_LABELS, type ClaimsForm, claimsFields } from '../claims-fields.ts';
+import type { GrantView, SessionView, UserView } from '../../admin/schemas.ts';
+import { html, type SafeHtml } from '../../interaction/html.ts';
+import { CLAIM_LABELS, type ClaimsForm, claimsFields } from '../../interaction/views/claims-fields.ts';
 import { choiceGroup, copyBox, csrfInput, errorSummary, type FieldErrors, pager, postButton, table, textField, time } from './layout.ts';
 
 /** The console's user pages: the list, the create form, and a user's page (profile, access, sessions, grants). */
