@@ -1,5 +1,5 @@
-import type { Resource } from '../core/model.ts';
 import type { ResourcesRepository } from '../core/repositories.ts';
+import { listCache } from './list-cache.ts';
 
 /**
  * The resources (APIs), cached as one list (there are few): every token request that names a resource, and every
@@ -8,33 +8,12 @@ import type { ResourcesRepository } from '../core/repositories.ts';
  * process (the CLI, another node) within `ttlMs`; a failed read is not cached.
  */
 export function cachedResources(repo: ResourcesRepository, ttlMs: number, now: () => number = () => performance.now()): ResourcesRepository {
-  let cached: { at: number; list: Promise<Resource[]> } | undefined;
-  const invalidate = () => {
-    cached = undefined;
-  };
-  const all = (): Promise<Resource[]> => {
-    if (cached === undefined || now() - cached.at >= ttlMs) {
-      const entry = { at: now(), list: repo.list() };
-      cached = entry;
-      entry.list.catch(() => {
-        if (cached === entry) cached = undefined;
-      });
-    }
-    return cached.list;
-  };
-  const changing = async <T>(fn: () => Promise<T>): Promise<T> => {
-    invalidate();
-    try {
-      return await fn();
-    } finally {
-      invalidate();
-    }
-  };
+  const cache = listCache(() => repo.list(), ttlMs, now);
   return {
-    findById: async (id) => (await all()).find((r) => r.id === id),
-    list: async () => [...(await all())],
-    create: (r, at) => changing(() => repo.create(r, at)),
-    update: (id, patch, at) => changing(() => repo.update(id, patch, at)),
-    delete: (id, at) => changing(() => repo.delete(id, at)),
+    findById: async (id) => (await cache.all()).find((r) => r.id === id),
+    list: async () => [...(await cache.all())],
+    create: (r, at) => cache.changing(() => repo.create(r, at)),
+    update: (id, patch, at) => cache.changing(() => repo.update(id, patch, at)),
+    delete: (id, at) => cache.changing(() => repo.delete(id, at)),
   };
 }

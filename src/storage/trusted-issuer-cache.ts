@@ -1,4 +1,5 @@
-import type { TrustedIssuer, TrustedIssuersStore } from '../core/token-exchange/trusted-issuer-port.ts';
+import type { TrustedIssuersStore } from '../core/token-exchange/trusted-issuer-port.ts';
+import { listCache } from './list-cache.ts';
 
 /**
  * The trusted issuers, cached as one list (there are few), as the resources are (resource-cache.ts): every JWT bearer
@@ -8,33 +9,12 @@ import type { TrustedIssuer, TrustedIssuersStore } from '../core/token-exchange/
  * A failed read is not cached.
  */
 export function cachedTrustedIssuers(store: TrustedIssuersStore, ttlMs: number, now: () => number = () => performance.now()): TrustedIssuersStore {
-  let cached: { at: number; list: Promise<TrustedIssuer[]> } | undefined;
-  const invalidate = () => {
-    cached = undefined;
-  };
-  const all = (): Promise<TrustedIssuer[]> => {
-    if (cached === undefined || now() - cached.at >= ttlMs) {
-      const entry = { at: now(), list: store.list() };
-      cached = entry;
-      entry.list.catch(() => {
-        if (cached === entry) cached = undefined;
-      });
-    }
-    return cached.list;
-  };
-  const changing = async <T>(fn: () => Promise<T>): Promise<T> => {
-    invalidate();
-    try {
-      return await fn();
-    } finally {
-      invalidate();
-    }
-  };
+  const cache = listCache(() => store.list(), ttlMs, now);
   return {
-    find: async (issuer) => (await all()).find((t) => t.issuer === issuer),
-    list: async () => [...(await all())],
-    create: (t, at) => changing(() => store.create(t, at)),
-    update: (issuer, c, at) => changing(() => store.update(issuer, c, at)),
-    delete: (issuer) => changing(() => store.delete(issuer)),
+    find: async (issuer) => (await cache.all()).find((t) => t.issuer === issuer),
+    list: async () => [...(await cache.all())],
+    create: (t, at) => cache.changing(() => store.create(t, at)),
+    update: (issuer, c, at) => cache.changing(() => store.update(issuer, c, at)),
+    delete: (issuer) => cache.changing(() => store.delete(issuer)),
   };
 }
