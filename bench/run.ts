@@ -153,8 +153,7 @@ function withBaselines(chosen: WorkloadName[]): WorkloadName[] {
       process.stdout.write(`adding workload ${b}: the baseline of ${w}\n`);
     }
   }
-  // In the order of WORKLOADS, as the table is.
-  return WORKLOADS.filter((w) => out.includes(w));
+  return out;
 }
 
 interface Plan {
