@@ -21,6 +21,14 @@ export const BENCH = {
   clientScope: 'api',
   /** The resource (RFC 8707) the client_credentials_jwt workload asks for: its access tokens are RFC 9068 JWTs. */
   jwtResource: 'https://api.bench.example/',
+  /**
+   * token_exchange and jwt_bearer (Latchkey only): a second confidential client, an API gateway trading a user's
+   * token (issued to clientId) for a narrower one, and trading a trusted issuer's assertions for tokens.
+   */
+  exchangerId: 'bench-exchanger',
+  exchangerSecret: 'bench-exchanger-secret-0123456789',
+  /** The scope of the user's token that token_exchange presents: wider than the exchanged token's (clientScope). */
+  subjectScope: 'profile email api',
   accessTokenTtl: 3600,
   refreshTokenTtl: 30 * 24 * 3600,
   codeTtl: 60,
@@ -53,6 +61,11 @@ export interface Endpoints {
   openidConfiguration?: string;
   /** Servers that issue RFC 9068 JWT access tokens for BENCH.jwtResource (RFC 8707 `resource`): client_credentials_jwt. */
   jwtAccessTokens?: boolean;
+  /**
+   * Servers set up for the token exchange (RFC 8693) and JWT bearer (RFC 7523 §2.1) grants with BENCH.exchangerId,
+   * its policy and the trusted issuer of trusted-issuer.ts: token_exchange, jwt_bearer.
+   */
+  exchangeGrants?: boolean;
 }
 
 /** The one line a server process writes to stdout once it listens. */

@@ -1,4 +1,4 @@
-import { BrowserFlow, type CookieJar } from './browser.ts';
+import { BrowserFlow, type CookieJar, type FlowOptions } from './browser.ts';
 import type { HttpRequest, HttpResponse, Target } from './types.ts';
 
 /** One request over fetch, redirects not followed (the setup side; the load itself goes through autocannon). */
@@ -19,8 +19,8 @@ export async function send(target: Target, req: HttpRequest): Promise<HttpRespon
 }
 
 /** Runs one authorization-code flow to its end; throws with the reason when it fails. */
-export async function runFlow(target: Target, jar?: CookieJar): Promise<BrowserFlow> {
-  const flow = new BrowserFlow(target, jar);
+export async function runFlow(target: Target, jar?: CookieJar, options?: FlowOptions): Promise<BrowserFlow> {
+  const flow = new BrowserFlow(target, jar, options);
   for (let req = flow.next(); req; req = flow.next()) flow.handle(await send(target, req));
   if (flow.phase !== 'done') throw new Error(`${target.name}: flow failed: ${flow.failure ?? flow.phase}`);
   return flow;

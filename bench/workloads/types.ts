@@ -38,7 +38,7 @@ export function recordError(stats: Stats, why: string): void {
   if (stats.errorKinds.size < 20 || stats.errorKinds.has(key)) stats.errorKinds.set(key, (stats.errorKinds.get(key) ?? 0) + 1);
 }
 
-export const WORKLOADS = ['client_credentials', 'client_credentials_jwt', 'client_credentials_dpop', 'auth_code', 'auth_code_oidc', 'auth_code_login', 'introspection', 'refresh_token'] as const;
+export const WORKLOADS = ['client_credentials', 'client_credentials_jwt', 'client_credentials_dpop', 'auth_code', 'auth_code_oidc', 'auth_code_login', 'introspection', 'refresh_token', 'token_exchange', 'jwt_bearer'] as const;
 export type WorkloadName = (typeof WORKLOADS)[number];
 
 /**
