@@ -4,7 +4,7 @@ import type { TokenExchangePolicy } from '../../config/token-exchange-schema.ts'
 import { credentialKey } from '../crypto.ts';
 import { InvalidGrant, InvalidRequest, UnauthorizedClient } from '../errors.ts';
 import type { JwksDocument } from '../keys/jwks.ts';
-import type { Client } from '../model.ts';
+import { isDisabled, type Client } from '../model.ts';
 import { subjectFor } from '../oidc/subject.ts';
 import { isTokenActive } from '../token/issue.ts';
 import type { Repositories } from '../repositories.ts';
@@ -53,6 +53,11 @@ const refused = (): never => {
   throw new InvalidGrant('the token is invalid, expired or revoked');
 };
 
+const activeApplication = async (repos: Repos, clientId: string): Promise<boolean> => {
+  const holder = await repos.clients.findById(clientId);
+  return holder !== undefined && !isDisabled(holder);
+};
+
 /**
  * The user an ID token of ours names. A public `sub` is the user's id (oidc/subject.ts). A pairwise one (OpenID Connect
  * Core §8.1) cannot be turned back into a user, but the SSO session the token was issued in (`sid`) can, through the
@@ -80,6 +85,8 @@ export async function resolveParty(ctx: SubjectContext, token: string, type: Sho
   if (type === 'access_token' || type === 'refresh_token') {
     const row = await repos.tokens.findByHash(credentialKey(token));
     if (!row || row.type !== type || !isTokenActive(row, now)) return refused();
+    // A disabled application's tokens are inactive everywhere (introspection, UserInfo, the admin API), here too.
+    if (!(await activeApplication(repos, row.clientId))) return refused();
     if (row.clientId !== client.id && (type === 'refresh_token' || !policy.otherClientsTokens)) {
       throw new UnauthorizedClient('the client may not exchange tokens issued to another client');
     }
@@ -98,6 +105,7 @@ export async function resolveParty(ctx: SubjectContext, token: string, type: Sho
     const aud = (Array.isArray(claims['aud']) ? claims['aud'] : [claims['aud']]).filter((a): a is string => typeof a === 'string');
     // OpenID Connect Core §2: iss is ours, exp is in the future (this is a credential now, not a logout hint).
     if (claims['iss'] !== config.issuer || typeof claims['exp'] !== 'number' || claims['exp'] <= now || typeof claims['sub'] !== 'string') return refused();
+    if (!(await Promise.all(aud.map((id) => activeApplication(repos, id)))).every(Boolean)) return refused();
     if (!aud.includes(client.id) && !policy.otherClientsTokens) throw new UnauthorizedClient('the client may not exchange tokens issued to another client');
     const userId = await userOfIdToken(repos, claims['sub'], claims['sid'], aud, config.oidc.pairwiseSalt);
     const user = userId === undefined ? undefined : await repos.users.findById(userId);

@@ -7,9 +7,10 @@ import { JWT_API, jwtParts } from '../resources/fixtures.ts';
 import { EXCHANGE_GRANT, EXCHANGER_BASIC, exchangeConfig, idp, TT } from './fixtures.ts';
 
 /**
- * An ID token with a pairwise subject (OpenID Connect Core §8.1) as the subject token of an exchange (RFC 8693 §3
+ * Whom a subject token stands for. An ID token with a pairwise subject (OpenID Connect Core §8.1) as the subject token of an exchange (RFC 8693 §3
  * id_token). Its `sub` cannot be turned back into a user; the SSO session it was issued in (`sid`) can, for the
- * client it was issued to, and the pairwise value must then be that user's.
+ * client it was issued to, and the pairwise value must then be that user's. And a token of an application an
+ * administrator disabled is inactive here as everywhere.
  */
 
 const SALT = 'pairwise-id-token-salt-0123456789';
@@ -62,5 +63,21 @@ describe('token exchange of an ID token with a pairwise subject (OpenID Connect 
     const alicesSub = (jwtParts(await idTokenOf('alice')).payload as { sub: string }).sub;
     const forged = await server.latchkey.deps.keys.keyring.sign({ ...bobToken, sub: alicesSub }, { alg: 'RS256', typ: 'JWT' });
     await expectJsonError(await exchange(forged), 400, 'invalid_grant');
+  });
+});
+
+describe('token exchange of a disabled application\'s token', () => {
+  it('refuses with invalid_grant an access token of an application an administrator disabled, as introspection calls it inactive; enabling restores it', async () => {
+    const code = await obtainCode(new UserAgent(server.url), { clientId: 'pairwise-rp', redirectUri: REDIRECT, scope: 'openid notes.read' });
+    const res = await postToken(server, { ...codeGrant(code), redirect_uri: REDIRECT }, { authorization: RP_BASIC });
+    const accessToken = ((await res.json()) as { access_token: string }).access_token;
+    const asAccessToken = () =>
+      postToken(server, { grant_type: EXCHANGE_GRANT, subject_token: accessToken, subject_token_type: TT.access, resource: JWT_API, scope: 'notes.read' }, { authorization: EXCHANGER_BASIC });
+    expect((await asAccessToken()).status).toBe(200);
+    const clients = server.latchkey.deps.repos.clients;
+    await clients.update('pairwise-rp', { disabledAt: Math.floor(Date.now() / 1000) }, Math.floor(Date.now() / 1000));
+    await expectJsonError(await asAccessToken(), 400, 'invalid_grant');
+    await clients.update('pairwise-rp', { disabledAt: null }, Math.floor(Date.now() / 1000));
+    expect((await asAccessToken()).status).toBe(200);
   });
 });
