@@ -159,6 +159,21 @@ describe('the device grant with a resource (RFC 8628, RFC 8707 §2.1)', () => {
     expect(tokens.token_type).toBe('dpop');
     expect(jwtParts(tokens.access_token).payload).toMatchObject({ aud: BOUND_JWT, cnf: { jkt: key.jkt } });
   });
+
+  it('binds the tokens to the DPoP key of the token request without a resource too, the public client\'s refresh token included (RFC 9449 §5)', async () => {
+    const { deviceCode } = await approved([], 'notes.read');
+    const key = await proofKey();
+    const tokens = await redeem(as, deviceCode, { key });
+    expect(tokens.token_type).toBe('dpop');
+    expect(await introspect(tokens.access_token, basicAuth('jwt-api', API_SECRET))).toEqual({ active: false });
+    // §5: a public client's refresh token is bound to the key: refused without a proof (invalid_grant, as for every
+    // bound refresh token), honoured with one.
+    const bare = await oauth.refreshTokenGrantRequest(as, tv, none, tokens.refresh_token ?? '', insecure);
+    expect(await refusal(oauth.processRefreshTokenResponse(as, tv, bare))).toEqual({ status: 400, error: 'invalid_grant' });
+    const DPoP = oauth.DPoP(tv, { privateKey: key.privateKey, publicKey: key.publicKey });
+    const bound = await oauth.refreshTokenGrantRequest(as, tv, none, tokens.refresh_token ?? '', { ...insecure, DPoP });
+    expect((await oauth.processRefreshTokenResponse(as, tv, bound)).token_type).toBe('dpop');
+  });
 });
 
 describe('invalid_target at the device authorization endpoint (RFC 8707 §2)', () => {
