@@ -52,7 +52,7 @@ export function registerDeviceRoutes(app: FastifyInstance, deps: AppDeps): void 
         return done(reply, found, 400);
       case 'pending':
         return sendPage(reply, (nonce) =>
-          deviceConsentPage({ action: DECISION_PATH, csrf, userCode: found.userCode, clientName: found.client.name, username, scopes: found.scopes, nonce, theme }),
+          deviceConsentPage({ action: DECISION_PATH, csrf, userCode: found.userCode, clientName: found.client.name, username, scopes: found.scopes, resources: found.resources, nonce, theme }),
         );
     }
   };

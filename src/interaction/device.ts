@@ -46,7 +46,7 @@ export function deviceThrottle(repo: ThrottleRepository, config: Pick<Config, 'd
 export type DeviceThrottle = ReturnType<typeof deviceThrottle>;
 
 export type DeviceLookup =
-  | { kind: 'pending'; code: DeviceCode; userCode: string; client: Client; scopes: Scope[] }
+  | { kind: 'pending'; code: DeviceCode; userCode: string; client: Client; scopes: Scope[]; resources: { id: string; name: string }[] }
   | { kind: 'refused'; status: number; error: string }
   | { kind: 'ended'; heading: string; text: string };
 
@@ -67,7 +67,17 @@ export async function lookUpUserCode(deps: CoreDeps, throttle: DeviceThrottle, t
   await throttle.found(address);
   if (code.status !== 'pending') return { kind: 'ended', heading: 'Code already used', text: 'This code has already been used. If you still want to connect the device, start again on the device to get a new code.' };
   if (code.expiresAt <= now) return { kind: 'ended', heading: 'Code expired', text: 'This code has expired. Start again on the device to get a new code.' };
-  return { kind: 'pending', code, userCode: formatUserCode(normalised), client, scopes: await deps.repos.scopes.findMany(code.scope) };
+  return { kind: 'pending', code, userCode: formatUserCode(normalised), client, scopes: await deps.repos.scopes.findMany(code.scope), resources: await resourceNames(deps, code.resources) };
+}
+
+/**
+ * RFC 8707: the APIs the device asks access to, named on the page as the code flow's consent page names them. One
+ * deleted since the request shows by its identifier (the token request will then be refused with invalid_target).
+ */
+async function resourceNames(deps: CoreDeps, ids: readonly string[]): Promise<{ id: string; name: string }[]> {
+  const out: { id: string; name: string }[] = [];
+  for (const id of ids) out.push({ id, name: (await deps.repos.resources.findById(id))?.name ?? id });
+  return out;
 }
 
 /**

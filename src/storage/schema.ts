@@ -319,6 +319,8 @@ export interface DeviceCodesTable {
   created_at: number;
   expires_at: number;
   consumed_at: number | null;
+  /** Migration 029: JSON list of the resources (RFC 8707) the device authorization is for; null: none. */
+  resources: string | null;
 }
 
 /** Migration 023: DPoP proofs seen (RFC 9449 §11.1), keyed by a hash of thumbprint and jti, until the window ends. */

@@ -44,6 +44,20 @@ describe.each(backends)('device codes on $name', (backend) => {
     expect(await storage.repos.deviceCodes.find('other')).toBeUndefined();
   });
 
+  it('keeps the resources a device authorization asked for (RFC 8707 §2.1, migration 029), through approval and consumption', async () => {
+    await storage.repos.deviceCodes.create(deviceCode({ resources: ['https://api.example/', 'https://other.example/v1'] }));
+    expect((await storage.repos.deviceCodes.find('device-hash'))?.resources).toEqual(['https://api.example/', 'https://other.example/v1']);
+    await storage.repos.deviceCodes.decide('user-code-hash', approval, NOW);
+    expect((await storage.repos.deviceCodes.consume('device-hash', NOW + 1))?.resources).toEqual(['https://api.example/', 'https://other.example/v1']);
+  });
+
+  it('stores a code without resources as none (a row from before migration 029 reads the same)', async () => {
+    await storage.repos.deviceCodes.create(deviceCode());
+    await storage.repos.deviceCodes.create(deviceCode({ hash: 'empty', userCodeHash: 'empty-user', resources: [] }));
+    expect((await storage.repos.deviceCodes.find('device-hash'))?.resources).toEqual([]);
+    expect((await storage.repos.deviceCodes.findByUserCode('empty-user'))?.resources).toEqual([]);
+  });
+
   it('records an approval once, with who approved and how they signed in', async () => {
     await storage.repos.deviceCodes.create(deviceCode());
     expect(await storage.repos.deviceCodes.decide('user-code-hash', approval, NOW)).toBe(true);

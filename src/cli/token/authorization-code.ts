@@ -1,6 +1,6 @@
 import * as oauth from 'oauth4webapi';
 import { CliError } from '../context.ts';
-import { type FlowContext, requestOptions, wantsOpenId, withDpopNonceRetry } from './flow-context.ts';
+import { appendResources, type FlowContext, requestOptions, tokenRequestResource, wantsOpenId, withDpopNonceRetry } from './flow-context.ts';
 import { openBrowser, startLoopback } from './loopback.ts';
 import { attempt } from './oauth-failure.ts';
 import { endpoint } from './provider.ts';
@@ -38,6 +38,7 @@ export async function authorizationCodeGrant(ctx: FlowContext, opts: Authorizati
     });
     if (ctx.scope !== undefined) params.set('scope', ctx.scope);
     if (nonce !== undefined) params.set('nonce', nonce);
+    appendResources(params, ctx);
     const url = new URL(authorizationEndpoint);
     if (opts.par) {
       // RFC 9126 §2: the parameters go to the server directly (client-authenticated); the browser carries only
@@ -50,13 +51,14 @@ export async function authorizationCodeGrant(ctx: FlowContext, opts: Authorizati
       );
       url.search = new URLSearchParams({ client_id: ctx.client.client_id, request_uri: requestUri }).toString();
     } else {
-      for (const [k, v] of params) url.searchParams.set(k, v);
+      for (const [k, v] of params) if (k !== 'resource') url.searchParams.set(k, v);
+      appendResources(url.searchParams, ctx);
     }
     const returned = await waitForRedirect(ctx, url, loopback.received, opts);
     const callback = await attempt('the authorization response', async () => oauth.validateAuthResponse(as, ctx.client, returned, state));
     return await attempt('the token endpoint', () =>
       withDpopNonceRetry(async () => {
-        const res = await oauth.authorizationCodeGrantRequest(as, ctx.client, ctx.auth, callback, loopback.redirectUri, verifier, requestOptions(ctx));
+        const res = await oauth.authorizationCodeGrantRequest(as, ctx.client, ctx.auth, callback, loopback.redirectUri, verifier, { ...requestOptions(ctx), additionalParameters: tokenRequestResource(ctx) });
         return oauth.processAuthorizationCodeResponse(as, ctx.client, res, { expectedNonce: nonce ?? oauth.expectNoNonce, requireIdToken: openid });
       }),
     );

@@ -15,6 +15,8 @@ export interface CachedToken {
   clientId: string;
   /** The scope asked for when it was obtained ('' for none): a different --scope does not reuse it. */
   requestedScope: string;
+  /** The --resource values asked for, space-separated ('' or absent for none): another resource is another audience. */
+  requestedResources?: string | undefined;
   /** The grant that obtained it (a refresh keeps the original's): a client's own token never answers for a person's. */
   grant: string;
   /** SHA-256 of the client credentials used (flow-context.ts), never the credentials themselves. */
@@ -71,11 +73,12 @@ export function forgetCache(issuer: string, clientId: string): boolean {
 }
 
 /**
- * Obtained the way it is asked for now: the same grant, requested scope and client credentials (a wrong or rotated
- * secret must reach the server, not be answered from the cache).
+ * Obtained the way it is asked for now: the same grant, requested scope, resources (RFC 8707: the token's audience)
+ * and client credentials (a wrong or rotated secret must reach the server, not be answered from the cache).
  */
-export function answersFor(entry: CachedToken, asked: Pick<CachedToken, 'grant' | 'requestedScope' | 'credential'>): boolean {
-  return entry.grant === asked.grant && entry.requestedScope === asked.requestedScope && entry.credential === asked.credential;
+export function answersFor(entry: CachedToken, asked: Pick<CachedToken, 'grant' | 'requestedScope' | 'credential' | 'requestedResources'>): boolean {
+  const sameResources = (entry.requestedResources ?? '') === (asked.requestedResources ?? '');
+  return entry.grant === asked.grant && entry.requestedScope === asked.requestedScope && sameResources && entry.credential === asked.credential;
 }
 
 /** Still usable for at least `marginSeconds` more (a token that expires in transit is no use). */

@@ -22,6 +22,7 @@ export interface TokenOptions extends ProviderClientOptions {
   username?: string;
   passwordStdin?: boolean;
   par?: boolean;
+  resource?: string[];
   qr: boolean;
   print?: string;
   export?: boolean;
@@ -35,7 +36,7 @@ export async function runToken(opts: TokenOptions): Promise<void> {
   refuseSecretsInArgv(process.argv.slice(2));
   const stdin = new StdinLines();
   try {
-    const ctx = await flowContext(opts, stdin);
+    const ctx = { ...(await flowContext(opts, stdin)), resources: opts.resource ?? [] };
     const answer = await obtain(ctx, opts);
     process.stdout.write(renderAnswer(answer, opts, Math.floor(Date.now() / 1000), process.stdout.isTTY === true));
   } finally {
@@ -55,10 +56,11 @@ async function obtain(ctx: FlowContext, opts: TokenOptions): Promise<TokenAnswer
   const issuer = ctx.provider.as.issuer;
   const clientId = ctx.client.client_id;
   const requestedScope = ctx.scope ?? '';
+  const requestedResources = (ctx.resources ?? []).join(' ');
   const now = () => Math.floor(Date.now() / 1000);
   // An explicit refresh or password grant is the point of the command: it never answers from the cache.
   const cached = opts.cache && opts.fresh !== true && grant !== 'refresh_token' && grant !== 'password' ? readCache(issuer, clientId) : undefined;
-  if (cached !== undefined && answersFor(cached, { grant, requestedScope, credential: ctx.credential })) {
+  if (cached !== undefined && answersFor(cached, { grant, requestedScope, requestedResources, credential: ctx.credential })) {
     if (isFresh(cached, now())) return { response: cached.response, expiresAt: cached.expiresAt, idToken: undefined, origin: 'cache' };
     if (cached.response.refresh_token !== undefined) {
       try {
@@ -97,7 +99,7 @@ async function finish(ctx: FlowContext, opts: TokenOptions, grant: Grant, respon
   const kept: oauth.TokenEndpointResponse =
     response.refresh_token === undefined && previous?.response.refresh_token !== undefined ? { ...response, refresh_token: previous.response.refresh_token } : response;
   if (opts.cache) {
-    writeCache({ issuer: ctx.provider.as.issuer, clientId: ctx.client.client_id, requestedScope: ctx.scope ?? '', grant, credential: ctx.credential, expiresAt, response: kept });
+    writeCache({ issuer: ctx.provider.as.issuer, clientId: ctx.client.client_id, requestedScope: ctx.scope ?? '', requestedResources: (ctx.resources ?? []).join(' '), grant, credential: ctx.credential, expiresAt, response: kept });
   }
   const idToken = kept.id_token === undefined ? undefined : await checkJwt(kept.id_token, ctx.provider, ctx.client.client_id);
   return { response: kept, expiresAt, idToken, origin };

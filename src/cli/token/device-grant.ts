@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as oauth from 'oauth4webapi';
 import { CliError } from '../context.ts';
-import { type FlowContext, requestOptions, withDpopNonceRetry } from './flow-context.ts';
+import { appendResources, type FlowContext, requestOptions, tokenRequestResource, withDpopNonceRetry } from './flow-context.ts';
 import { attempt, describeOAuthFailure } from './oauth-failure.ts';
 import { endpoint } from './provider.ts';
 
@@ -21,7 +21,7 @@ const qrcode = createRequire(import.meta.url)('qrcode-terminal') as QrCodeTermin
 export async function deviceGrant(ctx: FlowContext, opts: { qr: boolean }): Promise<oauth.TokenEndpointResponse> {
   const { as } = ctx.provider;
   endpoint(ctx.provider, 'device_authorization_endpoint');
-  const params = new URLSearchParams(ctx.scope === undefined ? {} : { scope: ctx.scope });
+  const params = appendResources(new URLSearchParams(ctx.scope === undefined ? {} : { scope: ctx.scope }), ctx);
   const device = await attempt('the device authorization endpoint', async () => {
     const res = await oauth.deviceAuthorizationRequest(as, ctx.client, ctx.auth, params, ctx.provider.http);
     return oauth.processDeviceAuthorizationResponse(as, ctx.client, res);
@@ -37,7 +37,7 @@ export async function deviceGrant(ctx: FlowContext, opts: { qr: boolean }): Prom
     if (Date.now() > deadline) throw new CliError('the device code expired before anyone approved it (RFC 8628 expired_token)', 'oauth_error');
     try {
       return await withDpopNonceRetry(async () => {
-        const res = await oauth.deviceCodeGrantRequest(as, ctx.client, ctx.auth, device.device_code, requestOptions(ctx));
+        const res = await oauth.deviceCodeGrantRequest(as, ctx.client, ctx.auth, device.device_code, { ...requestOptions(ctx), additionalParameters: tokenRequestResource(ctx) });
         return oauth.processDeviceCodeResponse(as, ctx.client, res);
       });
     } catch (err) {

@@ -13,6 +13,8 @@ export interface FlowContext {
   /** RFC 9449: every token request carries a DPoP proof, and the token is bound to this key. */
   dpop: oauth.DPoPHandle | undefined;
   scope: string | undefined;
+  /** RFC 8707 §2: the resources (APIs) `latchkey token --resource` asks for; none when absent. */
+  resources?: readonly string[] | undefined;
   stdin: StdinLines;
   /** A remark for the person, on stderr (never the answer, never a secret). */
   note(message: string): void;
@@ -35,6 +37,21 @@ export async function withDpopNonceRetry<T>(fn: () => Promise<T>): Promise<T> {
     throw err;
   }
 }
+
+/** RFC 8707 §2: `resource` once per value, as the authorization and device authorization requests take it. */
+export function appendResources(params: URLSearchParams, ctx: Pick<FlowContext, 'resources'>): URLSearchParams {
+  for (const r of ctx.resources ?? []) params.append('resource', r);
+  return params;
+}
+
+/**
+ * RFC 8707 §2.2: the token request after an authorization (code, device, refresh) names one resource, the first
+ * asked for: an access token has one audience, and a server refuses a request that leaves the choice open.
+ */
+export const tokenRequestResource = (ctx: Pick<FlowContext, 'resources'>): Record<string, string> => {
+  const first = ctx.resources?.[0];
+  return first === undefined ? {} : { resource: first };
+};
 
 /** The `credential` of a public client, which has none. */
 export const NO_CREDENTIAL = createHash('sha256').update('').digest('base64url');

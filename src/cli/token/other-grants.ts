@@ -1,11 +1,12 @@
 import * as oauth from 'oauth4webapi';
-import { type FlowContext, requestOptions, withDpopNonceRetry } from './flow-context.ts';
+import { appendResources, type FlowContext, requestOptions, tokenRequestResource, withDpopNonceRetry } from './flow-context.ts';
 import { attempt } from './oauth-failure.ts';
 
 /** RFC 6749 §4.4: the client on its own behalf. */
 export function clientCredentialsGrant(ctx: FlowContext): Promise<oauth.TokenEndpointResponse> {
   const { as } = ctx.provider;
-  const params = new URLSearchParams(ctx.scope === undefined ? {} : { scope: ctx.scope });
+  // RFC 8707 §2: every --resource; a server issuing one audience per token refuses several (invalid_target).
+  const params = appendResources(new URLSearchParams(ctx.scope === undefined ? {} : { scope: ctx.scope }), ctx);
   return attempt('the token endpoint', () =>
     withDpopNonceRetry(async () => {
       const res = await oauth.clientCredentialsGrantRequest(as, ctx.client, ctx.auth, params, requestOptions(ctx));
@@ -17,7 +18,7 @@ export function clientCredentialsGrant(ctx: FlowContext): Promise<oauth.TokenEnd
 /** RFC 6749 §6; a narrower `scope` may be asked for. An ID token in the answer is validated as at the code exchange. */
 export function refreshTokenGrant(ctx: FlowContext, refreshToken: string): Promise<oauth.TokenEndpointResponse> {
   const { as } = ctx.provider;
-  const additionalParameters = new URLSearchParams(ctx.scope === undefined ? {} : { scope: ctx.scope });
+  const additionalParameters = new URLSearchParams({ ...(ctx.scope === undefined ? {} : { scope: ctx.scope }), ...tokenRequestResource(ctx) });
   return attempt('the token endpoint', () =>
     withDpopNonceRetry(async () => {
       const res = await oauth.refreshTokenGrantRequest(as, ctx.client, ctx.auth, refreshToken, { ...requestOptions(ctx), additionalParameters });
@@ -34,6 +35,7 @@ export function passwordGrant(ctx: FlowContext, username: string, password: stri
   const { as } = ctx.provider;
   const params = new URLSearchParams({ username, password });
   if (ctx.scope !== undefined) params.set('scope', ctx.scope);
+  appendResources(params, ctx);
   return attempt('the token endpoint', () =>
     withDpopNonceRetry(async () => {
       const res = await oauth.genericTokenEndpointRequest(as, ctx.client, ctx.auth, 'password', params, requestOptions(ctx));

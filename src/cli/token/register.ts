@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { collect } from '../context.ts';
 import { GRANTS, withProviderClientOptions, withScopeOption } from './option-defs.ts';
 
 /**
@@ -16,6 +17,7 @@ export function registerToken(program: Command): void {
     .option('--username <name>', 'password grant: the resource owner')
     .option('--password-stdin', 'password grant: read the password from standard input')
     .option('--par', 'push the authorization request first (RFC 9126)')
+    .option('--resource <uri>', 'the API the token is for (RFC 8707; repeatable: the authorization covers each, the token is for the first)', collect)
     .option('--dpop-key <file>', 'private key (JWK or PEM) to bind the token to with DPoP (RFC 9449)')
     .option('--no-qr', 'device grant: no QR code')
     .option('--print <field>', 'print only this field of the token response (access_token, id_token, refresh_token, ...)')

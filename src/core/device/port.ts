@@ -10,6 +10,11 @@ export interface DeviceCode {
   userCodeHash: string;
   clientId: string;
   scope: string[];
+  /**
+   * RFC 8707 §2.1: the registered resources (APIs) asked for at the device authorization endpoint, or the configured
+   * default one; the grant made at redemption covers them, as an authorization request's grant does. Empty: none.
+   */
+  resources: string[];
   status: DeviceCodeStatus;
   /** Set by the approval: who allowed it, and how they signed in (for the ID token's auth_time, sid, acr, amr). */
   userId: string | null;
@@ -25,7 +30,9 @@ export interface DeviceCode {
   consumedAt: number | null;
 }
 
-export type NewDeviceCode = Omit<DeviceCode, 'status' | 'userId' | 'authTime' | 'sid' | 'acr' | 'amr' | 'lastPolledAt' | 'consumedAt'>;
+export type NewDeviceCode = Omit<DeviceCode, 'resources' | 'status' | 'userId' | 'authTime' | 'sid' | 'acr' | 'amr' | 'lastPolledAt' | 'consumedAt'> & {
+  resources?: readonly string[] | undefined;
+};
 
 /** The person's answer on the verification page. */
 export type DeviceDecision =

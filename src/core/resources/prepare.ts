@@ -1,4 +1,5 @@
 import type { Params } from '../context.ts';
+import type { DeviceCode } from '../device/port.ts';
 import { credentialKey } from '../crypto.ts';
 import { TemporarilyUnavailable } from '../errors.ts';
 import type { Client, Resource } from '../model.ts';
@@ -76,4 +77,22 @@ export async function prepareForRefresh(
   const scope = req.requestedScope ?? token.scope;
   const accessToken = await mintAccessToken(deps, { ...req, userId: token.userId, scope, resource, authTime: grant.authTime, acr: grant.acr, act: token.act });
   return { grantId: token.grantId, resource, accessToken };
+}
+
+/**
+ * The device grant (RFC 8628 §3.4): from the approved device code read before the transaction; the grant it will make
+ * has the id `grantId`, drawn beforehand for this. Undefined when no resource takes JWTs, or the code is not yet
+ * approved, or another client's (the transaction refuses it).
+ */
+export async function prepareForDevice(
+  repos: Pick<Repositories, 'resources'>,
+  deps: GrantDeps,
+  req: Common & { code: DeviceCode | undefined; grantId: string },
+): Promise<Prepared | undefined> {
+  const code = req.code;
+  if (!code || code.status !== 'approved' || code.userId === null || code.clientId !== req.client.id) return undefined;
+  if (!(await anyJwtResource(repos))) return undefined;
+  const resource = await tokenResource(repos, req.params['resource'], code.resources, undefined);
+  const accessToken = await mintAccessToken(deps, { ...req, userId: code.userId, scope: code.scope, resource, authTime: code.authTime, acr: code.acr });
+  return { grantId: req.grantId, resource, accessToken };
 }

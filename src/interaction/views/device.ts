@@ -40,6 +40,8 @@ export interface DeviceConsentPageOptions extends Common {
   clientName: string;
   username: string;
   scopes: readonly ConsentScope[];
+  /** RFC 8707: the APIs the access will be for, named as on the code flow's consent page (views/consent.ts). */
+  resources?: readonly { id: string; name: string }[] | undefined;
 }
 
 /**
@@ -47,17 +49,24 @@ export interface DeviceConsentPageOptions extends Common {
  * their own device and send the code to a victim; the page says to continue only for a device the person has in front
  * of them, and it asks every time (no remembered consent skips it).
  */
-export function deviceConsentPage({ action, csrf, userCode, clientName, username, scopes, nonce, theme }: DeviceConsentPageOptions): string {
+export function deviceConsentPage({ action, csrf, userCode, clientName, username, scopes, resources = [], nonce, theme }: DeviceConsentPageOptions): string {
   const requested =
     scopes.length === 0
       ? html`<p>${clientName} asks only to know who you are.</p>`
       : html`<p>On that device it will be able to:</p>
 <ul class="lk-scopes">
 ${scopes.map((s) => html`<li>${s.description} <code>${s.name}</code></li>\n`)}</ul>`;
+  const apis =
+    resources.length === 0
+      ? ''
+      : html`<p>On your behalf, at:</p>
+<ul class="lk-resources">
+${resources.map((r) => html`<li>${r.name} <code>${r.id}</code></li>\n`)}</ul>`;
   const body = html`<h1>${clientName} on a device wants to access your account</h1>
 <p class="lk-muted">Signed in as <strong>${username}</strong> · code <strong>${userCode}</strong></p>
 <p class="lk-error" role="note">Only continue if you started this yourself, on a device you have in front of you. If someone sent you this code, choose Deny.</p>
 ${requested}
+${apis}
 <form method="post" action="${action}">
 <input type="hidden" name="csrf" value="${csrf}">
 <input type="hidden" name="user_code" value="${userCode}">

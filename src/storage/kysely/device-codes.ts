@@ -12,6 +12,7 @@ function fromRow(r: Selectable<DeviceCodesTable>): DeviceCode {
     userCodeHash: r.user_code_hash,
     clientId: r.client_id,
     scope: list(r.scope),
+    resources: r.resources === null ? [] : list(r.resources),
     status: r.status === 'approved' ? 'approved' : r.status === 'denied' ? 'denied' : 'pending',
     userId: r.user_id,
     authTime: num(r.auth_time),
@@ -49,6 +50,7 @@ export function deviceCodesRepository(db: Kysely<LatchkeyDatabase>): DeviceCodes
           created_at: c.createdAt,
           expires_at: c.expiresAt,
           consumed_at: null,
+          resources: c.resources !== undefined && c.resources.length > 0 ? json(c.resources) : null,
         })
         .execute();
     },

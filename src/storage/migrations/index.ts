@@ -23,6 +23,7 @@ import { clientTokenExchange } from './025-client-token-exchange.ts';
 import { trustedIssuers } from './026-trusted-issuers.ts';
 import { grantAct } from './027-grant-act.ts';
 import { resourceDpop } from './028-resource-dpop.ts';
+import { deviceResource } from './029-device-resource.ts';
 
 /** Migrations are code, listed in order; the names are stored, so never rename one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -50,6 +51,7 @@ const migrations: Record<string, Migration> = {
   '026-trusted-issuers': trustedIssuers,
   '027-grant-act': grantAct,
   '028-resource-dpop': resourceDpop,
+  '029-device-resource': deviceResource,
 };
 
 export const migrationProvider: MigrationProvider = {
