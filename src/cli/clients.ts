@@ -3,7 +3,7 @@ import { MAX_SECRET_GRACE_SECONDS } from '../admin/schemas.ts';
 import { recordAction } from '../admin/context.ts';
 import { clientFromConfig } from '../bootstrap.ts';
 import { isoTime } from '../core/clock.ts';
-import { clientSchema } from '../config/schema.ts';
+import { clientSchema } from '../config/client-schema.ts';
 import { randomId, randomToken } from '../core/crypto.ts';
 import { GRANT_TYPES, RESPONSE_TYPES, type Client } from '../core/model.ts';
 import type { ClientPatch } from '../core/repositories.ts';
