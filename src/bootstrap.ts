@@ -4,7 +4,7 @@ import { BUILT_IN_SCOPES, type ClientConfig, type Config } from './config/schema
 import { ADMIN_SCOPE } from './core/scope.ts';
 import type { Logger } from './core/context.ts';
 import { randomId, randomToken, sha256 } from './core/crypto.ts';
-import type { Client } from './core/model.ts';
+import { defaultResponseTypes, type Client } from './core/model.ts';
 import { applyClaimsEdit } from './core/oidc/claims-edit.ts';
 import { assertionAuthOf } from './core/client-auth/metadata.ts';
 import { storedSecret } from './core/client-auth/secret-encryption.ts';
@@ -31,8 +31,7 @@ export function clientFromConfig(c: ClientConfig, kek?: Buffer): NewClient {
     ...(kek === undefined ? {} : { secretEncrypted: c.secret ? storedSecret(c.secret, c.id, method, kek).secretEncrypted : null }),
     redirectUris: c.redirectUris,
     grantTypes: c.grantTypes,
-    // RFC 7591 §2.1: `code` goes with the authorization_code grant; a client without it has no response type.
-    responseTypes: c.responseTypes ?? (c.grantTypes.includes('authorization_code') ? ['code'] : []),
+    responseTypes: c.responseTypes ?? defaultResponseTypes(c.grantTypes),
     scopes: c.scopes,
     accessTokenTtl: c.accessTokenTtl ?? null,
     refreshTokenTtl: c.refreshTokenTtl ?? null,

@@ -75,7 +75,7 @@ export const applicationCreate = z
       .describe('confidential: a server that keeps a secret; public: a browser or native app (no secret, PKCE).'),
     redirectUris: applicationFields.redirectUris.default([]),
     grantTypes: applicationFields.grantTypes.default(['authorization_code', 'refresh_token']),
-    responseTypes: applicationFields.responseTypes.default(['code']),
+    responseTypes: applicationFields.responseTypes.optional().describe('Default: ["code"] with the authorization_code grant type, else none (RFC 7591 §2.1).'),
     scopes: applicationFields.scopes.default([]),
     accessTokenTtl: applicationFields.accessTokenTtl.default(null),
     refreshTokenTtl: applicationFields.refreshTokenTtl.default(null),

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { isoTime } from '../core/clock.ts';
 import { randomId, randomToken } from '../core/crypto.ts';
-import { clientSettings, isDisabled, originOf, responseTypeWords, type Client, type OidcClientMetadata } from '../core/model.ts';
+import { clientSettings, defaultResponseTypes, isDisabled, originOf, responseTypeWords, type Client, type OidcClientMetadata } from '../core/model.ts';
 import { oidcMetadataProblems } from '../core/oidc/client-metadata.ts';
 import { tokenExchangeProblems } from '../core/token-exchange/policy-rules.ts';
 import { storedSecret } from '../core/client-auth/secret-encryption.ts';
@@ -102,7 +102,8 @@ export async function createApplication(
   if (await repos.clients.findById(id)) throw conflict('an application with this id already exists', { id: 'an application with this id already exists' });
   const { oidc } = splitOidc(input);
   const auth: ClientAuthFields = { type: input.type, hasSecret: false, method: input.tokenEndpointAuthMethod, signingAlg: input.tokenEndpointAuthSigningAlg, jwks: input.jwks, jwksUri: input.jwksUri };
-  await checkApplication(ctx, { ...input, oidc, auth }, true);
+  const responseTypes = input.responseTypes ?? defaultResponseTypes(input.grantTypes);
+  await checkApplication(ctx, { ...input, responseTypes, oidc, auth }, true);
   const assertionAuth = assertionAuthOf(auth);
   // A private_key_jwt application proves itself with its keys: it gets no secret (RFC 7523 §2.2).
   const clientSecret = input.type === 'confidential' && !assertionAuth ? randomToken('clientSecret') : undefined;
@@ -118,7 +119,7 @@ export async function createApplication(
       ...(hmac ? { tokenEndpointAuthMethod: 'client_secret_jwt' as const } : {}),
       redirectUris: input.redirectUris,
       grantTypes: [...new Set(input.grantTypes)],
-      responseTypes: [...new Set(input.responseTypes)],
+      responseTypes: [...new Set(responseTypes)],
       scopes: [...new Set(input.scopes)],
       accessTokenTtl: input.accessTokenTtl,
       refreshTokenTtl: input.refreshTokenTtl,

@@ -2,7 +2,7 @@ import type { AppDeps } from '../app-deps.ts';
 import { randomId, randomToken, sha256, verifyHashedSecret } from '../core/crypto.ts';
 import { InvalidClientMetadata, InvalidRedirectUri, InvalidToken, type OAuthError } from '../core/errors.ts';
 import { assertionAuthOf, type ClientAuthFields } from '../core/client-auth/metadata.ts';
-import type { Client, OidcClientMetadata } from '../core/model.ts';
+import { defaultResponseTypes, type Client, type OidcClientMetadata } from '../core/model.ts';
 import { readClientMetadata, REGISTRABLE_AUTH_METHODS, WIRE_NAMES, type RequestedClient } from '../core/registration/metadata.ts';
 import { checkGrantTypes, checkRedirectUris, grantedScopes, type RegistrationPolicy } from '../core/registration/policy.ts';
 import { clientInformation } from '../core/registration/response.ts';
@@ -51,7 +51,7 @@ async function judge(deps: RegistrationDeps, body: unknown, id: string): Promise
     backchannelLogoutUri: a.backchannelLogoutUri,
     backchannelLogoutSessionRequired: a.backchannelLogoutSessionRequired,
   };
-  const shape = { name: a.name, type: a.type, redirectUris: a.redirectUris, grantTypes: [...new Set(a.grantTypes)], responseTypes: [...new Set(a.responseTypes)], scopes: a.scopes, oidc };
+  const shape = { name: a.name, type: a.type, redirectUris: a.redirectUris, grantTypes: [...new Set(a.grantTypes)], responseTypes: [...new Set(a.responseTypes ?? defaultResponseTypes(a.grantTypes))], scopes: a.scopes, oidc };
   // RFC 7523 §2.2 private_key_jwt: the keys (jwks or jwks_uri) and algorithm judged as for an operator's application.
   const auth: ClientAuthFields = { type: a.type, hasSecret: false, method: a.tokenEndpointAuthMethod, signingAlg: a.tokenEndpointAuthSigningAlg, jwks: a.jwks, jwksUri: a.jwksUri };
   try {

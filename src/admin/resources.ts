@@ -119,6 +119,10 @@ export async function updateResource(ctx: AdminContext, id: string, patch: z.out
 export async function deleteResource(ctx: AdminContext, id: string): Promise<{ revokedTokens: number }> {
   // Every request without `resource` would then be invalid_target.
   if (ctx.deps.config.resourceTokens.defaultResource === id) throw conflict('this is resourceTokens.defaultResource in the configuration: change that first');
+  // A token exchange policy naming it would then allow an audience that no longer exists (every exchange for it
+  // invalid_target) and stop a config-declared policy from loading at the next start.
+  const listing = (await ctx.deps.repos.clients.list()).filter((c) => c.tokenExchange?.resources.includes(id)).map((c) => c.id);
+  if (listing.length > 0) throw conflict(`the token exchange policy of ${listing.join(', ')} lists this resource: remove it there first`);
   const revoked = await ctx.deps.repos.resources.delete(id, ctx.deps.clock.now());
   if (revoked === undefined) throw notFound('resource');
   recordAction(ctx, { type: 'resource.deleted', details: { resource: id, revokedTokens: revoked } });

@@ -32,6 +32,12 @@ export function normalizeResponseType(raw: string): ResponseType | undefined {
 /** The words of a response type: whether it returns a code, an access token, an ID token from the authorization endpoint. */
 export const responseTypeWords = (rt: ResponseType) => ({ code: rt.startsWith('code'), token: rt.endsWith('token') && !rt.endsWith('id_token'), idToken: rt.includes('id_token') });
 
+/**
+ * The response types of a client that names none (config file, CLI, admin API): `code` with the authorization_code
+ * grant, which redeems it, and none without (RFC 7591 §2.1: response types and grant types must agree).
+ */
+export const defaultResponseTypes = (grantTypes: readonly GrantType[]): ResponseType[] => (grantTypes.includes('authorization_code') ? ['code'] : []);
+
 export type ResponseMode = 'query' | 'fragment' | 'form_post';
 export type ClientType = 'confidential' | 'public';
 export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'client_secret_jwt' | 'private_key_jwt' | 'none';

@@ -43,6 +43,11 @@ describe('admin API: applications', () => {
     await expectTokens(await postToken(server, { grant_type: 'client_credentials' }, { authorization: basicAuth('billing', secret) }));
   });
 
+  it('gives an application without the authorization_code grant no response type when it names none, and code to one with it (RFC 7591 §2.1)', async () => {
+    expect((await create({ name: 'Machine', grantTypes: ['client_credentials'] })).application.responseTypes).toEqual([]);
+    expect((await create({ name: 'Web', redirectUris: ['https://web.example/cb'] })).application.responseTypes).toEqual(['code']);
+  });
+
   it('a public application gets no secret at all', async () => {
     const created = await create({ name: 'Phone app', type: 'public', redirectUris: ['com.example.app:/cb'] });
     expect(created.clientSecret).toBeUndefined();

@@ -76,6 +76,18 @@ describe('admin API: resources (RFC 8707)', () => {
     expectApiError(await api.delete(path('urn:example:gone')), 404, 'not_found');
   });
 
+  it('refuses with 409 to delete a resource a token exchange policy lists, naming the application; deletes it once the policy no longer does', async () => {
+    const id = 'urn:example:exchanged';
+    expect((await api.post('/resources', { id, name: 'Exchanged' })).status).toBe(201);
+    const gateway = { id: 'gateway', name: 'Gateway', grantTypes: ['urn:ietf:params:oauth:grant-type:token-exchange'], tokenExchange: { subjectTokenTypes: ['access_token'], resources: [id], impersonation: true } };
+    expect((await api.post('/applications', gateway)).status).toBe(201);
+    const refused = await api.delete(path(id));
+    expectApiError(refused, 409, 'conflict');
+    expect((refused.body as { error_description: string }).error_description).toContain('gateway');
+    expect((await api.patch('/applications/gateway', { tokenExchange: null })).status).toBe(200);
+    expect((await api.delete(path(id))).status).toBe(200);
+  });
+
   it('is described in the OpenAPI document under the Resources tag', async () => {
     const doc = (await api.get('/openapi.json')).body as { paths: Record<string, Record<string, { tags: string[] }>> };
     expect(doc.paths['/resources/{id}']?.['patch']?.tags).toEqual(['Resources']);
