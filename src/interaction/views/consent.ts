@@ -26,19 +26,27 @@ export interface ConsentPageOptions {
   document?: { clientIdHost: string; redirectHost: string } | undefined;
 }
 
-export function consentPage({ action, csrf, clientName, username, scopes, unvetted, resources = [], nonce, theme, document }: ConsentPageOptions): string {
-  const requested =
-    scopes.length === 0
-      ? html`<p>${clientName} asks only to know who you are.</p>`
-      : html`<p>It will be able to:</p>
+/** What the application asks to do, scope by scope (the consent page and the device page say the same). */
+export function requestedAccess(clientName: string, scopes: readonly ConsentScope[], intro: string): SafeHtml {
+  return scopes.length === 0
+    ? html`<p>${clientName} asks only to know who you are.</p>`
+    : html`<p>${intro}</p>
 <ul class="lk-scopes">
 ${scopes.map((s) => html`<li>${s.description} <code>${s.name}</code></li>\n`)}</ul>`;
-  const apis =
-    resources.length === 0
-      ? ''
-      : html`<p>On your behalf, at:</p>
+}
+
+/** RFC 8707: the APIs the access will be for, named so the person knows where their data goes; empty when none. */
+export function resourceList(resources: readonly { id: string; name: string }[]): SafeHtml | '' {
+  return resources.length === 0
+    ? ''
+    : html`<p>On your behalf, at:</p>
 <ul class="lk-resources">
 ${resources.map((r) => html`<li>${r.name} <code>${r.id}</code></li>\n`)}</ul>`;
+}
+
+export function consentPage({ action, csrf, clientName, username, scopes, unvetted, resources = [], nonce, theme, document }: ConsentPageOptions): string {
+  const requested = requestedAccess(clientName, scopes, 'It will be able to:');
+  const apis = resourceList(resources);
   const body = html`<h1>${clientName} wants to access your account</h1>
 <p class="lk-muted">Signed in as <strong>${username}</strong></p>
 ${document ? documentHosts(document) : ''}${unvetted

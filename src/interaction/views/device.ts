@@ -1,5 +1,5 @@
 import { html } from '../html.ts';
-import type { ConsentScope } from './consent.ts';
+import { requestedAccess, resourceList, type ConsentScope } from './consent.ts';
 import { layout, type Theme } from './layout.ts';
 
 /** The pages of the device verification URI (RFC 8628 §3.3): pure data in, HTML out. */
@@ -50,18 +50,8 @@ export interface DeviceConsentPageOptions extends Common {
  * of them, and it asks every time (no remembered consent skips it).
  */
 export function deviceConsentPage({ action, csrf, userCode, clientName, username, scopes, resources = [], nonce, theme }: DeviceConsentPageOptions): string {
-  const requested =
-    scopes.length === 0
-      ? html`<p>${clientName} asks only to know who you are.</p>`
-      : html`<p>On that device it will be able to:</p>
-<ul class="lk-scopes">
-${scopes.map((s) => html`<li>${s.description} <code>${s.name}</code></li>\n`)}</ul>`;
-  const apis =
-    resources.length === 0
-      ? ''
-      : html`<p>On your behalf, at:</p>
-<ul class="lk-resources">
-${resources.map((r) => html`<li>${r.name} <code>${r.id}</code></li>\n`)}</ul>`;
+  const requested = requestedAccess(clientName, scopes, 'On that device it will be able to:');
+  const apis = resourceList(resources);
   const body = html`<h1>${clientName} on a device wants to access your account</h1>
 <p class="lk-muted">Signed in as <strong>${username}</strong> · code <strong>${userCode}</strong></p>
 <p class="lk-error" role="note">Only continue if you started this yourself, on a device you have in front of you. If someone sent you this code, choose Deny.</p>
