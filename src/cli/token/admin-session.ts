@@ -110,24 +110,17 @@ async function adminToken(server: string): Promise<{ issuer: string; token: stri
 
 /** Every item of a paged admin API list (`{ items, nextCursor }`), over HTTP with the cached admin token. */
 export async function adminApiList<T>(server: string, path: string): Promise<T[]> {
-  const { issuer, token } = await adminToken(server);
+  const session = await adminToken(server);
   const items: T[] = [];
   let cursor: string | null = null;
   do {
-    const url = new URL(`${issuer.replace(/\/$/, '')}/admin/api/v1${path}`);
-    url.searchParams.set('limit', '100');
-    if (cursor !== null) url.searchParams.set('cursor', cursor);
-    let res: Response;
-    try {
-      res = await fetch(url, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
-    } catch (err) {
-      throw await describeOAuthFailure(err, `the admin API at ${issuer}`);
-    }
-    const body = (await res.json().catch(() => ({}))) as { items?: T[]; nextCursor?: string | null; error?: string; message?: string; error_description?: string };
-    if (!res.ok) {
-      const why = body.error ?? `HTTP ${res.status}`;
-      const hint = res.status === 401 ? `: run \`latchkey admin login --server ${server}\`` : '';
-      throw new CliError(`the admin API at ${issuer} refused: ${why}${body.message ?? body.error_description ? ` (${body.message ?? body.error_description})` : ''}${hint}`, 'oauth_error');
+    const query = new URLSearchParams({ limit: '100', ...(cursor === null ? {} : { cursor }) });
+    const answer = await call(session, 'GET', `${path}${path.includes('?') ? '&' : '?'}${query}`);
+    const body = (answer.body ?? {}) as { items?: T[]; nextCursor?: string | null; error?: string; message?: string; error_description?: string };
+    if (answer.status < 200 || answer.status >= 300) {
+      const why = body.error ?? `HTTP ${answer.status}`;
+      const hint = answer.status === 401 ? `: run \`latchkey admin login --server ${server}\`` : '';
+      throw new CliError(`the admin API at ${session.issuer} refused: ${why}${body.message ?? body.error_description ? ` (${body.message ?? body.error_description})` : ''}${hint}`, 'oauth_error');
     }
     items.push(...(body.items ?? []));
     cursor = body.nextCursor ?? null;
@@ -146,7 +139,15 @@ export interface AdminApiAnswer {
  * so that a command can name its own options in a 422's fields; a 401 and an unreachable server are thrown.
  */
 export async function adminApiRequest(server: string, method: string, path: string, body?: unknown): Promise<AdminApiAnswer> {
-  const { issuer, token } = await adminToken(server);
+  const session = await adminToken(server);
+  const answer = await call(session, method, path, body);
+  if (answer.status === 401) throw new CliError(`the admin API at ${session.issuer} refused: invalid_token: run \`latchkey admin login --server ${server}\``, 'oauth_error');
+  return answer;
+}
+
+/** One request with the cached admin token: the status and the JSON body (undefined when empty or not JSON). */
+async function call(session: { issuer: string; token: string }, method: string, path: string, body?: unknown): Promise<AdminApiAnswer> {
+  const { issuer, token } = session;
   const url = `${issuer.replace(/\/$/, '')}/admin/api/v1${path}`;
   const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
@@ -157,12 +158,9 @@ export async function adminApiRequest(server: string, method: string, path: stri
     throw await describeOAuthFailure(err, `the admin API at ${issuer}`);
   }
   const text = await res.text();
-  let parsed: unknown;
   try {
-    parsed = text === '' ? undefined : (JSON.parse(text) as unknown);
+    return { status: res.status, body: text === '' ? undefined : (JSON.parse(text) as unknown) };
   } catch {
-    parsed = undefined;
+    return { status: res.status, body: undefined };
   }
-  if (res.status === 401) throw new CliError(`the admin API at ${issuer} refused: invalid_token: run \`latchkey admin login --server ${server}\``, 'oauth_error');
-  return { status: res.status, body: parsed };
 }
