@@ -53,9 +53,10 @@ const refused = (): never => {
   throw new InvalidGrant('the token is invalid, expired or revoked');
 };
 
-const activeApplication = async (repos: Repos, clientId: string): Promise<boolean> => {
+/** The application a token was issued to, unless it is gone or an administrator disabled it. */
+const activeApplication = async (repos: Repos, clientId: string): Promise<Client | undefined> => {
   const holder = await repos.clients.findById(clientId);
-  return holder !== undefined && !isDisabled(holder);
+  return holder !== undefined && !isDisabled(holder) ? holder : undefined;
 };
 
 /**
@@ -63,13 +64,12 @@ const activeApplication = async (repos: Repos, clientId: string): Promise<boolea
  * Core §8.1) cannot be turned back into a user, but the SSO session the token was issued in (`sid`) can, through the
  * grant the client it was issued to got in that session; the pairwise value must then be that user's for that client.
  */
-async function userOfIdToken(repos: Repos, sub: string, sid: unknown, aud: readonly string[], salt: string | undefined): Promise<string | undefined> {
+async function userOfIdToken(repos: Repos, sub: string, sid: unknown, issuedTo: readonly Client[], salt: string | undefined): Promise<string | undefined> {
   if (await repos.users.findById(sub)) return sub;
   if (typeof sid !== 'string') return undefined;
-  for (const clientId of aud) {
-    const userId = await repos.grants.userOfSession(sid, clientId);
-    const issuedTo = userId === undefined ? undefined : await repos.clients.findById(clientId);
-    if (userId !== undefined && issuedTo && subjectFor(issuedTo, userId, salt) === sub) return userId;
+  for (const audience of issuedTo) {
+    const userId = await repos.grants.userOfSession(sid, audience.id);
+    if (userId !== undefined && subjectFor(audience, userId, salt) === sub) return userId;
   }
   return undefined;
 }
@@ -86,7 +86,7 @@ export async function resolveParty(ctx: SubjectContext, token: string, type: Sho
     const row = await repos.tokens.findByHash(credentialKey(token));
     if (!row || row.type !== type || !isTokenActive(row, now)) return refused();
     // A disabled application's tokens are inactive everywhere (introspection, UserInfo, the admin API), here too.
-    if (!(await activeApplication(repos, row.clientId))) return refused();
+    if ((await activeApplication(repos, row.clientId)) === undefined) return refused();
     if (row.clientId !== client.id && (type === 'refresh_token' || !policy.otherClientsTokens)) {
       throw new UnauthorizedClient('the client may not exchange tokens issued to another client');
     }
@@ -105,9 +105,10 @@ export async function resolveParty(ctx: SubjectContext, token: string, type: Sho
     const aud = (Array.isArray(claims['aud']) ? claims['aud'] : [claims['aud']]).filter((a): a is string => typeof a === 'string');
     // OpenID Connect Core §2: iss is ours, exp is in the future (this is a credential now, not a logout hint).
     if (claims['iss'] !== config.issuer || typeof claims['exp'] !== 'number' || claims['exp'] <= now || typeof claims['sub'] !== 'string') return refused();
-    if (!(await Promise.all(aud.map((id) => activeApplication(repos, id)))).every(Boolean)) return refused();
+    const issuedTo = await Promise.all(aud.map((id) => activeApplication(repos, id)));
+    if (!issuedTo.every((c): c is Client => c !== undefined)) return refused();
     if (!aud.includes(client.id) && !policy.otherClientsTokens) throw new UnauthorizedClient('the client may not exchange tokens issued to another client');
-    const userId = await userOfIdToken(repos, claims['sub'], claims['sid'], aud, config.oidc.pairwiseSalt);
+    const userId = await userOfIdToken(repos, claims['sub'], claims['sid'], issuedTo, config.oidc.pairwiseSalt);
     const user = userId === undefined ? undefined : await repos.users.findById(userId);
     if (!user || user.disabledAt !== null) throw new InvalidGrant('the ID token does not name a user of this server');
     return { userId: user.id, sub: user.id, scope: undefined };
